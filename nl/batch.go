@@ -1,0 +1,266 @@
+package nl
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// BatchOptions tune [Conn.Batch].
+type BatchOptions struct {
+	// MaxBytes bounds the bytes sent in one sendmsg. The default is 64 KiB;
+	// it is also capped by the socket's send buffer.
+	MaxBytes int
+	// ContinueOnError sends every request even after failures. By default
+	// the batch stops after the sendmsg that carried the first failure:
+	// requests already sent in it are processed by the kernel (and their
+	// outcomes reported), the rest are not sent.
+	ContinueOnError bool
+	// OnReply, if set, is called with every reply other than an
+	// acknowledgement (such as the echo of a request with NLM_F_ECHO),
+	// with the index of the request it answers. Its Data is valid only
+	// during the call.
+	OnReply func(index int, m Message) error
+}
+
+// A BatchFailure is the kernel's refusal of one request of a batch.
+type BatchFailure struct {
+	Index int   // the request's position in the Encoder
+	Err   error // usually an [*Error] with the extended ACK
+}
+
+// A BatchError reports what went wrong in a batch: every request the kernel
+// refused, and what stopped the batch early, if anything. Requests before
+// Done that are not among the Failures were applied; requests from Done on
+// were not sent, or their outcome is unknown (see Err).
+type BatchError struct {
+	Failures []BatchFailure
+	Done     int   // requests whose outcome is known, counted from the first
+	Total    int   // requests in the batch
+	Err      error // what stopped the batch early, other than failures; nil if none
+}
+
+// Error summarizes the batch's outcome and its first failures.
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "netlink batch: %d of %d requests failed", len(e.Failures), e.Total)
+	if e.Done < e.Total {
+		fmt.Fprintf(&b, ", %d not applied", e.Total-e.Done)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, " (stopped: %v)", e.Err)
+	}
+	for i, f := range e.Failures {
+		if i == 3 {
+			fmt.Fprintf(&b, "; and %d more", len(e.Failures)-3)
+			break
+		}
+		fmt.Fprintf(&b, "; request %d: %v", f.Index, f.Err)
+	}
+	return b.String()
+}
+
+// Unwrap returns the failures' errors and the stopping error, so that
+// errors.Is and errors.As look into them.
+func (e *BatchError) Unwrap() []error {
+	errs := make([]error, 0, len(e.Failures)+1)
+	for _, f := range e.Failures {
+		errs = append(errs, f.Err)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// batchReadBuffer is the receive buffer Batch asks for, so that a whole
+// sendmsg's worth of acknowledgements fits.
+const batchReadBuffer = 4 << 20
+
+// ackCost estimates the receive buffer an acknowledgement occupies in the
+// kernel (its socket buffer's true size), in bytes.
+const ackCost = 1024
+
+// Batch sends every message of e, many per sendmsg, and collects one
+// acknowledgement or error per message (NLM_F_ACK is set on each). It
+// returns nil when the kernel accepted them all, and otherwise a
+// [*BatchError] naming each failed request by its index with the kernel's
+// extended ACK. It is the mechanism for bulk changes in every family.
+//
+// The number of requests in flight is bounded so that their
+// acknowledgements fit the socket's receive buffer, which Batch raises (to
+// 4 MiB, forced when privileged) the first time it runs.
+func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error {
+	if opts == nil {
+		opts = &BatchOptions{}
+	}
+	if e.open {
+		return errors.New("netlink: batch: last request not ended (call End)")
+	}
+	if err := e.Err(); err != nil {
+		return err
+	}
+	n := e.Len()
+	if n == 0 {
+		return nil
+	}
+	c.lock()
+	defer c.mu.Unlock()
+	o := c.begin(ctx)
+	defer o.end()
+
+	maxBytes, budget := c.batchLimits(opts.MaxBytes)
+	base := c.reserveSeq(n)
+	be := &BatchError{Total: n}
+	buf := e.buf
+	end := func(i int) int { // end offset of message i
+		if i+1 < n {
+			return e.msgs[i+1].off
+		}
+		return len(buf)
+	}
+	for i := 0; i < n; {
+		// Choose the chunk [i, j).
+		start := e.msgs[i].off
+		j, cost := i, 0
+		for j < n {
+			l := end(j) - e.msgs[j].off
+			if j > i && (end(j)-start > maxBytes || cost+ackCost+2*l > budget) {
+				break
+			}
+			cost += ackCost + 2*l
+			j++
+		}
+		for k := i; k < j; k++ {
+			c.stamp(buf[e.msgs[k].off:], base+uint32(k), Acknowledge)
+		}
+		if err := c.send(buf[start:end(j-1)]); err != nil {
+			be.Done, be.Err = i, err
+			return be
+		}
+		failed := len(be.Failures)
+		if err := c.collectAcks(&o, e, base, i, j, be, opts); err != nil {
+			c.abandonRange(base+uint32(i), uint32(j-i))
+			be.Err = err
+			return be
+		}
+		be.Done = j
+		i = j
+		if len(be.Failures) > failed && !opts.ContinueOnError {
+			break
+		}
+	}
+	if len(be.Failures) == 0 {
+		return nil
+	}
+	return be
+}
+
+// batchLimits returns the bytes per sendmsg and the receive-buffer budget
+// for acknowledgements in flight. Called with c.mu held.
+func (c *Conn) batchLimits(maxBytes int) (int, int) {
+	if maxBytes <= 0 {
+		maxBytes = 64 << 10
+	}
+	if wb, err := c.WriteBuffer(); err == nil && wb > 64 && maxBytes > wb-64 {
+		maxBytes = wb - 64
+	}
+	rb, err := c.ReadBuffer()
+	if err == nil && rb < 2*batchReadBuffer {
+		c.SetReadBuffer(batchReadBuffer)
+		rb, err = c.ReadBuffer()
+	}
+	if err != nil || rb <= 0 {
+		rb = 212992
+	}
+	return maxBytes, rb * 3 / 4
+}
+
+// collectAcks reads until every request in [lo, hi) of the batch numbered
+// from base has been answered, recording failures in be. Called with c.mu
+// held.
+func (c *Conn) collectAcks(o *op, e *Encoder, base uint32, lo, hi int, be *BatchError, opts *BatchOptions) error {
+	want := hi - lo
+	words := (want + 63) / 64
+	if cap(c.batchAcks) < words {
+		c.batchAcks = make([]uint64, words)
+	}
+	acked := c.batchAcks[:words]
+	clear(acked)
+	got := 0
+	be.Done = lo
+	// Without multicast memberships only replies (small acknowledgements,
+	// unless the caller asked for echoes) and rare unsolicited unicasts
+	// arrive: read each with one recvmsg. Anything that does not fit is
+	// accounted for below, never silently lost.
+	direct := !c.multicast.Load() && opts.OnReply == nil
+	for got < want {
+		data, meta, err := c.receiveMode(o, &c.rbuf, c.oob, false, direct)
+		if err == errTruncated {
+			h, herr := ParseHeader(data)
+			if herr == nil && h.Seq-base-uint32(lo) < uint32(want) && meta.Port == c.cfg.Peer {
+				return fmt.Errorf("netlink: batch: a reply to request %d did not fit the receive buffer and was lost: %w",
+					lo+int(h.Seq-base-uint32(lo)), ErrOverrun)
+			}
+			c.lost = true // an unsolicited message was lost: Receive reports it
+			continue
+		}
+		if err != nil {
+			if errors.As(err, new(*OverrunError)) {
+				return &OverrunError{Op: fmt.Sprintf("batch requests %d-%d", lo, hi-1)}
+			}
+			return err
+		}
+		for len(data) > 0 {
+			m, rest, err := NextMessage(data)
+			if err != nil {
+				return fmt.Errorf("netlink: batch: reply: %w", err)
+			}
+			data = rest
+			m.Meta = meta
+			rel := m.Header.Seq - base - uint32(lo)
+			if m.Meta.Group != 0 || m.Meta.Port != c.cfg.Peer || rel >= uint32(want) {
+				c.park(m)
+				continue
+			}
+			idx := lo + int(rel)
+			switch m.Header.Type {
+			case MsgNoop:
+				continue
+			case MsgOverrun:
+				return &OverrunError{Op: fmt.Sprintf("batch requests %d-%d", lo, hi-1)}
+			case MsgError:
+				if acked[rel/64]&(1<<(rel%64)) != 0 {
+					continue
+				}
+				acked[rel/64] |= 1 << (rel % 64)
+				got++
+				if m.Header.Flags&AckTLVs == 0 && len(m.Data) >= 4 && binary.NativeEndian.Uint32(m.Data) == 0 {
+					continue // a plain acknowledgement: the common case
+				}
+				req := e.buf[e.msgs[idx].off:]
+				if rerr := c.requestError(m, req[:min(len(req), msgLenAt(req))], e.msgs[idx].attrs-HeaderLen); rerr != nil {
+					be.Failures = append(be.Failures, BatchFailure{Index: idx, Err: rerr})
+				}
+			default:
+				if opts.OnReply != nil {
+					if err := opts.OnReply(idx, m); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// msgLenAt returns the length field of the message at b[0].
+func msgLenAt(b []byte) int {
+	h, err := ParseHeader(b)
+	if err != nil {
+		return 0
+	}
+	return int(h.Len)
+}
