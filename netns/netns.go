@@ -169,19 +169,41 @@ func (ns *NS) enter(fn func() error) (clean bool, err error) {
 
 // onLockedThread runs fn in a new goroutine locked to its thread. fn
 // reports whether the thread is still clean; a dirty thread stays locked
-// when the goroutine exits, which makes the runtime terminate it.
+// when the goroutine exits, which makes the runtime terminate it. A panic
+// in fn is raised again in the caller; runtime.Goexit in fn is an error.
 func onLockedThread(fn func() (bool, error)) error {
-	errc := make(chan error, 1)
+	type result struct {
+		err      error
+		panicked bool
+		value    any
+	}
+	done := make(chan result, 1)
 	go func() {
 		runtime.LockOSThread()
-		clean, err := fn()
-		if clean {
-			runtime.UnlockOSThread()
-		}
-		errc <- err
+		res := result{err: errGoexit}
+		clean := false
+		defer func() {
+			if r := recover(); r != nil {
+				res = result{panicked: true, value: r}
+				clean = false // the thread may still be in the other namespace
+			}
+			if clean {
+				runtime.UnlockOSThread()
+			}
+			done <- res
+		}()
+		clean, res.err = fn()
 	}()
-	return <-errc
+	res := <-done
+	if res.panicked {
+		panic(res.value)
+	}
+	return res.err
 }
+
+// errGoexit is returned when the function run by NS.Do calls
+// runtime.Goexit (t.FailNow, for instance) instead of returning.
+var errGoexit = errors.New("netns: the function called runtime.Goexit; its thread was discarded")
 
 // New creates a new, anonymous network namespace and returns a handle on
 // it. It is destroyed when the handle is closed and nothing else uses it.

@@ -116,3 +116,19 @@ func TestGuardRefusesHost(t *testing.T) {
 		t.Fatal("NotHost accepted this process's own namespace")
 	}
 }
+
+func TestOpenPID(t *testing.T) {
+	self, err := netns.Self()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer self.Close()
+	byPID, err := netns.OpenPID(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer byPID.Close()
+	if !byPID.Equal(self) {
+		t.Fatal("OpenPID(self) is not this process's namespace")
+	}
+}

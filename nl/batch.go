@@ -106,8 +106,10 @@ func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error 
 	if n == 0 {
 		return nil
 	}
-	c.lock()
-	defer c.mu.Unlock()
+	if err := c.lock(ctx); err != nil {
+		return &BatchError{Total: n, Err: err}
+	}
+	defer c.unlock()
 	o := c.begin(ctx)
 	defer o.end()
 
@@ -159,7 +161,7 @@ func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error 
 }
 
 // batchLimits returns the bytes per sendmsg and the receive-buffer budget
-// for acknowledgements in flight. Called with c.mu held.
+// for acknowledgements in flight. Called with the exchange lock held.
 func (c *Conn) batchLimits(maxBytes int) (int, int) {
 	if maxBytes <= 0 {
 		maxBytes = 64 << 10
@@ -179,8 +181,8 @@ func (c *Conn) batchLimits(maxBytes int) (int, int) {
 }
 
 // collectAcks reads until every request in [lo, hi) of the batch numbered
-// from base has been answered, recording failures in be. Called with c.mu
-// held.
+// from base has been answered, recording failures in be. Called with the
+// exchange lock held.
 func (c *Conn) collectAcks(o *op, e *Encoder, base uint32, lo, hi int, be *BatchError, opts *BatchOptions) error {
 	want := hi - lo
 	words := (want + 63) / 64
@@ -204,7 +206,7 @@ func (c *Conn) collectAcks(o *op, e *Encoder, base uint32, lo, hi int, be *Batch
 				return fmt.Errorf("netlink: batch: a reply to request %d did not fit the receive buffer and was lost: %w",
 					lo+int(h.Seq-base-uint32(lo)), ErrOverrun)
 			}
-			c.lost = true // an unsolicited message was lost: Receive reports it
+			c.markLost() // an unsolicited message was lost: Receive reports it
 			continue
 		}
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"iter"
 	"net"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,26 +99,35 @@ type Conn struct {
 
 	seq     atomic.Uint32
 	closed  atomic.Bool
-	waiting atomic.Int32 // requesters waiting for mu
+	waiting atomic.Int32 // requesters waiting for the exchange lock
 
-	mu      sync.Mutex // owns the socket's receive side and request/reply exchanges
-	rbuf    []byte     // receive buffer for replies
-	oob     []byte
+	// xlock, a one-slot semaphore that can be waited on with a context,
+	// owns the socket's receive side: a request/reply exchange holds it
+	// throughout; a listener holds it only while it reads.
+	xlock chan struct{}
+	rbuf  []byte // receive buffer for replies (under xlock)
+	oob   []byte
+	// An abandoned dump (cancelled, or cut) may still be running in the
+	// kernel, which refuses a new dump until it ends (EBUSY); the next
+	// exchange drains it first. Under xlock.
+	openDump uint32
+
+	qmu     sync.Mutex   // guards the fields below; held only briefly
 	pending []Message    // messages that are not replies, kept for Receive
-	lost    bool         // pending overflowed: report an overrun
+	lost    bool         // messages were lost: Receive reports an overrun
 	stale   [16]seqRange // requests abandoned mid-reply, whose late replies are dropped
 	nstale  int
 
-	lmu  sync.Mutex // one listener at a time
-	lbuf []byte     // receive buffer for Receive and Messages
-	loob []byte
+	llock chan struct{} // one listener at a time
+	lbuf  []byte        // receive buffer for Receive and Messages (under xlock)
+	loob  []byte
 
 	dlmu   sync.Mutex
 	readDL time.Time
 
 	pktinfo   atomic.Bool
 	multicast atomic.Bool // the socket may receive multicast messages
-	strict    bool
+	strict    atomic.Bool
 	trace     *tracer
 
 	batchAcks []uint64 // bitmap of acknowledged requests in a batch chunk
@@ -167,6 +175,10 @@ func OpenSocket(p Protocol, cfg *Config) (Socket, error) {
 	} else {
 		err = open()
 	}
+	if err != nil && s != nil {
+		// The socket opened but the thread could not be restored.
+		s.Close()
+	}
 	if err != nil {
 		if errors.Is(err, unix.EPROTONOSUPPORT) {
 			return nil, fmt.Errorf("netlink: dial %v: %w: protocol not registered in this kernel", p, err)
@@ -192,6 +204,8 @@ func NewConn(s Socket, p Protocol, cfg *Config) (*Conn, error) {
 		oob:   make([]byte, 128),
 		lbuf:  make([]byte, MinReadBuffer),
 		loob:  make([]byte, 128),
+		xlock: make(chan struct{}, 1),
+		llock: make(chan struct{}, 1),
 	}
 	if c.cfg.PendingLimit <= 0 {
 		c.cfg.PendingLimit = 4096
@@ -205,7 +219,7 @@ func NewConn(s Socket, p Protocol, cfg *Config) (*Conn, error) {
 		c.setOptional(unix.SOL_NETLINK, unix.NETLINK_CAP_ACK, 1)
 	}
 	if cfg.StrictCheck {
-		c.strict = c.setOptional(unix.SOL_NETLINK, unix.NETLINK_GET_STRICT_CHK, 1)
+		c.strict.Store(c.setOptional(unix.SOL_NETLINK, unix.NETLINK_GET_STRICT_CHK, 1))
 	}
 	opts := []struct {
 		on         bool
@@ -255,7 +269,7 @@ func (c *Conn) Port() uint32 { return c.local.Port }
 
 // StrictCheck reports whether the kernel checks this connection's requests
 // strictly (Config.StrictCheck was set and the kernel supports it).
-func (c *Conn) StrictCheck() bool { return c.strict }
+func (c *Conn) StrictCheck() bool { return c.strict.Load() }
 
 // Close closes the connection. A blocked receive returns net.ErrClosed.
 func (c *Conn) Close() error {
@@ -313,37 +327,81 @@ func (c *Conn) reserveSeq(n int) uint32 {
 }
 
 // lock takes the exchange lock for a request, waking a listener that holds
-// it so that it yields.
-func (c *Conn) lock() {
-	c.waiting.Add(1)
-	if !c.mu.TryLock() {
-		c.kick()
-		c.mu.Lock()
+// it so that it yields. It gives up when ctx ends.
+func (c *Conn) lock(ctx context.Context) error {
+	select {
+	case c.xlock <- struct{}{}:
+		return nil
+	default:
 	}
-	c.waiting.Add(-1)
+	c.waiting.Add(1)
+	defer c.waiting.Add(-1)
+	c.kick()
+	select {
+	case c.xlock <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
-// op is the state of one blocking call: its context and deadline.
+// lockListener takes the exchange lock for a listener, which does not wake
+// anyone.
+func (c *Conn) lockListener(ctx context.Context) error {
+	select {
+	case c.xlock <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Conn) unlock() { <-c.xlock }
+
+// op is the state of one blocking call: its context and deadlines.
 type op struct {
 	ctx   context.Context
-	dl    time.Time
-	ctxDL bool // dl is the context's deadline
+	ctxDL time.Time // the context's deadline, or zero
+	inner time.Time // a deadline of the call's own (draining), or zero
 	stop  func() bool
 }
 
 func (c *Conn) begin(ctx context.Context) op {
 	o := op{ctx: ctx}
-	c.dlmu.Lock()
-	o.dl = c.readDL
-	c.dlmu.Unlock()
-	if d, ok := ctx.Deadline(); ok && (o.dl.IsZero() || d.Before(o.dl)) {
-		o.dl, o.ctxDL = d, true
+	if d, ok := ctx.Deadline(); ok {
+		o.ctxDL = d
 	}
 	if ctx.Done() != nil {
 		o.stop = context.AfterFunc(ctx, c.kick)
 	}
 	return o
 }
+
+// deadline returns the earliest of the connection's read deadline (read
+// anew each time, so that SetReadDeadline reaches a blocked call), the
+// context's and the call's own, and which one it is.
+func (o *op) deadline(c *Conn) (time.Time, int) {
+	c.dlmu.Lock()
+	dl, which := c.readDL, dlConn
+	c.dlmu.Unlock()
+	if !o.ctxDL.IsZero() && (dl.IsZero() || o.ctxDL.Before(dl)) {
+		dl, which = o.ctxDL, dlContext
+	}
+	if !o.inner.IsZero() && (dl.IsZero() || o.inner.Before(dl)) {
+		dl, which = o.inner, dlInner
+	}
+	return dl, which
+}
+
+// Which deadline expired.
+const (
+	dlConn = iota
+	dlContext
+	dlInner
+)
+
+// errInnerDeadline reports that a call's own deadline passed.
+var errInnerDeadline = errors.New("netlink: inner deadline")
 
 func (o *op) end() {
 	if o.stop != nil {
@@ -356,7 +414,7 @@ func (o *op) end() {
 var errListenerYield = errors.New("yield")
 
 // receive reads one datagram into *buf (growing it rather than truncating)
-// and returns it with its metadata. Called with c.mu held. A listener
+// and returns it with its metadata. Called with the exchange lock held. A listener
 // (listening) returns errListenerYield when a requester waits.
 func (c *Conn) receive(o *op, buf *[]byte, oob []byte, listening bool) ([]byte, Meta, error) {
 	return c.receiveMode(o, buf, oob, listening, false)
@@ -376,7 +434,8 @@ func (c *Conn) receiveMode(o *op, buf *[]byte, oob []byte, listening, direct boo
 		if c.closed.Load() {
 			return nil, Meta{}, net.ErrClosed
 		}
-		c.sock.SetReadDeadline(o.dl)
+		dl, which := o.deadline(c)
+		c.sock.SetReadDeadline(dl)
 		if err := o.ctx.Err(); err != nil {
 			return nil, Meta{}, err
 		}
@@ -392,14 +451,18 @@ func (c *Conn) receiveMode(o *op, buf *[]byte, oob []byte, listening, direct boo
 				if cerr := o.ctx.Err(); cerr != nil {
 					return nil, Meta{}, cerr
 				}
-				if !o.dl.IsZero() && !time.Now().Before(o.dl) {
-					if o.ctxDL {
+				if !dl.IsZero() && !time.Now().Before(dl) {
+					switch which {
+					case dlContext:
 						return nil, Meta{}, context.DeadlineExceeded
+					case dlInner:
+						return nil, Meta{}, errInnerDeadline
 					}
 					return nil, Meta{}, os.ErrDeadlineExceeded
 				}
 				continue // woken for another reason: look again
 			case errors.Is(err, unix.ENOBUFS):
+				c.noteOverrun()
 				return nil, Meta{}, &OverrunError{}
 			}
 			return nil, Meta{}, fmt.Errorf("netlink: receive: %w", err)
@@ -415,6 +478,12 @@ func (c *Conn) receiveMode(o *op, buf *[]byte, oob []byte, listening, direct boo
 		}
 		if !direct {
 			if _, _, _, err := c.sock.Receive(nil, nil, false); err != nil {
+				if errors.Is(err, unix.ENOBUFS) {
+					// The kernel reported its overrun before dequeuing:
+					// the datagram stays queued, to be read again.
+					c.noteOverrun()
+					return nil, Meta{}, &OverrunError{}
+				}
 				return nil, Meta{}, fmt.Errorf("netlink: receive: %w", err)
 			}
 		}
@@ -483,8 +552,10 @@ func (c *Conn) isReply(m *Message, seq uint32) bool {
 }
 
 // park keeps a message that is not a reply for Receive, or drops it when it
-// answers an abandoned request. Called with c.mu held.
+// answers an abandoned request. Called with the exchange lock held.
 func (c *Conn) park(m Message) {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
 	if c.isStale(m) {
 		return
 	}
@@ -493,6 +564,23 @@ func (c *Conn) park(m Message) {
 		return
 	}
 	c.pending = append(c.pending, m.Clone())
+}
+
+// noteOverrun records that the kernel dropped messages: a listener learns
+// it from its next receive even if a request consumed the kernel's report.
+func (c *Conn) noteOverrun() {
+	if c.multicast.Load() {
+		c.qmu.Lock()
+		c.lost = true
+		c.qmu.Unlock()
+	}
+}
+
+// markLost records that an unsolicited message was lost.
+func (c *Conn) markLost() {
+	c.qmu.Lock()
+	c.lost = true
+	c.qmu.Unlock()
 }
 
 // A seqRange is n sequence numbers from lo.
@@ -504,6 +592,8 @@ func (c *Conn) abandon(seq uint32) { c.abandonRange(seq, 1) }
 // abandonRange records that replies to the n requests numbered from lo may
 // still arrive and must be dropped.
 func (c *Conn) abandonRange(lo, n uint32) {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
 	if c.nstale < len(c.stale) {
 		c.nstale++
 	} else {
@@ -512,8 +602,8 @@ func (c *Conn) abandonRange(lo, n uint32) {
 	c.stale[c.nstale-1] = seqRange{lo, n}
 }
 
-// isStale reports whether m answers an abandoned request. Called with c.mu
-// held.
+// isStale reports whether m answers an abandoned request. Called with
+// c.qmu held.
 func (c *Conn) isStale(m Message) bool {
 	if m.Meta.Group != 0 || m.Meta.Port != c.cfg.Peer || m.Header.Seq == 0 {
 		return false
@@ -661,8 +751,10 @@ func (c *Conn) Do(ctx context.Context, e *Encoder, fn func(Message) error) error
 	if err != nil {
 		return err
 	}
-	c.lock()
-	defer c.mu.Unlock()
+	if err := c.lock(ctx); err != nil {
+		return err
+	}
+	defer c.unlock()
 	o := c.begin(ctx)
 	defer o.end()
 	return c.exchange(&o, req, attrOff, fn)
@@ -679,13 +771,13 @@ func (c *Conn) Execute(ctx context.Context, e *Encoder) ([]Message, error) {
 	return out, err
 }
 
-// exchange runs one request/reply exchange. Called with c.mu held.
+// exchange runs one request/reply exchange. Called with the exchange lock held.
 func (c *Conn) exchange(o *op, req []byte, attrOff int, fn func(Message) error) error {
 	seq := c.nextSeq()
 	c.stamp(req, seq, 0)
 	h, _ := ParseHeader(req)
 	wantAck := h.Flags&Acknowledge != 0
-	isDump := h.Flags&Dump != 0
+	isDump := h.Flags&Dump == Dump
 	if err := c.send(req); err != nil {
 		return err
 	}
@@ -694,12 +786,15 @@ func (c *Conn) exchange(o *op, req []byte, attrOff int, fn func(Message) error) 
 	for {
 		data, meta, err := c.receive(o, &c.rbuf, c.oob, false)
 		if err != nil {
+			if isDump {
+				c.abandonDump(seq)
+			} else {
+				c.abandon(seq)
+			}
 			if errors.As(err, new(*OverrunError)) {
 				// Our reply may be among what was lost: give up on it.
-				c.abandon(seq)
 				return &OverrunError{Op: c.opName(h.Type)}
 			}
-			c.abandon(seq)
 			return err
 		}
 		finished := false
@@ -783,10 +878,17 @@ func (c *Conn) Dump(ctx context.Context, e *Encoder) iter.Seq2[Message, error] {
 			yield(Message{}, err)
 			return
 		}
-		c.lock()
-		defer c.mu.Unlock()
+		if err := c.lock(ctx); err != nil {
+			yield(Message{}, err)
+			return
+		}
+		defer c.unlock()
 		o := c.begin(ctx)
 		defer o.end()
+		if err := c.drainDump(&o); err != nil {
+			yield(Message{}, err)
+			return
+		}
 		seq := c.nextSeq()
 		c.stamp(req, seq, Dump)
 		// The end of a dump is its acknowledgement.
@@ -804,18 +906,17 @@ func (c *Conn) Dump(ctx context.Context, e *Encoder) iter.Seq2[Message, error] {
 			if err == errTruncated {
 				if h, herr := ParseHeader(data); herr == nil && h.Seq == seq && meta.Port == c.cfg.Peer {
 					// Whether the cut datagram ended the dump is unknown:
-					// stop here, and let late parts be dropped as stale.
-					c.abandon(seq)
+					// stop here; the next dump drains the rest first.
+					c.abandonDump(seq)
 					d.fail(fmt.Errorf("netlink: dump %s: a datagram larger than the %d-byte receive buffer was cut (the buffer has grown; fetch the dump again): %w",
 						d.name(), len(data), ErrDumpInterrupted))
 					return
-				} else {
-					c.lost = true // an unsolicited message was lost: Receive reports it
 				}
+				c.markLost() // an unsolicited message was lost: Receive reports it
 				continue
 			}
 			if err != nil {
-				c.abandon(seq)
+				c.abandonDump(seq)
 				if errors.As(err, new(*OverrunError)) {
 					err = &OverrunError{Op: "dump " + d.name()}
 				}
@@ -827,6 +928,55 @@ func (c *Conn) Dump(ctx context.Context, e *Encoder) iter.Seq2[Message, error] {
 			}
 		}
 	}
+}
+
+// abandonDump records that the dump numbered seq was left before its end:
+// its late parts are dropped, and the next dump drains it first. Called
+// with the exchange lock held.
+func (c *Conn) abandonDump(seq uint32) {
+	c.abandon(seq)
+	c.openDump = seq
+}
+
+// dumpDrainIdle is how long drainDump waits for more of an abandoned dump.
+// The kernel queues a dump's next datagram within the read that consumes
+// the previous one, so an empty queue for this long means the dump is over.
+const dumpDrainIdle = 100 * time.Millisecond
+
+// drainDump reads and drops the rest of an abandoned dump, which the kernel
+// would otherwise keep running, refusing new dumps with EBUSY. Called with
+// the exchange lock held.
+func (c *Conn) drainDump(o *op) error {
+	for c.openDump != 0 {
+		seq := c.openDump
+		o.inner = time.Now().Add(dumpDrainIdle)
+		data, meta, err := c.receiveMode(o, &c.rbuf, c.oob, false, false)
+		o.inner = time.Time{}
+		if err == errInnerDeadline {
+			c.openDump = 0
+			return nil
+		}
+		if err != nil {
+			if errors.As(err, new(*OverrunError)) {
+				c.openDump = 0
+				continue
+			}
+			return err
+		}
+		for m, err := range Messages(data) {
+			if err != nil {
+				break
+			}
+			m.Meta = meta
+			if m.Header.Seq == seq && meta.Group == 0 && meta.Port == c.cfg.Peer &&
+				(m.Header.Type == MsgDone || m.Header.Type == MsgError) {
+				c.openDump = 0
+				continue
+			}
+			c.park(m) // dropped as stale, or kept for Receive
+		}
+	}
+	return nil
 }
 
 // dumpState follows one dump through its datagrams.
@@ -908,7 +1058,7 @@ func (d *dumpState) datagram(data []byte, meta Meta) bool {
 	}
 	if len(data) > 0 {
 		_, _, err := NextMessage(data)
-		d.c.abandon(d.seq)
+		d.c.abandonDump(d.seq)
 		d.fail(fmt.Errorf("netlink: dump %s: %w", d.name(), err))
 		return true
 	}
@@ -1037,9 +1187,9 @@ func (c *Conn) requeue(msgs []Message) {
 	if len(msgs) == 0 {
 		return
 	}
-	c.mu.Lock()
+	c.qmu.Lock()
 	c.pending = append(msgs[:len(msgs):len(msgs)], c.pending...)
-	c.mu.Unlock()
+	c.qmu.Unlock()
 }
 
 // requeueData copies the undelivered rest of a datagram in front of the
@@ -1062,8 +1212,8 @@ func (c *Conn) droppable(m *Message) bool {
 	if m.Meta.Group != 0 || m.Meta.Port != c.cfg.Peer || m.Header.Seq == 0 {
 		return false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
 	return c.isStale(*m)
 }
 
@@ -1071,22 +1221,34 @@ func (c *Conn) droppable(m *Message) bool {
 // datagram read from the socket, until fn returns false. It gives the
 // socket up to requesters while it waits.
 func (c *Conn) listen(ctx context.Context, fn func(batch []Message, data []byte, meta Meta) (more bool, err error)) error {
-	c.lmu.Lock()
-	defer c.lmu.Unlock()
+	select {
+	case c.llock <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-c.llock }()
 	o := c.begin(ctx)
 	defer o.end()
 	for {
-		c.mu.Lock()
-		if c.lost {
-			c.lost = false
-			c.pending = nil
-			c.mu.Unlock()
+		if err := c.lockListener(ctx); err != nil {
+			return err
+		}
+		// Requesters park messages only while they hold the exchange lock,
+		// so the queue cannot grow while this listener holds it.
+		c.qmu.Lock()
+		lost := c.lost
+		batch := c.pending
+		c.lost, c.pending = false, nil
+		if lost {
+			batch = nil
+		}
+		c.qmu.Unlock()
+		if lost {
+			c.unlock()
 			return &OverrunError{Op: "receive"}
 		}
-		if len(c.pending) > 0 {
-			batch := c.pending
-			c.pending = nil
-			c.mu.Unlock()
+		if len(batch) > 0 {
+			c.unlock()
 			more, err := fn(batch, nil, Meta{})
 			if err != nil || !more {
 				return err
@@ -1094,16 +1256,15 @@ func (c *Conn) listen(ctx context.Context, fn func(batch []Message, data []byte,
 			continue
 		}
 		data, meta, err := c.receive(&o, &c.lbuf, c.loob, true)
-		c.mu.Unlock()
+		c.unlock()
 		if err == errListenerYield {
-			// Let the waiting requesters take the socket first.
-			for c.waiting.Load() > 0 {
-				runtime.Gosched()
-			}
-			continue
+			continue // lockListener waits until the requester is done
 		}
 		if err != nil {
 			if errors.As(err, new(*OverrunError)) {
+				c.qmu.Lock()
+				c.lost = false // this report is the one the listener gives
+				c.qmu.Unlock()
 				return &OverrunError{Op: "receive"}
 			}
 			return err
@@ -1193,7 +1354,7 @@ func (c *Conn) SetOption(o Option, on bool) error {
 	case PacketInfo:
 		c.pktinfo.Store(on)
 	case StrictCheck:
-		c.strict = on
+		c.strict.Store(on)
 	}
 	return nil
 }

@@ -287,11 +287,11 @@ func ParseError(m Message, req []byte, attrOff int) (*Error, error) {
 		e.Errno = unix.Errno(code)
 	}
 	if m.Header.Flags&AckTLVs != 0 {
-		tlv := 4 + HeaderLen
+		tlv := uint64(4 + HeaderLen)
 		if m.Header.Flags&Capped == 0 {
-			tlv = 4 + Align(int(orig.Len))
+			tlv = 4 + (uint64(orig.Len)+3)&^3
 		}
-		if tlv > len(m.Data) {
+		if tlv > uint64(len(m.Data)) {
 			return nil, fmt.Errorf("netlink: NLMSG_ERROR echoes a %d-byte request in %d bytes: %w", orig.Len, len(m.Data), ErrMalformed)
 		}
 		if err := e.parseTLVs(m.Data[tlv:]); err != nil {

@@ -298,12 +298,13 @@ func TestParseErrorExtAck(t *testing.T) {
 	e.EndNest(pol)
 	e.Uint32(5, 9) // NLMSGERR_ATTR_MISS_TYPE
 	e.Uint32(6, 36)
+	e.Attr(unix.NLMSGERR_ATTR_COOKIE, []byte{0xca, 0xfe})
 	e.End()
 	ne, err := nl.ParseError(e.Message(0), rb, 12)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ne.Errno != unix.EINVAL || ne.Message != "bad value" || ne.Offset != 48 || ne.MissingType != 9 || ne.MissingNest != 36 {
+	if ne.Errno != unix.EINVAL || ne.Message != "bad value" || ne.Offset != 48 || ne.MissingType != 9 || ne.MissingNest != 36 || !bytes.Equal(ne.Cookie, []byte{0xca, 0xfe}) {
 		t.Fatalf("%+v", ne)
 	}
 	if len(ne.Attr) != 2 || ne.Attr[0] != 2 || ne.Attr[1] != 4 {

@@ -171,7 +171,11 @@ func (s *Socket) SetReadDeadline(t time.Time) error {
 		s.timer = nil
 	}
 	if !t.IsZero() {
-		s.timer = time.AfterFunc(time.Until(t), func() { s.cond.Broadcast() })
+		s.timer = time.AfterFunc(time.Until(t), func() {
+			s.mu.Lock() // so that the wakeup cannot fall between a check and Wait
+			s.cond.Broadcast()
+			s.mu.Unlock()
+		})
 	}
 	s.mu.Unlock()
 	s.cond.Broadcast()
