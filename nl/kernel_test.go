@@ -65,6 +65,41 @@ func linkNames(t *testing.T, c *nl.Conn) []string {
 	return names
 }
 
+// addLoAddresses adds n /32 addresses 10.octet.x.y to lo with one
+// `ip -batch`, each causing one RTM_NEWADDR event.
+func addLoAddresses(t testing.TB, ns *netnstest.NS, octet, n int) {
+	t.Helper()
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "address add 10.%d.%d.%d/32 dev lo\n", octet, i/250, i%250+1)
+	}
+	f := t.TempDir() + "/batch"
+	if err := os.WriteFile(f, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ns.IP("-batch", f)
+}
+
+// receiveUnblockedBy starts a Receive on c, calls wake, and returns the
+// error that ended the Receive; it fails the test if Receive stays blocked.
+func receiveUnblockedBy(t *testing.T, c *nl.Conn, ctx context.Context, wake func()) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Receive(ctx)
+		done <- err
+	}()
+	time.Sleep(30 * time.Millisecond)
+	wake()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(5 * time.Second):
+		t.Fatal("Receive stayed blocked")
+		return nil
+	}
+}
+
 // encodeVeth encodes a raw RTM_NEWLINK creating a veth pair name/peer:
 // IFLA_LINKINFO → IFLA_INFO_DATA → VETH_INFO_PEER (an ifinfomsg followed by
 // the peer's attributes).
@@ -315,13 +350,7 @@ func TestOverrunKeepsSocketUsable(t *testing.T) {
 	}
 	// Flood: 300 address additions, one event each, never read.
 	ns.IP("link", "set", "lo", "up")
-	var b strings.Builder
-	for i := range 300 {
-		fmt.Fprintf(&b, "address add 10.7.%d.%d/32 dev lo\n", i/250, i%250+1)
-	}
-	batch := t.TempDir() + "/batch"
-	os.WriteFile(batch, []byte(b.String()), 0o644)
-	ns.IP("-batch", batch)
+	addLoAddresses(t, ns, 7, 300)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -371,13 +400,7 @@ func TestDumpInterruptedByChurn(t *testing.T) {
 	ns := netnstest.New(t)
 	c := ns.Dial(nl.Route, nil)
 	ns.IP("link", "set", "lo", "up")
-	var b strings.Builder
-	for i := range 3000 {
-		fmt.Fprintf(&b, "address add 10.20.%d.%d/32 dev lo\n", i/250, i%250+1)
-	}
-	batch := t.TempDir() + "/batch"
-	os.WriteFile(batch, []byte(b.String()), 0o644)
-	ns.IP("-batch", batch)
+	addLoAddresses(t, ns, 20, 3000)
 
 	churn := ns.Dial(nl.Route, nil)
 	stop := make(chan struct{})
@@ -614,20 +637,8 @@ func TestCloseUnblocksReceive(t *testing.T) {
 	ns := netnstest.New(t)
 	c := ns.Dial(nl.Route, nil)
 	c.JoinGroup(rtnlgrpLink)
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Receive(context.Background())
-		done <- err
-	}()
-	time.Sleep(50 * time.Millisecond)
-	c.Close()
-	select {
-	case err := <-done:
-		if !errors.Is(err, net.ErrClosed) {
-			t.Fatalf("receive after close: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not unblock Receive")
+	if err := receiveUnblockedBy(t, c, context.Background(), func() { c.Close() }); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("receive after close: %v", err)
 	}
 }
 
@@ -637,14 +648,7 @@ func TestContextCancelsReceive(t *testing.T) {
 	c := ns.Dial(nl.Route, nil)
 	c.JoinGroup(rtnlgrpLink)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Receive(ctx)
-		done <- err
-	}()
-	time.Sleep(50 * time.Millisecond)
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
+	if err := receiveUnblockedBy(t, c, ctx, cancel); !errors.Is(err, context.Canceled) {
 		t.Fatalf("receive: %v, want context.Canceled", err)
 	}
 	if got := linkNames(t, c); len(got) != 1 {

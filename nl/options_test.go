@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -57,13 +56,7 @@ func TestNoENOBUFS(t *testing.T) {
 	mon := ns.Dial(nl.Route, &nl.Config{NoENOBUFS: true, ReadBuffer: 1})
 	mon.JoinGroup(unix.RTNLGRP_IPV4_IFADDR)
 	ns.IP("link", "set", "lo", "up")
-	var b strings.Builder
-	for i := range 300 {
-		fmt.Fprintf(&b, "address add 10.9.%d.%d/32 dev lo\n", i/250, i%250+1)
-	}
-	f := t.TempDir() + "/batch"
-	os.WriteFile(f, []byte(b.String()), 0o644)
-	ns.IP("-batch", f)
+	addLoAddresses(t, ns, 9, 300)
 	n := 0
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)

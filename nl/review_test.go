@@ -5,7 +5,6 @@ package nl_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -23,13 +22,7 @@ import (
 func TestDumpAfterCancelledDump(t *testing.T) {
 	ns := netnstest.New(t)
 	ns.IP("link", "set", "lo", "up")
-	var b strings.Builder
-	for i := range 2000 {
-		fmt.Fprintf(&b, "address add 10.30.%d.%d/32 dev lo\n", i/250, i%250+1)
-	}
-	f := t.TempDir() + "/batch"
-	os.WriteFile(f, []byte(b.String()), 0o644)
-	ns.IP("-batch", f)
+	addLoAddresses(t, ns, 30, 2000)
 	c := ns.Dial(nl.Route, nil)
 	dump := func(ctx context.Context, cancelAfter int) (int, error) {
 		var e nl.Encoder
@@ -62,20 +55,11 @@ func TestDumpAfterCancelledDump(t *testing.T) {
 // SetReadDeadline reaches a receive that is already blocked.
 func TestSetReadDeadlineWakesBlockedReceive(t *testing.T) {
 	c := nltest.Dial(nl.Route, nil, nil)
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Receive(context.Background())
-		done <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
-	c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
-	select {
-	case err := <-done:
-		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Fatalf("receive: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("a blocked receive ignored the new deadline")
+	err := receiveUnblockedBy(t, c, context.Background(), func() {
+		c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+	})
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("receive: %v", err)
 	}
 }
 
