@@ -201,12 +201,11 @@ func (c *Conn) collectAcks(o *op, e *Encoder, base uint32, lo, hi int, be *Batch
 	for got < want {
 		data, meta, err := c.receiveMode(o, &c.rbuf, c.oob, false, direct)
 		if err == errTruncated {
-			h, herr := ParseHeader(data)
-			if herr == nil && h.Seq-base-uint32(lo) < uint32(want) && meta.Port == c.cfg.Peer {
+			inChunk := func(s uint32) bool { return s-base-uint32(lo) < uint32(want) }
+			if seq, ours := c.cutReply(data, meta, inChunk); ours {
 				return fmt.Errorf("netlink: batch: a reply to request %d did not fit the receive buffer and was lost: %w",
-					lo+int(h.Seq-base-uint32(lo)), ErrOverrun)
+					int(seq-base), ErrOverrun)
 			}
-			c.markLost() // an unsolicited message was lost: Receive reports it
 			continue
 		}
 		if err != nil {

@@ -413,9 +413,10 @@ func (o *op) end() {
 // socket to a waiting requester.
 var errListenerYield = errors.New("yield")
 
-// receive reads one datagram into *buf (growing it rather than truncating)
-// and returns it with its metadata. Called with the exchange lock held. A listener
-// (listening) returns errListenerYield when a requester waits.
+// receive reads one datagram into *buf (growing it rather than
+// truncating) and returns it with its metadata. Called with the exchange
+// lock held. A listener (listening) returns errListenerYield when a
+// requester waits.
 func (c *Conn) receive(o *op, buf *[]byte, oob []byte, listening bool) ([]byte, Meta, error) {
 	return c.receiveMode(o, buf, oob, listening, false)
 }
@@ -552,7 +553,7 @@ func (c *Conn) isReply(m *Message, seq uint32) bool {
 }
 
 // park keeps a message that is not a reply for Receive, or drops it when it
-// answers an abandoned request. Called with the exchange lock held.
+// answers an abandoned request.
 func (c *Conn) park(m Message) {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
@@ -570,17 +571,28 @@ func (c *Conn) park(m Message) {
 // it from its next receive even if a request consumed the kernel's report.
 func (c *Conn) noteOverrun() {
 	if c.multicast.Load() {
-		c.qmu.Lock()
-		c.lost = true
-		c.qmu.Unlock()
+		c.markLost()
 	}
 }
 
-// markLost records that an unsolicited message was lost.
+// markLost records that messages meant for Receive were lost.
 func (c *Conn) markLost() {
 	c.qmu.Lock()
 	c.lost = true
 	c.qmu.Unlock()
+}
+
+// cutReply accounts for a datagram that did not fit the receive buffer
+// (errTruncated), given its head: if it came from the peer and ours says
+// its sequence number belongs to the caller's request, it returns that
+// number and true; otherwise an unsolicited message was lost, which is
+// recorded for Receive.
+func (c *Conn) cutReply(head []byte, meta Meta, ours func(seq uint32) bool) (uint32, bool) {
+	if h, err := ParseHeader(head); err == nil && meta.Port == c.cfg.Peer && ours(h.Seq) {
+		return h.Seq, true
+	}
+	c.markLost()
+	return 0, false
 }
 
 // A seqRange is n sequence numbers from lo.
@@ -771,7 +783,8 @@ func (c *Conn) Execute(ctx context.Context, e *Encoder) ([]Message, error) {
 	return out, err
 }
 
-// exchange runs one request/reply exchange. Called with the exchange lock held.
+// exchange runs one request/reply exchange. Called with the exchange lock
+// held.
 func (c *Conn) exchange(o *op, req []byte, attrOff int, fn func(Message) error) error {
 	seq := c.nextSeq()
 	c.stamp(req, seq, 0)
@@ -904,16 +917,15 @@ func (c *Conn) Dump(ctx context.Context, e *Encoder) iter.Seq2[Message, error] {
 		for {
 			data, meta, err := c.receiveMode(&o, &c.rbuf, c.oob, false, direct)
 			if err == errTruncated {
-				if h, herr := ParseHeader(data); herr == nil && h.Seq == seq && meta.Port == c.cfg.Peer {
-					// Whether the cut datagram ended the dump is unknown:
-					// stop here; the next dump drains the rest first.
-					c.abandonDump(seq)
-					d.fail(fmt.Errorf("netlink: dump %s: a datagram larger than the %d-byte receive buffer was cut (the buffer has grown; fetch the dump again): %w",
-						d.name(), len(data), ErrDumpInterrupted))
-					return
+				if _, ours := c.cutReply(data, meta, func(s uint32) bool { return s == seq }); !ours {
+					continue
 				}
-				c.markLost() // an unsolicited message was lost: Receive reports it
-				continue
+				// Whether the cut datagram ended the dump is unknown: stop
+				// here; the next dump drains the rest first.
+				c.abandonDump(seq)
+				d.fail(fmt.Errorf("netlink: dump %s: a datagram larger than the %d-byte receive buffer was cut (the buffer has grown; fetch the dump again): %w",
+					d.name(), len(data), ErrDumpInterrupted))
+				return
 			}
 			if err != nil {
 				c.abandonDump(seq)

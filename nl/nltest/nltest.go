@@ -11,6 +11,7 @@ import (
 	"os"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
@@ -146,7 +147,7 @@ func (s *Socket) Receive(b, oob []byte, peek bool) (int, int, nl.Addr, error) {
 	oobn := 0
 	if d.Group != 0 && len(oob) >= unix.CmsgSpace(4) {
 		// Report the group as NETLINK_PKTINFO does.
-		h := (*unix.Cmsghdr)(unsafePointer(oob))
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
 		h.Level = unix.SOL_NETLINK
 		h.Type = unix.NETLINK_PKTINFO
 		h.SetLen(unix.CmsgLen(4))
