@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// runBatch runs the commands of a -batch file, one per line, as
+// `ip -batch` does. Changes (add, del, replace, change, set ...) are not
+// applied one by one: they accumulate and are sent together through the
+// core's pipelined batching, up to flushEvery at a time, and a command
+// that reads state (show, get, flush, ...) first applies those before it.
+// Each failure is reported with its line. Without -force the run stops at
+// the first failed command; with it, every line is tried.
+func runBatch(e *env) int {
+	var in io.Reader = e.stdin
+	if e.batch != "-" {
+		f, err := os.Open(e.batch)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "nlctl: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		in = f
+	}
+	x := newIPCtx(e)
+	defer x.done()
+	x.batch = nil
+	if h, err := x.conn(); err != nil {
+		fmt.Fprintf(e.stderr, "nlctl: %v\n", err)
+		return exitRefused
+	} else {
+		x.batch = h.NewBatch()
+	}
+	if isTerminal(e.stderr) {
+		start := time.Now()
+		last := start
+		x.progress = func(line int) {
+			if now := time.Now(); now.Sub(last) > 200*time.Millisecond {
+				last = now
+				fmt.Fprintf(e.stderr, "\rnlctl: line %d, %.1fs", line, now.Sub(start).Seconds())
+			}
+		}
+		defer fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	status := exitOK
+	stopped := false
+	line := 0
+	for !stopped {
+		args, n, err := nextCommand(sc)
+		line += n
+		if err != nil {
+			fmt.Fprintf(e.stderr, "nlctl: line %d: %v\n", line, err)
+			status = exitUsage
+			break
+		}
+		if args == nil {
+			break
+		}
+		if len(args) == 0 {
+			continue
+		}
+		x.line = line
+		err = runBatchLine(x, args)
+		if errors.Is(err, errStop) {
+			stopped = true
+			break
+		}
+		if err != nil {
+			code := report(io.Discard, "", err)
+			fmt.Fprintf(e.stderr, "nlctl: line %d: %v\n", line, err)
+			status = max(status, code)
+			if !e.force {
+				// The lines before this one are still applied.
+				if x.flush() != nil {
+					stopped = true
+				}
+				break
+			}
+		}
+	}
+	if !stopped {
+		x.flush()
+	}
+	return max(status, x.failed)
+}
+
+// runBatchLine runs one command of a batch; global options may start it.
+func runBatchLine(x *ipctx, args []string) error {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		n, err := x.env.option(args)
+		if err != nil {
+			return err
+		}
+		args = args[n:]
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	o, ok := findObject(args[0])
+	if !ok {
+		return usagef("unknown object %q", args[0])
+	}
+	rest, err := x.env.globalsAfter(args[1:])
+	if err != nil {
+		return err
+	}
+	return o.run(x, newArgs(rest))
+}
+
+// nextCommand reads one command from a batch file and splits it into
+// words as ip does: blanks separate words, quotes group them, '#' starts a
+// comment, and a line ending in '\' continues on the next. It returns the
+// number of lines read, and nil args at the end of the input.
+func nextCommand(sc *bufio.Scanner) ([]string, int, error) {
+	var text strings.Builder
+	n := 0
+	for sc.Scan() {
+		n++
+		l := sc.Text()
+		if c, ok := strings.CutSuffix(l, `\`); ok {
+			text.WriteString(c)
+			text.WriteByte(' ')
+			continue
+		}
+		text.WriteString(l)
+		words, err := splitWords(text.String())
+		return words, n, err
+	}
+	if err := sc.Err(); err != nil {
+		return nil, n, err
+	}
+	if text.Len() > 0 {
+		words, err := splitWords(text.String())
+		return words, n, err
+	}
+	return nil, n, nil
+}
+
+// splitWords splits a command line into words. A line with no words
+// returns an empty, non-nil slice.
+func splitWords(s string) ([]string, error) {
+	words := []string{}
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r':
+			i++
+			continue
+		case c == '#':
+			return words, nil
+		case c == '"' || c == '\'':
+			j := strings.IndexByte(s[i+1:], c)
+			if j < 0 {
+				return nil, usagef("unterminated quoted string")
+			}
+			words = append(words, s[i+1:i+1+j])
+			i += j + 2
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] != ' ' && s[j] != '\t' && s[j] != '\r' {
+			j++
+		}
+		words = append(words, s[i:j])
+		i = j
+	}
+	return words, nil
+}
+
+// isTerminal reports whether w is a terminal, for the progress indicator.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bufio"
+	"strconv"
+	"unicode/utf8"
+)
+
+// jsonWriter streams JSON without building values first, so that printing
+// 100,000 routes costs little more than formatting their fields. Keys are
+// written in the order the caller gives them, as `ip -j` does. Every method
+// takes a key, which is ignored inside arrays.
+type jsonWriter struct {
+	w      *bufio.Writer
+	pretty bool
+	stack  []jsonLevel
+}
+
+type jsonLevel struct {
+	array bool
+	n     int // values written at this level
+}
+
+func newJSONWriter(w *bufio.Writer, pretty bool) *jsonWriter {
+	return &jsonWriter{w: w, pretty: pretty}
+}
+
+// key writes the separator before a value and, in an object, its key.
+func (j *jsonWriter) key(k string) {
+	if len(j.stack) == 0 {
+		return
+	}
+	top := &j.stack[len(j.stack)-1]
+	if top.n > 0 {
+		j.w.WriteByte(',')
+	}
+	top.n++
+	if j.pretty {
+		j.newline(len(j.stack))
+	}
+	if !top.array {
+		j.quote(k)
+		j.w.WriteByte(':')
+		if j.pretty {
+			j.w.WriteByte(' ')
+		}
+	}
+}
+
+func (j *jsonWriter) newline(depth int) {
+	j.w.WriteByte('\n')
+	for range depth {
+		j.w.WriteString("    ")
+	}
+}
+
+func (j *jsonWriter) open(k string, array bool) {
+	j.key(k)
+	if array {
+		j.w.WriteByte('[')
+	} else {
+		j.w.WriteByte('{')
+	}
+	j.stack = append(j.stack, jsonLevel{array: array})
+}
+
+func (j *jsonWriter) close() {
+	top := j.stack[len(j.stack)-1]
+	j.stack = j.stack[:len(j.stack)-1]
+	if j.pretty && top.n > 0 {
+		j.newline(len(j.stack))
+	}
+	if top.array {
+		j.w.WriteByte(']')
+	} else {
+		j.w.WriteByte('}')
+	}
+	if len(j.stack) == 0 {
+		j.w.WriteByte('\n')
+	}
+}
+
+// Object opens an object; End closes the innermost object or array.
+func (j *jsonWriter) Object(k string) { j.open(k, false) }
+
+// Array opens an array.
+func (j *jsonWriter) Array(k string) { j.open(k, true) }
+
+// End closes the innermost object or array.
+func (j *jsonWriter) End() { j.close() }
+
+// String writes a string value.
+func (j *jsonWriter) String(k, v string) {
+	j.key(k)
+	j.quote(v)
+}
+
+// Uint writes an unsigned number.
+func (j *jsonWriter) Uint(k string, v uint64) {
+	j.key(k)
+	var b [20]byte
+	j.w.Write(strconv.AppendUint(b[:0], v, 10))
+}
+
+// Int writes a signed number.
+func (j *jsonWriter) Int(k string, v int64) {
+	j.key(k)
+	var b [20]byte
+	j.w.Write(strconv.AppendInt(b[:0], v, 10))
+}
+
+// Bool writes true or false.
+func (j *jsonWriter) Bool(k string, v bool) {
+	j.key(k)
+	if v {
+		j.w.WriteString("true")
+	} else {
+		j.w.WriteString("false")
+	}
+}
+
+// Null writes null.
+func (j *jsonWriter) Null(k string) {
+	j.key(k)
+	j.w.WriteString("null")
+}
+
+// Strings writes an array of strings (an empty one as []).
+func (j *jsonWriter) Strings(k string, vs []string) {
+	j.Array(k)
+	for _, v := range vs {
+		j.String("", v)
+	}
+	j.End()
+}
+
+const hexDigits = "0123456789abcdef"
+
+func (j *jsonWriter) quote(s string) {
+	w := j.w
+	w.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			w.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				w.WriteByte('\\')
+				w.WriteByte(c)
+			case '\n':
+				w.WriteString(`\n`)
+			case '\t':
+				w.WriteString(`\t`)
+			default:
+				w.WriteString(`\u00`)
+				w.WriteByte(hexDigits[c>>4])
+				w.WriteByte(hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			w.WriteString(s[start:i])
+			w.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	w.WriteString(s[start:])
+	w.WriteByte('"')
+}

@@ -1,0 +1,219 @@
+package rtnl
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"strconv"
+	"sync"
+
+	"github.com/nlkit/nlkit/nl"
+	"golang.org/x/sys/unix"
+)
+
+// A Handle is a routing netlink connection. It is safe for concurrent use by
+// many goroutines. A Handle opened in another network namespace (with
+// Config.NetNS) operates on that namespace.
+type Handle struct {
+	c    *nl.Conn
+	encs sync.Pool // *nl.Encoder
+}
+
+// Dial opens a routing netlink connection. cfg may be nil; strict checking
+// (NETLINK_GET_STRICT_CHK) is always requested, because kernel-side dump
+// filters depend on it.
+func Dial(cfg *nl.Config) (*Handle, error) {
+	var c nl.Config
+	if cfg != nil {
+		c = *cfg
+	}
+	c.StrictCheck = true
+	conn, err := nl.Dial(nl.Route, &c)
+	if err != nil {
+		return nil, err
+	}
+	return New(conn), nil
+}
+
+// New returns a Handle that sends its requests through c, which must be a
+// NETLINK_ROUTE connection. Closing the Handle closes c.
+func New(c *nl.Conn) *Handle {
+	return &Handle{c: c}
+}
+
+// Conn returns the connection under the Handle, for requests this package
+// does not model.
+func (h *Handle) Conn() *nl.Conn { return h.c }
+
+// Close closes the connection.
+func (h *Handle) Close() error { return h.c.Close() }
+
+func (h *Handle) encoder() *nl.Encoder {
+	if e, ok := h.encs.Get().(*nl.Encoder); ok {
+		e.Reset()
+		return e
+	}
+	return new(nl.Encoder)
+}
+
+func (h *Handle) release(e *nl.Encoder) {
+	if cap(e.Bytes()) <= 256<<10 {
+		h.encs.Put(e)
+	}
+}
+
+// request sends the single request in e, calls fn (if not nil) with every
+// reply message, and names the operation in any error the kernel returns.
+func (h *Handle) request(ctx context.Context, e *nl.Encoder, fn func(nl.Message) error) error {
+	if err := e.Err(); err != nil {
+		return err
+	}
+	err := h.c.Do(ctx, e, fn)
+	if err != nil {
+		h.nameError(ctx, err, e.Message(0))
+	}
+	return err
+}
+
+// nameError sets the Op of every *nl.Error in err to a description of req.
+func (h *Handle) nameError(ctx context.Context, err error, req nl.Message) {
+	var ne *nl.Error
+	if errors.As(err, &ne) && ne.Op == "" {
+		ne.Op = DescribeRequest(req, h.linkNames(ctx))
+	}
+}
+
+// linkNames returns a function that names interfaces by index, asking the
+// kernel at most once per index. It is used only to word errors.
+func (h *Handle) linkNames(ctx context.Context) func(int) string {
+	cache := map[int]string{}
+	return func(index int) string {
+		if n, ok := cache[index]; ok {
+			return n
+		}
+		n := "if" + strconv.Itoa(index)
+		if l, err := h.LinkByIndex(ctx, index); err == nil {
+			n = l.Name
+		}
+		cache[index] = n
+		return n
+	}
+}
+
+// dump runs the dump request in e and yields every reply decoded by decode,
+// which fills a value in place (its previous contents are cleared first).
+// Messages of other types are skipped. The request's encoder is released
+// when the iteration ends.
+func dump[T any](ctx context.Context, h *Handle, e *nl.Encoder, want nl.MsgType, decode func(*T, nl.Message) error) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		defer h.release(e)
+		if err := e.Err(); err != nil {
+			yield(nil, err)
+			return
+		}
+		var v T
+		var zero T
+		for m, err := range h.c.Dump(ctx, e) {
+			if err != nil {
+				h.nameError(ctx, err, e.Message(0))
+				yield(nil, err)
+				return
+			}
+			if m.Header.Type != want {
+				continue
+			}
+			v = zero
+			if err := decode(&v, m); err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(&v, nil) {
+				return
+			}
+		}
+	}
+}
+
+// collect gathers a dump into a slice, fetching it again (a bounded number
+// of times) when the kernel reports that it was interrupted by a change.
+// keep, if not nil, filters in user space what the kernel could not.
+func collect[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode func(*T, nl.Message) error, keep func(*T) bool) ([]T, error) {
+	var out []T
+	err := nl.Retry(nl.DefaultRetries, func() error {
+		out = out[:0]
+		e := h.encoder()
+		build(e)
+		for v, err := range dump(ctx, h, e, want, decode) {
+			if err != nil {
+				return err
+			}
+			if keep == nil || keep(v) {
+				out = append(out, *v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// A Verb says what a change request does to its object.
+type Verb uint8
+
+// The verbs, with the netlink flags they stand for.
+const (
+	// Add creates the object and fails if it exists (NLM_F_CREATE|NLM_F_EXCL).
+	Add Verb = iota + 1
+	// Replace creates the object or replaces an existing one
+	// (NLM_F_CREATE|NLM_F_REPLACE).
+	Replace
+	// Change modifies an existing object and fails if there is none
+	// (NLM_F_REPLACE).
+	Change
+	// Append adds the object after existing ones with the same key, as an
+	// alternative route does (NLM_F_CREATE|NLM_F_APPEND).
+	Append
+	// Delete removes the object.
+	Delete
+)
+
+// flags returns the netlink flags of a change request for v.
+func (v Verb) flags() nl.Flags {
+	f := nl.Flags(unix.NLM_F_ACK)
+	switch v {
+	case Add:
+		f |= unix.NLM_F_CREATE | unix.NLM_F_EXCL
+	case Replace:
+		f |= unix.NLM_F_CREATE | unix.NLM_F_REPLACE
+	case Change:
+		f |= unix.NLM_F_REPLACE
+	case Append:
+		f |= unix.NLM_F_CREATE | unix.NLM_F_APPEND
+	}
+	return f
+}
+
+// String returns the verb as iproute2 spells it: add, replace, change,
+// append, delete.
+func (v Verb) String() string {
+	switch v {
+	case Add:
+		return "add"
+	case Replace:
+		return "replace"
+	case Change:
+		return "change"
+	case Append:
+		return "append"
+	case Delete:
+		return "delete"
+	}
+	return "verb" + strconv.Itoa(int(v))
+}
+
+// errVerb reports a verb an object does not support.
+func errVerb(v Verb, object string) error {
+	return errors.New("rtnl: cannot " + v.String() + " a " + object)
+}
