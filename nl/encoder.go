@@ -205,6 +205,20 @@ func (e *Encoder) Nest(t uint16) int {
 	return off
 }
 
+// NestStruct opens a record that starts with the C struct h and whose
+// first two bytes are a 16-bit length covering the struct and everything
+// appended after it, such as struct rtnexthop in a multipath route. The
+// length in h is ignored; EndNest(n) sets it. h must hold at least 4 bytes.
+func (e *Encoder) NestStruct(h []byte) int {
+	off := len(e.buf)
+	if len(h) < 4 {
+		e.fail(errors.New("netlink: NestStruct with a struct of fewer than 4 bytes"))
+	}
+	e.Payload(h)
+	e.nests = append(e.nests, off)
+	return off
+}
+
 // EndNest closes the nest opened by the Nest call that returned n,
 // back-patching its length. Nests must be closed innermost first.
 func (e *Encoder) EndNest(n int) {

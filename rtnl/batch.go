@@ -46,7 +46,7 @@ func (b *Batch) Run(ctx context.Context, opts *nl.BatchOptions) error {
 		names := b.h.linkNames(ctx)
 		for _, f := range be.Failures {
 			var ne *nl.Error
-			if errors.As(f.Err, &ne) && ne.Op == "" {
+			if errors.As(f.Err, &ne) {
 				ne.Op = DescribeRequest(b.e.Message(f.Index), names)
 			}
 		}

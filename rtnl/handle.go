@@ -78,7 +78,7 @@ func (h *Handle) request(ctx context.Context, e *nl.Encoder, fn func(nl.Message)
 // nameError sets the Op of every *nl.Error in err to a description of req.
 func (h *Handle) nameError(ctx context.Context, err error, req nl.Message) {
 	var ne *nl.Error
-	if errors.As(err, &ne) && ne.Op == "" {
+	if errors.As(err, &ne) {
 		ne.Op = DescribeRequest(req, h.linkNames(ctx))
 	}
 }
@@ -92,7 +92,7 @@ func (h *Handle) linkNames(ctx context.Context) func(int) string {
 			return n
 		}
 		n := "if" + strconv.Itoa(index)
-		if l, err := h.LinkByIndex(ctx, index); err == nil {
+		if l, err := h.LinkByIndex(ctx, index); err == nil && l != nil {
 			n = l.Name
 		}
 		cache[index] = n

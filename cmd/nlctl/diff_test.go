@@ -27,7 +27,7 @@ func showBoth(t *testing.T, ns *netnstest.NS, key func(map[string]any) string, a
 		t.Fatalf("nlctl %s: exit %d: %s", strings.Join(args, " "), code, errs)
 	}
 	if err := compareIPJSON([]byte(ipOut), []byte(ours), key); err != nil {
-		t.Errorf("nlctl -j %s differs from ip:\n%v\nip:    %s\nnlctl: %s", strings.Join(args, " "), err, ipOut, ours)
+		t.Errorf("nlctl -j %s differs from ip:\n%v\nip:    %.3000s\nnlctl: %.3000s", strings.Join(args, " "), err, ipOut, ours)
 	}
 }
 

@@ -60,6 +60,10 @@ type ipctx struct {
 
 	byName  map[string]int
 	byIndex map[int]string
+	// changes counts the changes submitted; loadedAt is its value when the
+	// name cache was filled, so that a miss reloads it only if something
+	// may have changed since.
+	changes, loadedAt int
 
 	// -batch mode
 	batch    *rtnl.Batch
@@ -121,6 +125,7 @@ func (x *ipctx) handle() (*rtnl.Handle, error) {
 // submit applies one change. Interactively it runs at once; in -batch mode
 // it joins the pending changes.
 func (x *ipctx) submit(add func(b *rtnl.Batch) error) error {
+	x.changes++
 	h, err := x.conn()
 	if err != nil {
 		return err
@@ -208,6 +213,7 @@ func (x *ipctx) loadLinks() error {
 	if err != nil {
 		return err
 	}
+	x.loadedAt = x.changes
 	x.byName = make(map[string]int, len(links))
 	x.byIndex = make(map[int]string, len(links))
 	for _, l := range links {
@@ -228,11 +234,13 @@ func (x *ipctx) linkIndex(name string) (int, error) {
 		return i, nil
 	}
 	// Not in the cache: an earlier line of the batch may have created it.
-	if err := x.loadLinks(); err != nil {
-		return 0, err
-	}
-	if i, ok := x.byName[name]; ok {
-		return i, nil
+	if x.changes != x.loadedAt {
+		if err := x.loadLinks(); err != nil {
+			return 0, err
+		}
+		if i, ok := x.byName[name]; ok {
+			return i, nil
+		}
 	}
 	if s, ok := strings.CutPrefix(name, "if"); ok {
 		if i, err := strconv.Atoi(s); err == nil && i > 0 {

@@ -178,3 +178,12 @@ func (j *jsonWriter) quote(s string) {
 	w.WriteString(s[start:])
 	w.WriteByte('"')
 }
+
+// ASCII writes b as a string value; b must need no escaping (an address,
+// a number), which spares converting it to a string.
+func (j *jsonWriter) ASCII(k string, b []byte) {
+	j.key(k)
+	j.w.WriteByte('"')
+	j.w.Write(b)
+	j.w.WriteByte('"')
+}

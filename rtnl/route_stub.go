@@ -1,5 +1,0 @@
-package rtnl
-
-import "github.com/nlkit/nlkit/nl"
-
-func routeObject(m nl.Message, names func(int) string) string { return "" }
