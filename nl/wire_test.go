@@ -363,3 +363,36 @@ func TestProtocolNames(t *testing.T) {
 		}
 	}
 }
+
+// NestStruct brackets a length-prefixed C struct and what follows it, as
+// struct rtnexthop in RTA_MULTIPATH.
+func TestEncoderNestStruct(t *testing.T) {
+	var e nl.Encoder
+	e.Begin(24, 0)
+	outer := e.Nest(9)
+	p := e.NestStruct([]byte{0, 0, 7, 1, 3, 0, 0, 0})
+	e.Uint32(5, 0x0a000001)
+	e.EndNest(p)
+	e.EndNest(outer)
+	if err := e.End(); err != nil {
+		t.Fatal(err)
+	}
+	d := nl.NewAttrDecoder(e.Message(0).Data)
+	if !d.Next() || d.Type() != 9 {
+		t.Fatal("no outer nest")
+	}
+	b := d.Bytes()
+	if len(b) != 16 || b[0] != 16 || b[1] != 0 || b[2] != 7 || b[3] != 1 || b[4] != 3 {
+		t.Fatalf("record: % x", b)
+	}
+	in := nl.NewAttrDecoder(b[8:])
+	if !in.Next() || in.Type() != 5 || in.Uint32() != 0x0a000001 {
+		t.Fatalf("attribute after the struct: % x", b[8:])
+	}
+	var bad nl.Encoder
+	bad.Begin(24, 0)
+	bad.NestStruct([]byte{1})
+	if bad.End() == nil {
+		t.Fatal("a struct of 1 byte was accepted")
+	}
+}
