@@ -64,6 +64,8 @@ type ipctx struct {
 	// name cache was filled, so that a miss reloads it only if something
 	// may have changed since.
 	changes, loadedAt int
+	// nexthops are the nexthop objects by id, when a listing needs them.
+	nexthops map[uint32]*rtnl.Nexthop
 
 	// -batch mode
 	batch    *rtnl.Batch

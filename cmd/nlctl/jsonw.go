@@ -14,6 +14,7 @@ type jsonWriter struct {
 	w      *bufio.Writer
 	pretty bool
 	stack  []jsonLevel
+	next   string // key for the next value written with key "" (see Name)
 }
 
 type jsonLevel struct {
@@ -27,6 +28,9 @@ func newJSONWriter(w *bufio.Writer, pretty bool) *jsonWriter {
 
 // key writes the separator before a value and, in an object, its key.
 func (j *jsonWriter) key(k string) {
+	if k == "" && j.next != "" {
+		k, j.next = j.next, ""
+	}
 	if len(j.stack) == 0 {
 		return
 	}
@@ -79,6 +83,10 @@ func (j *jsonWriter) close() {
 		j.w.WriteByte('\n')
 	}
 }
+
+// Name sets the key of the next value written with an empty key, so that
+// a function printing an object for an array can print it as a member.
+func (j *jsonWriter) Name(k string) { j.next = k }
 
 // Object opens an object; End closes the innermost object or array.
 func (j *jsonWriter) Object(k string) { j.open(k, false) }

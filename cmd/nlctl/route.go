@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -246,9 +247,11 @@ func parseRoute(x *ipctx, a *argList, v rtnl.Verb) (rtnl.Route, error) {
 			}
 			haveDst = true
 		default:
-			if t, err := rtnl.ParseRouteType(w); err == nil && !haveDst && r.Type == 0 && !isNumber(w) {
-				r.Type = t
-				continue
+			if !haveDst && r.Type == 0 && isWord(w) {
+				if t, err := rtnl.ParseRouteType(w); err == nil {
+					r.Type = t
+					continue
+				}
 			}
 			if haveDst {
 				return r, usagef("unknown route keyword %q", w)
@@ -298,9 +301,10 @@ func parseRoute(x *ipctx, a *argList, v rtnl.Verb) (rtnl.Route, error) {
 	return r, nil
 }
 
-func isNumber(s string) bool {
-	_, err := strconv.ParseUint(s, 0, 64)
-	return err == nil
+// isWord reports whether s starts with a letter: a keyword or a name, not
+// an address or a number.
+func isWord(s string) bool {
+	return s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z')
 }
 
 // parseMetric reads one route metric: a number, or "lock N", or a time
@@ -562,6 +566,18 @@ func routeShow(x *ipctx, a *argList, flush bool) error {
 			return err
 		}
 	}
+	if x.env.details && x.env.json {
+		// ip -d shows the nexthop object a route refers to; fetch them
+		// before the dump, which holds the connection.
+		nhs, err := h.ListNexthops(x.ctx, nil)
+		if err != nil && !errors.Is(err, unix.EOPNOTSUPP) {
+			return err
+		}
+		x.nexthops = make(map[uint32]*rtnl.Nexthop, len(nhs))
+		for i := range nhs {
+			x.nexthops[nhs[i].ID] = &nhs[i]
+		}
+	}
 	var j *jsonWriter
 	if x.env.json {
 		j = newJSONWriter(x.out, x.env.pretty)
@@ -729,6 +745,10 @@ func printRouteJSON(x *ipctx, j *jsonWriter, r *rtnl.Route, sel *routeSelector, 
 	}
 	if r.Encap.Type != 0 {
 		j.String("encap", r.Encap.Type.String())
+	}
+	if nh := x.nexthops[r.NexthopID]; nh != nil && details {
+		j.Name("nh_info")
+		printNexthop(x, j, nh)
 	}
 	printGatewayJSON(j, r.Family, r.Gateway)
 	if r.OIF != 0 && !devGiven {
