@@ -110,7 +110,7 @@ func runBatchLine(x *ipctx, args []string) error {
 	if !ok {
 		return usagef("unknown object %q", args[0])
 	}
-	rest, err := x.env.globalsAfter(args[1:])
+	rest, err := commandArgs(x.env, o.name, args[1:])
 	if err != nil {
 		return err
 	}

@@ -117,6 +117,13 @@ func (j *jsonWriter) Int(k string, v int64) {
 	j.w.Write(strconv.AppendInt(b[:0], v, 10))
 }
 
+// Number writes v, already formatted as a JSON number (such as "0.00",
+// which ip prints for timers), as is.
+func (j *jsonWriter) Number(k, v string) {
+	j.key(k)
+	j.w.WriteString(v)
+}
+
 // Bool writes true or false.
 func (j *jsonWriter) Bool(k string, v bool) {
 	j.key(k)

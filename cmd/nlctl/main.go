@@ -112,17 +112,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "nlctl: unknown command %q (try nlctl help)\n", args[0])
 		return exitUsage
 	}
-	rest, err := e.globalsAfter(args[1:])
+	rest, err := commandArgs(e, name, args[1:])
 	if err == nil {
 		err = runCmd(e, rest)
 	}
 	return report(stderr, name, err)
 }
 
-// report prints a command's error and returns the exit status for it.
+// commandArgs takes the global options out of a command's arguments,
+// except from the command that `netns exec NAME` runs, which keeps its own.
+func commandArgs(e *env, object string, args []string) ([]string, error) {
+	if object == "netns" && len(args) > 0 && matches(args[0], "exec") {
+		return args, nil
+	}
+	return e.globalsAfter(args)
+}
+
+// report prints a command's error and returns the exit status for it. A
+// command run by `netns exec` that failed passes on its own status.
 func report(stderr io.Writer, name string, err error) int {
 	if err == nil || errors.Is(err, errHelpShown) {
 		return exitOK
+	}
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) && ec.ExitCode() > 0 {
+		return ec.ExitCode()
 	}
 	fmt.Fprintf(stderr, "nlctl %s: %v\n", name, err)
 	var ue *usageError
