@@ -138,23 +138,44 @@ func dump[T any](ctx context.Context, h *Handle, e *nl.Encoder, want nl.MsgType,
 // of times) when the kernel reports that it was interrupted by a change.
 // keep, if not nil, filters in user space what the kernel could not.
 func collect[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode func(*T, nl.Message) error, keep func(*T) bool) ([]T, error) {
-	var out []T
+	// The values are gathered in chunks and copied once into a slice of the
+	// exact size: growing one slice by appending would copy large values
+	// over and over (a Route is a few hundred bytes) and hold up to twice
+	// the memory.
+	const chunk = 1024
+	var chunks [][]T
 	err := nl.Retry(nl.DefaultRetries, func() error {
-		out = out[:0]
+		chunks = chunks[:0]
+		cur := make([]T, 0, chunk)
 		e := h.encoder()
 		build(e)
 		for v, err := range dump(ctx, h, e, want, decode) {
 			if err != nil {
 				return err
 			}
-			if keep == nil || keep(v) {
-				out = append(out, *v)
+			if keep != nil && !keep(v) {
+				continue
 			}
+			if len(cur) == chunk {
+				chunks = append(chunks, cur)
+				cur = make([]T, 0, chunk)
+			}
+			cur = append(cur, *v)
 		}
+		chunks = append(chunks, cur)
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	n := 0
+	for _, c := range chunks {
+		n += len(c)
+	}
+	out := make([]T, 0, n)
+	for i, c := range chunks {
+		out = append(out, c...)
+		chunks[i] = nil // let the chunk go as soon as it is copied
 	}
 	return out, nil
 }

@@ -299,7 +299,7 @@ func (r *Route) decode(m nl.Message) error {
 		case unix.RTA_ENCAP_TYPE:
 			r.Encap.Type = EncapType(d.Uint16())
 		case unix.RTA_ENCAP:
-			r.Encap.Data = d.Bytes()
+			r.Encap.Data = cloneBytes(d.Bytes())
 		case unix.RTA_UID:
 			r.UID = d.Uint32()
 			r.UIDSet = true
@@ -411,7 +411,7 @@ func decodeMultipath(b []byte, f Family) ([]RouteNexthop, error) {
 			case unix.RTA_ENCAP_TYPE:
 				nh.Encap.Type = EncapType(d.Uint16())
 			case unix.RTA_ENCAP:
-				nh.Encap.Data = d.Bytes()
+				nh.Encap.Data = cloneBytes(d.Bytes())
 			}
 		}
 		if err := d.Err(); err != nil {
@@ -467,6 +467,8 @@ func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
 	}
 	if table < 256 {
 		h[4] = byte(table)
+	} else {
+		h[4] = unix.RT_TABLE_UNSPEC
 	}
 	h[5] = byte(r.Protocol)
 	h[6] = byte(r.Scope)
@@ -489,7 +491,9 @@ func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
 	if r.Src.IsValid() && (r.Src.Bits() > 0 || !r.Src.Addr().IsUnspecified() || !ip) {
 		e.Addr(unix.RTA_SRC, r.Src.Addr())
 	}
-	e.Uint32(unix.RTA_TABLE, table)
+	if table >= 256 { // as ip: smaller ids fit in rtm_table
+		e.Uint32(unix.RTA_TABLE, table)
+	}
 	encodeGateway(e, f, r.Gateway)
 	if r.OIF != 0 {
 		e.Uint32(unix.RTA_OIF, uint32(r.OIF))
@@ -695,8 +699,8 @@ type RouteFilter struct {
 
 // Routes lists routes, decoding each from the receive buffer as it
 // arrives. The filter's table, protocol, type and interface are applied by
-// the kernel. The *Route is reused: it is valid until the next iteration,
-// and its Nexthops and Encap.Data until then too.
+// the kernel. The *Route is reused: it is valid until the next iteration
+// (copy it to keep it; its slices are its own).
 //
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListRoutes retries it instead.
@@ -726,19 +730,7 @@ func (h *Handle) ListRoutes(ctx context.Context, f *RouteFilter) ([]Route, error
 	if f != nil {
 		keep = f.keep
 	}
-	out, err := collect(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode, keep)
-	for i := range out { // the dump's buffer is reused: copy what aliases it
-		out[i].Nexthops = cloneNexthops(out[i].Nexthops)
-		out[i].Encap.Data = cloneBytes(out[i].Encap.Data)
-	}
-	return out, err
-}
-
-func cloneNexthops(nhs []RouteNexthop) []RouteNexthop {
-	for i := range nhs {
-		nhs[i].Encap.Data = cloneBytes(nhs[i].Encap.Data)
-	}
-	return nhs
+	return collect(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode, keep)
 }
 
 func cloneBytes(b []byte) []byte {
@@ -861,8 +853,6 @@ func (h *Handle) RouteGet(ctx context.Context, q RouteQuery) (*Route, error) {
 		if err := r.decode(m); err != nil {
 			return err
 		}
-		r.Nexthops = cloneNexthops(r.Nexthops)
-		r.Encap.Data = cloneBytes(r.Encap.Data)
 		return nil
 	})
 	if err != nil {

@@ -52,11 +52,12 @@ func runBatch(e *env) int {
 	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	cr := &commandReader{sc: sc}
 	status := exitOK
 	stopped := false
 	line := 0
 	for !stopped {
-		args, n, err := nextCommand(sc)
+		args, n, err := cr.next()
 		line += n
 		if err != nil {
 			fmt.Fprintf(e.stderr, "nlctl: line %d: %v\n", line, err)
@@ -117,39 +118,57 @@ func runBatchLine(x *ipctx, args []string) error {
 	return o.run(x, newArgs(rest))
 }
 
-// nextCommand reads one command from a batch file and splits it into
+// commandReader reads the commands of a batch file and splits them into
 // words as ip does: blanks separate words, quotes group them, '#' starts a
-// comment, and a line ending in '\' continues on the next. It returns the
-// number of lines read, and nil args at the end of the input.
-func nextCommand(sc *bufio.Scanner) ([]string, int, error) {
-	var text strings.Builder
+// comment, and a line ending in '\' continues on the next. Its word slice
+// is reused from one command to the next.
+type commandReader struct {
+	sc    *bufio.Scanner
+	words []string
+	text  strings.Builder
+}
+
+// next returns the next command's words and the number of lines it took;
+// nil words at the end of the input, and empty ones for a blank line.
+func (r *commandReader) next() ([]string, int, error) {
+	r.text.Reset()
 	n := 0
-	for sc.Scan() {
+	for r.sc.Scan() {
 		n++
-		l := sc.Text()
-		if c, ok := strings.CutSuffix(l, `\`); ok {
-			text.WriteString(c)
-			text.WriteByte(' ')
+		l := r.sc.Bytes()
+		if len(l) > 0 && l[len(l)-1] == '\\' {
+			r.text.Write(l[:len(l)-1])
+			r.text.WriteByte(' ')
 			continue
 		}
-		text.WriteString(l)
-		words, err := splitWords(text.String())
-		return words, n, err
+		var line string
+		if r.text.Len() > 0 {
+			r.text.Write(l)
+			line = r.text.String()
+		} else {
+			line = string(l)
+		}
+		var err error
+		r.words, err = splitWords(r.words[:0], line)
+		return r.words, n, err
 	}
-	if err := sc.Err(); err != nil {
+	if err := r.sc.Err(); err != nil {
 		return nil, n, err
 	}
-	if text.Len() > 0 {
-		words, err := splitWords(text.String())
-		return words, n, err
+	if r.text.Len() > 0 {
+		var err error
+		r.words, err = splitWords(r.words[:0], r.text.String())
+		return r.words, n, err
 	}
 	return nil, n, nil
 }
 
-// splitWords splits a command line into words. A line with no words
-// returns an empty, non-nil slice.
-func splitWords(s string) ([]string, error) {
-	words := []string{}
+// splitWords appends the words of a command line to words. A line with no
+// words gives an empty, non-nil slice.
+func splitWords(words []string, s string) ([]string, error) {
+	if words == nil {
+		words = []string{}
+	}
 	i := 0
 	for i < len(s) {
 		c := s[i]
