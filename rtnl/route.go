@@ -150,8 +150,8 @@ func (p RoutePref) String() string {
 // not set. RTT, RTTVar and RTOMin are in milliseconds.
 type Metrics struct {
 	MTU, Window, RTT, RTTVar, SSThresh, CWnd, AdvMSS, Reordering uint32
-	HopLimit, InitCWnd, Features, RTOMin, InitRWnd, QuickAck    uint32
-	FastOpenNoCookie                                            uint32
+	HopLimit, InitCWnd, Features, RTOMin, InitRWnd, QuickAck     uint32
+	FastOpenNoCookie                                             uint32
 	// Congestion is the congestion control algorithm (RTAX_CC_ALGO).
 	Congestion string
 	// Locked is a bit mask, 1<<RTAX_*, of the metrics the kernel must not

@@ -123,4 +123,3 @@ func formatPrefix(p netip.Prefix) string {
 	}
 	return p.String()
 }
-
