@@ -222,7 +222,8 @@ func (c *Conn) collectAcks(o *op, e *Encoder, base uint32, lo, hi int, be *Batch
 			data = rest
 			m.Meta = meta
 			rel := m.Header.Seq - base - uint32(lo)
-			if m.Meta.Group != 0 || m.Meta.Port != c.cfg.Peer || rel >= uint32(want) {
+			if m.Meta.Port != c.cfg.Peer || rel >= uint32(want) ||
+				m.Meta.Group != 0 && !c.isEcho(&m, e.Message(lo+int(rel)).Header) {
 				c.park(m)
 				continue
 			}

@@ -546,10 +546,19 @@ func parseControl(b []byte, m *Meta) {
 	}
 }
 
-// isReply reports whether m, received in a datagram with meta, answers the
-// request with sequence number seq.
-func (c *Conn) isReply(m *Message, seq uint32) bool {
-	return m.Header.Seq == seq && m.Meta.Group == 0 && m.Meta.Port == c.cfg.Peer
+// isReply reports whether m, received in a datagram with meta, answers
+// the request req, stamped with sequence number seq.
+func (c *Conn) isReply(m *Message, seq uint32, req Header) bool {
+	return m.Header.Seq == seq && m.Meta.Port == c.cfg.Peer &&
+		(m.Meta.Group == 0 || c.isEcho(m, req))
+}
+
+// isEcho reports whether m, delivered to a multicast group, is the echo of
+// our request req (NLM_F_ECHO): the kernel sends the echo to the requester
+// as a copy of the group notification, group included, with the
+// requester's port id in the header.
+func (c *Conn) isEcho(m *Message, req Header) bool {
+	return req.Flags&Echo != 0 && m.Header.Port == c.Port()
 }
 
 // park keeps a message that is not a reply for Receive, or drops it when it
@@ -819,7 +828,7 @@ func (c *Conn) exchange(o *op, req []byte, attrOff int, fn func(Message) error) 
 			}
 			data = rest
 			m.Meta = meta
-			if finished || !c.isReply(&m, seq) {
+			if finished || !c.isReply(&m, seq, h) {
 				c.park(m)
 				continue
 			}

@@ -723,3 +723,50 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Fatalf("listener saw %d route events", n)
 	}
 }
+
+// The echo of a request (NLM_F_ECHO) comes back as a copy of the group
+// notification, with the group set; it is still the request's reply, here
+// the nexthop with the id the kernel chose.
+func TestEchoIsAReply(t *testing.T) {
+	ns := netnstest.New(t)
+	ns.IP("link", "set", "lo", "up") // a blackhole nexthop lives on lo
+	c := ns.Dial(nl.Route, nil)
+	var e nl.Encoder
+	e.Begin(unix.RTM_NEWNEXTHOP, nl.Create|nl.Excl|nl.Echo|nl.Acknowledge)
+	e.Fixed(8)[0] = unix.AF_INET
+	e.Flag(4) // NHA_BLACKHOLE
+	e.End()
+	msgs, err := c.Execute(context.Background(), &e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || msgs[0].Header.Type != unix.RTM_NEWNEXTHOP {
+		t.Fatalf("replies: %+v", msgs)
+	}
+	d := nl.NewAttrDecoder(msgs[0].Data[8:])
+	id := uint32(0)
+	for d.Next() {
+		if d.Type() == 1 { // NHA_ID
+			id = d.Uint32()
+		}
+	}
+	if id == 0 {
+		t.Fatalf("no nexthop id in the echo: % x", msgs[0].Data)
+	}
+	// The same through a batch, with OnReply.
+	e.Reset()
+	for range 3 {
+		e.Begin(unix.RTM_NEWNEXTHOP, nl.Create|nl.Excl|nl.Echo|nl.Acknowledge)
+		e.Fixed(8)[0] = unix.AF_INET
+		e.Flag(4)
+		e.End()
+	}
+	var got []int
+	err = c.Batch(context.Background(), &e, &nl.BatchOptions{OnReply: func(i int, m nl.Message) error {
+		got = append(got, i)
+		return nil
+	}})
+	if err != nil || len(got) != 3 || got[0] != 0 || got[2] != 2 {
+		t.Fatalf("batch echoes: %v %v", got, err)
+	}
+}

@@ -29,6 +29,8 @@ func DescribeRequest(m nl.Message, names func(int) string) string {
 		object = "rule " + ruleObject(m, names)
 	case unix.RTM_NEWNEXTHOP, unix.RTM_DELNEXTHOP, unix.RTM_GETNEXTHOP:
 		object = "nexthop " + nexthopObject(m, names)
+	case unix.RTM_NEWNEXTHOPBUCKET, unix.RTM_DELNEXTHOPBUCKET, unix.RTM_GETNEXTHOPBUCKET:
+		object = "nexthop bucket " + nexthopBucketObject(m, names)
 	case unix.RTM_NEWNSID, unix.RTM_DELNSID, unix.RTM_GETNSID:
 		object = "netns id"
 	default:

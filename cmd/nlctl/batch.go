@@ -95,8 +95,11 @@ func runBatch(e *env) int {
 	return max(status, x.failed)
 }
 
-// runBatchLine runs one command of a batch; global options may start it.
+// runBatchLine runs one command of a batch; global options may start it,
+// and apply to that line only.
 func runBatchLine(x *ipctx, args []string) error {
+	saved := *x.env
+	defer func() { *x.env = saved }()
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		n, err := x.env.option(args)
 		if err != nil {
