@@ -59,10 +59,8 @@ type Route struct {
 	Expires uint32
 	// Encap is the lightweight tunnel encapsulation, if any.
 	Encap Encap
-	// UID is the user a lookup was made for (RTA_UID); UIDSet tells whether
-	// it was given.
-	UID    uint32
-	UIDSet bool
+	// UID is the user a lookup was made for (RTA_UID), if the kernel said.
+	UID *uint32
 	// Cache holds the kernel's cache data of a cloned route (RouteGet).
 	Cache RouteCacheInfo
 }
@@ -301,8 +299,8 @@ func (r *Route) decode(m nl.Message) error {
 		case unix.RTA_ENCAP:
 			r.Encap.Data = cloneBytes(d.Bytes())
 		case unix.RTA_UID:
-			r.UID = d.Uint32()
-			r.UIDSet = true
+			uid := d.Uint32()
+			r.UID = &uid
 		case unix.RTA_CACHEINFO:
 			var ci [20]byte
 			d.Struct(ci[:])
@@ -790,8 +788,8 @@ type RouteQuery struct {
 	IIF, OIF int
 	Mark     uint32
 	TOS      uint8
-	UID      uint32
-	UIDSet   bool
+	// UID, if set, is the user to look up for (ip route get ... uid).
+	UID *uint32
 	// FibMatch returns the matching route entry itself rather than the
 	// resolved, cloned result.
 	FibMatch bool
@@ -831,8 +829,8 @@ func (h *Handle) RouteGet(ctx context.Context, q RouteQuery) (*Route, error) {
 	if q.Mark != 0 {
 		e.Uint32(unix.RTA_MARK, q.Mark)
 	}
-	if q.UIDSet {
-		e.Uint32(unix.RTA_UID, q.UID)
+	if q.UID != nil {
+		e.Uint32(unix.RTA_UID, *q.UID)
 	}
 	if q.IPProto != 0 {
 		e.Uint8(unix.RTA_IP_PROTO, q.IPProto)

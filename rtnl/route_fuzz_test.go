@@ -59,7 +59,7 @@ func FuzzRoute(f *testing.F) {
 		}
 		want.Mark, back.Mark = 0, 0
 		want.Cache, back.Cache = RouteCacheInfo{}, RouteCacheInfo{}
-		want.UID, want.UIDSet, back.UID, back.UIDSet = 0, false, 0, false
+		want.UID, back.UID = nil, nil
 		want.Metrics.Congestion, back.Metrics.Congestion = "", ""
 		want.Flags &= 0xff // flags above the nexthop ones are the kernel's, not ours to round-trip
 		back.Flags &= 0xff

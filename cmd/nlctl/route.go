@@ -633,7 +633,8 @@ func routeGet(x *ipctx, a *argList) error {
 		case "uid":
 			var n uint64
 			n, err = a.uint(w, 32)
-			q.UID, q.UIDSet = uint32(n), true
+			uid := uint32(n)
+			q.UID = &uid
 		case "tos", "dsfield":
 			var n uint64
 			n, err = a.uint(w, 8)
@@ -773,8 +774,8 @@ func printRouteJSON(x *ipctx, j *jsonWriter, r *rtnl.Route, sel *routeSelector, 
 	}
 	j.Strings("flags", r.Flags.Names())
 	if get {
-		if r.UIDSet {
-			j.Uint("uid", uint64(r.UID))
+		if r.UID != nil {
+			j.Uint("uid", uint64(*r.UID))
 		}
 		j.Array("cache")
 		j.End()
