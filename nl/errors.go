@@ -205,10 +205,11 @@ func (e *Error) Unwrap() error {
 
 // Is reports whether e means target for the os package's sentinels in the
 // way netlink uses errnos: besides what the errno itself matches, ESRCH (no
-// such route or rule) and ENODEV (no such device) mean os.ErrNotExist.
+// such route or rule), ENODEV (no such device) and EADDRNOTAVAIL (no such
+// address) mean os.ErrNotExist.
 func (e *Error) Is(target error) bool {
 	if target == os.ErrNotExist {
-		return e.Errno == unix.ENOENT || e.Errno == unix.ESRCH || e.Errno == unix.ENODEV
+		return e.Errno == unix.ENOENT || e.Errno == unix.ESRCH || e.Errno == unix.ENODEV || e.Errno == unix.EADDRNOTAVAIL
 	}
 	return false
 }

@@ -113,11 +113,11 @@ func dump[T any](ctx context.Context, h *Handle, e *nl.Encoder, want nl.MsgType,
 		}
 		var v T
 		var zero T
+		var derr error
 		for m, err := range h.c.Dump(ctx, e) {
 			if err != nil {
-				h.nameError(ctx, err, e.Message(0))
-				yield(nil, err)
-				return
+				derr = err
+				break
 			}
 			if m.Header.Type != want {
 				continue
@@ -130,6 +130,12 @@ func dump[T any](ctx context.Context, h *Handle, e *nl.Encoder, want nl.MsgType,
 			if !yield(&v, nil) {
 				return
 			}
+		}
+		if derr != nil {
+			// Named once the dump has let the connection go: naming may
+			// ask the kernel for interface names.
+			h.nameError(ctx, derr, e.Message(0))
+			yield(nil, derr)
 		}
 	}
 }

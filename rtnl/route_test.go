@@ -405,3 +405,18 @@ func TestCaptureRouteSeeds(t *testing.T) {
 		e.End()
 	})
 }
+
+// A dump the kernel refuses is named like any other request, once the dump
+// has let the connection go (naming looks interfaces up on it).
+func TestRouteDumpError(t *testing.T) {
+	_, h := newHandle(t)
+	_, err := h.ListRoutes(bg, &rtnl.RouteFilter{OIF: 9999})
+	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "list route") {
+		t.Fatalf("dump for a missing interface: %v", err)
+	}
+	for _, err := range h.Routes(bg, &rtnl.RouteFilter{OIF: 9999}) {
+		if err == nil || !strings.Contains(err.Error(), "if9999") {
+			t.Fatalf("iterator: %v", err)
+		}
+	}
+}
