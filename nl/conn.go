@@ -124,6 +124,12 @@ type Conn struct {
 
 	dlmu   sync.Mutex
 	readDL time.Time
+	// sockDL is the read deadline last set on the socket, so that a
+	// receive does not set it again (a system call's worth of locking per
+	// datagram) when it has not changed; sockDLOK is false when a kick may
+	// have moved it since. Both are used with the exchange lock held.
+	sockDL   time.Time
+	sockDLOK bool
 
 	pktinfo   atomic.Bool
 	multicast atomic.Bool // the socket may receive multicast messages
@@ -436,7 +442,10 @@ func (c *Conn) receiveMode(o *op, buf *[]byte, oob []byte, listening, direct boo
 			return nil, Meta{}, net.ErrClosed
 		}
 		dl, which := o.deadline(c)
-		c.sock.SetReadDeadline(dl)
+		if !c.sockDLOK || !dl.Equal(c.sockDL) {
+			c.sock.SetReadDeadline(dl)
+			c.sockDL, c.sockDLOK = dl, true
+		}
 		if err := o.ctx.Err(); err != nil {
 			return nil, Meta{}, err
 		}
@@ -449,6 +458,7 @@ func (c *Conn) receiveMode(o *op, buf *[]byte, oob []byte, listening, direct boo
 			case c.closed.Load():
 				return nil, Meta{}, net.ErrClosed
 			case errors.Is(err, os.ErrDeadlineExceeded):
+				c.sockDLOK = false // a kick may have moved it
 				if cerr := o.ctx.Err(); cerr != nil {
 					return nil, Meta{}, cerr
 				}

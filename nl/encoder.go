@@ -50,6 +50,17 @@ type msgSpan struct {
 	attrs int // offset of the first attribute, relative to off
 }
 
+// Grow makes room for n more bytes of messages, so that encoding that many
+// does not reallocate: useful before encoding a large batch whose size is
+// known.
+func (e *Encoder) Grow(n int) {
+	if n > 0 && cap(e.buf)-len(e.buf) < n {
+		nb := make([]byte, len(e.buf), len(e.buf)+n)
+		copy(nb, e.buf)
+		e.buf = nb
+	}
+}
+
 // Reset empties the encoder, keeping its memory.
 func (e *Encoder) Reset() {
 	e.buf = e.buf[:0]

@@ -396,3 +396,24 @@ func TestEncoderNestStruct(t *testing.T) {
 		t.Fatal("a struct of 1 byte was accepted")
 	}
 }
+
+// Grow reserves room once: encoding what fits then does not reallocate.
+func TestEncoderGrow(t *testing.T) {
+	var e nl.Encoder
+	e.Begin(24, 0)
+	e.Uint32(1, 7)
+	e.End()
+	e.Grow(100 * 24)
+	before := cap(e.Bytes())
+	for range 100 {
+		e.Begin(24, 0)
+		e.Uint32(1, 7)
+		e.End()
+	}
+	if cap(e.Bytes()) != before || e.Len() != 101 {
+		t.Fatalf("capacity %d -> %d, %d messages", before, cap(e.Bytes()), e.Len())
+	}
+	if m := e.Message(0); len(m.Data) != 8 {
+		t.Fatalf("first message after Grow: %+v", m)
+	}
+}

@@ -420,3 +420,60 @@ func TestRouteDumpError(t *testing.T) {
 		}
 	}
 }
+
+// Lightweight tunnel metadata (ip and ip6 encapsulations) on routes.
+func TestRouteEncap(t *testing.T) {
+	ns, h := newHandle(t)
+	idx := routeSetup(t, ns)
+	enc, err := rtnl.IPEncap{ID: 5, Dst: addr("10.1.0.9"), TTL: 64}.Encap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("10.9.0.0/16"), OIF: idx, Scope: rtnl.ScopeLink, Encap: enc}); err != nil {
+		t.Fatal(err)
+	}
+	enc6, err := rtnl.IPEncap{ID: 6, Dst: addr("2001:db8::9"), TOS: 3}.Encap()
+	if err != nil || enc6.Type != rtnl.EncapIP6 {
+		t.Fatal(enc6, err)
+	}
+	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("10.10.0.0/16"), OIF: idx, Scope: rtnl.ScopeLink, Encap: enc6}); err != nil {
+		t.Fatal(err)
+	}
+	out := ns.IP("-o", "route", "show")
+	if !strings.Contains(out, "10.9.0.0/16  encap ip id 5 src 0.0.0.0 dst 10.1.0.9 ttl 64 tos 0 dev r0") ||
+		!strings.Contains(out, "encap ip6 id 6 src :: dst 2001:db8::9 hoplimit 0 tc 3") {
+		t.Fatalf("ip route show:\n%s", out)
+	}
+	routes, err := h.ListRoutes(bg, &rtnl.RouteFilter{Table: rtnl.TableMain, Family: rtnl.IPv4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, r := range routes {
+		if r.Encap.Type == 0 {
+			continue
+		}
+		e, err := r.Encap.IP()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch r.Dst.String() {
+		case "10.9.0.0/16":
+			if e.ID != 5 || e.Dst != addr("10.1.0.9") || e.TTL != 64 || r.Encap.Type != rtnl.EncapIP {
+				t.Errorf("ip encap: %+v", e)
+			}
+			found++
+		case "10.10.0.0/16":
+			if e.ID != 6 || e.Dst != addr("2001:db8::9") || e.TOS != 3 || r.Encap.Type != rtnl.EncapIP6 {
+				t.Errorf("ip6 encap: %+v", e)
+			}
+			found++
+		}
+	}
+	if found != 2 {
+		t.Fatalf("found %d encapsulated routes", found)
+	}
+	if _, err := (rtnl.IPEncap{Dst: addr("10.1.0.9"), Src: addr("2001:db8::1")}).Encap(); err == nil {
+		t.Fatal("mixed families accepted")
+	}
+}

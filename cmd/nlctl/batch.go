@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ func runBatch(e *env) int {
 		defer f.Close()
 		in = f
 	}
+	// A batch run allocates little that lives: let the heap grow before
+	// collecting rather than collect often.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	x := newIPCtx(e)
 	defer x.done()
 	x.batch = nil

@@ -39,6 +39,8 @@ func routeState(t *testing.T) *netnstest.NS {
 		{"route", "add", "blackhole", "2001:db8:8::/48"},
 		{"nexthop", "add", "id", "5", "via", "10.1.0.7", "dev", "r0"},
 		{"route", "add", "10.23.0.0/16", "nhid", "5"},
+		{"route", "add", "10.24.0.0/16", "encap", "ip", "id", "5", "dst", "10.1.0.9", "ttl", "9", "dev", "r0"},
+		{"route", "add", "10.25.0.0/16", "encap", "ip6", "id", "6", "dst", "2001:db8::9", "tc", "2", "dev", "r0"},
 	} {
 		ns.IP(c...)
 	}

@@ -68,11 +68,14 @@ type ipctx struct {
 	nexthops map[uint32]*rtnl.Nexthop
 
 	// -batch mode
-	batch    *rtnl.Batch
-	line     int   // the line being run
-	lines    []int // batch index → line
-	failed   int   // status so far: exitOK, exitUsage or exitRefused
-	progress func(done int)
+	batch      *rtnl.Batch
+	line       int   // the line being run
+	lines      []int // batch index → line
+	running    *inflight
+	spare      *rtnl.Batch // the batch of the chunk before, for reuse
+	spareLines []int
+	failed     int // status so far: exitOK, exitUsage or exitRefused
+	progress   func(done int)
 }
 
 func newIPCtx(e *env) *ipctx {
@@ -152,7 +155,7 @@ func (x *ipctx) submit(add func(b *rtnl.Batch) error) error {
 		x.lines = append(x.lines, x.line)
 	}
 	if x.batch.Len() >= flushEvery {
-		return x.flush()
+		return x.startFlush()
 	}
 	return nil
 }
@@ -160,18 +163,62 @@ func (x *ipctx) submit(add func(b *rtnl.Batch) error) error {
 // errStop ends a -batch run after a failure, without -force.
 var errStop = errors.New("stopped after a failure")
 
-// flush applies the pending changes of a -batch run and reports each
-// failure with its line.
-func (x *ipctx) flush() error {
+// inflight is a chunk of -batch changes being applied while the next
+// chunk is parsed.
+type inflight struct {
+	b     *rtnl.Batch
+	lines []int
+	done  chan error
+}
+
+// startFlush starts applying the pending changes of a -batch run in the
+// background, after the chunk before them is done and reported, so that
+// reading and encoding the next lines overlaps with the kernel's work.
+func (x *ipctx) startFlush() error {
+	if err := x.wait(); err != nil {
+		return err
+	}
 	if x.batch == nil || x.batch.Len() == 0 {
 		return nil
 	}
+	run := &inflight{b: x.batch, lines: x.lines, done: make(chan error, 1)}
 	opts := &nl.BatchOptions{ContinueOnError: x.env.force}
-	err := x.batch.Run(x.ctx, opts)
-	total := x.batch.Len()
-	lines := x.lines
-	x.batch.Reset()
-	x.lines = x.lines[:0]
+	go func() { run.done <- run.b.Run(x.ctx, opts) }()
+	x.running = run
+	if x.spare == nil {
+		x.spare = x.h.NewBatch()
+	}
+	x.batch, x.spare = x.spare, nil
+	x.lines, x.spareLines = x.spareLines[:0], nil
+	return nil
+}
+
+// flush applies every pending change of a -batch run and reports each
+// failure with its line.
+func (x *ipctx) flush() error {
+	if err := x.startFlush(); err != nil {
+		return err
+	}
+	return x.wait()
+}
+
+// wait waits for the chunk being applied and reports its failures, each
+// with its line. Without -force, a failure stops the run: it returns
+// errStop after saying which lines were not applied (the rest of that
+// chunk, and the lines already read after it).
+func (x *ipctx) wait() error {
+	run := x.running
+	if run == nil {
+		return nil
+	}
+	x.running = nil
+	err := <-run.done
+	total := run.b.Len()
+	lines := run.lines
+	defer func() {
+		run.b.Reset()
+		x.spare, x.spareLines = run.b, lines[:0]
+	}()
 	if err == nil {
 		if x.progress != nil {
 			x.progress(lines[total-1])
@@ -179,30 +226,33 @@ func (x *ipctx) flush() error {
 		return nil
 	}
 	x.byName = nil // a failed change may have left the interfaces unlike we think
+	x.failed = exitRefused
 	var be *nl.BatchError
 	if !errors.As(err, &be) {
-		x.failed = exitRefused
 		fmt.Fprintf(x.env.stderr, "nlctl: line %d: %v\n", lines[0], err)
-		return errStop
+		be = &nl.BatchError{Total: total}
 	}
 	for _, f := range be.Failures {
 		fmt.Fprintf(x.env.stderr, "nlctl: line %d: %v\n", lines[f.Index], f.Err)
 	}
-	if len(be.Failures) > 0 {
-		x.failed = exitRefused
-	}
 	if be.Err != nil {
-		x.failed = exitRefused
 		fmt.Fprintf(x.env.stderr, "nlctl: line %d: %v\n", lines[min(be.Done, total-1)], be.Err)
 	}
+	if x.env.force && be.Done == total {
+		return nil
+	}
+	last := lines[total-1]
+	if n := len(x.lines); n > 0 {
+		last = x.lines[n-1]
+	}
 	if be.Done < total {
-		fmt.Fprintf(x.env.stderr, "nlctl: lines %d to %d not applied\n", lines[be.Done], lines[total-1])
-		return errStop
+		fmt.Fprintf(x.env.stderr, "nlctl: lines %d to %d not applied\n", lines[be.Done], last)
+	} else if n := len(x.lines); n > 0 {
+		fmt.Fprintf(x.env.stderr, "nlctl: lines %d to %d not applied\n", x.lines[0], last)
 	}
-	if !x.env.force {
-		return errStop
-	}
-	return nil
+	x.batch.Reset()
+	x.lines = x.lines[:0]
+	return errStop
 }
 
 // loadLinks fills the interface name cache with one dump.
