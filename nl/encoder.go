@@ -61,6 +61,25 @@ func (e *Encoder) Grow(n int) {
 	}
 }
 
+// Truncate keeps the first n finished messages and discards the rest,
+// any open message and the sticky error: it takes back a message that
+// failed to encode, so that the messages before it can still be sent.
+func (e *Encoder) Truncate(n int) {
+	if n < 0 {
+		n = 0
+	}
+	switch {
+	case n < len(e.msgs):
+		e.buf = e.buf[:e.msgs[n].off]
+		e.msgs = e.msgs[:n]
+	case e.open:
+		e.buf = e.buf[:e.start]
+	}
+	e.open = false
+	e.nests = e.nests[:0]
+	e.err = nil
+}
+
 // Reset empties the encoder, keeping its memory.
 func (e *Encoder) Reset() {
 	e.buf = e.buf[:0]

@@ -324,6 +324,9 @@ func (a *Address) check() error {
 
 // encodeAddress appends one address request to e.
 func encodeAddress(e *nl.Encoder, v Verb, a *Address) error {
+	if a == nil {
+		return errors.New("rtnl: nil address")
+	}
 	var t nl.MsgType = unix.RTM_NEWADDR
 	switch v {
 	case Add, Replace, Change:
@@ -427,8 +430,7 @@ func addrObject(m nl.Message, names func(int) string) string {
 
 // dumpObject words a dump request filtered by family and interface:
 // "inet6 dev if3", "dev if3", "all". It does not look up the interface's
-// name: a dump's error is worded while the dump holds the connection (and
-// the usual error, ENODEV, means the interface has no name).
+// name: the usual error of a filtered dump, ENODEV, means there is none.
 func dumpObject(f Family, index int) string {
 	var parts []string
 	if f != AnyFamily {
@@ -510,9 +512,7 @@ func buildAddressDump(e *nl.Encoder, f *AddressFilter) {
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListAddresses retries it instead.
 func (h *Handle) Addresses(ctx context.Context, f *AddressFilter) iter.Seq2[*Address, error] {
-	e := h.encoder()
-	buildAddressDump(e, f)
-	seq := dump(ctx, h, e, unix.RTM_NEWADDR, (*Address).decode)
+	seq := dump(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).decode)
 	if f == nil {
 		return seq
 	}
@@ -550,7 +550,9 @@ func (h *Handle) ReplaceAddress(ctx context.Context, a *Address) error {
 	return h.changeAddress(ctx, Replace, a)
 }
 
-// ChangeAddress changes an address the interface has.
+// ChangeAddress changes an address the interface has (its lifetimes,
+// flags, label...). The kernel does not check that the address exists: for
+// IPv4 and IPv6 alike it adds a missing one, as ReplaceAddress would.
 func (h *Handle) ChangeAddress(ctx context.Context, a *Address) error {
 	return h.changeAddress(ctx, Change, a)
 }
@@ -575,5 +577,5 @@ func (h *Handle) changeAddress(ctx context.Context, v Verb, a *Address) error {
 
 // Address adds a change of an address to the batch.
 func (b *Batch) Address(v Verb, a *Address) error {
-	return encodeAddress(&b.e, v, a)
+	return b.add(func(e *nl.Encoder) error { return encodeAddress(e, v, a) })
 }

@@ -59,6 +59,18 @@ func (b *Batch) Run(ctx context.Context, opts *nl.BatchOptions) error {
 	return err
 }
 
+// add encodes one change with enc. A change that fails to encode (a
+// value out of range, an attribute over 64 KiB) is taken back whole, so
+// the batch holds only the changes that were accepted.
+func (b *Batch) add(enc func(*nl.Encoder) error) error {
+	n := b.e.Len()
+	if err := enc(&b.e); err != nil {
+		b.e.Truncate(n)
+		return err
+	}
+	return nil
+}
+
 // Request returns the i'th change as the netlink message it was encoded
 // into, for logging or describing with DescribeRequest.
 func (b *Batch) Request(i int) nl.Message { return b.e.Message(i) }

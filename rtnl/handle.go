@@ -100,20 +100,23 @@ func (h *Handle) linkNames(ctx context.Context) func(int) string {
 	}
 }
 
-// dump runs the dump request in e and yields every reply decoded by decode,
-// which fills a value in place (its previous contents are cleared first).
-// Messages of other types are skipped. The request's encoder is released
-// when the iteration ends.
-func dump[T any](ctx context.Context, h *Handle, e *nl.Encoder, want nl.MsgType, decode func(*T, nl.Message) error) iter.Seq2[*T, error] {
+// dump runs the dump request that build encodes and yields every reply
+// decoded by decode, which fills a value in place (its previous contents are
+// cleared first). Messages of other types are skipped. Each range over the
+// returned iterator runs the dump anew, with an encoder of its own.
+func dump[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode func(*T, nl.Message) error) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
+		e := h.encoder()
 		defer h.release(e)
+		build(e)
 		if err := e.Err(); err != nil {
 			yield(nil, err)
 			return
 		}
 		var v T
 		var zero T
-		var derr error
+		var derr error // the kernel's, named once the dump let the connection go
+		var decErr error
 		for m, err := range h.c.Dump(ctx, e) {
 			if err != nil {
 				derr = err
@@ -124,18 +127,22 @@ func dump[T any](ctx context.Context, h *Handle, e *nl.Encoder, want nl.MsgType,
 			}
 			v = zero
 			if err := decode(&v, m); err != nil {
-				yield(nil, err)
-				return
+				decErr = err
+				break
 			}
 			if !yield(&v, nil) {
 				return
 			}
 		}
-		if derr != nil {
-			// Named once the dump has let the connection go: naming may
-			// ask the kernel for interface names.
+		// Errors are yielded after the loop, when the dump no longer holds
+		// the connection: the loop body may use the Handle to handle them,
+		// and naming may ask the kernel for interface names.
+		switch {
+		case derr != nil:
 			h.nameError(ctx, derr, e.Message(0))
 			yield(nil, derr)
+		case decErr != nil:
+			yield(nil, decErr)
 		}
 	}
 }
@@ -153,9 +160,7 @@ func collect[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), wan
 	err := nl.Retry(nl.DefaultRetries, func() error {
 		chunks = chunks[:0]
 		cur := make([]T, 0, chunk)
-		e := h.encoder()
-		build(e)
-		for v, err := range dump(ctx, h, e, want, decode) {
+		for v, err := range dump(ctx, h, build, want, decode) {
 			if err != nil {
 				return err
 			}

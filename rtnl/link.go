@@ -184,6 +184,7 @@ func (s *LinkStats) decode(b []byte) {
 // A VFInfo describes one SR-IOV virtual function of a link
 // (IFLA_VFINFO_LIST/IFLA_VF_INFO).
 type VFInfo struct {
+	// ID is the VF's number on its physical function; MAC its address.
 	ID  int
 	MAC net.HardwareAddr
 	// VLAN and QoS are the VLAN id and priority the VF's traffic is
@@ -695,6 +696,9 @@ func (l *Link) validateCreate(depth int) error {
 // an existing link), Change sets its non-zero fields (see
 // Handle.ChangeLink), Delete deletes it (by Index, else by Name).
 func encodeLink(e *nl.Encoder, v Verb, l *Link) error {
+	if l == nil {
+		return errors.New("rtnl: nil link")
+	}
 	switch v {
 	case Add, Replace:
 		if err := l.validateCreate(0); err != nil {
@@ -1059,9 +1063,7 @@ func (h *Handle) Links(ctx context.Context, f *LinkFilter) iter.Seq2[*Link, erro
 			}
 		}
 	}
-	e := h.encoder()
-	buildLinkDump(e, f)
-	seq := dump(ctx, h, e, unix.RTM_NEWLINK, (*Link).decode)
+	seq := dump(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).decode)
 	if f == nil {
 		return seq
 	}
@@ -1179,7 +1181,10 @@ func (h *Handle) ReplaceLink(ctx context.Context, l *Link) error {
 // Group, MasterIndex, NetNS or NetNSPID, AddrGenMode, the GSO and GRO
 // limits, and l.Info's kind-specific settings. The link is identified by
 // l.Index, or by l.Name if l.Index is 0; with both, it is renamed l.Name.
-// To clear a setting or a flag, use SetLink.
+// To clear a setting or a flag, use SetLink. Pass a Link holding only what
+// should change, not one from a listing: the kernel refuses to set again
+// some of what it reports (the address of a device without one to set, a
+// VXLAN's port), so SetLink is the usual way to change one setting.
 func (h *Handle) ChangeLink(ctx context.Context, l *Link) error {
 	return h.changeLink(ctx, Change, l)
 }
@@ -1225,13 +1230,13 @@ func (h *Handle) changeLink(ctx context.Context, v Verb, l *Link) error {
 // Link adds the change v (Add, Replace, Change or Delete) of the link l to
 // the batch; see AddLink, ReplaceLink, ChangeLink and DeleteLink.
 func (b *Batch) Link(v Verb, l *Link) error {
-	return encodeLink(&b.e, v, l)
+	return b.add(func(e *nl.Encoder) error { return encodeLink(e, v, l) })
 }
 
 // SetLink adds to the batch the changes c to the link index; see
 // Handle.SetLink.
 func (b *Batch) SetLink(index int, c *LinkChange) error {
-	return encodeLinkChange(&b.e, index, c)
+	return b.add(func(e *nl.Encoder) error { return encodeLinkChange(e, index, c) })
 }
 
 // linkObject words the link request m for errors, as iproute2's command

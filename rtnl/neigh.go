@@ -329,6 +329,9 @@ func (n *Neighbour) check() error {
 
 // encodeNeighbour appends one neighbour request to e.
 func encodeNeighbour(e *nl.Encoder, v Verb, n *Neighbour) error {
+	if n == nil {
+		return errors.New("rtnl: nil neighbour")
+	}
 	var t nl.MsgType = unix.RTM_NEWNEIGH
 	switch v {
 	case Add, Replace, Change:
@@ -528,9 +531,7 @@ func (h *Handle) Neighbours(ctx context.Context, f *NeighbourFilter) iter.Seq2[*
 	if err := f.check(); err != nil {
 		return func(yield func(*Neighbour, error) bool) { yield(nil, err) }
 	}
-	e := h.encoder()
-	buildNeighbourDump(e, f)
-	seq := dump(ctx, h, e, unix.RTM_NEWNEIGH, (*Neighbour).decode)
+	seq := dump(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).decode)
 	if f == nil {
 		f = &NeighbourFilter{}
 	}
@@ -596,5 +597,5 @@ func (h *Handle) changeNeighbour(ctx context.Context, v Verb, n *Neighbour) erro
 
 // Neighbour adds a change of a neighbour entry to the batch.
 func (b *Batch) Neighbour(v Verb, n *Neighbour) error {
-	return encodeNeighbour(&b.e, v, n)
+	return b.add(func(e *nl.Encoder) error { return encodeNeighbour(e, v, n) })
 }

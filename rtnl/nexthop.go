@@ -630,9 +630,7 @@ func (h *Handle) Nexthops(ctx context.Context, f *NexthopFilter) iter.Seq2[*Next
 			}
 		}
 	}
-	e := h.encoder()
-	buildNexthopRequest(e, f)
-	seq := dump(ctx, h, e, unix.RTM_NEWNEXTHOP, (*Nexthop).decode)
+	seq := dump(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).decode)
 	if f == nil {
 		return seq
 	}
@@ -711,6 +709,12 @@ func (h *Handle) ReplaceNexthop(ctx context.Context, nh *Nexthop) error {
 	return h.changeNexthop(ctx, Replace, nh)
 }
 
+// ChangeNexthop changes the nexthop with nh.ID, which must exist, and with
+// it the paths of every route that uses it.
+func (h *Handle) ChangeNexthop(ctx context.Context, nh *Nexthop) error {
+	return h.changeNexthop(ctx, Change, nh)
+}
+
 // DeleteNexthop deletes the nexthop of the given ID, and with it the
 // routes that use it.
 func (h *Handle) DeleteNexthop(ctx context.Context, id uint32) error {
@@ -747,7 +751,7 @@ func (b *Batch) Nexthop(v Verb, nh *Nexthop) error {
 	if nh == nil {
 		return errors.New("rtnl: nil nexthop")
 	}
-	return encodeNexthop(&b.e, v, nh)
+	return b.add(func(e *nl.Encoder) error { return encodeNexthop(e, v, nh) })
 }
 
 // A NexthopBucket is one bucket of a resilient nexthop group
@@ -844,9 +848,7 @@ func buildBucketDump(e *nl.Encoder, f *NexthopBucketFilter) {
 // each from the receive buffer as it arrives. The *NexthopBucket is
 // reused: it is valid until the next iteration.
 func (h *Handle) NexthopBuckets(ctx context.Context, f *NexthopBucketFilter) iter.Seq2[*NexthopBucket, error] {
-	e := h.encoder()
-	buildBucketDump(e, f)
-	seq := dump(ctx, h, e, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).decode)
+	seq := dump(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).decode)
 	if f == nil {
 		return seq
 	}

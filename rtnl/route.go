@@ -22,18 +22,27 @@ import (
 // (iproute2's `ip route add` uses protocol boot, and scope link for routes
 // without a gateway; nlctl does the same).
 type Route struct {
+	// Family is IPv4 or IPv6 (other families' routes are listed with their
+	// addresses left out).
 	Family Family
 	// Dst is the destination; the default route is 0.0.0.0/0 or ::/0.
 	Dst netip.Prefix
 	// Src is the source prefix of IPv6 source-specific routes (RTA_SRC);
 	// the zero Prefix when there is none.
-	Src      netip.Prefix
-	TOS      uint8
-	Table    uint32
+	Src netip.Prefix
+	// TOS is the type of service the route applies to (0: any).
+	TOS uint8
+	// Table is the routing table's id (TableMain, TableLocal, or any
+	// number up to 2^32-1).
+	Table uint32
+	// Protocol says who installed the route.
 	Protocol RouteProtocol
-	Scope    Scope
-	Type     RouteType
-	Flags    RouteFlags
+	// Scope is the distance to the destination.
+	Scope Scope
+	// Type is the kind of route: unicast, local, blackhole, ...
+	Type RouteType
+	// Flags are the route's flags (onlink, linkdown, ...).
+	Flags RouteFlags
 	// Gateway is the next hop's address. An address of the other family
 	// (an IPv6 gateway for an IPv4 route) is sent as RTA_VIA.
 	Gateway netip.Addr
@@ -232,9 +241,15 @@ func (t EncapType) String() string { return enumName(encapNames, uint32(t)) }
 
 // RouteCacheInfo is the kernel's cache data for a route (RTA_CACHEINFO).
 type RouteCacheInfo struct {
+	// ClntRef counts the route's users; LastUse is when it was last used,
+	// in clock ticks.
 	ClntRef, LastUse uint32
-	Expires          int32 // in clock ticks (USER_HZ, normally 100 a second)
-	Error, Used      uint32
+	// Expires is the time left, in clock ticks (USER_HZ, normally 100 a
+	// second).
+	Expires int32
+	// Error is the error a lookup of the route gives; Used counts its
+	// uses.
+	Error, Used uint32
 }
 
 const rtmsgLen = unix.SizeofRtMsg
@@ -254,17 +269,26 @@ func (r *Route) decode(m nl.Message) error {
 	r.Type = RouteType(b[7])
 	r.Flags = RouteFlags(binary.NativeEndian.Uint32(b[8:12]))
 	var dst, src netip.Addr
+	// Addresses are IP addresses only in IPv4 and IPv6 routes: an MPLS
+	// route's RTA_DST is a label, its RTA_VIA may be a link-layer address.
+	ip := r.Family == IPv4 || r.Family == IPv6
 	d := nl.NewAttrDecoder(b[rtmsgLen:])
 	for d.Next() {
 		switch d.Type() {
 		case unix.RTA_DST:
-			dst = d.Addr()
+			if ip {
+				dst = d.Addr()
+			}
 		case unix.RTA_SRC:
-			src = d.Addr()
+			if ip {
+				src = d.Addr()
+			}
 		case unix.RTA_TABLE:
 			r.Table = d.Uint32()
 		case unix.RTA_GATEWAY:
-			r.Gateway = d.Addr()
+			if ip {
+				r.Gateway = d.Addr()
+			}
 		case unix.RTA_VIA:
 			r.Gateway = decodeVia(&d)
 		case unix.RTA_OIF:
@@ -272,7 +296,9 @@ func (r *Route) decode(m nl.Message) error {
 		case unix.RTA_IIF:
 			r.IIF = int(d.Uint32())
 		case unix.RTA_PREFSRC:
-			r.PrefSrc = d.Addr()
+			if ip {
+				r.PrefSrc = d.Addr()
+			}
 		case unix.RTA_PRIORITY:
 			r.Priority = d.Uint32()
 		case unix.RTA_MARK:
@@ -293,7 +319,8 @@ func (r *Route) decode(m nl.Message) error {
 		case unix.RTA_PREF:
 			r.Pref = RoutePref(d.Uint8())
 		case unix.RTA_EXPIRES:
-			r.Expires = d.Uint32()
+			// 32 bits for IP routes, 64 for multicast cache entries.
+			r.Expires = uint32(min(d.Uint(), 1<<32-1))
 		case unix.RTA_ENCAP_TYPE:
 			r.Encap.Type = EncapType(d.Uint16())
 		case unix.RTA_ENCAP:
@@ -350,11 +377,18 @@ func routePrefix(f Family, a netip.Addr, bits int) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, bits), nil
 }
 
-// decodeVia reads struct rtvia: a family and an address of it.
+// decodeVia reads struct rtvia: a family and an address of it. Only IP
+// addresses are kept; others (an MPLS route's link-layer next hop) are
+// skipped.
 func decodeVia(d *nl.AttrDecoder) netip.Addr {
 	b := d.Bytes()
 	if len(b) < 2 {
 		d.Fail(fmt.Errorf("RTA_VIA of %d bytes: %w", len(b), nl.ErrMalformed))
+		return netip.Addr{}
+	}
+	switch binary.NativeEndian.Uint16(b) {
+	case unix.AF_INET, unix.AF_INET6:
+	default:
 		return netip.Addr{}
 	}
 	a, ok := netip.AddrFromSlice(b[2:])
@@ -423,6 +457,9 @@ func decodeMultipath(b []byte, f Family) ([]RouteNexthop, error) {
 
 // encodeRoute appends one route request to e.
 func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
+	if r == nil {
+		return errors.New("rtnl: nil route")
+	}
 	f := r.Family
 	if f == AnyFamily {
 		switch {
@@ -531,7 +568,7 @@ func encodeGateway(e *nl.Encoder, f Family, gw netip.Addr) {
 	if !gw.IsValid() {
 		return
 	}
-	if gw.Is4() == (f == IPv4) {
+	if gw.Is4() && f == IPv4 || gw.Is6() && f == IPv6 {
 		e.Addr(unix.RTA_GATEWAY, gw)
 		return
 	}
@@ -685,8 +722,13 @@ func routeObject(m nl.Message, names func(int) string) string {
 // A RouteFilter selects routes in a listing. Zero fields select
 // everything; a nil *RouteFilter selects every route of every table.
 type RouteFilter struct {
-	Family   Family
-	Table    uint32 // 0: every table
+	// Family selects IPv4 or IPv6 routes (AnyFamily: both).
+	Family Family
+	// Table selects one table (0: every table).
+	Table uint32
+	// Protocol, Type and OIF select the routes of one protocol, of one
+	// type, through one interface (by index; paths of multipath routes
+	// count).
 	Protocol RouteProtocol
 	Type     RouteType
 	OIF      int
@@ -703,9 +745,7 @@ type RouteFilter struct {
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListRoutes retries it instead.
 func (h *Handle) Routes(ctx context.Context, f *RouteFilter) iter.Seq2[*Route, error] {
-	e := h.encoder()
-	buildRouteDump(e, f)
-	seq := dump(ctx, h, e, unix.RTM_NEWROUTE, (*Route).decode)
+	seq := dump(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode)
 	if f == nil {
 		return seq
 	}
@@ -784,10 +824,15 @@ func hasNexthopVia(r *Route, oif int) bool {
 
 // A RouteQuery asks the kernel which route it would use (ip route get).
 type RouteQuery struct {
+	// Dst is the destination to look up (required); Src the source
+	// address the traffic would have.
 	Dst, Src netip.Addr
+	// IIF is the interface the traffic would come in through (a forwarding
+	// lookup); OIF the one it must go out through.
 	IIF, OIF int
-	Mark     uint32
-	TOS      uint8
+	// Mark and TOS are the traffic's firewall mark and type of service.
+	Mark uint32
+	TOS  uint8
 	// UID, if set, is the user to look up for (ip route get ... uid).
 	UID *uint32
 	// FibMatch returns the matching route entry itself rather than the
@@ -901,7 +946,7 @@ func (h *Handle) changeRoute(ctx context.Context, v Verb, r *Route) error {
 
 // Route adds a change of a route to the batch.
 func (b *Batch) Route(v Verb, r *Route) error {
-	return encodeRoute(&b.e, v, r)
+	return b.add(func(e *nl.Encoder) error { return encodeRoute(e, v, r) })
 }
 
 // rtaNHID is RTA_NH_ID, newer than golang.org/x/sys/unix knows.

@@ -477,3 +477,33 @@ func TestRouteEncap(t *testing.T) {
 		t.Fatal("mixed families accepted")
 	}
 }
+
+// A change that fails to encode leaves the batch as it was, so the changes
+// before it still run; nil values are refused, not dereferenced.
+func TestBatchTakesBackFailedChanges(t *testing.T) {
+	ns, h := newHandle(t)
+	idx := routeSetup(t, ns)
+	b := h.NewBatch()
+	if err := b.Route(rtnl.Add, &rtnl.Route{Dst: pfx("10.70.0.0/16"), OIF: idx, Scope: rtnl.ScopeLink}); err != nil {
+		t.Fatal(err)
+	}
+	huge := &rtnl.Route{Dst: pfx("10.71.0.0/16"), OIF: idx, Metrics: rtnl.Metrics{Congestion: strings.Repeat("x", 70000)}}
+	if err := b.Route(rtnl.Add, huge); err == nil || !errors.Is(err, nl.ErrTooLarge) {
+		t.Fatalf("oversized change: %v", err)
+	}
+	if err := b.Route(rtnl.Add, nil); err == nil {
+		t.Fatal("nil route accepted")
+	}
+	if err := h.AddRoute(bg, nil); err == nil {
+		t.Fatal("nil route accepted")
+	}
+	if b.Len() != 1 {
+		t.Fatalf("batch holds %d changes", b.Len())
+	}
+	if err := b.Run(bg, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := ipRoutes(t, ns, "10.70.0.0/16"); len(got) != 1 {
+		t.Fatalf("route not added: %v", got)
+	}
+}

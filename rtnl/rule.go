@@ -28,6 +28,7 @@ import (
 // deleting, zero fields match any rule, and the kernel deletes the first
 // rule that matches the fields set.
 type Rule struct {
+	// Family is IPv4 or IPv6: rules are kept per family.
 	Family Family
 	// Priority orders the rules, lowest first (FRA_PRIORITY). On add, 0
 	// lets the kernel choose the priority just below the first rule after
@@ -677,9 +678,7 @@ func buildRuleDump(e *nl.Encoder, f *RuleFilter) {
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListRules retries it instead.
 func (h *Handle) Rules(ctx context.Context, f *RuleFilter) iter.Seq2[*Rule, error] {
-	e := h.encoder()
-	buildRuleDump(e, f)
-	seq := dump(ctx, h, e, unix.RTM_NEWRULE, (*Rule).decode)
+	seq := dump(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).decode)
 	if f == nil {
 		return seq
 	}
@@ -738,5 +737,5 @@ func (b *Batch) Rule(v Verb, r *Rule) error {
 	if r == nil {
 		return errors.New("rtnl: nil rule")
 	}
-	return encodeRule(&b.e, v, r)
+	return b.add(func(e *nl.Encoder) error { return encodeRule(e, v, r) })
 }

@@ -249,7 +249,11 @@ func parseAddress(x *ipctx, a *argList, v rtnl.Verb) (rtnl.Address, error) {
 	}
 	if v == rtnl.Delete && ad.Prefix.Addr().Is4() && !localLenGiven && !ad.Peer.IsValid() {
 		// ip deletes "10.1.0.5" whatever its prefix length: find it.
-		if p, ok := addrFindLength(x, ad.Index, ad.Prefix.Addr()); ok {
+		p, ok, err := addrFindLength(x, ad.Index, ad.Prefix.Addr())
+		if err != nil {
+			return ad, err
+		}
+		if ok {
 			ad.Prefix = p
 		}
 	}
@@ -291,21 +295,21 @@ func parseUint32(s string) (uint32, error) {
 
 // addrFindLength returns the first IPv4 address a of interface index, with
 // its prefix length.
-func addrFindLength(x *ipctx, index int, a netip.Addr) (netip.Prefix, bool) {
-	h, err := x.handle()
+func addrFindLength(x *ipctx, index int, a netip.Addr) (netip.Prefix, bool, error) {
+	h, err := x.handle() // in -batch mode, stops if an earlier line failed
 	if err != nil {
-		return netip.Prefix{}, false
+		return netip.Prefix{}, false, err
 	}
 	addrs, err := h.ListAddresses(x.ctx, &rtnl.AddressFilter{Family: rtnl.IPv4, Index: index})
 	if err != nil {
-		return netip.Prefix{}, false
+		return netip.Prefix{}, false, err
 	}
 	for _, ad := range addrs {
 		if ad.Prefix.Addr() == a {
-			return ad.Prefix, true
+			return ad.Prefix, true, nil
 		}
 	}
-	return netip.Prefix{}, false
+	return netip.Prefix{}, false, nil
 }
 
 // isAddrFlagName reports whether s names an address flag.

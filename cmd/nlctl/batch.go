@@ -122,6 +122,10 @@ func runBatchLine(x *ipctx, args []string) error {
 	if err != nil {
 		return err
 	}
+	if x.env.netns != saved.netns || x.env.batch != saved.batch || x.env.force != saved.force {
+		// One connection serves the whole batch, in one namespace.
+		return usagef("-n, -batch and -force apply to the whole batch: give them to nlctl, not on a line")
+	}
 	return o.run(x, newArgs(rest))
 }
 

@@ -148,11 +148,12 @@ func (x *ipctx) submit(add func(b *rtnl.Batch) error) error {
 		return err
 	}
 	n := x.batch.Len()
-	if err := add(x.batch); err != nil {
-		return err
-	}
-	for range x.batch.Len() - n {
+	err = add(x.batch)
+	for range x.batch.Len() - n { // what was added, even if a later part failed
 		x.lines = append(x.lines, x.line)
+	}
+	if err != nil {
+		return err
 	}
 	if x.batch.Len() >= flushEvery {
 		return x.startFlush()
@@ -225,7 +226,7 @@ func (x *ipctx) wait() error {
 		}
 		return nil
 	}
-	x.byName = nil // a failed change may have left the interfaces unlike we think
+	x.linksChanged() // a failed change may have left the interfaces unlike we think
 	x.failed = exitRefused
 	var be *nl.BatchError
 	if !errors.As(err, &be) {
@@ -274,6 +275,11 @@ func (x *ipctx) loadLinks() error {
 	}
 	return nil
 }
+
+// linksChanged forgets the interface names, after a change that adds,
+// deletes, renames or moves links: the next lookup reloads them (after
+// applying the pending changes, in -batch mode).
+func (x *ipctx) linksChanged() { x.byName, x.byIndex = nil, nil }
 
 // linkIndex resolves an interface name (or "ifN" or a number) to its index.
 func (x *ipctx) linkIndex(name string) (int, error) {

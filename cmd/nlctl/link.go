@@ -1176,12 +1176,13 @@ func parseLinkOpts(x *ipctx, a *argList, add, peer bool) (*linkOpts, error) {
 			if err != nil {
 				return nil, err
 			}
-			if pid, err := strconv.Atoi(s); err == nil && pid > 0 {
-				o.c.NetNSPID = pid
-				break
-			}
+			// As ip: a namespace of that name first, else a process id.
 			ns, err := linkOpenNS(x, s)
 			if err != nil {
+				if pid, perr := strconv.Atoi(s); perr == nil && pid > 0 {
+					o.c.NetNSPID = pid
+					break
+				}
 				return nil, err
 			}
 			o.c.NetNS = ns
@@ -1345,6 +1346,7 @@ func linkAdd(x *ipctx, a *argList, v rtnl.Verb) error {
 	if err != nil {
 		return err
 	}
+	x.linksChanged()
 	return x.submit(func(b *rtnl.Batch) error { return b.Link(v, l) })
 }
 
@@ -1386,7 +1388,7 @@ func linkDevices(x *ipctx, o *linkOpts, verb string) ([]int, error) {
 	if o.dev != "" {
 		i, err := x.linkIndex(o.dev)
 		if err != nil {
-			return nil, &notFoundError{fmt.Sprintf("Cannot find device %q", o.dev)}
+			return nil, err // "Cannot find device", or a batch stopped by an earlier failure
 		}
 		return []int{i}, nil
 	}
@@ -1441,6 +1443,7 @@ func linkDelete(x *ipctx, a *argList) error {
 		return err
 	}
 	for _, i := range idx {
+		x.linksChanged()
 		if err := x.submit(func(b *rtnl.Batch) error { return b.Link(rtnl.Delete, &rtnl.Link{Index: i}) }); err != nil {
 			return err
 		}
@@ -1473,7 +1476,7 @@ func linkSet(x *ipctx, a *argList) error {
 		}
 	}
 	if o.c.Name != "" || o.c.NetNS != nil || o.c.NetNSPID != 0 {
-		x.byName = nil // names changed
+		x.linksChanged()
 	}
 	return nil
 }

@@ -28,6 +28,11 @@ those the current namespace (-n NETNS) gives its peers.
 `
 
 func runNetns(x *ipctx, a *argList) error {
+	// In -batch mode, the lines before act first (a link moved into a
+	// namespace before a command runs there).
+	if err := x.flush(); err != nil {
+		return err
+	}
 	cmd := a.next()
 	switch {
 	case cmd == "" || matches(cmd, "list") || matches(cmd, "show"):

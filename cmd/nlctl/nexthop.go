@@ -267,7 +267,10 @@ func nexthopPrintOne(x *ipctx, id uint32) error {
 	}
 	list, err := h.ListNexthops(x.ctx, &rtnl.NexthopFilter{ID: id, Stats: x.env.stats > 0})
 	if err == nil && len(list) == 0 {
-		_, err = h.NexthopByID(x.ctx, id) // the kernel's own error
+		var nh *rtnl.Nexthop
+		if nh, err = h.NexthopByID(x.ctx, id); err == nil { // else the kernel's own error
+			list = append(list, *nh)
+		}
 	}
 	if err != nil {
 		return err

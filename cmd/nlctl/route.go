@@ -70,6 +70,7 @@ func parseRoute(x *ipctx, a *argList, v rtnl.Verb) (rtnl.Route, error) {
 	var r rtnl.Route
 	family := x.env.family
 	scopeSet, protoSet, haveDst := false, false, false
+	anyDefault := false      // "default" with no family given yet
 	var nh rtnl.RouteNexthop // the single path, or the one being read
 	inNexthop := false
 	endNexthop := func() {
@@ -267,9 +268,21 @@ func parseRoute(x *ipctx, a *argList, v rtnl.Verb) (rtnl.Route, error) {
 				return r, err
 			}
 			r.Dst, haveDst = p, true
+			anyDefault = family == 0 && (w == "default" || w == "all" || w == "any")
 		}
-		if r.Dst.IsValid() && family == 0 {
+		if r.Dst.IsValid() && family == 0 && !anyDefault {
 			family = familyOf(r.Dst.Addr())
+		}
+	}
+	if anyDefault {
+		// As ip: "default" has the family of what else the route names.
+		for _, a := range []netip.Addr{nh.Gateway, r.PrefSrc, firstGateway(r.Nexthops)} {
+			if a.IsValid() {
+				if a.Is6() {
+					r.Dst = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
+				}
+				break
+			}
 		}
 	}
 	if !haveDst {
@@ -305,6 +318,15 @@ func parseRoute(x *ipctx, a *argList, v rtnl.Verb) (rtnl.Route, error) {
 		}
 	}
 	return r, nil
+}
+
+func firstGateway(nhs []rtnl.RouteNexthop) netip.Addr {
+	for _, nh := range nhs {
+		if nh.Gateway.IsValid() {
+			return nh.Gateway
+		}
+	}
+	return netip.Addr{}
 }
 
 // isWord reports whether s starts with a letter: a keyword or a name, not
@@ -593,7 +615,21 @@ func parseRouteSelector(x *ipctx, a *argList) (*routeSelector, error) {
 			s.root, err = prefix(w)
 		case w == "match":
 			s.match, err = prefix(w)
-		case w == "exact" || w == "to":
+		case w == "to":
+			switch a.peek() { // to [root|match|exact] PREFIX
+			case "root":
+				a.next()
+				s.root, err = prefix("root")
+			case "match":
+				a.next()
+				s.match, err = prefix("match")
+			case "exact":
+				a.next()
+				s.exact, err = prefix("exact")
+			default:
+				s.exact, err = prefix(w)
+			}
+		case w == "exact":
 			s.exact, err = prefix(w)
 		default:
 			s.exact, err = parsePrefix(w, family)

@@ -86,3 +86,24 @@ func TestRouteCLI(t *testing.T) {
 	run(1, "route", "add", "10.2.0.0/16", "dev", "nosuch")
 	run(1, "route", "frobnicate")
 }
+
+// "default" takes its family from the gateway, as with ip; "to match"
+// selects as "match" does.
+func TestRouteDefaultFamilyAndTo(t *testing.T) {
+	ns := batchNS(t)
+	ns.IP("addr", "add", "2001:db8::1/64", "dev", "r0", "nodad")
+	if code, _, errs := nlctl("-n", ns.Name, "route", "add", "default", "via", "2001:db8::2"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if out := ns.IP("-6", "route", "show", "default"); !strings.Contains(out, "default via 2001:db8::2 dev r0") {
+		t.Fatalf("ipv6 default: %q", out)
+	}
+	if out := ns.IP("-4", "route", "show", "default"); out != "" {
+		t.Fatalf("an IPv4 default appeared: %q", out)
+	}
+	ns.IP("route", "add", "10.9.0.0/16", "via", "10.1.0.2")
+	code, out, _ := nlctl("-n", ns.Name, "route", "show", "to", "match", "10.9.1.1")
+	if code != 0 || !strings.Contains(out, "10.9.0.0/16 via 10.1.0.2") {
+		t.Fatalf("to match: %d %q", code, out)
+	}
+}
