@@ -2,7 +2,9 @@
 // `nexthop`, `neigh`, `rule` and `netns` take iproute2's grammar and print
 // what `ip` prints (with -j, the same JSON keys); -batch runs a file of such
 // commands, pipelined. `raw` sends any request to any protocol and decodes
-// the replies; `protocols` lists the netlink protocols this kernel has.
+// the replies; `protocols` lists the netlink protocols this kernel has;
+// `usersock` serves, calls and watches a custom protocol over
+// NETLINK_USERSOCK.
 // Every command takes -j for JSON and -n NETNS to run in another network
 // namespace.
 //
@@ -65,6 +67,7 @@ type command struct {
 var commands = map[string]command{
 	"raw":       {"send any request to any netlink protocol and decode the replies", runRaw},
 	"protocols": {"list the netlink protocols this kernel has", runProtocols},
+	"usersock":  {"serve, call and watch a custom protocol over NETLINK_USERSOCK", runUsersock},
 }
 
 func main() {

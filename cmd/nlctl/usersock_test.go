@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// usersockPort returns a port id for a test server: high, and derived from
+// the test's pid and a random number, so that parallel tests do not clash.
+func usersockPort() string {
+	return fmt.Sprint(0x40000000 | (uint32(os.Getpid())<<12)&0x3ffff000 | rand.Uint32N(1<<12))
+}
+
+// startServe runs `nlctl usersock serve` in process until it has served
+// max requests; it returns the lines it prints and a channel that receives
+// its error when it ends.
+func startServe(t *testing.T, args ...string) (<-chan string, <-chan error) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	var errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: pw, stderr: &errb}
+	done := make(chan error, 1)
+	go func() {
+		err := runUsersock(e, append([]string{"serve"}, args...))
+		pw.Close()
+		done <- err
+	}()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	first, ok := <-lines
+	if !ok || !strings.HasPrefix(first, "serving on port") {
+		t.Fatalf("serve: %q, %v", first, <-done)
+	}
+	return lines, done
+}
+
+// waitLine reads lines until one contains s.
+func waitLine(t *testing.T, lines <-chan string, s string) string {
+	t.Helper()
+	for l := range lines {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	t.Fatalf("serve ended without printing %q", s)
+	return ""
+}
+
+// Acceptance 4: serve, send and listen against each other.
+func TestUsersockServeSendListen(t *testing.T) {
+	port := usersockPort()
+	lines, served := startServe(t, "--port", port, "--groups", "2", "--max", "3")
+
+	type result struct {
+		code     int
+		out, err string
+	}
+	listened := make(chan result, 1)
+	go func() {
+		code, out, errs := nlctl("usersock", "listen", "--group", "2", "--port", port, "--count", "1", "-j")
+		listened <- result{code, out, errs}
+	}()
+	waitLine(t, lines, "joins group 2")
+
+	code, out, errs := nlctl("usersock", "send", "--port", port, "--ack", "hello", "world")
+	if code != 0 || !strings.Contains(out, `"hello world"`) || !strings.Contains(out, "from port "+port) {
+		t.Fatalf("send: exit %d: %s %s", code, out, errs)
+	}
+	waitLine(t, lines, `type 16 seq`)
+
+	l := <-listened
+	var m usersockMessage
+	if l.code != 0 || json.Unmarshal([]byte(l.out), &m) != nil || m.Data != "hello world" || m.Group != 2 || fmt.Sprint(m.Port) != port {
+		t.Fatalf("listen: exit %d: %s %s", l.code, l.out, l.err)
+	}
+
+	code, out, errs = nlctl("usersock", "send", "--port", port, "--dump", "-j", "alpha beta gamma")
+	var msgs []usersockMessage
+	if code != 0 || json.Unmarshal([]byte(out), &msgs) != nil || len(msgs) != 3 || msgs[2].Data != "gamma" || msgs[0].Hex != "616c706861" {
+		t.Fatalf("dump: exit %d: %s %s", code, out, errs)
+	}
+
+	// The server's refusal, with its message, and exit status 2.
+	code, _, errs = nlctl("usersock", "send", "--port", port, "--ack")
+	if code != exitRefused || !strings.Contains(errs, "empty request") || !strings.Contains(errs, "invalid argument") {
+		t.Fatalf("refusal: exit %d: %s", code, errs)
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	code, _, errs = nlctl("usersock", "send", "--port", port, "x")
+	if code != exitRefused || !strings.Contains(errs, "no server is bound to port "+port) {
+		t.Fatalf("after shutdown: exit %d: %s", code, errs)
+	}
+}
+
+// A sealed server answers clients with the secret and refuses others.
+func TestUsersockSecret(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte("0123456789abcdef0123456789abcdef\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "other")
+	os.WriteFile(other, []byte("fedcba9876543210fedcba9876543210"), 0o600)
+	port := usersockPort()
+	lines, served := startServe(t, "--port", port, "--secret-file", secret, "--max", "1")
+	for _, args := range [][]string{{"--secret-file", other}, nil} {
+		code, _, errs := nlctl(append([]string{"usersock", "send", "--port", port, "--ack", "x"}, args...)...)
+		if code != exitRefused || !strings.Contains(errs, "authentication failed") || strings.Contains(errs, "0123456789abcdef") {
+			t.Fatalf("send %v: exit %d: %s", args, code, errs)
+		}
+	}
+	code, out, errs := nlctl("usersock", "send", "--port", port, "--secret-file", secret, "sealed hello")
+	if code != 0 || !strings.Contains(out, `"sealed hello"`) {
+		t.Fatalf("sealed send: exit %d: %s %s", code, out, errs)
+	}
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	for l := range lines {
+		if strings.Contains(l, "0123456789abcdef") {
+			t.Fatalf("serve printed the secret: %s", l)
+		}
+	}
+	code, _, errs = nlctl("usersock", "serve", "--port", port, "--secret-file", filepath.Join(dir, "missing"))
+	if code != exitRefused || !strings.Contains(errs, "read the secret") {
+		t.Fatalf("missing secret: exit %d: %s", code, errs)
+	}
+	code, _, errs = nlctl("usersock", "send")
+	if code != exitUsage || !strings.Contains(errs, "--port") {
+		t.Fatalf("usage: exit %d: %s", code, errs)
+	}
+	code, out, _ = nlctl("usersock", "-h")
+	if code != 0 || !strings.Contains(out, "nlctl usersock listen --group G") {
+		t.Fatalf("help: exit %d: %s", code, out)
+	}
+}

@@ -1,0 +1,76 @@
+package usersock
+
+import (
+	"context"
+	"testing"
+
+	"github.com/nlkit/nlkit/nl"
+)
+
+// BenchmarkRequest measures one request/reply round trip (64-byte echo) on
+// one client: the latency of the server's path, plain and sealed.
+func BenchmarkRequest(b *testing.B) {
+	for _, sealed := range []bool{false, true} {
+		name := "plain"
+		var key *Key
+		if sealed {
+			name, key = "sealed", testKey(b, testSecret)
+		}
+		b.Run(name, func(b *testing.B) {
+			s, _ := listen(b, Config{Key: key})
+			c := dial(b, s.Port(), &ClientConfig{Key: key})
+			payload := make([]byte, 64)
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if err := c.Do(ctx, typeEcho, 0, payload, func(nl.Message) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRequestParallel measures throughput with one client per
+// goroutine and the default worker pool.
+func BenchmarkRequestParallel(b *testing.B) {
+	s, _ := listen(b, Config{})
+	payload := make([]byte, 64)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		c, err := Dial(s.Port(), nil)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer c.Close()
+		ctx := context.Background()
+		for pb.Next() {
+			if err := c.Do(ctx, typeEcho, 0, payload, func(nl.Message) error { return nil }); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkDump measures a dump of 1,000 100-byte messages.
+func BenchmarkDump(b *testing.B) {
+	s, _ := listen(b, Config{Dump: dumpN})
+	c := dial(b, s.Port(), nil)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for _, err := range c.Dump(ctx, typeMany, u32(1000)) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 1000 {
+			b.Fatalf("%d messages", n)
+		}
+	}
+}

@@ -1,0 +1,438 @@
+package usersock
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/nl"
+	"golang.org/x/sys/unix"
+)
+
+// ClientConfig configures a Client. The zero value (or nil) dials with a
+// kernel-assigned port id and no Key.
+type ClientConfig struct {
+	// Port is the client's own port id; 0 lets the kernel choose.
+	Port uint32
+	// Key must be the server's Key when the server has one.
+	Key *Key
+	// NetNS, if set, is the network namespace to dial in.
+	NetNS *netns.NS
+	// ReadBuffer and WriteBuffer set the socket's buffer sizes (see
+	// nl.Config).
+	ReadBuffer, WriteBuffer int
+	// Trace, if set, receives every message sent and received (sealed
+	// payloads appear encrypted).
+	Trace io.Writer
+}
+
+// A Client talks to a Server: requests, dumps, and group subscriptions,
+// over an nl.Conn whose peer is the server's port. It is safe for
+// concurrent use; requests on one Client are serialized, as on any
+// nl.Conn.
+type Client struct {
+	conn   *nl.Conn
+	server uint32
+	port   uint32
+	key    *Key
+
+	sem   chan struct{} // with a Key: one sealed request at a time, so counters go out in order
+	smu   sync.Mutex
+	seal  *sealer    // the current session, renewed on ErrStale
+	peers *peerTable // the server's sessions, for its messages
+
+	encs sync.Pool // *nl.Encoder
+
+	gmu    sync.Mutex
+	groups []uint32 // groups subscribed to with Subscribe
+}
+
+// Dial opens a client of the server at port server. With server 0 (the
+// kernel, which has no NETLINK_USERSOCK input) the client can only listen
+// to groups: requests fail with ECONNREFUSED.
+func Dial(server uint32, cfg *ClientConfig) (*Client, error) {
+	if cfg == nil {
+		cfg = &ClientConfig{}
+	}
+	conn, err := nl.Dial(nl.UserSock, &nl.Config{
+		NetNS:       cfg.NetNS,
+		Port:        cfg.Port,
+		Peer:        server,
+		ReadBuffer:  cfg.ReadBuffer,
+		WriteBuffer: cfg.WriteBuffer,
+		Trace:       cfg.Trace,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("usersock: dial: %w", err)
+	}
+	c := &Client{conn: conn, server: server, port: conn.Port(), key: cfg.Key}
+	if c.key != nil {
+		c.sem = make(chan struct{}, 1)
+		if c.seal, err = newSealer(c.key, c.port, uint64(time.Now().UnixNano())); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		c.peers = newPeerTable(c.key, 0)
+	}
+	return c, nil
+}
+
+// Conn returns the connection under the client.
+func (c *Client) Conn() *nl.Conn { return c.conn }
+
+// Port returns the client's port id.
+func (c *Client) Port() uint32 { return c.conn.Port() }
+
+// Server returns the port id of the client's server.
+func (c *Client) Server() uint32 { return c.server }
+
+// String describes the client without any key material.
+func (c *Client) String() string {
+	sealed := ""
+	if c.key != nil {
+		sealed = ", sealed"
+	}
+	return fmt.Sprintf("usersock client on port %d of server %d%s", c.port, c.server, sealed)
+}
+
+// Close leaves the subscribed groups (telling the server, without waiting
+// for it) and closes the connection.
+func (c *Client) Close() error {
+	c.gmu.Lock()
+	groups := c.groups
+	c.groups = nil
+	c.gmu.Unlock()
+	for _, g := range groups {
+		c.conn.LeaveGroup(g)
+		if b, err := c.membershipMessage(MsgLeave, g); err == nil {
+			c.conn.Send(context.Background(), b, nl.Addr{Port: c.server})
+		}
+	}
+	return c.conn.Close()
+}
+
+func (c *Client) encoder() *nl.Encoder {
+	if e, ok := c.encs.Get().(*nl.Encoder); ok {
+		e.Reset()
+		return e
+	}
+	return new(nl.Encoder)
+}
+
+func (c *Client) release(e *nl.Encoder) {
+	if cap(e.Bytes()) <= 256<<10 {
+		c.encs.Put(e)
+	}
+}
+
+func (c *Client) sealer() *sealer {
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	return c.seal
+}
+
+// renew starts a new session, after the server called the current one
+// stale.
+func (c *Client) renew() error {
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	epoch := max(uint64(time.Now().UnixNano()), c.seal.epoch+1)
+	s, err := newSealer(c.key, c.port, epoch)
+	if err != nil {
+		return err
+	}
+	c.seal = s
+	return nil
+}
+
+// isStale reports whether err is a server's refusal of a stale session.
+func isStale(err error) bool {
+	var ne *nl.Error
+	return errors.As(err, &ne) && ne.Errno == unix.ESTALE && ne.Message == ErrStale.Error()+": "+staleBeforeReceiver
+}
+
+// encode builds a request of type t with flags and payload (sealed with a
+// Key) into e, and returns the binding its replies must carry.
+func (c *Client) encode(e *nl.Encoder, t nl.MsgType, flags nl.Flags, payload []byte) (binding, error) {
+	e.Begin(t, flags)
+	var bind binding
+	n := len(payload)
+	if c.key != nil {
+		n += sealOverhead
+		dst := e.Fixed(n)
+		var out []byte
+		out, bind = c.sealer().seal(dst[:0], kindRequest, t, c.server, binding{}, payload)
+		if len(out) != n || &out[0] != &dst[0] {
+			copy(dst, out)
+		}
+	} else {
+		e.Payload(payload)
+	}
+	if err := e.End(); err != nil {
+		return bind, err
+	}
+	// The Encoder counts the payload's padding in the length; a client's
+	// payload is exactly what it was given.
+	binary.NativeEndian.PutUint32(e.Bytes(), uint32(nl.HeaderLen+n))
+	return bind, nil
+}
+
+// lock serializes sealed requests, so that their counters reach the
+// server in order.
+func (c *Client) lock(ctx context.Context) error {
+	if c.sem == nil {
+		return nil
+	}
+	select {
+	case c.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Client) unlock() {
+	if c.sem != nil {
+		<-c.sem
+	}
+}
+
+// open decrypts a reply in place, when the client has a Key.
+func (c *Client) openReply(m *nl.Message, bind binding) error {
+	if c.key == nil || m.Header.Type < nl.MsgMinType {
+		return nil
+	}
+	plain, _, err := c.peers.open(m.Data, m.Meta.Port, kindReply, m.Header.Type, c.port, bind, false)
+	if err != nil {
+		return fmt.Errorf("usersock: reply from port %d: %w", m.Meta.Port, err)
+	}
+	m.Data = plain
+	return nil
+}
+
+// Do sends a request of type t with flags (nl.Acknowledge to be answered
+// even without a reply) and payload, and calls fn with each reply message,
+// decrypted; a message is valid only during the call. A refusal is
+// returned as an *nl.Error with the server's errno and message. It works as
+// nl.Conn.Do does: it returns after the acknowledgement when flags ask for
+// one, after NLMSG_DONE ends a multipart reply, and otherwise after the
+// first reply.
+func (c *Client) Do(ctx context.Context, t nl.MsgType, flags nl.Flags, payload []byte, fn func(nl.Message) error) error {
+	if t < nl.MsgMinType || t >= MsgReserved {
+		return fmt.Errorf("usersock: request type %d is reserved", uint16(t))
+	}
+	return c.do(ctx, t, flags, payload, fn)
+}
+
+func (c *Client) do(ctx context.Context, t nl.MsgType, flags nl.Flags, payload []byte, fn func(nl.Message) error) error {
+	err := c.do1(ctx, t, flags, payload, fn)
+	if c.key != nil && isStale(err) {
+		if err := c.renew(); err != nil {
+			return err
+		}
+		err = c.do1(ctx, t, flags, payload, fn)
+	}
+	return err
+}
+
+func (c *Client) do1(ctx context.Context, t nl.MsgType, flags nl.Flags, payload []byte, fn func(nl.Message) error) error {
+	if err := c.lock(ctx); err != nil {
+		return err
+	}
+	defer c.unlock()
+	e := c.encoder()
+	defer c.release(e)
+	bind, err := c.encode(e, t, flags, payload)
+	if err != nil {
+		return err
+	}
+	return c.conn.Do(ctx, e, func(m nl.Message) error {
+		if err := c.openReply(&m, bind); err != nil {
+			return err
+		}
+		if fn == nil {
+			return nil
+		}
+		return fn(m)
+	})
+}
+
+// Request sends a request as Do does and returns copies of the reply
+// messages (without the acknowledgement).
+func (c *Client) Request(ctx context.Context, t nl.MsgType, flags nl.Flags, payload []byte) ([]nl.Message, error) {
+	var out []nl.Message
+	err := c.Do(ctx, t, flags, payload, func(m nl.Message) error {
+		out = append(out, m.Clone())
+		return nil
+	})
+	return out, err
+}
+
+// Dump sends a dump request (NLM_F_DUMP) of type t with payload and yields
+// each reply message, decrypted, as nl.Conn.Dump does: a message is valid
+// only until the loop body returns, and an error ends the iteration.
+func (c *Client) Dump(ctx context.Context, t nl.MsgType, payload []byte) iter.Seq2[nl.Message, error] {
+	return func(yield func(nl.Message, error) bool) {
+		if t < nl.MsgMinType || t >= MsgReserved {
+			yield(nl.Message{}, fmt.Errorf("usersock: request type %d is reserved", uint16(t)))
+			return
+		}
+		for attempt := 0; ; attempt++ {
+			yielded, err := c.dump1(ctx, t, payload, yield)
+			if err == nil {
+				return
+			}
+			if attempt == 0 && !yielded && c.key != nil && isStale(err) {
+				if err := c.renew(); err != nil {
+					yield(nl.Message{}, err)
+					return
+				}
+				continue
+			}
+			yield(nl.Message{}, err)
+			return
+		}
+	}
+}
+
+// dump1 runs one dump; it returns the error that ended it (not yet
+// yielded) and whether any message was yielded.
+func (c *Client) dump1(ctx context.Context, t nl.MsgType, payload []byte, yield func(nl.Message, error) bool) (bool, error) {
+	if err := c.lock(ctx); err != nil {
+		return false, err
+	}
+	defer c.unlock()
+	e := c.encoder()
+	defer c.release(e)
+	bind, err := c.encode(e, t, nl.Dump, payload)
+	if err != nil {
+		return false, err
+	}
+	yielded := false
+	for m, err := range c.conn.Dump(ctx, e) {
+		if err == nil {
+			err = c.openReply(&m, bind)
+		}
+		if err != nil {
+			return yielded, err
+		}
+		yielded = true
+		if !yield(m, nil) {
+			return true, nil
+		}
+	}
+	return yielded, nil
+}
+
+// membershipMessage builds a MsgJoin or MsgLeave request for group g, for
+// sending without waiting (Close).
+func (c *Client) membershipMessage(t nl.MsgType, g uint32) ([]byte, error) {
+	e := new(nl.Encoder)
+	var p [4]byte
+	binary.NativeEndian.PutUint32(p[:], g)
+	if _, err := c.encode(e, t, nl.Request, p[:]); err != nil {
+		return nil, err
+	}
+	return e.Bytes(), nil
+}
+
+// Subscribe joins multicast groups, announcing each to the server first
+// (MsgJoin, acknowledged): the server's Config.Bind may refuse it, and
+// then the group is not joined.
+func (c *Client) Subscribe(ctx context.Context, groups ...uint32) error {
+	for _, g := range groups {
+		var p [4]byte
+		binary.NativeEndian.PutUint32(p[:], g)
+		if err := c.do(ctx, MsgJoin, nl.Acknowledge, p[:], nil); err != nil {
+			return fmt.Errorf("usersock: subscribe to group %d: %w", g, err)
+		}
+		if err := c.conn.JoinGroup(g); err != nil {
+			c.do(ctx, MsgLeave, nl.Acknowledge, p[:], nil)
+			return err
+		}
+		c.gmu.Lock()
+		if !slices.Contains(c.groups, g) {
+			c.groups = append(c.groups, g)
+		}
+		c.gmu.Unlock()
+	}
+	return nil
+}
+
+// Unsubscribe leaves groups and tells the server (MsgLeave, acknowledged).
+func (c *Client) Unsubscribe(ctx context.Context, groups ...uint32) error {
+	for _, g := range groups {
+		if err := c.conn.LeaveGroup(g); err != nil {
+			return err
+		}
+		c.gmu.Lock()
+		c.groups = slices.DeleteFunc(c.groups, func(x uint32) bool { return x == g })
+		c.gmu.Unlock()
+		var p [4]byte
+		binary.NativeEndian.PutUint32(p[:], g)
+		if err := c.do(ctx, MsgLeave, nl.Acknowledge, p[:], nil); err != nil {
+			return fmt.Errorf("usersock: unsubscribe from group %d: %w", g, err)
+		}
+	}
+	return nil
+}
+
+// Join joins multicast groups without telling anyone, as any process may
+// on NETLINK_USERSOCK; a server's Bind hook does not hear of it.
+func (c *Client) Join(groups ...uint32) error {
+	for _, g := range groups {
+		if err := c.conn.JoinGroup(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Messages streams the messages the server sends unprompted: broadcasts to
+// the groups the client joined (Meta.Group set) and unicasts, decrypted
+// and checked against replays when the client has a Key. Messages from
+// other ports than the server's are dropped (a client of server 0 takes
+// every sender's); the sender's port is the kernel's word and cannot be
+// forged. A message is valid only until the loop body returns. A message
+// that fails authentication or is a replay is yielded as an error wrapping
+// ErrAuth, ErrReplay or ErrStale, and the stream goes on; an overrun is
+// yielded as the nl.Conn reports it, and any other error ends the stream.
+func (c *Client) Messages(ctx context.Context) iter.Seq2[nl.Message, error] {
+	return func(yield func(nl.Message, error) bool) {
+		for m, err := range c.conn.Messages(ctx) {
+			if err != nil {
+				if !yield(m, err) {
+					return
+				}
+				continue
+			}
+			if c.server != 0 && m.Meta.Port != c.server {
+				continue
+			}
+			if c.key != nil && m.Header.Type >= nl.MsgMinType {
+				kind, dst := byte(kindUnicast), c.port
+				if m.Meta.Group != 0 {
+					kind, dst = kindBroadcast, m.Meta.Group
+				}
+				plain, _, oerr := c.peers.open(m.Data, m.Meta.Port, kind, m.Header.Type, dst, binding{}, true)
+				if oerr != nil {
+					if !yield(m, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr)) {
+						return
+					}
+					continue
+				}
+				m.Data = plain
+			}
+			if !yield(m, nil) {
+				return
+			}
+		}
+	}
+}

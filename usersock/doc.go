@@ -1,0 +1,94 @@
+// Package usersock serves custom netlink protocols from user space over
+// NETLINK_USERSOCK, in the shape of the kernel's netlink API, so that a
+// protocol can be built, tested and shipped without a kernel module.
+//
+// A Server is what netlink_kernel_create makes: it is bound to a well-known
+// port id, calls an input Handler for every request (Config mirrors struct
+// netlink_kernel_cfg: number of groups, input, bind and unbind hooks), and
+// sends with Unicast and Broadcast. A Client, or any nl.Conn whose
+// Config.Peer is the server's port, talks to it as to the kernel.
+//
+// # Semantics
+//
+// The server answers as the kernel's netlink_rcv_skb does:
+//
+//   - Messages are handled in the order of their datagram. Only requests
+//     (NLM_F_REQUEST) of the protocol's own types (from NLMSG_MIN_TYPE)
+//     reach a handler; other messages are acknowledged if they ask for it.
+//   - Replies echo the request's sequence number and carry the requester's
+//     port id in nlmsg_pid. A reply of several messages is multipart
+//     (NLM_F_MULTI) and ends with NLMSG_DONE. Replies to one datagram are
+//     sent together, several per sendmsg, in datagrams of at most 32 KiB
+//     (the receive buffer of an nl.Conn).
+//   - A request flagged NLM_F_ACK is acknowledged (NLMSG_ERROR, error 0)
+//     after its replies. An error is always reported: NLMSG_ERROR with
+//     -errno, the request's header (capped, as with NETLINK_CAP_ACK) and
+//     the extended-ACK message (NLMSGERR_ATTR_MSG, NLM_F_ACK_TLVS), which
+//     nl.Conn decodes into an *nl.Error. A request without NLM_F_ACK whose
+//     handler writes no reply gets no answer.
+//   - A request with NLM_F_DUMP goes to the Dump handler; its replies are
+//     multipart and end with NLMSG_DONE, which carries the error, if any.
+//   - Replies go to the port the kernel reports as the datagram's source,
+//     never to the nlmsg_pid the sender wrote: a sender cannot pose as
+//     another port.
+//
+// Every length is checked before use; a malformed message gets an EINVAL
+// error reply (with sequence number 0 if not even a header could be read),
+// a datagram larger than Config.MaxMessage gets EMSGSIZE, and a handler's
+// panic gets EIO; the server goes on.
+//
+// # Access control
+//
+// The server receives every sender's credentials (SO_PASSCRED) and checks
+// them against its Policy; a refused sender gets EPERM. The kernel fills the
+// credentials in: a process can claim other ids only with the privileges to
+// become them.
+//
+// # Groups
+//
+// NETLINK_USERSOCK has 32 multicast groups, which any process may join, and
+// no kernel bind callback. A Client announces its joins and leaves to the
+// server with the reserved request types MsgJoin and MsgLeave (payload: the
+// group number, 32-bit, host byte order), which call Config.Bind and
+// Config.Unbind and may be refused; a process that joins a group directly
+// is not seen. Announcements tell the server who listens; they do not keep
+// anyone from listening. A Key does.
+//
+// # Authentication and encryption
+//
+// With a Key (a secret shared by the server and its clients), the payload
+// of every message of the protocol's own types is sealed with AES-256-GCM:
+//
+//	epoch (8 bytes) | counter (8 bytes) | ciphertext | tag (16 bytes)
+//
+// Each sender (a port id and a session, the epoch, which is the session's
+// start time in nanoseconds) has its own key, derived from the secret with
+// HKDF-SHA256, and numbers its messages; the nonce is the counter. The
+// additional data binds the message's type, its destination (port or
+// group) and, for a reply, the request it answers, so a message replayed
+// from another port, to another destination or as another type fails to
+// authenticate (ErrAuth). Receivers keep a 1024-message sliding window per
+// sender and refuse a counter seen before (ErrReplay), and a server refuses
+// sessions older than itself or than a sender's newest one (ErrStale: a
+// replay of an earlier run; a Client renews its session and retries once).
+// A receiver remembers the 4,096 senders it heard from last; a sender it
+// forgot must begin a new session, which a Client does by itself.
+// Acknowledgements and errors are not sealed: an error's message travels
+// in the clear. Header fields other than the type (flags, sequence number,
+// nlmsg_pid) are not authenticated, since nl.Conn stamps them after the
+// payload is sealed; the kernel, not the sender, vouches for the source
+// port.
+//
+// Keys never print their contents, and no error or log message of this
+// package contains key material.
+//
+// # Throughput
+//
+// One goroutine reads the socket; Config.Workers goroutines run the
+// handlers (the kernel document's "offload heavy processing to worker
+// threads"). When all workers are busy and Config.Queue datagrams wait, the
+// server stops reading, and senders block on its full receive buffer
+// rather than lose requests. Shutdown stops accepting (new requests are
+// refused with ESHUTDOWN), answers every request already received, and
+// closes the port.
+package usersock

@@ -1,0 +1,691 @@
+package usersock
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/nl"
+	"golang.org/x/sys/unix"
+)
+
+// MaxGroups is the number of multicast groups NETLINK_USERSOCK has.
+const MaxGroups = 32
+
+// DefaultMaxMessage is the largest request datagram a Server accepts unless
+// Config.MaxMessage says otherwise.
+const DefaultMaxMessage = 64 << 10
+
+// ErrServerClosed is returned by the methods of a Server that was shut down
+// or closed.
+var ErrServerClosed = errors.New("usersock: server closed")
+
+// Config configures a Server, as struct netlink_kernel_cfg configures a
+// kernel netlink protocol.
+type Config struct {
+	// Port is the well-known port id to bind, which clients send to. 0 lets
+	// the kernel choose one (see Server.Port).
+	Port uint32
+	// Groups is the number of multicast groups the protocol has, at most
+	// MaxGroups; groups are numbered from 1.
+	Groups int
+	// Input answers requests (the kernel's input callback). Requests
+	// flagged as dumps (NLM_F_DUMP) go to Dump instead. A nil Input
+	// refuses every request with EOPNOTSUPP.
+	Input Handler
+	// Dump answers dump requests: each reply is sent with NLM_F_MULTI and
+	// the dump ends with NLMSG_DONE when Dump returns.
+	Dump Handler
+	// Bind is called when a client announces that it joins a group
+	// (MsgJoin, which Client.Subscribe sends); an error refuses the join.
+	// NETLINK_USERSOCK has no kernel bind callback, and the kernel lets
+	// any process join its groups: Bind learns of well-behaved clients
+	// only and is not access control. Use a Key to keep broadcasts
+	// confidential.
+	Bind func(ctx context.Context, port uint32, creds nl.Credentials, group uint32) error
+	// Unbind is called when a client announces that it left a group.
+	Unbind func(ctx context.Context, port uint32, creds nl.Credentials, group uint32)
+	// Policy decides which senders are served; others get EPERM. Nil
+	// allows the server's own user id and root only.
+	Policy *Policy
+	// Key, if set, authenticates and encrypts every payload; clients must
+	// use the same Key. Acknowledgements and errors are not encrypted.
+	Key *Key
+	// Workers bounds how many requests are handled at once; the default is
+	// runtime.GOMAXPROCS(0).
+	Workers int
+	// Queue is how many received datagrams may wait for a worker before
+	// the server stops reading (and senders block); default 4 × Workers.
+	Queue int
+	// MaxMessage is the largest request datagram accepted (default
+	// DefaultMaxMessage); a larger one is refused with EMSGSIZE.
+	MaxMessage int
+	// ReadBuffer and WriteBuffer set the socket's buffer sizes (see
+	// nl.Config).
+	ReadBuffer, WriteBuffer int
+	// SendTimeout bounds how long a reply waits for a client whose
+	// receive buffer is full; the reply is then dropped and counted in
+	// Stats.Dropped. Default 5 seconds.
+	SendTimeout time.Duration
+	// NetNS, if set, is the network namespace to serve in.
+	NetNS *netns.NS
+	// ErrorLog receives what the server cannot tell a client: receive
+	// errors, refused and malformed messages, dropped replies, handler
+	// panics. Nil logs with the log package's standard logger. Messages
+	// never contain key material.
+	ErrorLog *log.Logger
+}
+
+// Stats counts what a Server did.
+type Stats struct {
+	Requests uint64 // request messages handled (passed to a handler, or joins and leaves)
+	Rejected uint64 // request messages refused by the Policy
+	Invalid  uint64 // malformed, oversized, unauthentic or replayed messages
+	Dropped  uint64 // reply datagrams that could not be delivered
+}
+
+// A Server is the user-space end of a NETLINK_USERSOCK protocol, shaped like
+// a kernel netlink protocol: it answers requests sent to its port, and
+// sends unicast and multicast messages. It is safe for concurrent use.
+type Server struct {
+	cfg    Config
+	port   uint32
+	conn   *nl.Conn
+	sock   nl.Socket
+	rc     syscall.RawConn
+	policy *Policy
+	seal   *sealer    // nil without a Key
+	peers  *peerTable // nil without a Key
+	log    *log.Logger
+
+	ctx    context.Context // ends at Close
+	cancel context.CancelFunc
+
+	jobs       chan job
+	jobsClosed sync.Once
+	workers    sync.WaitGroup
+	readerDone chan struct{}
+	bufs       sync.Pool // *[]byte
+	outs       sync.Pool // *outbuf
+
+	stopping atomic.Bool // Shutdown began: refuse new requests
+	stopped  atomic.Bool // in-flight requests are done: the reader exits
+	closed   atomic.Bool
+	shutOnce sync.Once
+	shutErr  error
+
+	requests, rejected, invalid, dropped atomic.Uint64
+}
+
+// A job is one received datagram waiting for a worker.
+type job struct {
+	buf  *[]byte
+	meta nl.Meta
+}
+
+// Listen binds a NETLINK_USERSOCK socket to cfg.Port and starts serving
+// it: a reader goroutine and cfg.Workers handler goroutines.
+func Listen(cfg *Config) (*Server, error) {
+	s, err := newServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	sock, err := nl.OpenSocket(nl.UserSock, &nl.Config{NetNS: cfg.NetNS, Port: cfg.Port})
+	if err != nil {
+		return nil, fmt.Errorf("usersock: listen on port %d: %w", cfg.Port, err)
+	}
+	conn, err := nl.NewConn(sock, nl.UserSock, &nl.Config{
+		PassCred:      true,
+		DisableExtAck: true,
+		DisableCapAck: true,
+		ReadBuffer:    cfg.ReadBuffer,
+		WriteBuffer:   cfg.WriteBuffer,
+	})
+	if err != nil {
+		sock.Close()
+		return nil, fmt.Errorf("usersock: listen: %w", err)
+	}
+	sc, ok := sock.(interface {
+		SyscallConn() (syscall.RawConn, error)
+	})
+	if !ok {
+		conn.Close()
+		return nil, errors.New("usersock: listen: the socket has no file descriptor")
+	}
+	if s.rc, err = sc.SyscallConn(); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("usersock: listen: %w", err)
+	}
+	s.conn, s.sock, s.port = conn, sock, sock.LocalAddr().Port
+	if s.cfg.Key != nil {
+		if s.seal, err = newSealer(s.cfg.Key, s.port, uint64(time.Now().UnixNano())); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	}
+	s.start()
+	return s, nil
+}
+
+// newServer checks cfg and builds a Server without a socket.
+func newServer(cfg *Config) (*Server, error) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	if cfg.Groups < 0 || cfg.Groups > MaxGroups {
+		return nil, fmt.Errorf("usersock: %d groups: NETLINK_USERSOCK has %d", cfg.Groups, MaxGroups)
+	}
+	s := &Server{cfg: *cfg, policy: cfg.Policy, log: cfg.ErrorLog}
+	if s.cfg.Workers <= 0 {
+		s.cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if s.cfg.Queue <= 0 {
+		s.cfg.Queue = 4 * s.cfg.Workers
+	}
+	if s.cfg.MaxMessage <= 0 {
+		s.cfg.MaxMessage = DefaultMaxMessage
+	}
+	s.cfg.MaxMessage = max(s.cfg.MaxMessage, nl.HeaderLen)
+	if s.cfg.SendTimeout <= 0 {
+		s.cfg.SendTimeout = 5 * time.Second
+	}
+	if s.policy == nil {
+		s.policy = defaultPolicy()
+	}
+	if s.log == nil {
+		s.log = log.Default()
+	}
+	if cfg.Key != nil {
+		// Sessions that began before the server are refused: they may be
+		// replays of an earlier run. Clients renew theirs (ErrStale).
+		s.peers = newPeerTable(cfg.Key, uint64(time.Now().UnixNano()))
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	return s, nil
+}
+
+func (s *Server) start() {
+	s.jobs = make(chan job, s.cfg.Queue)
+	s.readerDone = make(chan struct{})
+	s.workers.Add(s.cfg.Workers)
+	for range s.cfg.Workers {
+		go s.work()
+	}
+	go s.read()
+}
+
+// Port returns the port id the server is bound to.
+func (s *Server) Port() uint32 { return s.port }
+
+// Stats returns the server's counters.
+func (s *Server) Stats() Stats {
+	return Stats{
+		Requests: s.requests.Load(),
+		Rejected: s.rejected.Load(),
+		Invalid:  s.invalid.Load(),
+		Dropped:  s.dropped.Load(),
+	}
+}
+
+// String describes the server without any key material.
+func (s *Server) String() string {
+	sealed := ""
+	if s.cfg.Key != nil {
+		sealed = ", sealed"
+	}
+	return fmt.Sprintf("usersock server on port %d (%d groups, %d workers%s)", s.port, s.cfg.Groups, s.cfg.Workers, sealed)
+}
+
+func (s *Server) logf(format string, args ...any) {
+	s.log.Printf("usersock: port %d: "+format, append([]any{s.port}, args...)...)
+}
+
+// read is the reader goroutine: it receives datagrams and hands them to the
+// workers; once Shutdown began, it refuses them itself.
+func (s *Server) read() {
+	defer close(s.readerDone)
+	defer s.closeJobs()
+	buf := make([]byte, s.cfg.MaxMessage)
+	oob := make([]byte, 128)
+	refusing := false
+	// refuseFromNow switches to refusing once Shutdown began: every
+	// datagram read after that is refused.
+	refuseFromNow := func() {
+		if !refusing && s.stopping.Load() {
+			refusing = true
+			// Clear Shutdown's kick before the workers can finish, so that
+			// its next kick (after they do) is not lost.
+			s.sock.SetReadDeadline(time.Time{})
+			s.closeJobs()
+		}
+	}
+	for {
+		refuseFromNow()
+		if s.stopped.Load() {
+			s.drain(buf, oob)
+			return
+		}
+		n, oobn, from, err := s.sock.Receive(buf, oob, false)
+		if err != nil {
+			switch {
+			case s.closed.Load() || errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrClosed):
+				return
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				continue
+			case errors.Is(err, unix.ENOBUFS):
+				s.logf("receive buffer overrun: requests were lost")
+				continue
+			}
+			s.logf("receive: %v", err)
+			time.Sleep(time.Millisecond) // do not spin on a persistent error
+			continue
+		}
+		meta := nl.Meta{Port: from.Port}
+		parseCreds(oob[:oobn], &meta)
+		if n > len(buf) {
+			s.invalid.Add(1)
+			s.refuse(buf, meta, unix.EMSGSIZE, fmt.Sprintf("request datagram of %d bytes exceeds the server's limit of %d", n, len(buf)), true)
+			continue
+		}
+		refuseFromNow()
+		if refusing {
+			s.refuse(buf[:n], meta, unix.ESHUTDOWN, "server shutting down", false)
+			continue
+		}
+		p := s.getBuf(n)
+		copy(*p, buf[:n])
+		s.jobs <- job{buf: p, meta: meta}
+	}
+}
+
+// drain answers the requests still queued on the socket when the server
+// stops, so that their senders learn it at once rather than time out.
+func (s *Server) drain(buf, oob []byte) {
+	for {
+		s.sock.SetReadDeadline(time.Now().Add(2 * time.Millisecond))
+		n, oobn, from, err := s.sock.Receive(buf, oob, false)
+		if err != nil {
+			return
+		}
+		meta := nl.Meta{Port: from.Port}
+		parseCreds(oob[:oobn], &meta)
+		s.refuse(buf[:min(n, len(buf))], meta, unix.ESHUTDOWN, "server shutting down", n > len(buf))
+	}
+}
+
+func (s *Server) closeJobs() { s.jobsClosed.Do(func() { close(s.jobs) }) }
+
+// refuse answers every request in data with errno and msg, or only the
+// first message's header when the datagram was cut.
+func (s *Server) refuse(data []byte, meta nl.Meta, errno unix.Errno, msg string, cut bool) {
+	o := s.getOut(meta.Port)
+	defer s.putOut(o)
+	e := &nl.Error{Errno: errno, Message: msg}
+	for len(data) >= nl.HeaderLen {
+		h, _ := nl.ParseHeader(data)
+		if h.Flags&nl.Request != 0 {
+			o.room(errSize(e))
+			o.buf = appendError(o.buf, h, meta.Port, errno, e)
+		}
+		if cut || h.Len < nl.HeaderLen || int(h.Len) > len(data) {
+			break
+		}
+		data = data[min(nl.Align(int(h.Len)), len(data)):]
+	}
+	o.flush()
+}
+
+// work is a worker goroutine.
+func (s *Server) work() {
+	defer s.workers.Done()
+	for j := range s.jobs {
+		o := s.getOut(j.meta.Port)
+		s.handleDatagram(s.ctx, *j.buf, j.meta, o)
+		s.putOut(o)
+		s.putBuf(j.buf)
+	}
+}
+
+func (s *Server) getBuf(n int) *[]byte {
+	if p, ok := s.bufs.Get().(*[]byte); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	b := make([]byte, n, max(n, 512))
+	return &b
+}
+
+func (s *Server) putBuf(p *[]byte) {
+	if cap(*p) <= 64<<10 {
+		s.bufs.Put(p)
+	}
+}
+
+func (s *Server) getOut(to uint32) *outbuf {
+	o, ok := s.outs.Get().(*outbuf)
+	if !ok {
+		o = &outbuf{send: s.sendReply}
+	}
+	o.buf, o.to, o.err = o.buf[:0], to, nil
+	return o
+}
+
+func (s *Server) putOut(o *outbuf) {
+	if cap(o.buf) <= 2*maxDatagram {
+		s.outs.Put(o)
+	}
+}
+
+// sendReply sends a reply datagram to a client, waiting at most
+// SendTimeout for room in its receive buffer.
+func (s *Server) sendReply(b []byte, to uint32) error {
+	err := s.send(s.ctx, b, nl.Addr{Port: to}, s.cfg.SendTimeout)
+	if err != nil {
+		s.dropped.Add(1)
+		s.logf("reply to port %d dropped: %v", to, err)
+	}
+	return err
+}
+
+// send sends one datagram, retrying while the receiver's buffer is full
+// (EAGAIN) until ctx ends or, if wait is not 0, for at most wait. A broadcast to port 0 succeeds even though the
+// kernel refuses its unicast part (ECONNREFUSED: NETLINK_USERSOCK has no
+// kernel socket), since the group delivery happened.
+func (s *Server) send(ctx context.Context, b []byte, to nl.Addr, wait time.Duration) error {
+	if s.rc == nil {
+		return ErrServerClosed
+	}
+	sa := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: to.Port, Groups: to.Groups}
+	pause := 20 * time.Microsecond
+	var deadline time.Time
+	for {
+		var serr error
+		if err := s.rc.Control(func(fd uintptr) {
+			for {
+				serr = unix.Sendto(int(fd), b, unix.MSG_DONTWAIT, sa)
+				if serr != unix.EINTR {
+					return
+				}
+			}
+		}); err != nil {
+			return ErrServerClosed
+		}
+		switch {
+		case serr == nil:
+			return nil
+		case serr == unix.ECONNREFUSED && to.Port == 0 && to.Groups != 0:
+			return nil
+		case serr != unix.EAGAIN:
+			return fmt.Errorf("usersock: send to port %d: %w", to.Port, serr)
+		}
+		if wait > 0 {
+			if deadline.IsZero() {
+				deadline = time.Now().Add(wait)
+			} else if time.Now().After(deadline) {
+				return fmt.Errorf("usersock: port %d is not reading (its receive buffer stayed full for %v)", to.Port, wait)
+			}
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("usersock: port %d is not reading (its receive buffer is full): %w", to.Port, ctx.Err())
+		case <-t.C:
+		}
+		pause = min(2*pause, 10*time.Millisecond)
+	}
+}
+
+// push sends one server-initiated message.
+func (s *Server) push(ctx context.Context, kind byte, t nl.MsgType, payload []byte, to nl.Addr, dst uint32) error {
+	if s.stopping.Load() || s.closed.Load() {
+		return ErrServerClosed
+	}
+	if t < nl.MsgMinType || t >= MsgReserved {
+		return fmt.Errorf("usersock: message type %d is reserved", uint16(t))
+	}
+	b := make([]byte, 0, nl.HeaderLen+len(payload)+sealOverhead+4)
+	b = appendHeader(b, t, 0, 0, s.port)
+	if s.seal != nil {
+		b, _ = s.seal.seal(b, kind, t, dst, binding{}, payload)
+	} else {
+		b = append(b, payload...)
+	}
+	b = endMessage(b, 0)
+	return s.send(ctx, b, to, 0)
+}
+
+// Unicast sends a message of type t with payload to the client at port, as
+// the kernel's nlmsg_unicast does (sequence number 0, the server's port id
+// in the header). It waits while the client's receive buffer is full, until
+// ctx ends.
+func (s *Server) Unicast(ctx context.Context, port uint32, t nl.MsgType, payload []byte) error {
+	return s.push(ctx, kindUnicast, t, payload, nl.Addr{Port: port}, port)
+}
+
+// Broadcast sends a message of type t with payload to every member of
+// group (1 to Config.Groups), as the kernel's netlink_broadcast does.
+// Members whose receive buffer is full miss it (they see an overrun).
+func (s *Server) Broadcast(ctx context.Context, group uint32, t nl.MsgType, payload []byte) error {
+	if group < 1 || int(group) > s.cfg.Groups {
+		return fmt.Errorf("usersock: broadcast to group %d: the server has groups 1 to %d", group, s.cfg.Groups)
+	}
+	return s.push(ctx, kindBroadcast, t, payload, nl.Addr{Groups: 1 << (group - 1)}, group)
+}
+
+// Shutdown stops accepting requests and returns when those already
+// received are answered, or when ctx ends (then with ctx's error; Close
+// ends the rest). Requests that arrive meanwhile are refused with
+// ESHUTDOWN; once Shutdown returns the port is closed, and sends to it fail
+// with ECONNREFUSED. A request sent in the instant between the last read
+// and the close is lost, and its sender times out.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.closed.Load() {
+		return ErrServerClosed
+	}
+	s.shutOnce.Do(func() {
+		s.stopping.Store(true)
+		s.sock.SetReadDeadline(time.Unix(1, 0)) // wake the reader
+	})
+	done := make(chan struct{})
+	go func() {
+		s.workers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	s.stopped.Store(true)
+	s.sock.SetReadDeadline(time.Unix(1, 0))
+	select {
+	case <-s.readerDone:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return s.Close()
+}
+
+// Close closes the server at once: the socket closes, handlers' contexts
+// end, and replies not yet sent are lost.
+func (s *Server) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.stopping.Store(true)
+	s.cancel()
+	var err error
+	if s.conn != nil {
+		err = s.conn.Close()
+	}
+	if s.readerDone != nil {
+		<-s.readerDone
+	}
+	return err
+}
+
+// parseCreds reads the SCM_CREDENTIALS control message into m.
+func parseCreds(b []byte, m *nl.Meta) {
+	for len(b) >= unix.SizeofCmsghdr {
+		var l int
+		if unix.SizeofCmsghdr == 16 {
+			l = int(binary.NativeEndian.Uint64(b))
+		} else {
+			l = int(binary.NativeEndian.Uint32(b))
+		}
+		lvl := int32(binary.NativeEndian.Uint32(b[unix.SizeofCmsghdr-8:]))
+		typ := int32(binary.NativeEndian.Uint32(b[unix.SizeofCmsghdr-4:]))
+		if l < unix.SizeofCmsghdr || l > len(b) {
+			return
+		}
+		data := b[unix.CmsgLen(0):l]
+		if lvl == unix.SOL_SOCKET && typ == unix.SCM_CREDENTIALS && len(data) >= 12 {
+			m.Creds = nl.Credentials{
+				PID: int32(binary.NativeEndian.Uint32(data)),
+				UID: binary.NativeEndian.Uint32(data[4:]),
+				GID: binary.NativeEndian.Uint32(data[8:]),
+			}
+			m.HasCreds = true
+		}
+		next := unix.CmsgSpace(l - unix.CmsgLen(0))
+		if next >= len(b) {
+			return
+		}
+		b = b[next:]
+	}
+}
+
+// handleDatagram handles every message of one received datagram, in
+// order, gathering the replies in o and sending them. It never panics on
+// any input: it is the fuzzed entry point of the server.
+func (s *Server) handleDatagram(ctx context.Context, data []byte, meta nl.Meta, o *outbuf) {
+	allowed := s.policy.allows(meta)
+	for len(data) > 0 {
+		if len(data) < nl.HeaderLen {
+			s.invalid.Add(1)
+			e := &nl.Error{Errno: unix.EINVAL, Message: fmt.Sprintf("malformed message: %d trailing bytes are shorter than a message header", len(data))}
+			o.room(errSize(e))
+			o.buf = appendError(o.buf, nl.Header{}, meta.Port, unix.EINVAL, e)
+			break
+		}
+		m, rest, err := nl.NextMessage(data)
+		if err != nil {
+			s.invalid.Add(1)
+			h, _ := nl.ParseHeader(data)
+			e := &nl.Error{Errno: unix.EINVAL, Message: fmt.Sprintf("malformed message: length %d in a datagram of %d bytes", h.Len, len(data))}
+			o.room(errSize(e))
+			o.buf = appendError(o.buf, h, meta.Port, unix.EINVAL, e)
+			break
+		}
+		data = rest
+		s.handleMessage(ctx, m, meta, allowed, o)
+		if o.err != nil {
+			return
+		}
+	}
+	o.flush()
+}
+
+// handleMessage handles one message, as the kernel's netlink_rcv_skb
+// does: only requests of the protocol's own types reach a handler; others
+// are acknowledged when they ask for it.
+func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, allowed bool, o *outbuf) {
+	h := m.Header
+	if h.Flags&nl.Request == 0 || h.Type < nl.MsgMinType {
+		if h.Flags&nl.Acknowledge != 0 {
+			o.room(errSize(nil))
+			o.buf = appendError(o.buf, h, meta.Port, 0, nil)
+		}
+		return
+	}
+	w := Writer{s: s, o: o, req: h, port: meta.Port, start: len(o.buf)}
+	if !allowed {
+		s.rejected.Add(1)
+		if meta.HasCreds {
+			s.logf("refused a request from port %d: uid %d, gid %d, pid %d not allowed", meta.Port, meta.Creds.UID, meta.Creds.GID, meta.Creds.PID)
+		}
+		if meta.HasCreds {
+			w.finish(Errorf(unix.EPERM, "permission denied: uid %d is not allowed to use this protocol", meta.Creds.UID))
+		} else {
+			w.finish(Errorf(unix.EPERM, "permission denied: the sender's credentials are unknown"))
+		}
+		return
+	}
+	data := m.Data
+	if s.peers != nil {
+		plain, bind, err := s.peers.open(data, meta.Port, kindRequest, h.Type, s.port, binding{}, true)
+		if err != nil {
+			s.invalid.Add(1)
+			s.logf("refused a request from port %d (uid %d): %v", meta.Port, meta.Creds.UID, err)
+			w.finish(err)
+			return
+		}
+		data, w.bind = plain, bind
+	}
+	s.requests.Add(1)
+	if h.Type >= MsgReserved {
+		w.finish(s.call(h, meta.Port, func() error { return s.membership(ctx, h.Type, data, meta) }))
+		return
+	}
+	r := Request{Header: h, Data: data, Port: meta.Port, Creds: meta.Creds}
+	handler := s.cfg.Input
+	if h.Flags&nl.Dump == nl.Dump {
+		w.dump = true
+		handler = s.cfg.Dump
+	}
+	if handler == nil {
+		what := "requests"
+		if w.dump {
+			what = "dumps"
+		}
+		w.finish(Errorf(unix.EOPNOTSUPP, "this server takes no %s", what))
+		return
+	}
+	w.finish(s.call(h, meta.Port, func() error { return handler(ctx, &w, &r) }))
+}
+
+// call runs a handler or hook, turning a panic into an error reply.
+func (s *Server) call(h nl.Header, port uint32, fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.logf("handler panic on a request of type %d from port %d: %v", uint16(h.Type), port, p)
+			err = Errorf(unix.EIO, "internal error in the server")
+		}
+	}()
+	return fn()
+}
+
+// membership handles MsgJoin and MsgLeave.
+func (s *Server) membership(ctx context.Context, t nl.MsgType, data []byte, meta nl.Meta) error {
+	if t != MsgJoin && t != MsgLeave {
+		return Errorf(unix.EOPNOTSUPP, "message type %#x is reserved", uint16(t))
+	}
+	if len(data) != 4 {
+		return Errorf(unix.EINVAL, "membership payload must be a 4-byte group number, have %d bytes", len(data))
+	}
+	g := binary.NativeEndian.Uint32(data)
+	if g < 1 || int64(g) > int64(s.cfg.Groups) {
+		return Errorf(unix.EINVAL, "no group %d: the server has groups 1 to %d", g, s.cfg.Groups)
+	}
+	if t == MsgJoin {
+		if s.cfg.Bind != nil {
+			return s.cfg.Bind(ctx, meta.Port, meta.Creds, g)
+		}
+		return nil
+	}
+	if s.cfg.Unbind != nil {
+		s.cfg.Unbind(ctx, meta.Port, meta.Creds, g)
+	}
+	return nil
+}
