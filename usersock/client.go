@@ -9,7 +9,6 @@ import (
 	"iter"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nl"
@@ -75,7 +74,7 @@ func Dial(server uint32, cfg *ClientConfig) (*Client, error) {
 	c := &Client{conn: conn, server: server, port: conn.Port(), key: cfg.Key}
 	if c.key != nil {
 		c.sem = make(chan struct{}, 1)
-		if c.seal, err = newSealer(c.key, c.port, uint64(time.Now().UnixNano())); err != nil {
+		if c.seal, err = newSealer(c.key, c.port, newEpoch()); err != nil {
 			conn.Close()
 			return nil, err
 		}
@@ -143,7 +142,7 @@ func (c *Client) sealer() *sealer {
 func (c *Client) renew() error {
 	c.smu.Lock()
 	defer c.smu.Unlock()
-	epoch := max(uint64(time.Now().UnixNano()), c.seal.epoch+1)
+	epoch := max(newEpoch(), c.seal.epoch+1)
 	s, err := newSealer(c.key, c.port, epoch)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nlkit/nlkit/nl"
 )
@@ -76,6 +78,29 @@ func (k Key) GoString() string { return redacted }
 // Format writes "usersock.Key(redacted)" whatever the verb, so that no
 // formatting of a Key, or of a struct holding one, shows key material.
 func (k Key) Format(f fmt.State, verb rune) { io.WriteString(f, redacted) }
+
+// epochRandomBits is how many low bits of a session's epoch are random.
+const epochRandomBits = 24
+
+// newEpoch returns the id of a new sender session: the time in nanoseconds
+// (so that later sessions have larger ids) with its low 24 bits (16 ms)
+// random, so that two senders with the same key and port id (the same
+// well-known port in two network namespaces) started at the same moment
+// still derive different session keys: their GCM nonces, counters that
+// restart at 1, are then never used twice under one key.
+func newEpoch() uint64 {
+	var r [4]byte
+	rand.Read(r[:])
+	t := uint64(time.Now().UnixNano()) &^ (1<<epochRandomBits - 1)
+	return t | uint64(binary.BigEndian.Uint32(r[:]))&(1<<epochRandomBits-1)
+}
+
+// epochFloor is the oldest session a receiver starting now accepts from a
+// sender it does not know: one begun up to two random spans (about 33 ms)
+// before it, since the low bits of epochs are random.
+func epochFloor() uint64 {
+	return uint64(time.Now().UnixNano()) - 2<<epochRandomBits
+}
 
 // aead returns the AES-256-GCM of one sender session.
 func (k *Key) aead(port uint32, epoch uint64) (cipher.AEAD, error) {

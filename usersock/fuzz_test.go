@@ -126,7 +126,7 @@ func FuzzHandleDatagram(f *testing.F) {
 		for rest := data; len(rest) >= nl.HeaderLen; {
 			h, _ := nl.ParseHeader(rest)
 			seqs[h.Seq] = true
-			if h.Len < nl.HeaderLen || int(h.Len) > len(rest) {
+			if h.Len < nl.HeaderLen || uint64(h.Len) > uint64(len(rest)) {
 				break
 			}
 			rest = rest[min(nl.Align(int(h.Len)), len(rest)):]

@@ -47,5 +47,16 @@ func (p *Policy) allows(meta nl.Meta) bool {
 	if slices.Contains(p.UIDs, c.UID) || slices.Contains(p.GIDs, c.GID) {
 		return true
 	}
-	return p.Allow != nil && p.Allow(c)
+	return p.Allow != nil && p.callAllow(c)
+}
+
+// callAllow runs the user's Allow function; a panic in it refuses the
+// sender instead of ending the server.
+func (p *Policy) callAllow(c nl.Credentials) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return p.Allow(c)
 }

@@ -136,6 +136,9 @@ type job struct {
 // Listen binds a NETLINK_USERSOCK socket to cfg.Port and starts serving
 // it: a reader goroutine and cfg.Workers handler goroutines.
 func Listen(cfg *Config) (*Server, error) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
 	s, err := newServer(cfg)
 	if err != nil {
 		return nil, err
@@ -168,7 +171,7 @@ func Listen(cfg *Config) (*Server, error) {
 	}
 	s.conn, s.sock, s.port = conn, sock, sock.LocalAddr().Port
 	if s.cfg.Key != nil {
-		if s.seal, err = newSealer(s.cfg.Key, s.port, uint64(time.Now().UnixNano())); err != nil {
+		if s.seal, err = newSealer(s.cfg.Key, s.port, newEpoch()); err != nil {
 			conn.Close()
 			return nil, err
 		}
@@ -208,7 +211,7 @@ func newServer(cfg *Config) (*Server, error) {
 	if cfg.Key != nil {
 		// Sessions that began before the server are refused: they may be
 		// replays of an earlier run. Clients renew theirs (ErrStale).
-		s.peers = newPeerTable(cfg.Key, uint64(time.Now().UnixNano()))
+		s.peers = newPeerTable(cfg.Key, epochFloor())
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
@@ -337,7 +340,7 @@ func (s *Server) refuse(data []byte, meta nl.Meta, errno unix.Errno, msg string,
 			o.room(errSize(e))
 			o.buf = appendError(o.buf, h, meta.Port, errno, e)
 		}
-		if cut || h.Len < nl.HeaderLen || int(h.Len) > len(data) {
+		if cut || h.Len < nl.HeaderLen || uint64(h.Len) > uint64(len(data)) { // uint64: no overflow on 32-bit
 			break
 		}
 		data = data[min(nl.Align(int(h.Len)), len(data)):]

@@ -165,11 +165,16 @@ boot() {
 	serial="$work/serial-$name.log"
 	b0=$(date +%s)
 	status=0
-	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -machine q35 -accel "$accel" \
+	rm -f "$serial" "$serial.txt" # never read an earlier boot's result
+	timeout -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 -machine q35 -accel "$accel" \
 		-m 512 -smp 1 -display none -monitor none -nic none -no-reboot \
 		-serial "file:$serial" -kernel "$vmlinuz" -initrd "$work/initrd.gz" \
 		-append "$append" </dev/null >"$work/qemu-$name.out" 2>&1 || status=$?
-	tr -d '\r' <"$serial" >"$serial.txt"
+	if [ -f "$serial" ]; then
+		tr -d '\r' <"$serial" >"$serial.txt"
+	else
+		: >"$serial.txt"
+	fi
 	say "boot '$name' ($append): qemu status $status after $(($(date +%s) - b0)) s"
 	grep -E '^(ok   |FAIL |     |klog: )' "$serial.txt" | sed 's/^/  | /' || true
 	summary=$(grep -E '^HELLO-QEMU (PASS|FAIL)' "$serial.txt" | tail -n 1 || true)
@@ -179,6 +184,8 @@ boot() {
 		tail -n 40 "$serial.txt" | sed 's/^/  | /'
 		sed 's/^/  qemu: /' "$work/qemu-$name.out"
 		summary="HELLO-QEMU FAIL: no summary line"
+	elif [ "$status" != 0 ]; then
+		summary="HELLO-QEMU FAIL: qemu exited with status $status after: $summary"
 	fi
 }
 
@@ -201,7 +208,7 @@ if [ "$CHECK_NEGATIVE" = 1 ] && [ "$WRONG_REPLY" != 1 ]; then
 	boot wrong-reply 1
 	printf '%s\n' "$summary"
 	case "$summary" in
-	"HELLO-QEMU FAIL "*"echo: "*) say "as it must, the test fails when the module's reply is wrong" ;;
+	"HELLO-QEMU FAIL "*"echo: reply "*) say "as it must, the test fails when the module's reply is wrong" ;;
 	*) die "with wrong_reply=1 the echo check did not fail" ;;
 	esac
 	summary=$passed
