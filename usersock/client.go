@@ -349,12 +349,14 @@ func (c *Client) Subscribe(ctx context.Context, groups ...uint32) error {
 	for _, g := range groups {
 		var p [4]byte
 		binary.NativeEndian.PutUint32(p[:], g)
-		if err := c.do(ctx, MsgJoin, nl.Acknowledge, p[:], nil); err != nil {
-			return fmt.Errorf("usersock: subscribe to group %d: %w", g, err)
-		}
+		// Join first, then announce: once the server knows of the member
+		// (and may broadcast to it), the socket is already in the group.
 		if err := c.conn.JoinGroup(g); err != nil {
-			c.do(ctx, MsgLeave, nl.Acknowledge, p[:], nil)
 			return err
+		}
+		if err := c.do(ctx, MsgJoin, nl.Acknowledge, p[:], nil); err != nil {
+			c.conn.LeaveGroup(g)
+			return fmt.Errorf("usersock: subscribe to group %d: %w", g, err)
 		}
 		c.gmu.Lock()
 		if !slices.Contains(c.groups, g) {
