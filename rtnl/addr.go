@@ -468,6 +468,9 @@ type AddressFilter struct {
 
 // keep applies the filter in user space.
 func (f *AddressFilter) keep(a *Address) bool {
+	if f == nil {
+		return true
+	}
 	if f.Family != AnyFamily && a.Family != f.Family {
 		return false
 	}
@@ -512,30 +515,13 @@ func buildAddressDump(e *nl.Encoder, f *AddressFilter) {
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListAddresses retries it instead.
 func (h *Handle) Addresses(ctx context.Context, f *AddressFilter) iter.Seq2[*Address, error] {
-	seq := dump(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).decode)
-	if f == nil {
-		return seq
-	}
-	return func(yield func(*Address, error) bool) {
-		for a, err := range seq {
-			if err == nil && !f.keep(a) {
-				continue
-			}
-			if !yield(a, err) {
-				return
-			}
-		}
-	}
+	return dump(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).decode, f.keep)
 }
 
 // ListAddresses returns the addresses the filter selects, fetching the
 // dump again if the kernel reports it was interrupted by a change.
 func (h *Handle) ListAddresses(ctx context.Context, f *AddressFilter) ([]Address, error) {
-	var keep func(*Address) bool
-	if f != nil {
-		keep = f.keep
-	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).decode, keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).decode, f.keep)
 }
 
 // AddAddress adds an address to an interface; it fails with an error

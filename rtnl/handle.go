@@ -102,9 +102,11 @@ func (h *Handle) linkNames(ctx context.Context) func(int) string {
 
 // dump runs the dump request that build encodes and yields every reply
 // decoded by decode, which fills a value in place (its previous contents are
-// cleared first). Messages of other types are skipped. Each range over the
+// cleared first), and that keep (if not nil) accepts: the user-space check of
+// a filter, for kernels that do not filter. Messages of other types are
+// skipped. Each range over the
 // returned iterator runs the dump anew, with an encoder of its own.
-func dump[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode func(*T, nl.Message) error) iter.Seq2[*T, error] {
+func dump[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode func(*T, nl.Message) error, keep func(*T) bool) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		e := h.encoder()
 		defer h.release(e)
@@ -129,6 +131,9 @@ func dump[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want n
 			if err := decode(&v, m); err != nil {
 				decErr = err
 				break
+			}
+			if keep != nil && !keep(&v) {
+				continue
 			}
 			if !yield(&v, nil) {
 				return
@@ -160,12 +165,9 @@ func collect[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), wan
 	err := nl.Retry(nl.DefaultRetries, func() error {
 		chunks = chunks[:0]
 		cur := make([]T, 0, chunk)
-		for v, err := range dump(ctx, h, build, want, decode) {
+		for v, err := range dump(ctx, h, build, want, decode, keep) {
 			if err != nil {
 				return err
-			}
-			if keep != nil && !keep(v) {
-				continue
 			}
 			if len(cur) == chunk {
 				chunks = append(chunks, cur)

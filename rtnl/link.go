@@ -1002,6 +1002,9 @@ type LinkFilter struct {
 }
 
 func (f *LinkFilter) keep(l *Link) bool {
+	if f == nil {
+		return true
+	}
 	switch {
 	case f.Index != 0 && l.Index != f.Index,
 		f.Name != "" && l.Name != f.Name && !slices.Contains(l.AltNames, f.Name),
@@ -1063,20 +1066,7 @@ func (h *Handle) Links(ctx context.Context, f *LinkFilter) iter.Seq2[*Link, erro
 			}
 		}
 	}
-	seq := dump(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).decode)
-	if f == nil {
-		return seq
-	}
-	return func(yield func(*Link, error) bool) {
-		for l, err := range seq {
-			if err == nil && !f.keep(l) {
-				continue
-			}
-			if !yield(l, err) {
-				return
-			}
-		}
-	}
+	return dump(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).decode, f.keep)
 }
 
 // ListLinks returns the links the filter selects, fetching the dump again
@@ -1092,11 +1082,7 @@ func (h *Handle) ListLinks(ctx context.Context, f *LinkFilter) ([]Link, error) {
 		}
 		return out, nil
 	}
-	var keep func(*Link) bool
-	if f != nil {
-		keep = f.keep
-	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).decode, keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).decode, f.keep)
 }
 
 // LinkByIndex returns the link with the given index. For a missing link

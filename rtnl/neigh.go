@@ -472,6 +472,9 @@ type NeighbourFilter struct {
 
 // keep applies the filter in user space.
 func (f *NeighbourFilter) keep(n *Neighbour) bool {
+	if f == nil {
+		f = &NeighbourFilter{} // the defaults: no proxies
+	}
 	if f.Family != AnyFamily && n.Family != f.Family {
 		return false
 	}
@@ -531,20 +534,7 @@ func (h *Handle) Neighbours(ctx context.Context, f *NeighbourFilter) iter.Seq2[*
 	if err := f.check(); err != nil {
 		return func(yield func(*Neighbour, error) bool) { yield(nil, err) }
 	}
-	seq := dump(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).decode)
-	if f == nil {
-		f = &NeighbourFilter{}
-	}
-	return func(yield func(*Neighbour, error) bool) {
-		for n, err := range seq {
-			if err == nil && !f.keep(n) {
-				continue
-			}
-			if !yield(n, err) {
-				return
-			}
-		}
-	}
+	return dump(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).decode, f.keep)
 }
 
 // ListNeighbours returns the neighbour entries the filter selects,
@@ -554,11 +544,7 @@ func (h *Handle) ListNeighbours(ctx context.Context, f *NeighbourFilter) ([]Neig
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	keep := (&NeighbourFilter{}).keep
-	if f != nil {
-		keep = f.keep
-	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).decode, keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).decode, f.keep)
 }
 
 // AddNeighbour adds a neighbour entry (ip neigh add, or bridge fdb add for

@@ -544,6 +544,9 @@ type NexthopFilter struct {
 }
 
 func (f *NexthopFilter) keep(nh *Nexthop) bool {
+	if f == nil {
+		return true
+	}
 	group := len(nh.Group) > 0
 	switch {
 	case f.ID != 0 && nh.ID != f.ID,
@@ -630,20 +633,7 @@ func (h *Handle) Nexthops(ctx context.Context, f *NexthopFilter) iter.Seq2[*Next
 			}
 		}
 	}
-	seq := dump(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).decode)
-	if f == nil {
-		return seq
-	}
-	return func(yield func(*Nexthop, error) bool) {
-		for nh, err := range seq {
-			if err == nil && !f.keep(nh) {
-				continue
-			}
-			if !yield(nh, err) {
-				return
-			}
-		}
-	}
+	return dump(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).decode, f.keep)
 }
 
 // ListNexthops returns the nexthops the filter selects, in ID order,
@@ -660,11 +650,7 @@ func (h *Handle) ListNexthops(ctx context.Context, f *NexthopFilter) ([]Nexthop,
 		}
 		return out, nil
 	}
-	var keep func(*Nexthop) bool
-	if f != nil {
-		keep = f.keep
-	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).decode, keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).decode, f.keep)
 }
 
 // NexthopByID returns the nexthop of the given ID. It fails with an error
@@ -819,6 +805,9 @@ type NexthopBucketFilter struct {
 }
 
 func (f *NexthopBucketFilter) keep(bk *NexthopBucket) bool {
+	if f == nil {
+		return true
+	}
 	return (f.ID == 0 || bk.ID == f.ID) && (f.NexthopID == 0 || bk.NexthopID == f.NexthopID)
 }
 
@@ -848,30 +837,13 @@ func buildBucketDump(e *nl.Encoder, f *NexthopBucketFilter) {
 // each from the receive buffer as it arrives. The *NexthopBucket is
 // reused: it is valid until the next iteration.
 func (h *Handle) NexthopBuckets(ctx context.Context, f *NexthopBucketFilter) iter.Seq2[*NexthopBucket, error] {
-	seq := dump(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).decode)
-	if f == nil {
-		return seq
-	}
-	return func(yield func(*NexthopBucket, error) bool) {
-		for bk, err := range seq {
-			if err == nil && !f.keep(bk) {
-				continue
-			}
-			if !yield(bk, err) {
-				return
-			}
-		}
-	}
+	return dump(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).decode, f.keep)
 }
 
 // ListNexthopBuckets returns the buckets the filter selects, fetching the
 // dump again if the kernel reports it was interrupted by a change.
 func (h *Handle) ListNexthopBuckets(ctx context.Context, f *NexthopBucketFilter) ([]NexthopBucket, error) {
-	var keep func(*NexthopBucket) bool
-	if f != nil {
-		keep = f.keep
-	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).decode, keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).decode, f.keep)
 }
 
 // NexthopBucketByIndex returns bucket index of the resilient group id.

@@ -745,30 +745,13 @@ type RouteFilter struct {
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListRoutes retries it instead.
 func (h *Handle) Routes(ctx context.Context, f *RouteFilter) iter.Seq2[*Route, error] {
-	seq := dump(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode)
-	if f == nil {
-		return seq
-	}
-	return func(yield func(*Route, error) bool) {
-		for r, err := range seq {
-			if err == nil && !f.keep(r) {
-				continue
-			}
-			if !yield(r, err) {
-				return
-			}
-		}
-	}
+	return dump(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode, f.keep)
 }
 
 // ListRoutes returns the routes the filter selects, fetching the dump again
 // if the kernel reports it was interrupted by a change.
 func (h *Handle) ListRoutes(ctx context.Context, f *RouteFilter) ([]Route, error) {
-	var keep func(*Route) bool
-	if f != nil {
-		keep = f.keep
-	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode, keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode, f.keep)
 }
 
 func cloneBytes(b []byte) []byte {
@@ -805,6 +788,9 @@ func buildRouteDump(e *nl.Encoder, f *RouteFilter) {
 
 // keep applies the filter in user space, for kernels that do not filter.
 func (f *RouteFilter) keep(r *Route) bool {
+	if f == nil {
+		return true
+	}
 	return (f.Family == AnyFamily || r.Family == f.Family) &&
 		(f.Table == 0 || r.Table == f.Table) &&
 		(f.Protocol == ProtoUnspec || r.Protocol == f.Protocol) &&

@@ -654,6 +654,9 @@ type RuleFilter struct {
 }
 
 func (f *RuleFilter) keep(r *Rule) bool {
+	if f == nil {
+		return true
+	}
 	return (f.Family == AnyFamily || r.Family == f.Family) &&
 		(f.Table == 0 || r.Table == f.Table) &&
 		(f.Priority == nil || r.Priority == *f.Priority) &&
@@ -678,31 +681,14 @@ func buildRuleDump(e *nl.Encoder, f *RuleFilter) {
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListRules retries it instead.
 func (h *Handle) Rules(ctx context.Context, f *RuleFilter) iter.Seq2[*Rule, error] {
-	seq := dump(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).decode)
-	if f == nil {
-		return seq
-	}
-	return func(yield func(*Rule, error) bool) {
-		for r, err := range seq {
-			if err == nil && !f.keep(r) {
-				continue
-			}
-			if !yield(r, err) {
-				return
-			}
-		}
-	}
+	return dump(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).decode, f.keep)
 }
 
 // ListRules returns the rules the filter selects, in priority order,
 // fetching the dump again if the kernel reports it was interrupted by a
 // change.
 func (h *Handle) ListRules(ctx context.Context, f *RuleFilter) ([]Rule, error) {
-	var keep func(*Rule) bool
-	if f != nil {
-		keep = f.keep
-	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).decode, keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).decode, f.keep)
 }
 
 // AddRule adds a rule. It fails with an error matching os.ErrExist if an
