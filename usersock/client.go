@@ -8,7 +8,9 @@ import (
 	"io"
 	"iter"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nl"
@@ -79,6 +81,11 @@ func Dial(server uint32, cfg *ClientConfig) (*Client, error) {
 			return nil, err
 		}
 		c.peers = newPeerTable(c.key, 0)
+		// The server's unsolicited messages are accepted only from the
+		// session a reply proved (or a later one): an old session's,
+		// replayed by whoever holds the server's port while it is down,
+		// are refused. A client of server 0 cannot ask, and takes any.
+		c.peers.proven = server != 0
 	}
 	return c, nil
 }
@@ -138,11 +145,15 @@ func (c *Client) sealer() *sealer {
 }
 
 // renew starts a new session, after the server called the current one
-// stale.
-func (c *Client) renew() error {
+// stale: a new one is later than the current one, unless the current one
+// was refused for beginning in the future (the clock went back).
+func (c *Client) renew(refusal *nl.Error) error {
 	c.smu.Lock()
 	defer c.smu.Unlock()
-	epoch := max(newEpoch(), c.seal.epoch+1)
+	epoch := newEpoch()
+	if !strings.HasSuffix(refusal.Message, staleFuture) {
+		epoch = max(epoch, c.seal.epoch+1)
+	}
 	s, err := newSealer(c.key, c.port, epoch)
 	if err != nil {
 		return err
@@ -151,10 +162,14 @@ func (c *Client) renew() error {
 	return nil
 }
 
-// isStale reports whether err is a server's refusal of a stale session.
-func isStale(err error) bool {
+// stale returns the server's refusal of a stale session in err, or nil.
+func stale(err error) *nl.Error {
 	var ne *nl.Error
-	return errors.As(err, &ne) && ne.Errno == unix.ESTALE && ne.Message == ErrStale.Error()+": "+staleBeforeReceiver
+	if errors.As(err, &ne) && ne.Errno == unix.ESTALE &&
+		(ne.Message == ErrStale.Error()+": "+staleBeforeReceiver || ne.Message == ErrStale.Error()+": "+staleFuture) {
+		return ne
+	}
+	return nil
 }
 
 // encode builds a request of type t with flags and payload (sealed with a
@@ -232,8 +247,8 @@ func (c *Client) Do(ctx context.Context, t nl.MsgType, flags nl.Flags, payload [
 
 func (c *Client) do(ctx context.Context, t nl.MsgType, flags nl.Flags, payload []byte, fn func(nl.Message) error) error {
 	err := c.do1(ctx, t, flags, payload, fn)
-	if c.key != nil && isStale(err) {
-		if err := c.renew(); err != nil {
+	if se := stale(err); c.key != nil && se != nil {
+		if err := c.renew(se); err != nil {
 			return err
 		}
 		err = c.do1(ctx, t, flags, payload, fn)
@@ -288,8 +303,8 @@ func (c *Client) Dump(ctx context.Context, t nl.MsgType, payload []byte) iter.Se
 			if err == nil {
 				return
 			}
-			if attempt == 0 && !yielded && c.key != nil && isStale(err) {
-				if err := c.renew(); err != nil {
+			if se := stale(err); attempt == 0 && !yielded && c.key != nil && se != nil {
+				if err := c.renew(se); err != nil {
 					yield(nl.Message{}, err)
 					return
 				}
@@ -342,16 +357,18 @@ func (c *Client) membershipMessage(t nl.MsgType, g uint32) ([]byte, error) {
 	return e.Bytes(), nil
 }
 
-// Subscribe joins multicast groups, announcing each to the server first
+// Subscribe joins multicast groups and announces each to the server
 // (MsgJoin, acknowledged): the server's Config.Bind may refuse it, and
-// then the group is not joined.
+// then the group is left again. Joining a NETLINK_USERSOCK group needs
+// CAP_NET_ADMIN (in the user namespace owning the network namespace):
+// without it Subscribe fails with an error matching os.ErrPermission.
 func (c *Client) Subscribe(ctx context.Context, groups ...uint32) error {
 	for _, g := range groups {
 		var p [4]byte
 		binary.NativeEndian.PutUint32(p[:], g)
 		// Join first, then announce: once the server knows of the member
 		// (and may broadcast to it), the socket is already in the group.
-		if err := c.conn.JoinGroup(g); err != nil {
+		if err := c.join(g); err != nil {
 			return err
 		}
 		if err := c.do(ctx, MsgJoin, nl.Acknowledge, p[:], nil); err != nil {
@@ -385,13 +402,26 @@ func (c *Client) Unsubscribe(ctx context.Context, groups ...uint32) error {
 	return nil
 }
 
-// Join joins multicast groups without telling anyone, as any process may
-// on NETLINK_USERSOCK; a server's Bind hook does not hear of it.
+// Join joins multicast groups without telling anyone, as any process with
+// CAP_NET_ADMIN may on NETLINK_USERSOCK; a server's Bind hook does not
+// hear of it.
 func (c *Client) Join(groups ...uint32) error {
 	for _, g := range groups {
-		if err := c.conn.JoinGroup(g); err != nil {
+		if err := c.join(g); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// join joins group g, explaining the kernel's refusal.
+func (c *Client) join(g uint32) error {
+	err := c.conn.JoinGroup(g)
+	if errors.Is(err, unix.EPERM) {
+		return fmt.Errorf("usersock: join group %d: %w (joining a NETLINK_USERSOCK group needs CAP_NET_ADMIN)", g, err)
+	}
+	if err != nil {
+		return fmt.Errorf("usersock: join group %d: %w", g, err)
 	}
 	return nil
 }
@@ -401,39 +431,122 @@ func (c *Client) Join(groups ...uint32) error {
 // and checked against replays when the client has a Key. Messages from
 // other ports than the server's are dropped (a client of server 0 takes
 // every sender's); the sender's port is the kernel's word and cannot be
-// forged. A message is valid only until the loop body returns. A message
-// that fails authentication or is a replay is yielded as an error wrapping
-// ErrAuth, ErrReplay or ErrStale, and the stream goes on; an overrun is
-// yielded as the nl.Conn reports it, and any other error ends the stream.
+// forged, but any process may send to a NETLINK_USERSOCK group, so a
+// client of server 0 without a Key takes forgeries too.
+//
+// With a Key, the client takes messages only from a server session that
+// answered one of its requests (a sealed reply is bound to the request,
+// so it cannot be a replay): Messages pings the server (MsgPing) when it
+// starts, if no reply came yet, and again when a message from another
+// session arrives, as after the server restarted. Messages of a session
+// the server does not prove, such as an earlier run's replayed by a
+// process holding the server's port while it is down, are refused.
+//
+// A message is valid only until the loop body returns. A message that
+// fails authentication or is a replay is yielded as an error wrapping
+// ErrAuth, ErrReplay or ErrStale, and the stream goes on, as it does after
+// a failed ping; an overrun is yielded as the nl.Conn reports it, and any
+// other error ends the stream.
 func (c *Client) Messages(ctx context.Context) iter.Seq2[nl.Message, error] {
 	return func(yield func(nl.Message, error) bool) {
-		for m, err := range c.conn.Messages(ctx) {
+		verify := c.key != nil && c.server != 0
+		if verify && !c.peers.knows(c.server) {
+			if err := c.ping(ctx); err != nil && !yield(nl.Message{}, err) {
+				return
+			}
+		}
+		for {
+			held, bind, err, more := c.messages(ctx, yield)
+			if !more {
+				return
+			}
+			// held authenticates but its session is unproven: ask the
+			// server which session it runs, then admit held or not.
+			if perr := c.ping(ctx); perr != nil {
+				err = fmt.Errorf("%w (%w)", err, perr)
+			} else {
+				err = c.admit(&held, bind)
+			}
 			if err != nil {
-				if !yield(m, err) {
+				if !yield(held, err) {
 					return
 				}
 				continue
 			}
-			if c.server != 0 && m.Meta.Port != c.server {
-				continue
-			}
-			if c.key != nil && m.Header.Type >= nl.MsgMinType {
-				kind, dst := byte(kindUnicast), c.port
-				if m.Meta.Group != 0 {
-					kind, dst = kindBroadcast, m.Meta.Group
-				}
-				plain, _, oerr := c.peers.open(m.Data, m.Meta.Port, kind, m.Header.Type, dst, binding{}, true)
-				if oerr != nil {
-					if !yield(m, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr)) {
-						return
-					}
-					continue
-				}
-				m.Data = plain
-			}
-			if !yield(m, nil) {
+			if !yield(held, nil) {
 				return
 			}
 		}
 	}
+}
+
+// pingTimeout bounds the wait for a ping's reply inside Messages.
+const pingTimeout = 5 * time.Second
+
+// ping asks the server to prove its current session.
+func (c *Client) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	proven := false
+	err := c.do(ctx, MsgPing, nl.Acknowledge, nil, func(m nl.Message) error {
+		proven = proven || m.Header.Type == MsgPing // authentic: do opened it
+		return nil
+	})
+	if err == nil && !proven {
+		err = errors.New("no sealed reply to the ping")
+	}
+	if err != nil {
+		return fmt.Errorf("usersock: cannot verify the server's session: %w", err)
+	}
+	return nil
+}
+
+// messages yields messages as Messages does until the stream ends or an
+// authentic message of an unproven session arrives; it then returns that
+// message (decrypted, copied), its session and counter, the error that
+// refused it, and true.
+func (c *Client) messages(ctx context.Context, yield func(nl.Message, error) bool) (nl.Message, binding, error, bool) {
+	for m, err := range c.conn.Messages(ctx) {
+		if err != nil {
+			if !yield(m, err) {
+				return nl.Message{}, binding{}, nil, false
+			}
+			continue
+		}
+		if c.server != 0 && m.Meta.Port != c.server {
+			continue
+		}
+		if c.key != nil && m.Header.Type >= nl.MsgMinType {
+			kind, dst := byte(kindUnicast), c.port
+			if m.Meta.Group != 0 {
+				kind, dst = kindBroadcast, m.Meta.Group
+			}
+			plain, bind, oerr := c.peers.open(m.Data, m.Meta.Port, kind, m.Header.Type, dst, binding{}, true)
+			if errors.Is(oerr, errUnproven) && c.server != 0 {
+				m.Data = plain
+				return m.Clone(), bind, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr), true
+			}
+			if oerr != nil {
+				if !yield(m, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr)) {
+					return nl.Message{}, binding{}, nil, false
+				}
+				continue
+			}
+			m.Data = plain
+		}
+		if !yield(m, nil) {
+			return nl.Message{}, binding{}, nil, false
+		}
+	}
+	return nl.Message{}, binding{}, nil, false
+}
+
+// admit admits a message held while its session was proven: it must
+// belong to the session the server proved and be new in its window.
+func (c *Client) admit(m *nl.Message, b binding) error {
+	epoch, ctr := binary.BigEndian.Uint64(b[:]), binary.BigEndian.Uint64(b[8:])
+	if err := c.peers.admit(m.Meta.Port, epoch, ctr, nil, true); err != nil {
+		return fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, err)
+	}
+	return nil
 }

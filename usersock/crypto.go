@@ -183,9 +183,18 @@ func (s *sealer) seal(dst []byte, kind byte, t nl.MsgType, to uint32, b binding,
 	return dst, binding(hdr)
 }
 
-// staleBeforeReceiver is what a server says of a session older than
-// itself; a Client renews its session when it reads it.
-const staleBeforeReceiver = "the session began before the receiver's"
+// What a server says of a session it refuses as stale; a Client renews
+// its session when it reads either.
+const (
+	staleBeforeReceiver = "the session began before the receiver's"
+	staleFuture         = "the session begins in the future"
+)
+
+// maxEpochAhead is how far in the future (by the receiver's clock) a new
+// session may begin. Epochs are times, and sender and receiver share the
+// machine's clock; the bound keeps a sender from claiming a session so
+// late that, once remembered, it would make every later one stale.
+const maxEpochAhead = time.Minute
 
 // windowBits is the size of the replay window: a message may arrive this
 // many counter values behind the newest one accepted from its sender.
@@ -253,10 +262,21 @@ type peerTable struct {
 	peers map[uint32]*peer
 	floor uint64 // sessions at or below it are stale for unknown senders
 	clock uint64
+	// proven: a sender's session must be learned from a reply (which
+	// is bound to a request of ours, so it cannot be a replay) before
+	// its unsolicited messages are accepted.
+	proven bool
 }
 
 func newPeerTable(k *Key, floor uint64) *peerTable {
 	return &peerTable{key: k, peers: make(map[uint32]*peer), floor: floor}
+}
+
+// knows reports whether the table holds a session of the sender at port.
+func (t *peerTable) knows(port uint32) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.peers[port] != nil
 }
 
 // open authenticates and decrypts the sealed payload p, in place, from the
@@ -264,7 +284,9 @@ func newPeerTable(k *Key, floor uint64) *peerTable {
 // the message, for replies. With track, the message must be new in its
 // sender's replay window and belong to its newest session; without (for
 // replies, which are bound to the request they answer), it only has to
-// authenticate.
+// authenticate. A table that requires proof returns errUnproven, with the
+// plaintext, for an authentic message of a session no reply proved; the
+// caller proves the session and calls admit.
 func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uint32, b binding, track bool) ([]byte, binding, error) {
 	if len(p) < sealOverhead {
 		return nil, binding{}, fmt.Errorf("%w: sealed payload of %d bytes is shorter than the %d-byte envelope", ErrAuth, len(p), sealOverhead)
@@ -280,8 +302,11 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 	if cur != nil && epoch == cur.epoch {
 		a = cur.aead
 	}
+	var unproven error
 	if track {
-		if err := t.fresh(cur, epoch, ctr); err != nil {
+		if err := t.fresh(cur, epoch, ctr); errors.Is(err, errUnproven) {
+			unproven = err // said only of authentic messages
+		} else if err != nil {
 			t.mu.Unlock()
 			return nil, binding{}, err
 		}
@@ -300,15 +325,27 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 	if err != nil {
 		return nil, binding{}, ErrAuth
 	}
+	if unproven != nil {
+		return plain, bind, unproven
+	}
+	if err := t.admit(port, epoch, ctr, a, track); err != nil {
+		return plain, bind, err
+	}
+	return plain, bind, nil
+}
 
-	// Authentic: record it, unless a concurrent message moved the sender on.
+// admit records an authentic message of session epoch numbered ctr from
+// the sender at port, unless a concurrent message moved the sender on: a
+// newer session replaces the sender's current one, and with track the
+// counter enters the replay window. a is the session's cipher.
+func (t *peerTable) admit(port uint32, epoch, ctr uint64, a cipher.AEAD, track bool) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.clock++
-	cur = t.peers[port]
+	cur := t.peers[port]
 	if track {
 		if err := t.fresh(cur, epoch, ctr); err != nil {
-			return nil, binding{}, err
+			return err
 		}
 	}
 	if cur == nil || epoch > cur.epoch {
@@ -322,14 +359,22 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 		cur.win.accept(ctr)
 	}
 	cur.used = t.clock
-	return plain, bind, nil
+	return nil
 }
+
+// errUnproven is said of an authentic message from a session that no
+// reply has proven, by a table that requires proof (peerTable.proven).
+var errUnproven = fmt.Errorf("%w: no reply from the sender has proven its session", ErrStale)
 
 // fresh checks that a message of session epoch numbered ctr is neither
 // stale nor a replay, given what is known of its sender (cur, or nil).
 // Called with t.mu held.
 func (t *peerTable) fresh(cur *peer, epoch, ctr uint64) error {
 	switch {
+	case t.proven && (cur == nil || epoch > cur.epoch):
+		return errUnproven
+	case (cur == nil || epoch > cur.epoch) && epoch > uint64(time.Now().Add(maxEpochAhead).UnixNano()):
+		return fmt.Errorf("%w: %s", ErrStale, staleFuture)
 	case cur == nil && epoch <= t.floor:
 		return fmt.Errorf("%w: %s", ErrStale, staleBeforeReceiver)
 	case cur != nil && epoch < cur.epoch:

@@ -159,7 +159,8 @@ func TestSealedBroadcast(t *testing.T) {
 	}
 	eavesdropper := dial(t, s.Port(), nil)
 	eavesdropper.Join(2)
-	wrong := dial(t, s.Port(), &ClientConfig{Key: testKey(t, []byte("another secret of some length"))})
+	wrongKey := testKey(t, []byte("another secret of some length"))
+	wrong := dial(t, 0, &ClientConfig{Key: wrongKey}) // a client of server 0 takes any session
 	wrong.Join(2)
 	if err := s.Broadcast(ctx, 2, typeEcho, []byte("the eagle has landed")); err != nil {
 		t.Fatal(err)
@@ -179,6 +180,15 @@ func TestSealedBroadcast(t *testing.T) {
 	for _, err := range wrong.Messages(ctx) {
 		if !errors.Is(err, ErrAuth) {
 			t.Fatalf("wrong key: %v", err)
+		}
+		break
+	}
+	// A client of the server with the wrong key cannot verify its session:
+	// the server refuses its ping.
+	wrong2 := dial(t, s.Port(), &ClientConfig{Key: wrongKey})
+	for _, err := range wrong2.Messages(ctx) {
+		if !errors.Is(err, unix.EBADMSG) || !strings.Contains(err.Error(), "cannot verify the server's session") {
+			t.Fatalf("wrong key, server's client: %v", err)
 		}
 		break
 	}

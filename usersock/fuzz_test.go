@@ -132,7 +132,7 @@ func FuzzHandleDatagram(f *testing.F) {
 			rest = rest[min(nl.Align(int(h.Len)), len(rest)):]
 		}
 		var sent [][]byte
-		o := &outbuf{to: fuzzPort, send: func(b []byte, to uint32) error {
+		o := &outbuf{to: fuzzPort, send: func(b []byte, to uint32, refusal bool) error {
 			if to != fuzzPort {
 				t.Fatalf("reply sent to port %d", to)
 			}

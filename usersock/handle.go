@@ -20,6 +20,12 @@ const (
 	// MsgLeave announces that the sender left a group (payload as MsgJoin);
 	// the server calls Config.Unbind.
 	MsgLeave nl.MsgType = 0xfff1
+	// MsgPing asks the server to answer (no payload). With a Key, the
+	// server answers it, and MsgJoin and MsgLeave, with a sealed empty
+	// reply of the same type, bound to the request: a Client learns from
+	// it which session the server runs, and accepts unsolicited messages
+	// from that session or a later one only.
+	MsgPing nl.MsgType = 0xfff2
 	// MsgReserved is the first reserved type.
 	MsgReserved nl.MsgType = 0xfff0
 )
@@ -70,14 +76,18 @@ const maxErrorText = 1024
 type outbuf struct {
 	buf  []byte
 	to   uint32
-	send func(b []byte, to uint32) error
+	send func(b []byte, to uint32, refusal bool) error
 	err  error // sticky send error: nothing more goes out
+	// refusal is set once the datagram is refused or found malformed or
+	// unauthentic: what is sent from then on does not wait for room in
+	// the sender's receive buffer.
+	refusal bool
 }
 
 // flush sends what is buffered.
 func (o *outbuf) flush() error {
 	if len(o.buf) > 0 && o.err == nil {
-		o.err = o.send(o.buf, o.to)
+		o.err = o.send(o.buf, o.to, o.refusal)
 	}
 	o.buf = o.buf[:0]
 	return o.err
@@ -222,7 +232,9 @@ func replyError(err error) (unix.Errno, *nl.Error) {
 	return errno, &nl.Error{Errno: errno, Message: err.Error()}
 }
 
-// A Writer sends the replies to one request. Replies are gathered and sent
+// A Writer sends the replies to one request. It is valid only during the
+// handler's call, on the handler's goroutine: it must not be kept or used
+// concurrently. Replies are gathered and sent
 // together with the other replies to the same datagram, several messages
 // per sendmsg; a reply of more messages than fit one datagram is sent as a
 // multipart message (NLM_F_MULTI, ended by NLMSG_DONE), as are the replies
@@ -251,6 +263,11 @@ func (w *Writer) Reply(t nl.MsgType, payload []byte) error {
 	if t < nl.MsgMinType || t >= MsgReserved {
 		return fmt.Errorf("usersock: reply type %d is reserved", uint16(t))
 	}
+	return w.reply(t, payload)
+}
+
+// reply appends a reply of any type.
+func (w *Writer) reply(t nl.MsgType, payload []byte) error {
 	if w.o.err != nil {
 		return w.o.err
 	}

@@ -75,13 +75,18 @@ type Config struct {
 	ReadBuffer, WriteBuffer int
 	// SendTimeout bounds how long a reply waits for a client whose
 	// receive buffer is full; the reply is then dropped and counted in
-	// Stats.Dropped. Default 5 seconds.
+	// Stats.Dropped. Default 5 seconds. Refusals (policy, malformed,
+	// unauthentic or oversized messages, shutdown) never wait: they are
+	// dropped at once when the sender's buffer is full, so that a sender
+	// that does not read cannot hold up the server.
 	SendTimeout time.Duration
 	// NetNS, if set, is the network namespace to serve in.
 	NetNS *netns.NS
 	// ErrorLog receives what the server cannot tell a client: receive
 	// errors, refused and malformed messages, dropped replies, handler
-	// panics. Nil logs with the log package's standard logger. Messages
+	// panics. Nil logs with the log package's standard logger. Lines are
+	// rate-limited (a burst of 20, then 10 a second; the next line
+	// counts those suppressed), since senders can provoke them. Messages
 	// never contain key material.
 	ErrorLog *log.Logger
 }
@@ -106,7 +111,7 @@ type Server struct {
 	policy *Policy
 	seal   *sealer    // nil without a Key
 	peers  *peerTable // nil without a Key
-	log    *log.Logger
+	log    *rateLog
 
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
@@ -118,8 +123,13 @@ type Server struct {
 	bufs       sync.Pool // *[]byte
 	outs       sync.Pool // *outbuf
 
+	// dlMu orders Shutdown's wake-ups of the reader (a past read
+	// deadline) with the reader's clearing of them, so that a wake-up is
+	// neither lost nor left set (which would make the reader spin).
+	dlMu     sync.Mutex
 	stopping atomic.Bool // Shutdown began: refuse new requests
 	stopped  atomic.Bool // in-flight requests are done: the reader exits
+	pushMu   sync.Mutex  // orders the sealing and sending of server-initiated messages
 	closed   atomic.Bool
 	shutOnce sync.Once
 	shutErr  error
@@ -188,7 +198,7 @@ func newServer(cfg *Config) (*Server, error) {
 	if cfg.Groups < 0 || cfg.Groups > MaxGroups {
 		return nil, fmt.Errorf("usersock: %d groups: NETLINK_USERSOCK has %d", cfg.Groups, MaxGroups)
 	}
-	s := &Server{cfg: *cfg, policy: cfg.Policy, log: cfg.ErrorLog}
+	s := &Server{cfg: *cfg, policy: cfg.Policy}
 	if s.cfg.Workers <= 0 {
 		s.cfg.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -205,9 +215,11 @@ func newServer(cfg *Config) (*Server, error) {
 	if s.policy == nil {
 		s.policy = defaultPolicy()
 	}
-	if s.log == nil {
-		s.log = log.Default()
+	out := cfg.ErrorLog
+	if out == nil {
+		out = log.Default()
 	}
+	s.log = newRateLog(out)
 	if cfg.Key != nil {
 		// Sessions that began before the server are refused: they may be
 		// replays of an earlier run. Clients renew theirs (ErrStale).
@@ -250,7 +262,7 @@ func (s *Server) String() string {
 }
 
 func (s *Server) logf(format string, args ...any) {
-	s.log.Printf("usersock: port %d: "+format, append([]any{s.port}, args...)...)
+	s.log.printf("usersock: port %d: "+format, append([]any{s.port}, args...)...)
 }
 
 // read is the reader goroutine: it receives datagrams and hands them to the
@@ -264,11 +276,18 @@ func (s *Server) read() {
 	// refuseFromNow switches to refusing once Shutdown began: every
 	// datagram read after that is refused.
 	refuseFromNow := func() {
-		if !refusing && s.stopping.Load() {
+		if refusing {
+			return
+		}
+		s.dlMu.Lock()
+		if s.stopping.Load() {
 			refusing = true
-			// Clear Shutdown's kick before the workers can finish, so that
-			// its next kick (after they do) is not lost.
+			// Clear Shutdown's wake-up before the workers can finish, so
+			// that its next one (after they do) is not lost.
 			s.sock.SetReadDeadline(time.Time{})
+		}
+		s.dlMu.Unlock()
+		if refusing {
 			s.closeJobs()
 		}
 	}
@@ -297,6 +316,7 @@ func (s *Server) read() {
 		parseCreds(oob[:oobn], &meta)
 		if n > len(buf) {
 			s.invalid.Add(1)
+			s.logf("refused a datagram of %d bytes from port %d: the limit is %d", n, meta.Port, len(buf))
 			s.refuse(buf, meta, unix.EMSGSIZE, fmt.Sprintf("request datagram of %d bytes exceeds the server's limit of %d", n, len(buf)), true)
 			continue
 		}
@@ -311,11 +331,17 @@ func (s *Server) read() {
 	}
 }
 
+// drainTime bounds how long a stopping server goes on refusing the
+// requests still queued on its socket.
+const drainTime = 20 * time.Millisecond
+
 // drain answers the requests still queued on the socket when the server
-// stops, so that their senders learn it at once rather than time out.
+// stops, so that their senders learn it at once rather than time out. It
+// ends when the queue is empty or after drainTime, whichever is first, so
+// that a steady sender cannot keep it going.
 func (s *Server) drain(buf, oob []byte) {
+	s.sock.SetReadDeadline(time.Now().Add(drainTime))
 	for {
-		s.sock.SetReadDeadline(time.Now().Add(2 * time.Millisecond))
 		n, oobn, from, err := s.sock.Receive(buf, oob, false)
 		if err != nil {
 			return
@@ -329,10 +355,12 @@ func (s *Server) drain(buf, oob []byte) {
 func (s *Server) closeJobs() { s.jobsClosed.Do(func() { close(s.jobs) }) }
 
 // refuse answers every request in data with errno and msg, or only the
-// first message's header when the datagram was cut.
+// first message's header when the datagram was cut. It never waits for
+// the sender's receive buffer.
 func (s *Server) refuse(data []byte, meta nl.Meta, errno unix.Errno, msg string, cut bool) {
 	o := s.getOut(meta.Port)
 	defer s.putOut(o)
+	o.refusal = true
 	e := &nl.Error{Errno: errno, Message: msg}
 	for len(data) >= nl.HeaderLen {
 		h, _ := nl.ParseHeader(data)
@@ -352,6 +380,10 @@ func (s *Server) refuse(data []byte, meta nl.Meta, errno unix.Errno, msg string,
 func (s *Server) work() {
 	defer s.workers.Done()
 	for j := range s.jobs {
+		if s.closed.Load() { // Close drops what is queued
+			s.putBuf(j.buf)
+			continue
+		}
 		o := s.getOut(j.meta.Port)
 		s.handleDatagram(s.ctx, *j.buf, j.meta, o)
 		s.putOut(o)
@@ -379,7 +411,7 @@ func (s *Server) getOut(to uint32) *outbuf {
 	if !ok {
 		o = &outbuf{send: s.sendReply}
 	}
-	o.buf, o.to, o.err = o.buf[:0], to, nil
+	o.buf, o.to, o.err, o.refusal = o.buf[:0], to, nil, false
 	return o
 }
 
@@ -389,69 +421,105 @@ func (s *Server) putOut(o *outbuf) {
 	}
 }
 
-// sendReply sends a reply datagram to a client, waiting at most
-// SendTimeout for room in its receive buffer.
-func (s *Server) sendReply(b []byte, to uint32) error {
-	err := s.send(s.ctx, b, nl.Addr{Port: to}, s.cfg.SendTimeout)
+// sendReply sends a reply datagram to a client. A reply to a request
+// waits at most SendTimeout for room in the client's receive buffer; a
+// refusal does not wait at all.
+func (s *Server) sendReply(b []byte, to uint32, refusal bool) error {
+	var err error
+	if refusal {
+		err = s.trySend(b, nl.Addr{Port: to})
+		if err == unix.EAGAIN {
+			err = fmt.Errorf("usersock: port %d is not reading (its receive buffer is full)", to)
+		}
+	} else {
+		err = s.send(s.ctx, b, nl.Addr{Port: to}, s.cfg.SendTimeout)
+	}
 	if err != nil {
-		s.dropped.Add(1)
 		s.logf("reply to port %d dropped: %v", to, err)
+		s.dropped.Add(1)
 	}
 	return err
 }
 
-// send sends one datagram, retrying while the receiver's buffer is full
-// (EAGAIN) until ctx ends or, if wait is not 0, for at most wait. A broadcast to port 0 succeeds even though the
-// kernel refuses its unicast part (ECONNREFUSED: NETLINK_USERSOCK has no
-// kernel socket), since the group delivery happened.
-func (s *Server) send(ctx context.Context, b []byte, to nl.Addr, wait time.Duration) error {
+// trySend makes one attempt to send a datagram, without waiting: it
+// returns unix.EAGAIN, unwrapped, when the receiver's buffer is full. A
+// broadcast to port 0 succeeds even though the kernel refuses its unicast
+// part (ECONNREFUSED: NETLINK_USERSOCK has no kernel socket), since the
+// group delivery happened.
+func (s *Server) trySend(b []byte, to nl.Addr) error {
 	if s.rc == nil {
 		return ErrServerClosed
 	}
 	sa := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: to.Port, Groups: to.Groups}
-	pause := 20 * time.Microsecond
-	var deadline time.Time
+	var serr error
+	if err := s.rc.Control(func(fd uintptr) {
+		for {
+			serr = unix.Sendto(int(fd), b, unix.MSG_DONTWAIT, sa)
+			if serr != unix.EINTR {
+				return
+			}
+		}
+	}); err != nil {
+		return ErrServerClosed
+	}
+	switch {
+	case serr == nil, serr == unix.ECONNREFUSED && to.Port == 0 && to.Groups != 0:
+		return nil
+	case serr == unix.EAGAIN:
+		return unix.EAGAIN
+	}
+	return fmt.Errorf("usersock: send to port %d: %w", to.Port, serr)
+}
+
+// A backoff paces retries while a receiver's buffer is full.
+type backoff struct {
+	pause    time.Duration
+	deadline time.Time
+}
+
+// wait sleeps before the next attempt to send to port, and fails when ctx
+// ends or, if limit is not 0, once limit has passed since the first wait.
+func (bo *backoff) wait(ctx context.Context, port uint32, limit time.Duration) error {
+	if bo.pause == 0 {
+		bo.pause = 20 * time.Microsecond
+		if limit > 0 {
+			bo.deadline = time.Now().Add(limit)
+		}
+	} else if limit > 0 && time.Now().After(bo.deadline) {
+		return fmt.Errorf("usersock: port %d is not reading (its receive buffer stayed full for %v)", port, limit)
+	}
+	t := time.NewTimer(bo.pause)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("usersock: port %d is not reading (its receive buffer is full): %w", port, ctx.Err())
+	case <-t.C:
+	}
+	bo.pause = min(2*bo.pause, 10*time.Millisecond)
+	return nil
+}
+
+// send sends one datagram, retrying while the receiver's buffer is full
+// until ctx ends or, if limit is not 0, for at most limit.
+func (s *Server) send(ctx context.Context, b []byte, to nl.Addr, limit time.Duration) error {
+	var bo backoff
 	for {
-		var serr error
-		if err := s.rc.Control(func(fd uintptr) {
-			for {
-				serr = unix.Sendto(int(fd), b, unix.MSG_DONTWAIT, sa)
-				if serr != unix.EINTR {
-					return
-				}
-			}
-		}); err != nil {
-			return ErrServerClosed
+		err := s.trySend(b, to)
+		if err != unix.EAGAIN {
+			return err
 		}
-		switch {
-		case serr == nil:
-			return nil
-		case serr == unix.ECONNREFUSED && to.Port == 0 && to.Groups != 0:
-			return nil
-		case serr != unix.EAGAIN:
-			return fmt.Errorf("usersock: send to port %d: %w", to.Port, serr)
+		if err := bo.wait(ctx, to.Port, limit); err != nil {
+			return err
 		}
-		if wait > 0 {
-			if deadline.IsZero() {
-				deadline = time.Now().Add(wait)
-			} else if time.Now().After(deadline) {
-				return fmt.Errorf("usersock: port %d is not reading (its receive buffer stayed full for %v)", to.Port, wait)
-			}
-		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("usersock: port %d is not reading (its receive buffer is full): %w", to.Port, ctx.Err())
-		case <-t.C:
-		}
-		pause = min(2*pause, 10*time.Millisecond)
 	}
 }
 
-// push sends one server-initiated message.
+// push sends one server-initiated message. With a Key, the message is
+// sealed and sent under one lock, and sealed again at each attempt, so
+// that the server's messages reach every receiver in the order of their
+// counters and no receiver's replay window sees them out of order.
 func (s *Server) push(ctx context.Context, kind byte, t nl.MsgType, payload []byte, to nl.Addr, dst uint32) error {
-	if s.stopping.Load() || s.closed.Load() {
+	if s.stopped.Load() || s.closed.Load() {
 		return ErrServerClosed
 	}
 	if t < nl.MsgMinType || t >= MsgReserved {
@@ -459,19 +527,30 @@ func (s *Server) push(ctx context.Context, kind byte, t nl.MsgType, payload []by
 	}
 	b := make([]byte, 0, nl.HeaderLen+len(payload)+sealOverhead+4)
 	b = appendHeader(b, t, 0, 0, s.port)
-	if s.seal != nil {
-		b, _ = s.seal.seal(b, kind, t, dst, binding{}, payload)
-	} else {
-		b = append(b, payload...)
+	if s.seal == nil {
+		b = endMessage(append(b, payload...), 0)
+		return s.send(ctx, b, to, 0)
 	}
-	b = endMessage(b, 0)
-	return s.send(ctx, b, to, 0)
+	var bo backoff
+	for {
+		s.pushMu.Lock()
+		m, _ := s.seal.seal(b, kind, t, dst, binding{}, payload)
+		m = endMessage(m, 0)
+		err := s.trySend(m, to)
+		s.pushMu.Unlock()
+		if err != unix.EAGAIN {
+			return err
+		}
+		if err := bo.wait(ctx, to.Port, 0); err != nil {
+			return err
+		}
+	}
 }
 
 // Unicast sends a message of type t with payload to the client at port, as
 // the kernel's nlmsg_unicast does (sequence number 0, the server's port id
 // in the header). It waits while the client's receive buffer is full, until
-// ctx ends.
+// ctx ends. It may be called from handlers while Shutdown waits for them.
 func (s *Server) Unicast(ctx context.Context, port uint32, t nl.MsgType, payload []byte) error {
 	return s.push(ctx, kindUnicast, t, payload, nl.Addr{Port: port}, port)
 }
@@ -479,11 +558,19 @@ func (s *Server) Unicast(ctx context.Context, port uint32, t nl.MsgType, payload
 // Broadcast sends a message of type t with payload to every member of
 // group (1 to Config.Groups), as the kernel's netlink_broadcast does.
 // Members whose receive buffer is full miss it (they see an overrun).
+// It may be called from handlers while Shutdown waits for them.
 func (s *Server) Broadcast(ctx context.Context, group uint32, t nl.MsgType, payload []byte) error {
 	if group < 1 || int(group) > s.cfg.Groups {
 		return fmt.Errorf("usersock: broadcast to group %d: the server has groups 1 to %d", group, s.cfg.Groups)
 	}
 	return s.push(ctx, kindBroadcast, t, payload, nl.Addr{Groups: 1 << (group - 1)}, group)
+}
+
+// wake makes the reader's blocked receive return, under dlMu.
+func (s *Server) wake() {
+	s.dlMu.Lock()
+	s.sock.SetReadDeadline(time.Unix(1, 0))
+	s.dlMu.Unlock()
 }
 
 // Shutdown stops accepting requests and returns when those already
@@ -497,8 +584,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	s.shutOnce.Do(func() {
+		s.dlMu.Lock()
 		s.stopping.Store(true)
-		s.sock.SetReadDeadline(time.Unix(1, 0)) // wake the reader
+		s.sock.SetReadDeadline(time.Unix(1, 0)) // wake the reader, which clears it under dlMu
+		s.dlMu.Unlock()
 	})
 	done := make(chan struct{})
 	go func() {
@@ -511,7 +600,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return ctx.Err()
 	}
 	s.stopped.Store(true)
-	s.sock.SetReadDeadline(time.Unix(1, 0))
+	s.wake()
 	select {
 	case <-s.readerDone:
 	case <-ctx.Done():
@@ -521,7 +610,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // Close closes the server at once: the socket closes, handlers' contexts
-// end, and replies not yet sent are lost.
+// end, requests not yet handled are dropped, and replies not yet sent are
+// lost. It returns when the running handlers have returned, which they
+// should do soon after their context ends.
 func (s *Server) Close() error {
 	if s.closed.Swap(true) {
 		return nil
@@ -534,6 +625,7 @@ func (s *Server) Close() error {
 	}
 	if s.readerDone != nil {
 		<-s.readerDone
+		s.workers.Wait()
 	}
 	return err
 }
@@ -577,6 +669,7 @@ func (s *Server) handleDatagram(ctx context.Context, data []byte, meta nl.Meta, 
 	for len(data) > 0 {
 		if len(data) < nl.HeaderLen {
 			s.invalid.Add(1)
+			o.refusal = true
 			e := &nl.Error{Errno: unix.EINVAL, Message: fmt.Sprintf("malformed message: %d trailing bytes are shorter than a message header", len(data))}
 			o.room(errSize(e))
 			o.buf = appendError(o.buf, nl.Header{}, meta.Port, unix.EINVAL, e)
@@ -585,6 +678,7 @@ func (s *Server) handleDatagram(ctx context.Context, data []byte, meta nl.Meta, 
 		m, rest, err := nl.NextMessage(data)
 		if err != nil {
 			s.invalid.Add(1)
+			o.refusal = true
 			h, _ := nl.ParseHeader(data)
 			e := &nl.Error{Errno: unix.EINVAL, Message: fmt.Sprintf("malformed message: length %d in a datagram of %d bytes", h.Len, len(data))}
 			o.room(errSize(e))
@@ -615,8 +709,11 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 	w := Writer{s: s, o: o, req: h, port: meta.Port, start: len(o.buf)}
 	if !allowed {
 		s.rejected.Add(1)
+		o.refusal = true
 		if meta.HasCreds {
 			s.logf("refused a request from port %d: uid %d, gid %d, pid %d not allowed", meta.Port, meta.Creds.UID, meta.Creds.GID, meta.Creds.PID)
+		} else {
+			s.logf("refused a request from port %d: no credentials", meta.Port)
 		}
 		if meta.HasCreds {
 			w.finish(Errorf(unix.EPERM, "permission denied: uid %d is not allowed to use this protocol", meta.Creds.UID))
@@ -630,6 +727,7 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 		plain, bind, err := s.peers.open(data, meta.Port, kindRequest, h.Type, s.port, binding{}, true)
 		if err != nil {
 			s.invalid.Add(1)
+			o.refusal = true
 			s.logf("refused a request from port %d (uid %d): %v", meta.Port, meta.Creds.UID, err)
 			w.finish(err)
 			return
@@ -638,7 +736,13 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 	}
 	s.requests.Add(1)
 	if h.Type >= MsgReserved {
-		w.finish(s.call(h, meta.Port, func() error { return s.membership(ctx, h.Type, data, meta) }))
+		err := s.call(h, meta.Port, func() error { return s.reserved(ctx, h.Type, data, meta) })
+		if err == nil && s.seal != nil {
+			// A sealed reply, bound to the request, proves the server's
+			// current session to the client (see Client.Messages).
+			err = w.reply(h.Type, nil)
+		}
+		w.finish(err)
 		return
 	}
 	r := Request{Header: h, Data: data, Port: meta.Port, Creds: meta.Creds}
@@ -669,8 +773,11 @@ func (s *Server) call(h nl.Header, port uint32, fn func() error) (err error) {
 	return fn()
 }
 
-// membership handles MsgJoin and MsgLeave.
-func (s *Server) membership(ctx context.Context, t nl.MsgType, data []byte, meta nl.Meta) error {
+// reserved handles the reserved requests MsgJoin, MsgLeave and MsgPing.
+func (s *Server) reserved(ctx context.Context, t nl.MsgType, data []byte, meta nl.Meta) error {
+	if t == MsgPing {
+		return nil
+	}
 	if t != MsgJoin && t != MsgLeave {
 		return Errorf(unix.EOPNOTSUPP, "message type %#x is reserved", uint16(t))
 	}

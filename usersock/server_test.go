@@ -694,7 +694,7 @@ func TestFuzzSeedsAnswered(t *testing.T) {
 		}
 		s := fuzzServer(t, true)
 		var got []nl.Message
-		o := &outbuf{to: fuzzPort, send: func(b []byte, to uint32) error {
+		o := &outbuf{to: fuzzPort, send: func(b []byte, to uint32, refusal bool) error {
 			msgs, err := nl.ParseMessages(nil, append([]byte(nil), b...))
 			got = append(got, msgs...)
 			return err

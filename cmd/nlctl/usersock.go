@@ -48,8 +48,11 @@ send    sends DATA (the arguments joined by spaces) to the server at port N and
           --dump            send a dump request (NLM_F_DUMP)
           --timeout DUR     give up after DUR (default 5s)
 listen  joins groups and prints the messages broadcast to them; -j prints JSON
-        lines. With --port N it announces its joins to that server (whose
-        messages only it then prints); without, it joins silently.
+        lines. Joining needs CAP_NET_ADMIN. With --port N it announces its
+        joins to that server and prints only that server's messages (with
+        --secret-file, only those of the session the server proves); without,
+        it joins silently and prints every sender's, which may be forged: any
+        process may send to a NETLINK_USERSOCK group.
           --count N         exit after N messages
           --timeout DUR     exit after DUR
 
@@ -283,7 +286,6 @@ func usersockServe(e *env, u *usersockArgs) error {
 		defer mu.Unlock()
 		fmt.Fprintf(e.stdout, format+"\n", args...)
 	}
-	var handled sync.WaitGroup
 	var count int
 	var srv *usersock.Server
 	ready := make(chan struct{}) // srv is set
@@ -312,12 +314,12 @@ func usersockServe(e *env, u *usersockArgs) error {
 			return usersock.Errorf(unix.EINVAL, "empty request: send some data")
 		}
 		<-ready
+		// A broadcast never waits: members whose receive buffer is full
+		// miss it (and see an overrun), as with the kernel's.
 		for g := 1; g <= u.groups; g++ {
-			handled.Add(1)
-			go func() { // not on the worker: a broadcast must not hold up the reply
-				defer handled.Done()
-				srv.Broadcast(ctx, uint32(g), r.Header.Type, append([]byte(nil), r.Data...))
-			}()
+			if err := srv.Broadcast(ctx, uint32(g), r.Header.Type, r.Data); err != nil {
+				return err
+			}
 		}
 		return w.Reply(r.Header.Type, r.Data)
 	}
@@ -363,7 +365,6 @@ func usersockServe(e *env, u *usersockArgs) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = srv.Shutdown(sctx)
-	handled.Wait()
 	if st := srv.Stats(); !e.json {
 		say("served %d requests; refused %d senders, %d invalid messages", st.Requests, st.Rejected, st.Invalid)
 	}
@@ -470,6 +471,7 @@ func usersockListen(e *env, u *usersockArgs) error {
 	if u.portSet {
 		err = c.Subscribe(ctx, u.listen...)
 	} else {
+		fmt.Fprintln(e.stderr, "nlctl usersock listen: without --port, messages from any sender are printed: any process may send to a NETLINK_USERSOCK group")
 		err = c.Join(u.listen...)
 	}
 	if err != nil {

@@ -137,8 +137,15 @@ static int hello_broadcast(struct sk_buff *skb, const struct nlmsghdr *nlh,
 		 ev->count, group, NETLINK_CB(skb).portid);
 
 	err = netlink_broadcast(hello_sk, out, 0, group, GFP_KERNEL);
-	/* No listener is not the requester's error. */
-	return err == -ESRCH ? 0 : err;
+	/*
+	 * Neither is the requester's error: -ESRCH means the group has no
+	 * member; -ENOBUFS means a member that asked for delivery errors
+	 * (NETLINK_BROADCAST_ERROR) had a full receive buffer and missed the
+	 * event (it sees an overrun), while the others got it.
+	 */
+	if (err == -ENOBUFS) /* out is consumed: ev is gone */
+		pr_debug("an event to group %u: a member missed it\n", group);
+	return (err == -ESRCH || err == -ENOBUFS) ? 0 : err;
 }
 
 static int hello_rcv_msg(struct sk_buff *skb, const struct nlmsghdr *nlh,

@@ -51,6 +51,7 @@ func checks() []check {
 		{"multicast-bind", (*guest).multicastBind},
 		{"multicast-join", (*guest).multicastJoin},
 		{"leave", (*guest).leave},
+		{"full-member", (*guest).fullMember},
 		{"malformed", (*guest).malformed},
 		{"example", (*guest).example},
 		{"other-netns", (*guest).otherNetns},
@@ -321,6 +322,39 @@ func (g *guest) leave() error {
 		return fmt.Errorf("non-member: %w", err)
 	}
 	return nil
+}
+
+// fullMember checks that a member whose receive buffer is full, and which
+// asked for delivery errors (NETLINK_BROADCAST_ERROR), misses events
+// without failing the requests: netlink_broadcast then returns -ENOBUFS,
+// which the module must not pass on, since the other members got the
+// event. The full member then sees an overrun.
+func (g *guest) fullMember() error {
+	if g.bound == nil || g.sender == nil {
+		return errors.New("no members")
+	}
+	full, err := g.dial(&nl.Config{Groups: 1 << (testGroup - 1), ReadBuffer: 1, BroadcastError: true})
+	if err != nil {
+		return err
+	}
+	for i := range 64 { // the smallest receive buffer holds a few events
+		if err := askBroadcast(g.sender, testGroup); err != nil {
+			return fmt.Errorf("broadcast %d with a full member: %w", i+1, err)
+		}
+		g.count++
+		if err := wantEvent(g.bound, g.count); err != nil {
+			return fmt.Errorf("broadcast %d, other member: %w", i+1, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), replyWait)
+	defer cancel()
+	for {
+		if _, err := full.Receive(ctx); errors.Is(err, nl.ErrOverrun) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("full member: %w, want an overrun", err)
+		}
+	}
 }
 
 // wantRejected checks that err is the module's refusal with errno and an

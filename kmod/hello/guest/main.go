@@ -8,9 +8,9 @@
 // Each check prints "ok   NAME" or "FAIL NAME: why"; then come the
 // module's kernel log lines ("klog: ...") and the summary, either
 //
-//	HELLO-QEMU PASS 12/12
+//	HELLO-QEMU PASS 13/13
 //
-// or "HELLO-QEMU FAIL n/12: NAME: why; ...". Kernel command line options
+// or "HELLO-QEMU FAIL n/13: NAME: why; ...". Kernel command line options
 // "hello.X" are passed to the module as "X", as modprobe does, so that
 // "hello.wrong_reply=1" loads it with a reply the echo check must reject.
 //

@@ -1,0 +1,382 @@
+package usersock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nlkit/nlkit/netns/netnstest"
+	"github.com/nlkit/nlkit/nl"
+	"golang.org/x/sys/unix"
+)
+
+// liveness bounds how long a test waits for something that must happen;
+// it is a failure bound for a hang, not a measure of speed.
+const liveness = 30 * time.Second
+
+// stalledSender is a socket with a small receive buffer that never reads.
+func stalledSender(t *testing.T) *nl.Conn {
+	t.Helper()
+	c, err := nl.Dial(nl.UserSock, &nl.Config{ReadBuffer: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// malformed is a request datagram whose length field exceeds the datagram.
+func malformed() []byte {
+	b := make([]byte, nl.HeaderLen+4)
+	nl.PutHeader(b, nl.Header{Len: 400, Type: typeEcho, Flags: nl.Request | nl.Acknowledge, Seq: 1})
+	return b
+}
+
+// A sender that keeps its receive buffer full and sends refused requests
+// holds up nobody: refusals are dropped at once, not after SendTimeout,
+// and other clients are served meanwhile by the only worker.
+func TestRefusalsDoNotWait(t *testing.T) {
+	key := testKey(t, testSecret)
+	s, logs := listen(t, Config{Workers: 1, Key: key, SendTimeout: time.Hour})
+	bad := stalledSender(t)
+	ctx := context.Background()
+	unsealed := make([]byte, nl.HeaderLen)
+	nl.PutHeader(unsealed, nl.Header{Len: nl.HeaderLen, Type: typeEcho, Flags: nl.Request, Seq: 1})
+	for i := range 300 {
+		msg := malformed()
+		if i%2 == 1 {
+			msg = unsealed // unauthentic: refused with EBADMSG
+		}
+		if err := bad.Send(ctx, msg, nl.Addr{Port: s.Port()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := dial(t, s.Port(), &ClientConfig{Key: key})
+	lctx, cancel := context.WithTimeout(ctx, liveness)
+	defer cancel()
+	msgs, err := good.Request(lctx, typeEcho, 0, []byte("still served"))
+	if err != nil || len(msgs) != 1 || string(msgs[0].Data) != "still served" {
+		t.Fatalf("good client: %v %v", msgs, err)
+	}
+	st := s.Stats()
+	if st.Invalid < 300 || st.Dropped == 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	// The log is rate-limited: 300 refusals and their dropped replies do
+	// not make 600 lines, and the next line says how many were left out.
+	lines := strings.Count(logs.String(), "\n")
+	if lines > logBurst+5 {
+		t.Fatalf("%d log lines for 300 refusals", lines)
+	}
+	time.Sleep(200 * time.Millisecond) // let the limiter earn a token
+	bad.Send(ctx, malformed(), nl.Addr{Port: s.Port()})
+	for !strings.Contains(logs.String(), "more messages suppressed") {
+		good.Request(lctx, typeQuiet, nl.Acknowledge, nil) // the worker has handled bad's datagram
+		if lctx.Err() != nil {
+			t.Fatalf("no count of suppressed lines in %q", logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Shutdown ends though a sender keeps sending refused requests and never
+// reads the refusals. (A sender the policy allows, whose requests the
+// server must answer, holds Shutdown up to SendTimeout or its ctx.)
+func TestShutdownWithSteadySender(t *testing.T) {
+	s, _ := listen(t, Config{Workers: 1, SendTimeout: time.Hour})
+	bad := stalledSender(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		req := malformed()
+		for ctx.Err() == nil {
+			if err := bad.Send(ctx, req, nl.Addr{Port: s.Port()}); err != nil && !errors.Is(err, unix.ECONNREFUSED) {
+				return
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer cancel()
+	time.Sleep(20 * time.Millisecond)
+	sctx, scancel := context.WithTimeout(context.Background(), liveness)
+	defer scancel()
+	if err := s.Shutdown(sctx); err != nil {
+		t.Fatalf("shutdown with a steady sender: %v", err)
+	}
+}
+
+// Handlers still running while Shutdown waits may broadcast and unicast;
+// once Shutdown is done, the server sends nothing more.
+func TestPushDuringShutdown(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var srv atomic.Pointer[Server]
+	s, _ := listen(t, Config{Groups: 1, Input: func(ctx context.Context, w *Writer, r *Request) error {
+		close(entered)
+		<-release
+		s := srv.Load()
+		if err := s.Broadcast(ctx, 1, typeEcho, []byte("bye")); err != nil {
+			return err
+		}
+		return s.Unicast(ctx, r.Port, typeEcho, []byte("just you"))
+	}})
+	srv.Store(s)
+	ctx := context.Background()
+	member := dial(t, s.Port(), nil)
+	if err := member.Subscribe(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, s.Port(), nil)
+	done := make(chan error, 1)
+	go func() { _, err := c.Request(ctx, typeQuiet, nl.Acknowledge, nil); done <- err }()
+	<-entered
+	shut := make(chan error, 1)
+	go func() { shut <- s.Shutdown(ctx) }()
+	for !s.stopping.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("request whose handler pushed during shutdown: %v", err)
+	}
+	for m, err := range member.Messages(ctx) {
+		if err != nil || string(m.Data) != "bye" {
+			t.Fatalf("broadcast during shutdown: %q %v", m.Data, err)
+		}
+		break
+	}
+	for m, err := range c.Messages(ctx) {
+		if err != nil || string(m.Data) != "just you" {
+			t.Fatalf("unicast during shutdown: %q %v", m.Data, err)
+		}
+		break
+	}
+	if err := <-shut; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Unicast(ctx, c.Port(), typeEcho, nil); !errors.Is(err, ErrServerClosed) {
+		t.Fatalf("unicast after shutdown: %v", err)
+	}
+}
+
+// Close returns after the running handlers, whose context it ends, and
+// no handler starts after it.
+func TestCloseWaitsForHandlers(t *testing.T) {
+	entered := make(chan struct{}, 8)
+	var mu sync.Mutex
+	running, after := 0, 0
+	var srv atomic.Pointer[Server]
+	s, _ := listen(t, Config{Workers: 1, Input: func(ctx context.Context, w *Writer, r *Request) error {
+		mu.Lock()
+		running++
+		if srv.Load().closed.Load() {
+			after++
+		}
+		mu.Unlock()
+		entered <- struct{}{}
+		<-ctx.Done()
+		time.Sleep(20 * time.Millisecond) // cleaning up
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return ctx.Err()
+	}})
+	srv.Store(s)
+	c := rawConn(t, s.Port())
+	for i := range 4 { // one runs, three wait in the queue
+		req := make([]byte, nl.HeaderLen)
+		nl.PutHeader(req, nl.Header{Len: nl.HeaderLen, Type: typeEcho, Flags: nl.Request, Seq: uint32(i + 1)})
+		c.Send(context.Background(), req, nl.Addr{Port: s.Port()})
+	}
+	<-entered
+	s.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if running != 0 || after != 0 {
+		t.Fatalf("after Close: %d handlers running, %d started after it", running, after)
+	}
+}
+
+// Any process may send to a NETLINK_USERSOCK group, even without
+// privileges: a Client takes only its server's messages; a client of
+// server 0 takes everyone's.
+func TestForgedBroadcast(t *testing.T) {
+	netnstest.RequirePrivileged(t)
+	s, _ := listen(t, Config{Groups: 1})
+	ctx := context.Background()
+	member := dial(t, s.Port(), nil)
+	if err := member.Subscribe(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	anyone := dial(t, 0, nil)
+	if err := anyone.Join(1); err != nil {
+		t.Fatal(err)
+	}
+	forger := rawConn(t, 0)
+	forged := make([]byte, nl.HeaderLen+8)
+	nl.PutHeader(forged, nl.Header{Len: uint32(len(forged)), Type: typeEcho, Port: s.Port()})
+	copy(forged[nl.HeaderLen:], "forgery!")
+	var err error
+	asUser(t, 65534, 65534, func() { err = forger.Send(ctx, forged, nl.Addr{Groups: 1}) })
+	if err != nil && !errors.Is(err, unix.ECONNREFUSED) {
+		t.Fatalf("unprivileged group send: %v", err)
+	}
+	if err := s.Broadcast(ctx, 1, typeEcho, []byte("genuine")); err != nil {
+		t.Fatal(err)
+	}
+	for m, err := range member.Messages(ctx) {
+		if err != nil || string(m.Data) != "genuine" {
+			t.Fatalf("member took %q (%v), not the server's message", m.Data, err)
+		}
+		break
+	}
+	for m, err := range anyone.Messages(ctx) {
+		if err != nil || string(m.Data) != "forgery!" || m.Meta.Port != forger.Port() {
+			t.Fatalf("client of server 0: %q from %d %v", m.Data, m.Meta.Port, err)
+		}
+		break
+	}
+}
+
+// Joining a NETLINK_USERSOCK group needs CAP_NET_ADMIN: Subscribe says
+// so, and the server never hears of the join.
+func TestSubscribeNeedsNetAdmin(t *testing.T) {
+	netnstest.RequirePrivileged(t)
+	joins := 0
+	s, _ := listen(t, Config{Groups: 1, Policy: &Policy{Anyone: true},
+		Bind: func(context.Context, uint32, nl.Credentials, uint32) error { joins++; return nil }})
+	c := dial(t, s.Port(), nil)
+	var err error
+	asUser(t, 65534, 65534, func() { err = c.Subscribe(context.Background(), 1) })
+	if !errors.Is(err, os.ErrPermission) || !strings.Contains(err.Error(), "CAP_NET_ADMIN") {
+		t.Fatalf("unprivileged subscribe: %v", err)
+	}
+	c.Request(context.Background(), typeQuiet, nl.Acknowledge, nil)
+	if joins != 0 {
+		t.Fatal("the server heard of a join that failed")
+	}
+}
+
+// A process that holds the server's port while it is down cannot replay
+// an earlier run's sealed broadcasts to a client that verified the
+// current run's session, whether the earlier run's session id is lower
+// (refused at once) or higher (epochs have 16 ms of random low bits: the
+// client pings, and the impostor cannot prove the session).
+func TestReplayedServerSession(t *testing.T) {
+	for _, later := range []bool{false, true} {
+		t.Run(fmt.Sprintf("earlier run's session later=%v", later), func(t *testing.T) {
+			key := testKey(t, testSecret)
+			ctx := context.Background()
+			spy := rawConn(t, 0)
+			if err := spy.JoinGroup(1); err != nil {
+				t.Fatal(err)
+			}
+			first, _ := listen(t, Config{Groups: 1, Key: key})
+			port := first.Port()
+			epoch := uint64(time.Now().Add(-time.Second).UnixNano())
+			if later {
+				epoch = uint64(time.Now().Add(time.Second).UnixNano())
+			}
+			var err error
+			if first.seal, err = newSealer(key, port, epoch); err != nil {
+				t.Fatal(err)
+			}
+			if err := first.Broadcast(ctx, 1, typeEcho, []byte("first run")); err != nil {
+				t.Fatal(err)
+			}
+			var recorded []byte
+			for m, err := range spy.Messages(ctx) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				recorded = make([]byte, nl.HeaderLen, nl.HeaderLen+len(m.Data))
+				nl.PutHeader(recorded, m.Header)
+				recorded = append(recorded, m.Data...)
+				break
+			}
+			first.Close()
+
+			second, _ := listen(t, Config{Groups: 1, Key: key, Port: port})
+			c := dial(t, port, &ClientConfig{Key: key})
+			if err := c.Subscribe(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			second.Close()
+
+			// The impostor answers pings, but without the key.
+			impostor, _ := listen(t, Config{Groups: 1, Port: port})
+			if err := impostor.send(ctx, recorded, nl.Addr{Groups: 1}, 0); err != nil {
+				t.Fatal(err)
+			}
+			for m, err := range c.Messages(ctx) {
+				if !errors.Is(err, ErrStale) {
+					t.Fatalf("replayed broadcast of an earlier run: %q %v", m.Data, err)
+				}
+				if later && !strings.Contains(err.Error(), "no sealed reply to the ping") {
+					t.Fatalf("want a failed ping: %v", err)
+				}
+				break
+			}
+		})
+	}
+}
+
+// A client that verified the server's session follows it across a
+// restart: the new run's first broadcast makes it ping, and the new run
+// proves its session.
+func TestServerRestartFollowed(t *testing.T) {
+	key := testKey(t, testSecret)
+	ctx := context.Background()
+	first, _ := listen(t, Config{Groups: 1, Key: key})
+	port := first.Port()
+	c := dial(t, port, &ClientConfig{Key: key})
+	if err := c.Subscribe(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	second, _ := listen(t, Config{Groups: 1, Key: key, Port: port})
+	var err error
+	if second.seal, err = newSealer(key, port, newEpoch()+1<<30); err != nil { // surely later
+		t.Fatal(err)
+	}
+	if err := second.Broadcast(ctx, 1, typeEcho, []byte("second run")); err != nil {
+		t.Fatal(err)
+	}
+	for m, err := range c.Messages(ctx) {
+		if err != nil || string(m.Data) != "second run" {
+			t.Fatalf("after restart: %q %v", m.Data, err)
+		}
+		break
+	}
+}
+
+// A client session claimed to begin far in the future is refused, and
+// the client renews it by itself.
+func TestFutureSessionRefused(t *testing.T) {
+	key := testKey(t, testSecret)
+	s, _ := listen(t, Config{Key: key})
+	c := dial(t, s.Port(), &ClientConfig{Key: key})
+	future, err := newSealer(key, c.Port(), uint64(time.Now().Add(time.Hour).UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e nl.Encoder
+	c.seal = future
+	c.encode(&e, typeEcho, nl.Acknowledge, []byte("from the future"))
+	err = c.Conn().Do(context.Background(), &e, func(nl.Message) error { return nil })
+	var ne *nl.Error
+	if !errors.As(err, &ne) || ne.Errno != unix.ESTALE || !strings.Contains(ne.Message, "future") {
+		t.Fatalf("future session: %v", err)
+	}
+	msgs, err := c.Request(context.Background(), typeEcho, 0, []byte("now"))
+	if err != nil || len(msgs) != 1 || c.sealer() == future || c.sealer().epoch > uint64(time.Now().Add(time.Second).UnixNano()) {
+		t.Fatalf("after renewal: %v %v", msgs, err)
+	}
+}
