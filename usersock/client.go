@@ -82,9 +82,10 @@ func Dial(server uint32, cfg *ClientConfig) (*Client, error) {
 		}
 		c.peers = newPeerTable(c.key, 0)
 		// The server's unsolicited messages are accepted only from the
-		// session a reply proved (or a later one): an old session's,
-		// replayed by whoever holds the server's port while it is down,
-		// are refused. A client of server 0 cannot ask, and takes any.
+		// session a reply proved, sealed after that reply: an old
+		// session's, or the same session's recorded earlier, replayed by
+		// whoever holds the server's port while it is down, are refused.
+		// A client of server 0 cannot ask, and takes any.
 		c.peers.proven = server != 0
 	}
 	return c, nil
@@ -434,13 +435,16 @@ func (c *Client) join(g uint32) error {
 // forged, but any process may send to a NETLINK_USERSOCK group, so a
 // client of server 0 without a Key takes forgeries too.
 //
-// With a Key, the client takes messages only from a server session that
-// answered one of its requests (a sealed reply is bound to the request,
-// so it cannot be a replay): Messages pings the server (MsgPing) when it
-// starts, if no reply came yet, and again when a message from another
-// session arrives, as after the server restarted. Messages of a session
-// the server does not prove, such as an earlier run's replayed by a
-// process holding the server's port while it is down, are refused.
+// With a Key, the client takes messages only from the server session that
+// last answered one of its requests (a sealed reply is bound to the
+// request, so it cannot be a replay), and only those sealed after that
+// reply: Messages pings the server (MsgPing) when it starts, if no reply
+// came yet, and again when a message of another session arrives, as after
+// the server restarted (that message is then taken, since it arrived
+// before the proof). Messages of a session the server does not prove,
+// such as an earlier run's replayed by a process holding the server's port
+// while it is down, are refused; messages sealed before the proof are
+// skipped, since they were not sent to this client's session.
 //
 // A message is valid only until the loop body returns. A message that
 // fails authentication or is a replay is yielded as an error wrapping
@@ -526,6 +530,9 @@ func (c *Client) messages(ctx context.Context, yield func(nl.Message, error) boo
 				m.Data = plain
 				return m.Clone(), bind, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr), true
 			}
+			if oerr == errBeforeProof {
+				continue // sealed before this client proved the session: not for it
+			}
 			if oerr != nil {
 				if !yield(m, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr)) {
 					return nl.Message{}, binding{}, nil, false
@@ -545,7 +552,7 @@ func (c *Client) messages(ctx context.Context, yield func(nl.Message, error) boo
 // belong to the session the server proved and be new in its window.
 func (c *Client) admit(m *nl.Message, b binding) error {
 	epoch, ctr := binary.BigEndian.Uint64(b[:]), binary.BigEndian.Uint64(b[8:])
-	if err := c.peers.admit(m.Meta.Port, epoch, ctr, nil, true); err != nil {
+	if err := c.peers.admit(m.Meta.Port, epoch, ctr, nil, admitHeld); err != nil {
 		return fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, err)
 	}
 	return nil

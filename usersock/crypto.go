@@ -248,6 +248,11 @@ type peer struct {
 	aead  cipher.AEAD
 	win   window
 	used  uint64 // when last accepted from, in the table's clock
+	// from: in a table that requires proof, the counter of the reply that
+	// proved the session; the session's messages numbered at or below it
+	// were sealed before the proof and are refused (errBeforeProof),
+	// since they could be replays recorded before this receiver began.
+	from uint64
 }
 
 // maxPeers bounds the senders a table remembers; the least recently heard
@@ -328,34 +333,55 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 	if unproven != nil {
 		return plain, bind, unproven
 	}
-	if err := t.admit(port, epoch, ctr, a, track); err != nil {
+	how := admitReply
+	if track {
+		how = admitTracked
+	}
+	if err := t.admit(port, epoch, ctr, a, how); err != nil {
 		return plain, bind, err
 	}
 	return plain, bind, nil
 }
 
+// How admit takes a message.
+const (
+	admitTracked = iota // checked against and recorded in the replay window
+	admitReply          // a reply, bound to our request: not tracked; it proves its session
+	admitHeld           // tracked, but received before the reply that proved its session
+)
+
 // admit records an authentic message of session epoch numbered ctr from
-// the sender at port, unless a concurrent message moved the sender on: a
-// newer session replaces the sender's current one, and with track the
-// counter enters the replay window. a is the session's cipher.
-func (t *peerTable) admit(port uint32, epoch, ctr uint64, a cipher.AEAD, track bool) error {
+// the sender at port, unless a concurrent message moved the sender on. A
+// newer session replaces the sender's current one; in a table that
+// requires proof, only a reply does, whatever its session, and the
+// session's messages sealed before that reply are refused from then on.
+// a is the session's cipher.
+func (t *peerTable) admit(port uint32, epoch, ctr uint64, a cipher.AEAD, how int) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.clock++
 	cur := t.peers[port]
-	if track {
-		if err := t.fresh(cur, epoch, ctr); err != nil {
+	if how != admitReply {
+		err := t.fresh(cur, epoch, ctr)
+		if how == admitHeld && err == errBeforeProof {
+			err = nil // by its arrival, it is no replay: see Client.Messages
+		}
+		if err != nil {
 			return err
 		}
 	}
-	if cur == nil || epoch > cur.epoch {
+	proof := t.proven && how == admitReply
+	if cur == nil || epoch > cur.epoch || proof && epoch != cur.epoch {
 		if cur == nil && len(t.peers) >= maxPeers {
 			t.evict()
 		}
 		cur = &peer{epoch: epoch, aead: a}
+		if proof {
+			cur.from = ctr
+		}
 		t.peers[port] = cur
 	}
-	if track {
+	if how != admitReply {
 		cur.win.accept(ctr)
 	}
 	cur.used = t.clock
@@ -366,12 +392,16 @@ func (t *peerTable) admit(port uint32, epoch, ctr uint64, a cipher.AEAD, track b
 // reply has proven, by a table that requires proof (peerTable.proven).
 var errUnproven = fmt.Errorf("%w: no reply from the sender has proven its session", ErrStale)
 
+// errBeforeProof is said of a message sealed before the reply that proved
+// its session, by a table that requires proof.
+var errBeforeProof = fmt.Errorf("%w: the message was sealed before the reply that proved its session", ErrReplay)
+
 // fresh checks that a message of session epoch numbered ctr is neither
 // stale nor a replay, given what is known of its sender (cur, or nil).
 // Called with t.mu held.
 func (t *peerTable) fresh(cur *peer, epoch, ctr uint64) error {
 	switch {
-	case t.proven && (cur == nil || epoch > cur.epoch):
+	case t.proven && (cur == nil || epoch != cur.epoch):
 		return errUnproven
 	case (cur == nil || epoch > cur.epoch) && epoch > uint64(time.Now().Add(maxEpochAhead).UnixNano()):
 		return fmt.Errorf("%w: %s", ErrStale, staleFuture)
@@ -379,6 +409,8 @@ func (t *peerTable) fresh(cur *peer, epoch, ctr uint64) error {
 		return fmt.Errorf("%w: %s", ErrStale, staleBeforeReceiver)
 	case cur != nil && epoch < cur.epoch:
 		return fmt.Errorf("%w: the sender has begun a newer session", ErrStale)
+	case cur != nil && epoch == cur.epoch && cur.from != 0 && ctr <= cur.from:
+		return errBeforeProof
 	case cur != nil && epoch == cur.epoch && !cur.win.check(ctr):
 		return ErrReplay
 	}

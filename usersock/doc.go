@@ -82,14 +82,14 @@
 // forgot must begin a new session, which a Client does by itself.
 //
 // A Client takes the server's unsolicited messages (Unicast, Broadcast)
-// only from a session that answered one of its requests with a sealed
-// reply, which is bound to the request and so cannot be replayed: the
-// server answers MsgJoin, MsgLeave and MsgPing so, and Client.Messages
-// pings when it meets a session it has not seen proven (after a restart
-// of the server, or an earlier run's message replayed by a process that
-// holds the server's port while it is down). The server seals and sends
-// its own messages in the order of their counters, so receivers see
-// them in order.
+// only from the session that last answered one of its requests with a
+// sealed reply, which is bound to the request and so cannot be replayed,
+// and only those sealed after that reply: the server answers MsgJoin,
+// MsgLeave and MsgPing so, and Client.Messages pings when it meets another
+// session (after a restart of the server, or an earlier run's message
+// replayed by a process that holds the server's port while it is down).
+// The server seals and sends its own messages, and these proofs, in the
+// order of their counters, so receivers see them in order.
 // Acknowledgements and errors are not sealed: an error's message travels
 // in the clear. Header fields other than the type (flags, sequence number,
 // nlmsg_pid) are not authenticated, since nl.Conn stamps them after the

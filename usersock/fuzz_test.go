@@ -43,6 +43,7 @@ func fuzzServer(t testing.TB, sealed bool) *Server {
 		t.Fatal(err)
 	}
 	s.port = 1
+	s.sendto = func([]byte, nl.Addr) error { return nil } // no socket
 	if sealed {
 		s.peers = newPeerTable(cfg.Key, 0)
 		if s.seal, err = newSealer(cfg.Key, s.port, 1); err != nil {

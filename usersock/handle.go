@@ -21,10 +21,11 @@ const (
 	// the server calls Config.Unbind.
 	MsgLeave nl.MsgType = 0xfff1
 	// MsgPing asks the server to answer (no payload). With a Key, the
-	// server answers it, and MsgJoin and MsgLeave, with a sealed empty
-	// reply of the same type, bound to the request: a Client learns from
-	// it which session the server runs, and accepts unsolicited messages
-	// from that session or a later one only.
+	// server answers it, and MsgJoin and MsgLeave, when they ask for an
+	// acknowledgement, with a sealed empty reply of the same type, bound
+	// to the request: a Client learns from it which session the server
+	// runs, and takes unsolicited messages of that session only, sealed
+	// after that reply.
 	MsgPing nl.MsgType = 0xfff2
 	// MsgReserved is the first reserved type.
 	MsgReserved nl.MsgType = 0xfff0
@@ -82,6 +83,9 @@ type outbuf struct {
 	// unauthentic: what is sent from then on does not wait for room in
 	// the sender's receive buffer.
 	refusal bool
+	// authentic is set once a message of the datagram authenticated
+	// under the server's Key.
+	authentic bool
 }
 
 // flush sends what is buffered.

@@ -49,9 +49,9 @@ type Config struct {
 	// Bind is called when a client announces that it joins a group
 	// (MsgJoin, which Client.Subscribe sends); an error refuses the join.
 	// NETLINK_USERSOCK has no kernel bind callback, and the kernel lets
-	// any process join its groups: Bind learns of well-behaved clients
-	// only and is not access control. Use a Key to keep broadcasts
-	// confidential.
+	// any process with CAP_NET_ADMIN join its groups: Bind learns of
+	// well-behaved clients only and is not access control. Use a Key to
+	// keep broadcasts confidential.
 	Bind func(ctx context.Context, port uint32, creds nl.Credentials, group uint32) error
 	// Unbind is called when a client announces that it left a group.
 	Unbind func(ctx context.Context, port uint32, creds nl.Credentials, group uint32)
@@ -130,6 +130,10 @@ type Server struct {
 	stopping atomic.Bool // Shutdown began: refuse new requests
 	stopped  atomic.Bool // in-flight requests are done: the reader exits
 	pushMu   sync.Mutex  // orders the sealing and sending of server-initiated messages
+
+	// sendto makes one attempt to send a datagram (trySend; fuzzing
+	// replaces it).
+	sendto   func(b []byte, to nl.Addr) error
 	closed   atomic.Bool
 	shutOnce sync.Once
 	shutErr  error
@@ -199,6 +203,7 @@ func newServer(cfg *Config) (*Server, error) {
 		return nil, fmt.Errorf("usersock: %d groups: NETLINK_USERSOCK has %d", cfg.Groups, MaxGroups)
 	}
 	s := &Server{cfg: *cfg, policy: cfg.Policy}
+	s.sendto = s.trySend
 	if s.cfg.Workers <= 0 {
 		s.cfg.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -340,7 +345,9 @@ const drainTime = 20 * time.Millisecond
 // ends when the queue is empty or after drainTime, whichever is first, so
 // that a steady sender cannot keep it going.
 func (s *Server) drain(buf, oob []byte) {
+	s.dlMu.Lock() // after Shutdown's wake-up, which must not replace it
 	s.sock.SetReadDeadline(time.Now().Add(drainTime))
+	s.dlMu.Unlock()
 	for {
 		n, oobn, from, err := s.sock.Receive(buf, oob, false)
 		if err != nil {
@@ -411,7 +418,7 @@ func (s *Server) getOut(to uint32) *outbuf {
 	if !ok {
 		o = &outbuf{send: s.sendReply}
 	}
-	o.buf, o.to, o.err, o.refusal = o.buf[:0], to, nil, false
+	o.buf, o.to, o.err, o.refusal, o.authentic = o.buf[:0], to, nil, false, false
 	return o
 }
 
@@ -427,7 +434,7 @@ func (s *Server) putOut(o *outbuf) {
 func (s *Server) sendReply(b []byte, to uint32, refusal bool) error {
 	var err error
 	if refusal {
-		err = s.trySend(b, nl.Addr{Port: to})
+		err = s.sendto(b, nl.Addr{Port: to})
 		if err == unix.EAGAIN {
 			err = fmt.Errorf("usersock: port %d is not reading (its receive buffer is full)", to)
 		}
@@ -504,7 +511,7 @@ func (bo *backoff) wait(ctx context.Context, port uint32, limit time.Duration) e
 func (s *Server) send(ctx context.Context, b []byte, to nl.Addr, limit time.Duration) error {
 	var bo backoff
 	for {
-		err := s.trySend(b, to)
+		err := s.sendto(b, to)
 		if err != unix.EAGAIN {
 			return err
 		}
@@ -536,7 +543,7 @@ func (s *Server) push(ctx context.Context, kind byte, t nl.MsgType, payload []by
 		s.pushMu.Lock()
 		m, _ := s.seal.seal(b, kind, t, dst, binding{}, payload)
 		m = endMessage(m, 0)
-		err := s.trySend(m, to)
+		err := s.sendto(m, to)
 		s.pushMu.Unlock()
 		if err != unix.EAGAIN {
 			return err
@@ -566,19 +573,14 @@ func (s *Server) Broadcast(ctx context.Context, group uint32, t nl.MsgType, payl
 	return s.push(ctx, kindBroadcast, t, payload, nl.Addr{Groups: 1 << (group - 1)}, group)
 }
 
-// wake makes the reader's blocked receive return, under dlMu.
-func (s *Server) wake() {
-	s.dlMu.Lock()
-	s.sock.SetReadDeadline(time.Unix(1, 0))
-	s.dlMu.Unlock()
-}
-
 // Shutdown stops accepting requests and returns when those already
 // received are answered, or when ctx ends (then with ctx's error; Close
 // ends the rest). Requests that arrive meanwhile are refused with
 // ESHUTDOWN; once Shutdown returns the port is closed, and sends to it fail
 // with ECONNREFUSED. A request sent in the instant between the last read
-// and the close is lost, and its sender times out.
+// and the close is lost, and its sender times out. Shutdown waits for the
+// handlers, so a handler must not call it (it would wait for itself until
+// ctx ends); a handler may call Close.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if s.closed.Load() {
 		return ErrServerClosed
@@ -599,8 +601,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	s.dlMu.Lock()
 	s.stopped.Store(true)
-	s.wake()
+	s.sock.SetReadDeadline(time.Unix(1, 0)) // wake the reader, which then drains
+	s.dlMu.Unlock()
 	select {
 	case <-s.readerDone:
 	case <-ctx.Done():
@@ -611,8 +615,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Close closes the server at once: the socket closes, handlers' contexts
 // end, requests not yet handled are dropped, and replies not yet sent are
-// lost. It returns when the running handlers have returned, which they
-// should do soon after their context ends.
+// lost. It does not wait for running handlers, whose sends fail from then
+// on; Shutdown does. Close may be called from a handler.
 func (s *Server) Close() error {
 	if s.closed.Swap(true) {
 		return nil
@@ -625,7 +629,6 @@ func (s *Server) Close() error {
 	}
 	if s.readerDone != nil {
 		<-s.readerDone
-		s.workers.Wait()
 	}
 	return err
 }
@@ -666,6 +669,7 @@ func parseCreds(b []byte, m *nl.Meta) {
 // any input: it is the fuzzed entry point of the server.
 func (s *Server) handleDatagram(ctx context.Context, data []byte, meta nl.Meta, o *outbuf) {
 	allowed := s.policy.allows(meta)
+	o.refusal = !allowed // nothing sent to a refused sender waits
 	for len(data) > 0 {
 		if len(data) < nl.HeaderLen {
 			s.invalid.Add(1)
@@ -700,6 +704,11 @@ func (s *Server) handleDatagram(ctx context.Context, data []byte, meta nl.Meta, 
 func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, allowed bool, o *outbuf) {
 	h := m.Header
 	if h.Flags&nl.Request == 0 || h.Type < nl.MsgMinType {
+		if s.peers != nil && !o.authentic {
+			// With a Key, only a sender that proved it holds the secret
+			// is waited for.
+			o.refusal = true
+		}
 		if h.Flags&nl.Acknowledge != 0 {
 			o.room(errSize(nil))
 			o.buf = appendError(o.buf, h, meta.Port, 0, nil)
@@ -733,14 +742,15 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 			return
 		}
 		data, w.bind = plain, bind
+		o.authentic = true
 	}
 	s.requests.Add(1)
 	if h.Type >= MsgReserved {
 		err := s.call(h, meta.Port, func() error { return s.reserved(ctx, h.Type, data, meta) })
-		if err == nil && s.seal != nil {
-			// A sealed reply, bound to the request, proves the server's
-			// current session to the client (see Client.Messages).
-			err = w.reply(h.Type, nil)
+		if err == nil && s.seal != nil && h.Flags&nl.Acknowledge != 0 {
+			if o.flush() == nil {
+				err = s.prove(ctx, h, meta.Port, w.bind)
+			}
 		}
 		w.finish(err)
 		return
@@ -771,6 +781,28 @@ func (s *Server) call(h nl.Header, port uint32, fn func() error) (err error) {
 		}
 	}()
 	return fn()
+}
+
+// prove sends the sealed empty reply to a reserved request that proves
+// the server's current session to a client (see Client.Messages). It is
+// sealed and sent under pushMu, as Unicast and Broadcast are, so that every
+// message of the session sealed before it reaches the client before it.
+func (s *Server) prove(ctx context.Context, req nl.Header, port uint32, bind binding) error {
+	b := appendHeader(make([]byte, 0, nl.HeaderLen+sealOverhead), req.Type, 0, req.Seq, port)
+	var bo backoff
+	for {
+		s.pushMu.Lock()
+		m, _ := s.seal.seal(b, kindReply, req.Type, port, bind, nil)
+		m = endMessage(m, 0)
+		err := s.sendto(m, nl.Addr{Port: port})
+		s.pushMu.Unlock()
+		if err != unix.EAGAIN {
+			return err
+		}
+		if err := bo.wait(ctx, port, s.cfg.SendTimeout); err != nil {
+			return err
+		}
+	}
 }
 
 // reserved handles the reserved requests MsgJoin, MsgLeave and MsgPing.
