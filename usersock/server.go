@@ -129,14 +129,13 @@ type Server struct {
 	dlMu     sync.Mutex
 	stopping atomic.Bool // Shutdown began: refuse new requests
 	stopped  atomic.Bool // in-flight requests are done: the reader exits
-	pushMu   sync.Mutex  // orders the sealing and sending of server-initiated messages
-
-	// sendto makes one attempt to send a datagram (trySend; fuzzing
-	// replaces it).
-	sendto   func(b []byte, to nl.Addr) error
 	closed   atomic.Bool
 	shutOnce sync.Once
-	shutErr  error
+
+	pushMu sync.Mutex // orders the sealing and sending of server-initiated messages and proofs
+	// sendto makes one attempt to send a datagram (trySend; fuzzing
+	// replaces it).
+	sendto func(b []byte, to nl.Addr) error
 
 	requests, rejected, invalid, dropped atomic.Uint64
 }
