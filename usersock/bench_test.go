@@ -89,7 +89,7 @@ func BenchmarkOpen(b *testing.B) {
 			name = "new-session"
 		}
 		b.Run(name, func(b *testing.B) {
-			t := newPeerTable(key, 0)
+			t := newPeerTable(key)
 			epoch := uint64(1)
 			s, err := newSealer(key, 7, epoch)
 			if err != nil {
@@ -105,7 +105,7 @@ func BenchmarkOpen(b *testing.B) {
 					b.StartTimer()
 				}
 				buf, _ = s.seal(buf[:0], kindRequest, typeEcho, 1, binding{}, plain)
-				if _, _, err := t.open(buf, 7, kindRequest, typeEcho, 1, binding{}, true); err != nil {
+				if _, _, err := t.open(buf, 7, kindRequest, typeEcho, 1, binding{}, true, 0); err != nil {
 					b.Fatal(err)
 				}
 			}

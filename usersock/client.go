@@ -8,9 +8,7 @@ import (
 	"io"
 	"iter"
 	"slices"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nl"
@@ -44,15 +42,16 @@ type Client struct {
 	port   uint32
 	key    *Key
 
-	sem   chan struct{} // with a Key: one sealed request at a time, so counters go out in order
-	smu   sync.Mutex
-	seal  *sealer    // the current session, renewed on ErrStale
-	peers *peerTable // the server's sessions, for its messages
+	sem    chan struct{} // with a Key: one sealed request at a time, so counters go out in order
+	seal   *sealer       // the client's session
+	peers  *peerTable    // the server's sessions, for its messages
+	dialed int64         // when the client began to listen to unicasts
 
 	encs sync.Pool // *nl.Encoder
 
 	gmu    sync.Mutex
-	groups []uint32 // groups subscribed to with Subscribe
+	groups []uint32         // groups subscribed to with Subscribe
+	joined map[uint32]int64 // when the client joined each group, for sealed broadcasts
 }
 
 // Dial opens a client of the server at port server. With server 0 (the
@@ -73,20 +72,14 @@ func Dial(server uint32, cfg *ClientConfig) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("usersock: dial: %w", err)
 	}
-	c := &Client{conn: conn, server: server, port: conn.Port(), key: cfg.Key}
+	c := &Client{conn: conn, server: server, port: conn.Port(), key: cfg.Key, dialed: now(), joined: make(map[uint32]int64)}
 	if c.key != nil {
 		c.sem = make(chan struct{}, 1)
 		if c.seal, err = newSealer(c.key, c.port, newEpoch()); err != nil {
 			conn.Close()
 			return nil, err
 		}
-		c.peers = newPeerTable(c.key, 0)
-		// The server's unsolicited messages are accepted only from the
-		// session a reply proved, sealed after that reply: an old
-		// session's, or the same session's recorded earlier, replayed by
-		// whoever holds the server's port while it is down, are refused.
-		// A client of server 0 cannot ask, and takes any.
-		c.peers.proven = server != 0
+		c.peers = newPeerTable(c.key)
 	}
 	return c, nil
 }
@@ -139,38 +132,11 @@ func (c *Client) release(e *nl.Encoder) {
 	}
 }
 
-func (c *Client) sealer() *sealer {
-	c.smu.Lock()
-	defer c.smu.Unlock()
-	return c.seal
-}
-
-// renew starts a new session, after the server called the current one
-// stale: a new one is later than the current one, unless the current one
-// was refused for beginning in the future (the clock went back).
-func (c *Client) renew(refusal *nl.Error) error {
-	c.smu.Lock()
-	defer c.smu.Unlock()
-	epoch := newEpoch()
-	if !strings.HasSuffix(refusal.Message, staleFuture) {
-		epoch = max(epoch, c.seal.epoch+1)
-	}
-	s, err := newSealer(c.key, c.port, epoch)
-	if err != nil {
-		return err
-	}
-	c.seal = s
-	return nil
-}
-
-// stale returns the server's refusal of a stale session in err, or nil.
-func stale(err error) *nl.Error {
+// retryable reports whether err is a server's refusal of a request
+// sealed before it started, which a request sealed anew passes.
+func retryable(err error) bool {
 	var ne *nl.Error
-	if errors.As(err, &ne) && ne.Errno == unix.ESTALE &&
-		(ne.Message == ErrStale.Error()+": "+staleBeforeReceiver || ne.Message == ErrStale.Error()+": "+staleFuture) {
-		return ne
-	}
-	return nil
+	return errors.As(err, &ne) && ne.Errno == unix.ESTALE && ne.Message == ErrStale.Error()+": "+staleBefore
 }
 
 // encode builds a request of type t with flags and payload (sealed with a
@@ -183,7 +149,7 @@ func (c *Client) encode(e *nl.Encoder, t nl.MsgType, flags nl.Flags, payload []b
 		n += sealOverhead
 		dst := e.Fixed(n)
 		var out []byte
-		out, bind = c.sealer().seal(dst[:0], kindRequest, t, c.server, binding{}, payload)
+		out, bind = c.seal.seal(dst[:0], kindRequest, t, c.server, binding{}, payload)
 		if len(out) != n || &out[0] != &dst[0] {
 			copy(dst, out)
 		}
@@ -224,7 +190,7 @@ func (c *Client) openReply(m *nl.Message, bind binding) error {
 	if c.key == nil || m.Header.Type < nl.MsgMinType {
 		return nil
 	}
-	plain, _, err := c.peers.open(m.Data, m.Meta.Port, kindReply, m.Header.Type, c.port, bind, false)
+	plain, _, err := c.peers.open(m.Data, m.Meta.Port, kindReply, m.Header.Type, c.port, bind, false, 0)
 	if err != nil {
 		return fmt.Errorf("usersock: reply from port %d: %w", m.Meta.Port, err)
 	}
@@ -248,10 +214,8 @@ func (c *Client) Do(ctx context.Context, t nl.MsgType, flags nl.Flags, payload [
 
 func (c *Client) do(ctx context.Context, t nl.MsgType, flags nl.Flags, payload []byte, fn func(nl.Message) error) error {
 	err := c.do1(ctx, t, flags, payload, fn)
-	if se := stale(err); c.key != nil && se != nil {
-		if err := c.renew(se); err != nil {
-			return err
-		}
+	if c.key != nil && retryable(err) {
+		// Sealed before the server (re)started: seal it anew.
 		err = c.do1(ctx, t, flags, payload, fn)
 	}
 	return err
@@ -304,11 +268,7 @@ func (c *Client) Dump(ctx context.Context, t nl.MsgType, payload []byte) iter.Se
 			if err == nil {
 				return
 			}
-			if se := stale(err); attempt == 0 && !yielded && c.key != nil && se != nil {
-				if err := c.renew(se); err != nil {
-					yield(nl.Message{}, err)
-					return
-				}
+			if attempt == 0 && !yielded && c.key != nil && retryable(err) {
 				continue
 			}
 			yield(nl.Message{}, err)
@@ -393,6 +353,7 @@ func (c *Client) Unsubscribe(ctx context.Context, groups ...uint32) error {
 		}
 		c.gmu.Lock()
 		c.groups = slices.DeleteFunc(c.groups, func(x uint32) bool { return x == g })
+		delete(c.joined, g)
 		c.gmu.Unlock()
 		var p [4]byte
 		binary.NativeEndian.PutUint32(p[:], g)
@@ -415,9 +376,19 @@ func (c *Client) Join(groups ...uint32) error {
 	return nil
 }
 
-// join joins group g, explaining the kernel's refusal.
+// join joins group g, explaining the kernel's refusal. It notes the time
+// first: the group's sealed messages sealed before it are refused, those
+// sealed after it are delivered.
 func (c *Client) join(g uint32) error {
+	t := now()
 	err := c.conn.JoinGroup(g)
+	if err == nil {
+		c.gmu.Lock()
+		if _, ok := c.joined[g]; !ok {
+			c.joined[g] = t
+		}
+		c.gmu.Unlock()
+	}
 	if errors.Is(err, unix.EPERM) {
 		return fmt.Errorf("usersock: join group %d: %w (joining a NETLINK_USERSOCK group needs CAP_NET_ADMIN)", g, err)
 	}
@@ -435,125 +406,56 @@ func (c *Client) join(g uint32) error {
 // forged, but any process may send to a NETLINK_USERSOCK group, so a
 // client of server 0 without a Key takes forgeries too.
 //
-// With a Key, the client takes messages only from the server session that
-// last answered one of its requests (a sealed reply is bound to the
-// request, so it cannot be a replay), and only those sealed after that
-// reply: Messages pings the server (MsgPing) when it starts, if no reply
-// came yet, and again when a message of another session arrives, as after
-// the server restarted (that message is then taken, since it arrived
-// before the proof). Messages of a session the server does not prove,
-// such as an earlier run's replayed by a process holding the server's port
-// while it is down, are refused; messages sealed before the proof are
-// skipped, since they were not sent to this client's session.
+// With a Key, a message must also have been sealed after the client
+// joined its group through Join or Subscribe (for a unicast, or a group
+// joined otherwise, after Dial) and be new in its session's replay window:
+// a recording replayed later, by a process holding the server's port while
+// the server is down, is refused.
 //
 // A message is valid only until the loop body returns. A message that
 // fails authentication or is a replay is yielded as an error wrapping
-// ErrAuth, ErrReplay or ErrStale, and the stream goes on, as it does after
-// a failed ping; an overrun is yielded as the nl.Conn reports it, and any
-// other error ends the stream.
+// ErrAuth, ErrReplay or ErrStale, and the stream goes on; an overrun is
+// yielded as the nl.Conn reports it, and any other error ends the stream.
 func (c *Client) Messages(ctx context.Context) iter.Seq2[nl.Message, error] {
 	return func(yield func(nl.Message, error) bool) {
-		verify := c.key != nil && c.server != 0
-		if verify && !c.peers.knows(c.server) {
-			if err := c.ping(ctx); err != nil && !yield(nl.Message{}, err) {
-				return
-			}
-		}
-		for {
-			held, bind, err, more := c.messages(ctx, yield)
-			if !more {
-				return
-			}
-			// held authenticates but its session is unproven: ask the
-			// server which session it runs, then admit held or not.
-			if perr := c.ping(ctx); perr != nil {
-				err = fmt.Errorf("%w (%w)", err, perr)
-			} else {
-				err = c.admit(&held, bind)
-			}
+		for m, err := range c.conn.Messages(ctx) {
 			if err != nil {
-				if !yield(held, err) {
+				if !yield(m, err) {
 					return
 				}
 				continue
 			}
-			if !yield(held, nil) {
+			if c.server != 0 && m.Meta.Port != c.server {
+				continue
+			}
+			if c.key != nil && m.Header.Type >= nl.MsgMinType {
+				kind, dst, since := byte(kindUnicast), c.port, c.dialed
+				if m.Meta.Group != 0 {
+					kind, dst, since = kindBroadcast, m.Meta.Group, c.joinedAt(m.Meta.Group)
+				}
+				plain, _, oerr := c.peers.open(m.Data, m.Meta.Port, kind, m.Header.Type, dst, binding{}, true, since)
+				if oerr != nil {
+					if !yield(m, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr)) {
+						return
+					}
+					continue
+				}
+				m.Data = plain
+			}
+			if !yield(m, nil) {
 				return
 			}
 		}
 	}
 }
 
-// pingTimeout bounds the wait for a ping's reply inside Messages.
-const pingTimeout = 5 * time.Second
-
-// ping asks the server to prove its current session.
-func (c *Client) ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
-	defer cancel()
-	proven := false
-	err := c.do(ctx, MsgPing, nl.Acknowledge, nil, func(m nl.Message) error {
-		proven = proven || m.Header.Type == MsgPing // authentic: do opened it
-		return nil
-	})
-	if err == nil && !proven {
-		err = errors.New("no sealed reply to the ping")
+// joinedAt returns when the client joined group g, or when it dialed if
+// it did not join g itself.
+func (c *Client) joinedAt(g uint32) int64 {
+	c.gmu.Lock()
+	defer c.gmu.Unlock()
+	if t, ok := c.joined[g]; ok {
+		return t
 	}
-	if err != nil {
-		return fmt.Errorf("usersock: cannot verify the server's session: %w", err)
-	}
-	return nil
-}
-
-// messages yields messages as Messages does until the stream ends or an
-// authentic message of an unproven session arrives; it then returns that
-// message (decrypted, copied), its session and counter, the error that
-// refused it, and true.
-func (c *Client) messages(ctx context.Context, yield func(nl.Message, error) bool) (nl.Message, binding, error, bool) {
-	for m, err := range c.conn.Messages(ctx) {
-		if err != nil {
-			if !yield(m, err) {
-				return nl.Message{}, binding{}, nil, false
-			}
-			continue
-		}
-		if c.server != 0 && m.Meta.Port != c.server {
-			continue
-		}
-		if c.key != nil && m.Header.Type >= nl.MsgMinType {
-			kind, dst := byte(kindUnicast), c.port
-			if m.Meta.Group != 0 {
-				kind, dst = kindBroadcast, m.Meta.Group
-			}
-			plain, bind, oerr := c.peers.open(m.Data, m.Meta.Port, kind, m.Header.Type, dst, binding{}, true)
-			if errors.Is(oerr, errUnproven) && c.server != 0 {
-				m.Data = plain
-				return m.Clone(), bind, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr), true
-			}
-			if oerr == errBeforeProof {
-				continue // sealed before this client proved the session: not for it
-			}
-			if oerr != nil {
-				if !yield(m, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr)) {
-					return nl.Message{}, binding{}, nil, false
-				}
-				continue
-			}
-			m.Data = plain
-		}
-		if !yield(m, nil) {
-			return nl.Message{}, binding{}, nil, false
-		}
-	}
-	return nl.Message{}, binding{}, nil, false
-}
-
-// admit admits a message held while its session was proven: it must
-// belong to the session the server proved and be new in its window.
-func (c *Client) admit(m *nl.Message, b binding) error {
-	epoch, ctr := binary.BigEndian.Uint64(b[:]), binary.BigEndian.Uint64(b[8:])
-	if err := c.peers.admit(m.Meta.Port, epoch, ctr, nil, admitHeld); err != nil {
-		return fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, err)
-	}
-	return nil
+	return c.dialed
 }

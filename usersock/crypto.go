@@ -29,13 +29,14 @@ var (
 	// destination, or sent from another port than the one it was sealed by.
 	ErrAuth = errors.New("usersock: message authentication failed (tampered, or sealed with another key)")
 	// ErrReplay: the message authenticates but its sequence number was
-	// already accepted from this sender, or is too old to tell.
+	// already accepted from its sender's session, or is too old to tell.
 	ErrReplay = errors.New("usersock: replayed message")
-	// ErrStale: the message belongs to a session that began before the
-	// server started (or than the sender's current session), so it may be
-	// a replay of an earlier run. A Client renews its session and retries
-	// once when a server reports it.
-	ErrStale = errors.New("usersock: message from a stale session")
+	// ErrStale: the message was sealed before the receiver began to
+	// listen (before the server started, or before a client joined the
+	// group or dialed), so it may be a replay of a recording; or its time
+	// is in the future. A Client seals a request anew and retries once
+	// when a server reports the first.
+	ErrStale = errors.New("usersock: stale message")
 )
 
 // A Key authenticates and encrypts message payloads with a secret shared by
@@ -79,28 +80,19 @@ func (k Key) GoString() string { return redacted }
 // formatting of a Key, or of a struct holding one, shows key material.
 func (k Key) Format(f fmt.State, verb rune) { io.WriteString(f, redacted) }
 
-// epochRandomBits is how many low bits of a session's epoch are random.
-const epochRandomBits = 24
-
-// newEpoch returns the id of a new sender session: the time in nanoseconds
-// (so that later sessions have larger ids) with its low 24 bits (16 ms)
-// random, so that two senders with the same key and port id (the same
-// well-known port in two network namespaces) started at the same moment
-// still derive different session keys: their GCM nonces, counters that
-// restart at 1, are then never used twice under one key.
+// newEpoch returns the id of a new sender session: 64 random bits (never
+// 0). Two senders with the same key and port id (the same well-known port
+// in two network namespaces) thus derive different session keys, and
+// their GCM nonces, counters that start at 1, never repeat under one key.
 func newEpoch() uint64 {
-	var r [4]byte
+	var r [8]byte
 	rand.Read(r[:])
-	t := uint64(time.Now().UnixNano()) &^ (1<<epochRandomBits - 1)
-	return t | uint64(binary.BigEndian.Uint32(r[:]))&(1<<epochRandomBits-1)
+	return binary.BigEndian.Uint64(r[:]) | 1
 }
 
-// epochFloor is the oldest session a receiver starting now accepts from a
-// sender it does not know: one begun up to two random spans (about 33 ms)
-// before it, since the low bits of epochs are random.
-func epochFloor() uint64 {
-	return uint64(time.Now().UnixNano()) - 2<<epochRandomBits
-}
+// now returns the wall clock in nanoseconds, the time sealed messages
+// carry. Every process on the machine reads the same clock.
+func now() int64 { return time.Now().UnixNano() }
 
 // aead returns the AES-256-GCM of one sender session.
 func (k *Key) aead(port uint32, epoch uint64) (cipher.AEAD, error) {
@@ -122,13 +114,14 @@ func (k *Key) aead(port uint32, epoch uint64) (cipher.AEAD, error) {
 
 // The sealed payload of a message is
 //
-//	epoch (8 bytes, big-endian) | counter (8 bytes, big-endian) | ciphertext | tag (16 bytes)
+//	epoch (8 bytes) | counter (8 bytes) | time (8 bytes) | ciphertext | tag (16 bytes)
 //
-// The nonce is four zero bytes and the counter. The additional data binds
-// the message's kind, type and destination, and, for replies, the request
-// they answer (its epoch and counter).
+// all big-endian. The nonce is four zero bytes and the counter. The time,
+// in nanoseconds, is when the message was sealed. The additional data binds
+// the message's kind, type, destination and time, and, for replies, the
+// request they answer (its epoch and counter).
 const (
-	sealHeader   = 16
+	sealHeader   = 24
 	tagLen       = 16
 	sealOverhead = sealHeader + tagLen
 )
@@ -145,11 +138,12 @@ const (
 type binding [16]byte
 
 // aad builds the additional authenticated data of a message.
-func aad(dst *[23]byte, kind byte, t nl.MsgType, to uint32, b binding) []byte {
+func aad(dst *[31]byte, kind byte, t nl.MsgType, to uint32, b binding, sealed int64) []byte {
 	dst[0] = kind
 	binary.BigEndian.PutUint16(dst[1:], uint16(t))
 	binary.BigEndian.PutUint32(dst[3:], to)
 	copy(dst[7:], b[:])
+	binary.BigEndian.PutUint64(dst[23:], uint64(sealed))
 	return dst[:]
 }
 
@@ -158,6 +152,7 @@ type sealer struct {
 	aead  cipher.AEAD
 	epoch uint64
 	ctr   atomic.Uint64
+	clock func() int64 // now; tests move it
 }
 
 func newSealer(k *Key, port uint32, epoch uint64) (*sealer, error) {
@@ -165,36 +160,37 @@ func newSealer(k *Key, port uint32, epoch uint64) (*sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sealer{aead: a, epoch: epoch}, nil
+	return &sealer{aead: a, epoch: epoch, clock: now}, nil
 }
 
 // seal appends the sealed form of plain to dst and returns it with the
 // binding a reply to it must carry.
 func (s *sealer) seal(dst []byte, kind byte, t nl.MsgType, to uint32, b binding, plain []byte) ([]byte, binding) {
 	ctr := s.ctr.Add(1)
+	sealed := s.clock()
 	var hdr [sealHeader]byte
 	binary.BigEndian.PutUint64(hdr[:], s.epoch)
 	binary.BigEndian.PutUint64(hdr[8:], ctr)
+	binary.BigEndian.PutUint64(hdr[16:], uint64(sealed))
 	dst = append(dst, hdr[:]...)
 	var nonce [12]byte
 	binary.BigEndian.PutUint64(nonce[4:], ctr)
-	var ad [23]byte
-	dst = s.aead.Seal(dst, nonce[:], plain, aad(&ad, kind, t, to, b))
-	return dst, binding(hdr)
+	var ad [31]byte
+	dst = s.aead.Seal(dst, nonce[:], plain, aad(&ad, kind, t, to, b, sealed))
+	return dst, binding(hdr[:16])
 }
 
-// What a server says of a session it refuses as stale; a Client renews
-// its session when it reads either.
+// Reasons for ErrStale; a Client retries a request, sealed anew, once
+// when the server gives the first.
 const (
-	staleBeforeReceiver = "the session began before the receiver's"
-	staleFuture         = "the session begins in the future"
+	staleBefore = "sealed before the receiver began to listen"
+	staleFuture = "sealed in the future"
 )
 
-// maxEpochAhead is how far in the future (by the receiver's clock) a new
-// session may begin. Epochs are times, and sender and receiver share the
-// machine's clock; the bound keeps a sender from claiming a session so
-// late that, once remembered, it would make every later one stale.
-const maxEpochAhead = time.Minute
+// maxAhead is how far ahead of the receiver's clock a message's time may
+// be. Sender and receiver read the same clock; the margin only absorbs a
+// clock step between sealing and receiving.
+const maxAhead = time.Minute
 
 // windowBits is the size of the replay window: a message may arrive this
 // many counter values behind the newest one accepted from its sender.
@@ -241,77 +237,70 @@ func (w *window) accept(ctr uint64) {
 	w.bits[i/64] |= 1 << (i % 64)
 }
 
-// A peer is what a receiver knows of one sender: its current session's
-// cipher and replay window.
-type peer struct {
+// A session is what a receiver knows of one sender session.
+type session struct {
+	aead cipher.AEAD
+	win  window
+	last int64  // time of the newest message accepted (tracked ones only)
+	used uint64 // when last heard from, in the table's clock
+}
+
+// A sessionID names a sender session: its kernel-reported port id and its
+// epoch.
+type sessionID struct {
+	port  uint32
 	epoch uint64
-	aead  cipher.AEAD
-	win   window
-	used  uint64 // when last accepted from, in the table's clock
-	// from: in a table that requires proof, the counter of the reply that
-	// proved the session; the session's messages numbered at or below it
-	// were sealed before the proof and are refused (errBeforeProof),
-	// since they could be replays recorded before this receiver began.
-	from uint64
 }
 
-// maxPeers bounds the senders a table remembers; the least recently heard
-// from is forgotten first, and its epoch raises the table's floor.
-const maxPeers = 4096
+// maxSessions bounds the sessions a table remembers; the least recently
+// heard from is forgotten first, and raises the table's floor.
+const maxSessions = 4096
 
-// A peerTable opens sealed messages from many senders, each identified by
-// its kernel-reported port id, and rejects replays.
+// A peerTable opens sealed messages from many senders and rejects
+// replays. A message is taken if it authenticates, is new in its session's
+// replay window and was sealed after the receiver began to listen to its
+// destination (the since of open); a message of a session the table does
+// not know must also be newer than every message of the sessions it
+// forgot. So a recorded message replayed later is refused whether its
+// session is current, ended or forgotten, and whatever the session ids.
 type peerTable struct {
-	key   *Key
-	mu    sync.Mutex
-	peers map[uint32]*peer
-	floor uint64 // sessions at or below it are stale for unknown senders
-	clock uint64
-	// proven: a sender's session must be learned from a reply (which
-	// is bound to a request of ours, so it cannot be a replay) before
-	// its unsolicited messages are accepted.
-	proven bool
+	key      *Key
+	mu       sync.Mutex
+	sessions map[sessionID]*session
+	floor    int64 // messages of unknown sessions sealed at or before it are refused
+	clock    uint64
+	now      func() int64 // tests move it
 }
 
-func newPeerTable(k *Key, floor uint64) *peerTable {
-	return &peerTable{key: k, peers: make(map[uint32]*peer), floor: floor}
-}
-
-// knows reports whether the table holds a session of the sender at port.
-func (t *peerTable) knows(port uint32) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.peers[port] != nil
+func newPeerTable(k *Key) *peerTable {
+	return &peerTable{key: k, sessions: make(map[sessionID]*session), now: now}
 }
 
 // open authenticates and decrypts the sealed payload p, in place, from the
 // sender at port. It returns the plaintext (aliasing p) and the binding of
 // the message, for replies. With track, the message must be new in its
-// sender's replay window and belong to its newest session; without (for
-// replies, which are bound to the request they answer), it only has to
-// authenticate. A table that requires proof returns errUnproven, with the
-// plaintext, for an authentic message of a session no reply proved; the
-// caller proves the session and calls admit.
-func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uint32, b binding, track bool) ([]byte, binding, error) {
+// session's replay window and sealed after since (the time the receiver
+// began to listen to the message's destination); without (for replies,
+// which are bound to the request they answer), it only has to
+// authenticate.
+func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uint32, b binding, track bool, since int64) ([]byte, binding, error) {
 	if len(p) < sealOverhead {
 		return nil, binding{}, fmt.Errorf("%w: sealed payload of %d bytes is shorter than the %d-byte envelope", ErrAuth, len(p), sealOverhead)
 	}
-	epoch := binary.BigEndian.Uint64(p)
+	id := sessionID{port, binary.BigEndian.Uint64(p)}
 	ctr := binary.BigEndian.Uint64(p[8:])
+	sealed := int64(binary.BigEndian.Uint64(p[16:]))
 	var bind binding
-	copy(bind[:], p[:sealHeader])
+	copy(bind[:], p[:16])
 
 	t.mu.Lock()
-	cur := t.peers[port]
+	cur := t.sessions[id]
 	var a cipher.AEAD
-	if cur != nil && epoch == cur.epoch {
+	if cur != nil {
 		a = cur.aead
 	}
-	var unproven error
 	if track {
-		if err := t.fresh(cur, epoch, ctr); errors.Is(err, errUnproven) {
-			unproven = err // said only of authentic messages
-		} else if err != nil {
+		if err := t.fresh(cur, ctr, sealed, since); err != nil {
 			t.mu.Unlock()
 			return nil, binding{}, err
 		}
@@ -319,115 +308,70 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 	t.mu.Unlock()
 	if a == nil {
 		var err error
-		if a, err = t.key.aead(port, epoch); err != nil {
+		if a, err = t.key.aead(port, id.epoch); err != nil {
 			return nil, binding{}, err
 		}
 	}
 	var nonce [12]byte
 	binary.BigEndian.PutUint64(nonce[4:], ctr)
-	var ad [23]byte
-	plain, err := a.Open(p[sealHeader:sealHeader], nonce[:], p[sealHeader:], aad(&ad, kind, mt, to, b))
+	var ad [31]byte
+	plain, err := a.Open(p[sealHeader:sealHeader], nonce[:], p[sealHeader:], aad(&ad, kind, mt, to, b, sealed))
 	if err != nil {
 		return nil, binding{}, ErrAuth
 	}
-	if unproven != nil {
-		return plain, bind, unproven
-	}
-	how := admitReply
-	if track {
-		how = admitTracked
-	}
-	if err := t.admit(port, epoch, ctr, a, how); err != nil {
-		return plain, bind, err
-	}
-	return plain, bind, nil
-}
 
-// How admit takes a message.
-const (
-	admitTracked = iota // checked against and recorded in the replay window
-	admitReply          // a reply, bound to our request: not tracked; it proves its session
-	admitHeld           // tracked, but received before the reply that proved its session
-)
-
-// admit records an authentic message of session epoch numbered ctr from
-// the sender at port, unless a concurrent message moved the sender on. A
-// newer session replaces the sender's current one; in a table that
-// requires proof, only a reply does, whatever its session, and the
-// session's messages sealed before that reply are refused from then on.
-// a is the session's cipher.
-func (t *peerTable) admit(port uint32, epoch, ctr uint64, a cipher.AEAD, how int) error {
+	// Authentic: record it, unless a concurrent copy was taken meanwhile.
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.clock++
-	cur := t.peers[port]
-	if how != admitReply {
-		err := t.fresh(cur, epoch, ctr)
-		if how == admitHeld && err == errBeforeProof {
-			err = nil // by its arrival, it is no replay: see Client.Messages
-		}
-		if err != nil {
-			return err
+	cur = t.sessions[id]
+	if track {
+		if err := t.fresh(cur, ctr, sealed, since); err != nil {
+			return nil, binding{}, err
 		}
 	}
-	proof := t.proven && how == admitReply
-	if cur == nil || epoch > cur.epoch || proof && epoch != cur.epoch {
-		if cur == nil && len(t.peers) >= maxPeers {
+	if cur == nil {
+		if len(t.sessions) >= maxSessions {
 			t.evict()
 		}
-		cur = &peer{epoch: epoch, aead: a}
-		if proof {
-			cur.from = ctr
-		}
-		t.peers[port] = cur
+		cur = &session{aead: a}
+		t.sessions[id] = cur
 	}
-	if how != admitReply {
+	if track {
 		cur.win.accept(ctr)
+		cur.last = max(cur.last, sealed)
 	}
 	cur.used = t.clock
-	return nil
+	return plain, bind, nil
 }
 
-// errUnproven is said of an authentic message from a session that no
-// reply has proven, by a table that requires proof (peerTable.proven).
-var errUnproven = fmt.Errorf("%w: no reply from the sender has proven its session", ErrStale)
-
-// errBeforeProof is said of a message sealed before the reply that proved
-// its session, by a table that requires proof.
-var errBeforeProof = fmt.Errorf("%w: the message was sealed before the reply that proved its session", ErrReplay)
-
-// fresh checks that a message of session epoch numbered ctr is neither
-// stale nor a replay, given what is known of its sender (cur, or nil).
-// Called with t.mu held.
-func (t *peerTable) fresh(cur *peer, epoch, ctr uint64) error {
+// fresh checks that a tracked message numbered ctr, sealed at sealed, of
+// session cur (nil if unknown) is not a replay. Called with t.mu held.
+func (t *peerTable) fresh(cur *session, ctr uint64, sealed, since int64) error {
 	switch {
-	case t.proven && (cur == nil || epoch != cur.epoch):
-		return errUnproven
-	case (cur == nil || epoch > cur.epoch) && epoch > uint64(time.Now().Add(maxEpochAhead).UnixNano()):
+	case sealed > t.now()+int64(maxAhead):
 		return fmt.Errorf("%w: %s", ErrStale, staleFuture)
-	case cur == nil && epoch <= t.floor:
-		return fmt.Errorf("%w: %s", ErrStale, staleBeforeReceiver)
-	case cur != nil && epoch < cur.epoch:
-		return fmt.Errorf("%w: the sender has begun a newer session", ErrStale)
-	case cur != nil && epoch == cur.epoch && cur.from != 0 && ctr <= cur.from:
-		return errBeforeProof
-	case cur != nil && epoch == cur.epoch && !cur.win.check(ctr):
+	case sealed <= since:
+		return fmt.Errorf("%w: %s", ErrStale, staleBefore)
+	case cur == nil && sealed <= t.floor:
+		return fmt.Errorf("%w: sealed before the newest message of a session the receiver forgot", ErrStale)
+	case cur != nil && !cur.win.check(ctr):
 		return ErrReplay
 	}
 	return nil
 }
 
-// evict forgets the least recently heard sender. Called with t.mu held.
+// evict forgets the least recently heard session. Called with t.mu held.
 func (t *peerTable) evict() {
-	var oldest uint32
-	var op *peer
-	for port, p := range t.peers {
+	var oldest sessionID
+	var op *session
+	for id, p := range t.sessions {
 		if op == nil || p.used < op.used {
-			oldest, op = port, p
+			oldest, op = id, p
 		}
 	}
 	if op != nil {
-		t.floor = max(t.floor, op.epoch)
-		delete(t.peers, oldest)
+		t.floor = max(t.floor, op.last)
+		delete(t.sessions, oldest)
 	}
 }

@@ -65,31 +65,32 @@
 // With a Key (a secret shared by the server and its clients), the payload
 // of every message of the protocol's own types is sealed with AES-256-GCM:
 //
-//	epoch (8 bytes) | counter (8 bytes) | ciphertext | tag (16 bytes)
+//	epoch (8 bytes) | counter (8 bytes) | time (8 bytes) | ciphertext | tag (16 bytes)
 //
-// Each sender (a port id and a session, the epoch, which is the session's
-// start time in nanoseconds with 24 random low bits) has its own key, derived from the secret with
-// HKDF-SHA256, and numbers its messages; the nonce is the counter. The
-// additional data binds the message's type, its destination (port or
-// group) and, for a reply, the request it answers, so a message replayed
-// from another port, to another destination or as another type fails to
-// authenticate (ErrAuth). Receivers keep a 1024-message sliding window per
-// sender and refuse a counter seen before (ErrReplay), and a server refuses
-// sessions older than itself or than a sender's newest one, and sessions
-// said to begin more than a minute ahead of its clock (ErrStale: a replay
-// of an earlier run; a Client renews its session and retries once). A
-// receiver remembers the 4,096 senders it heard from last; a sender it
-// forgot must begin a new session, which a Client does by itself.
+// Each sender session (a port id and an epoch, 64 random bits drawn when
+// the server or client starts) has its own key, derived from the secret
+// with HKDF-SHA256, and numbers its messages; the nonce is the counter.
+// The time is when the message was sealed. The additional data binds the
+// message's type, its destination (port or group), its time and, for a
+// reply, the request it answers, so a message replayed from another port,
+// to another destination or as another type fails to authenticate
+// (ErrAuth).
 //
-// A Client takes the server's unsolicited messages (Unicast, Broadcast)
-// only from the session that last answered one of its requests with a
-// sealed reply, which is bound to the request and so cannot be replayed,
-// and only those sealed after that reply: the server answers MsgJoin,
-// MsgLeave and MsgPing so, and Client.Messages pings when it meets another
-// session (after a restart of the server, or an earlier run's message
-// replayed by a process that holds the server's port while it is down).
-// The server seals and sends its own messages, and these proofs, in the
-// order of their counters, so receivers see them in order.
+// Receivers refuse replays. A receiver keeps a 1024-message sliding window
+// per sender session and refuses a counter seen before (ErrReplay); it
+// refuses a message sealed before it began to listen to the message's
+// destination, that is before the server started, or before a client
+// dialed (unicasts) or joined the group (broadcasts), or sealed more than
+// a minute ahead of its clock (ErrStale). A recording replayed later, by
+// a process that holds the server's or a client's port while it is down,
+// is thus refused whether it comes from an earlier run or from the current
+// one, without trusting session ids to be ordered. A receiver remembers
+// the 4,096 sessions it heard from last; of a session it does not know, it
+// also refuses messages sealed before the newest message of those it
+// forgot. A Client whose request was sealed before the server started
+// (ErrStale) seals it anew and retries once. Sender and receiver read the
+// same wall clock; if it is set back, messages sealed meanwhile may be
+// refused as stale until it catches up.
 // Acknowledgements and errors are not sealed: an error's message travels
 // in the clear. Header fields other than the type (flags, sequence number,
 // nlmsg_pid) are not authenticated, since nl.Conn stamps them after the
@@ -100,7 +101,7 @@
 // package contains key material.
 //
 // Opening a message of a known session costs about 0.4 µs; a new session
-// costs a key derivation, about 5 µs (BenchmarkOpen). A sender the Policy
+// costs a key derivation, about 4 µs more (BenchmarkOpen). A sender the Policy
 // allows could make every message a new session; senders it refuses never
 // reach the cryptography.
 //
@@ -118,5 +119,6 @@
 // Shutdown stops accepting (new requests are refused with ESHUTDOWN),
 // answers every request already received, lets running handlers still
 // Unicast and Broadcast, and closes the port; Close ends handlers'
-// contexts, drops queued requests and waits for running handlers.
+// contexts and drops queued requests without waiting for running
+// handlers.
 package usersock

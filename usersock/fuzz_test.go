@@ -45,7 +45,8 @@ func fuzzServer(t testing.TB, sealed bool) *Server {
 	s.port = 1
 	s.sendto = func([]byte, nl.Addr) error { return nil } // no socket
 	if sealed {
-		s.peers = newPeerTable(cfg.Key, 0)
+		s.peers = newPeerTable(cfg.Key)
+		s.started = 0 // the committed seeds were sealed long ago
 		if s.seal, err = newSealer(cfg.Key, s.port, 1); err != nil {
 			t.Fatal(err)
 		}

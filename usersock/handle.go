@@ -20,13 +20,6 @@ const (
 	// MsgLeave announces that the sender left a group (payload as MsgJoin);
 	// the server calls Config.Unbind.
 	MsgLeave nl.MsgType = 0xfff1
-	// MsgPing asks the server to answer (no payload). With a Key, the
-	// server answers it, and MsgJoin and MsgLeave, when they ask for an
-	// acknowledgement, with a sealed empty reply of the same type, bound
-	// to the request: a Client learns from it which session the server
-	// runs, and takes unsolicited messages of that session only, sealed
-	// after that reply.
-	MsgPing nl.MsgType = 0xfff2
 	// MsgReserved is the first reserved type.
 	MsgReserved nl.MsgType = 0xfff0
 )

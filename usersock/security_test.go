@@ -209,18 +209,35 @@ func TestCloseDropsQueued(t *testing.T) {
 		t.Fatalf("%d handlers ran, want 1: queued requests must be dropped at Close", n)
 	}
 
-	// From a handler, Close returns.
+	// From a handler, Close returns, even when the reader waits for room
+	// in a full queue.
+	for _, queue := range []int{1, 64} {
+		closeFromHandler(t, queue)
+	}
+}
+
+func closeFromHandler(t *testing.T, queue int) {
 	closed := make(chan error, 1)
 	var srv atomic.Pointer[Server]
-	s2, _ := listen(t, Config{Input: func(ctx context.Context, w *Writer, r *Request) error {
-		closed <- srv.Load().Close()
+	started := make(chan struct{})
+	s2, _ := listen(t, Config{Workers: 1, Queue: queue, Input: func(ctx context.Context, w *Writer, r *Request) error {
+		if r.Header.Seq == 1 {
+			<-started
+			closed <- srv.Load().Close()
+		}
 		return nil
 	}})
 	srv.Store(s2)
 	c2 := rawConn(t, s2.Port())
-	req := make([]byte, nl.HeaderLen)
-	nl.PutHeader(req, nl.Header{Len: nl.HeaderLen, Type: typeEcho, Flags: nl.Request, Seq: 1})
-	c2.Send(context.Background(), req, nl.Addr{Port: s2.Port()})
+	for i := range 4 { // with a queue of 1, the reader waits to queue the third
+		req := make([]byte, nl.HeaderLen)
+		nl.PutHeader(req, nl.Header{Len: nl.HeaderLen, Type: typeEcho, Flags: nl.Request, Seq: uint32(i + 1)})
+		c2.Send(context.Background(), req, nl.Addr{Port: s2.Port()})
+	}
+	for len(s2.jobs) < min(queue, 3) {
+		time.Sleep(time.Millisecond)
+	}
+	close(started)
 	if err := <-closed; err != nil {
 		t.Fatal(err)
 	}
@@ -286,177 +303,109 @@ func TestSubscribeNeedsNetAdmin(t *testing.T) {
 	}
 }
 
-// A process that holds the server's port while it is down cannot replay
-// an earlier run's sealed broadcasts to a client that verified the
-// current run's session, whether the earlier run's session id is lower
-// (refused at once) or higher (epochs have 16 ms of random low bits: the
-// client pings, and the impostor cannot prove the session).
-func TestReplayedServerSession(t *testing.T) {
-	for _, later := range []bool{false, true} {
-		t.Run(fmt.Sprintf("earlier run's session later=%v", later), func(t *testing.T) {
-			key := testKey(t, testSecret)
-			ctx := context.Background()
-			spy := rawConn(t, 0)
-			if err := spy.JoinGroup(1); err != nil {
-				t.Fatal(err)
-			}
-			first, _ := listen(t, Config{Groups: 1, Key: key})
-			port := first.Port()
-			epoch := uint64(time.Now().Add(-time.Second).UnixNano())
-			if later {
-				epoch = uint64(time.Now().Add(time.Second).UnixNano())
-			}
-			var err error
-			if first.seal, err = newSealer(key, port, epoch); err != nil {
-				t.Fatal(err)
-			}
-			if err := first.Broadcast(ctx, 1, typeEcho, []byte("first run")); err != nil {
-				t.Fatal(err)
-			}
-			var recorded []byte
-			for m, err := range spy.Messages(ctx) {
-				if err != nil {
-					t.Fatal(err)
-				}
-				recorded = make([]byte, nl.HeaderLen, nl.HeaderLen+len(m.Data))
-				nl.PutHeader(recorded, m.Header)
-				recorded = append(recorded, m.Data...)
-				break
-			}
-			first.Close()
-
-			second, _ := listen(t, Config{Groups: 1, Key: key, Port: port})
-			c := dial(t, port, &ClientConfig{Key: key})
-			if err := c.Subscribe(ctx, 1); err != nil {
-				t.Fatal(err)
-			}
-			second.Close()
-
-			// The impostor answers pings, but without the key.
-			impostor, _ := listen(t, Config{Groups: 1, Port: port})
-			if err := impostor.send(ctx, recorded, nl.Addr{Groups: 1}, 0); err != nil {
-				t.Fatal(err)
-			}
-			for m, err := range c.Messages(ctx) {
-				if !errors.Is(err, ErrStale) {
-					t.Fatalf("replayed broadcast of an earlier run: %q %v", m.Data, err)
-				}
-				if later && !strings.Contains(err.Error(), "no sealed reply to the ping") {
-					t.Fatalf("want a failed ping: %v", err)
-				}
-				break
-			}
-		})
+// record returns the next message spy receives, as raw bytes to replay.
+func record(t *testing.T, spy *nl.Conn) []byte {
+	t.Helper()
+	for m, err := range spy.Messages(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, nl.HeaderLen, nl.HeaderLen+len(m.Data))
+		nl.PutHeader(b, m.Header)
+		return append(b, m.Data...)
 	}
+	return nil
 }
 
-// A client that verified the server's session follows it across a
-// restart, whether the new run's session id is higher or lower (epochs
-// have 16 ms of random low bits, and clocks go back): the new run's first
-// broadcast makes it ping, and the new run proves its session.
-func TestServerRestartFollowed(t *testing.T) {
-	for _, lower := range []bool{false, true} {
-		t.Run(fmt.Sprintf("lower=%v", lower), func(t *testing.T) {
-			key := testKey(t, testSecret)
-			ctx := context.Background()
-			first, _ := listen(t, Config{Groups: 1, Key: key})
-			port := first.Port()
-			c := dial(t, port, &ClientConfig{Key: key})
-			if err := c.Subscribe(ctx, 1); err != nil {
-				t.Fatal(err)
-			}
-			first.Close()
-			second, _ := listen(t, Config{Groups: 1, Key: key, Port: port})
-			epoch := first.seal.epoch + 1<<30
-			if lower {
-				epoch = first.seal.epoch - 1<<30
-			}
-			var err error
-			if second.seal, err = newSealer(key, port, epoch); err != nil {
-				t.Fatal(err)
-			}
-			for i := range 2 {
-				want := fmt.Sprintf("second run %d", i)
-				if err := second.Broadcast(ctx, 1, typeEcho, []byte(want)); err != nil {
-					t.Fatal(err)
-				}
-				for m, err := range c.Messages(ctx) {
-					if err != nil || string(m.Data) != want {
-						t.Fatalf("after restart: %q %v, want %q", m.Data, err, want)
-					}
-					break
-				}
-			}
-		})
-	}
-}
-
-// A message of the current session recorded before the client proved it,
-// replayed by a process that took the server's port, is not taken.
-func TestReplayedBeforeProof(t *testing.T) {
+// A process that holds the server's port while the server is down cannot
+// replay its sealed broadcasts to a client: not those of an earlier run,
+// nor those of the client's own server sealed before the client joined
+// (ErrStale), nor those the client already had (ErrReplay).
+func TestReplayedRecordings(t *testing.T) {
 	key := testKey(t, testSecret)
 	ctx := context.Background()
 	spy := rawConn(t, 0)
 	if err := spy.JoinGroup(1); err != nil {
 		t.Fatal(err)
 	}
-	s, _ := listen(t, Config{Groups: 1, Key: key})
-	port := s.Port()
-	if err := s.Broadcast(ctx, 1, typeEcho, []byte("before the client")); err != nil {
-		t.Fatal(err)
-	}
-	var recorded []byte
-	for m, err := range spy.Messages(ctx) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		recorded = make([]byte, nl.HeaderLen, nl.HeaderLen+len(m.Data))
-		nl.PutHeader(recorded, m.Header)
-		recorded = append(recorded, m.Data...)
-		break
-	}
+	first, _ := listen(t, Config{Groups: 1, Key: key})
+	port := first.Port()
+	first.Broadcast(ctx, 1, typeEcho, []byte("earlier run"))
+	earlierRun := record(t, spy)
+	first.Close()
+
+	second, _ := listen(t, Config{Groups: 1, Key: key, Port: port})
+	second.Broadcast(ctx, 1, typeEcho, []byte("before the client joined"))
+	beforeJoin := record(t, spy)
 	c := dial(t, port, &ClientConfig{Key: key})
 	if err := c.Subscribe(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	impostor, _ := listen(t, Config{Groups: 1, Port: port})
-	if err := impostor.send(ctx, recorded, nl.Addr{Groups: 1}, 0); err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	defer cancel()
-	for m, err := range c.Messages(wctx) {
-		if err == nil {
-			t.Fatalf("took a replay: %q", m.Data)
-		}
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatal(err)
+	second.Broadcast(ctx, 1, typeEcho, []byte("delivered"))
+	delivered := record(t, spy)
+	for m, err := range c.Messages(ctx) {
+		if err != nil || string(m.Data) != "delivered" {
+			t.Fatalf("genuine broadcast: %q %v", m.Data, err)
 		}
 		break
 	}
+	second.Close()
+
+	// The impostor answers requests, without the key, and replays.
+	impostor, _ := listen(t, Config{Groups: 1, Port: port})
+	for _, r := range []struct {
+		name string
+		msg  []byte
+		want error
+	}{
+		{"earlier run", earlierRun, ErrStale},
+		{"before the client joined", beforeJoin, ErrStale},
+		{"delivered", delivered, ErrReplay},
+	} {
+		if err := impostor.send(ctx, r.msg, nl.Addr{Groups: 1}, 0); err != nil {
+			t.Fatal(err)
+		}
+		for m, err := range c.Messages(ctx) {
+			if !errors.Is(err, r.want) {
+				t.Fatalf("replayed %s: %q %v, want %v", r.name, m.Data, err, r.want)
+			}
+			break
+		}
+	}
 }
 
-// A client session claimed to begin far in the future is refused, and
-// the client renews it by itself.
-func TestFutureSessionRefused(t *testing.T) {
+// A client follows its server across a restart: the new run's messages
+// are taken (a new session, sealed after the client joined).
+func TestServerRestartFollowed(t *testing.T) {
 	key := testKey(t, testSecret)
-	s, _ := listen(t, Config{Key: key})
-	c := dial(t, s.Port(), &ClientConfig{Key: key})
-	future, err := newSealer(key, c.Port(), uint64(time.Now().Add(time.Hour).UnixNano()))
-	if err != nil {
+	ctx := context.Background()
+	first, _ := listen(t, Config{Groups: 1, Key: key})
+	port := first.Port()
+	c := dial(t, port, &ClientConfig{Key: key})
+	if err := c.Subscribe(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	var e nl.Encoder
-	c.seal = future
-	c.encode(&e, typeEcho, nl.Acknowledge, []byte("from the future"))
-	err = c.Conn().Do(context.Background(), &e, func(nl.Message) error { return nil })
-	var ne *nl.Error
-	if !errors.As(err, &ne) || ne.Errno != unix.ESTALE || !strings.Contains(ne.Message, "future") {
-		t.Fatalf("future session: %v", err)
+	first.Broadcast(ctx, 1, typeEcho, []byte("first run"))
+	first.Close()
+	second, _ := listen(t, Config{Groups: 1, Key: key, Port: port})
+	for i := range 3 {
+		second.Broadcast(ctx, 1, typeEcho, fmt.Appendf(nil, "second run %d", i))
 	}
-	msgs, err := c.Request(context.Background(), typeEcho, 0, []byte("now"))
-	if err != nil || len(msgs) != 1 || c.sealer() == future || c.sealer().epoch > uint64(time.Now().Add(time.Second).UnixNano()) {
-		t.Fatalf("after renewal: %v %v", msgs, err)
+	second.Unicast(ctx, c.Port(), typeEcho, []byte("just you"))
+	var got []string
+	for m, err := range c.Messages(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got = append(got, string(m.Data)); len(got) == 5 {
+			break
+		}
+	}
+	if fmt.Sprint(got) != "[first run second run 0 second run 1 second run 2 just you]" {
+		t.Fatalf("got %q", got)
+	}
+	// The client's requests reach the new run too.
+	if msgs, err := c.Request(ctx, typeEcho, 0, []byte("hi")); err != nil || len(msgs) != 1 {
+		t.Fatalf("request after restart: %v %v", msgs, err)
 	}
 }

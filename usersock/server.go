@@ -103,15 +103,16 @@ type Stats struct {
 // a kernel netlink protocol: it answers requests sent to its port, and
 // sends unicast and multicast messages. It is safe for concurrent use.
 type Server struct {
-	cfg    Config
-	port   uint32
-	conn   *nl.Conn
-	sock   nl.Socket
-	rc     syscall.RawConn
-	policy *Policy
-	seal   *sealer    // nil without a Key
-	peers  *peerTable // nil without a Key
-	log    *rateLog
+	cfg     Config
+	port    uint32
+	conn    *nl.Conn
+	sock    nl.Socket
+	rc      syscall.RawConn
+	policy  *Policy
+	seal    *sealer    // nil without a Key
+	peers   *peerTable // nil without a Key
+	started int64      // with a Key: requests sealed before it are refused
+	log     *rateLog
 
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
@@ -132,7 +133,7 @@ type Server struct {
 	closed   atomic.Bool
 	shutOnce sync.Once
 
-	pushMu sync.Mutex // orders the sealing and sending of server-initiated messages and proofs
+	pushMu sync.Mutex // orders the sealing and sending of server-initiated messages
 	// sendto makes one attempt to send a datagram (trySend; fuzzing
 	// replaces it).
 	sendto func(b []byte, to nl.Addr) error
@@ -225,9 +226,10 @@ func newServer(cfg *Config) (*Server, error) {
 	}
 	s.log = newRateLog(out)
 	if cfg.Key != nil {
-		// Sessions that began before the server are refused: they may be
-		// replays of an earlier run. Clients renew theirs (ErrStale).
-		s.peers = newPeerTable(cfg.Key, epochFloor())
+		// Messages sealed before the server started are refused: they
+		// may be recordings. A Client seals such a request anew.
+		s.peers = newPeerTable(cfg.Key)
+		s.started = now()
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
@@ -331,7 +333,12 @@ func (s *Server) read() {
 		}
 		p := s.getBuf(n)
 		copy(*p, buf[:n])
-		s.jobs <- job{buf: p, meta: meta}
+		select {
+		case s.jobs <- job{buf: p, meta: meta}:
+		case <-s.ctx.Done(): // Close, with the queue full
+			s.putBuf(p)
+			return
+		}
 	}
 }
 
@@ -732,7 +739,7 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 	}
 	data := m.Data
 	if s.peers != nil {
-		plain, bind, err := s.peers.open(data, meta.Port, kindRequest, h.Type, s.port, binding{}, true)
+		plain, bind, err := s.peers.open(data, meta.Port, kindRequest, h.Type, s.port, binding{}, true, s.started)
 		if err != nil {
 			s.invalid.Add(1)
 			o.refusal = true
@@ -745,13 +752,7 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 	}
 	s.requests.Add(1)
 	if h.Type >= MsgReserved {
-		err := s.call(h, meta.Port, func() error { return s.reserved(ctx, h.Type, data, meta) })
-		if err == nil && s.seal != nil && h.Flags&nl.Acknowledge != 0 {
-			if o.flush() == nil {
-				err = s.prove(ctx, h, meta.Port, w.bind)
-			}
-		}
-		w.finish(err)
+		w.finish(s.call(h, meta.Port, func() error { return s.reserved(ctx, h.Type, data, meta) }))
 		return
 	}
 	r := Request{Header: h, Data: data, Port: meta.Port, Creds: meta.Creds}
@@ -782,33 +783,8 @@ func (s *Server) call(h nl.Header, port uint32, fn func() error) (err error) {
 	return fn()
 }
 
-// prove sends the sealed empty reply to a reserved request that proves
-// the server's current session to a client (see Client.Messages). It is
-// sealed and sent under pushMu, as Unicast and Broadcast are, so that every
-// message of the session sealed before it reaches the client before it.
-func (s *Server) prove(ctx context.Context, req nl.Header, port uint32, bind binding) error {
-	b := appendHeader(make([]byte, 0, nl.HeaderLen+sealOverhead), req.Type, 0, req.Seq, port)
-	var bo backoff
-	for {
-		s.pushMu.Lock()
-		m, _ := s.seal.seal(b, kindReply, req.Type, port, bind, nil)
-		m = endMessage(m, 0)
-		err := s.sendto(m, nl.Addr{Port: port})
-		s.pushMu.Unlock()
-		if err != unix.EAGAIN {
-			return err
-		}
-		if err := bo.wait(ctx, port, s.cfg.SendTimeout); err != nil {
-			return err
-		}
-	}
-}
-
-// reserved handles the reserved requests MsgJoin, MsgLeave and MsgPing.
+// reserved handles the reserved requests MsgJoin and MsgLeave.
 func (s *Server) reserved(ctx context.Context, t nl.MsgType, data []byte, meta nl.Meta) error {
-	if t == MsgPing {
-		return nil
-	}
 	if t != MsgJoin && t != MsgLeave {
 		return Errorf(unix.EOPNOTSUPP, "message type %#x is reserved", uint16(t))
 	}

@@ -50,7 +50,7 @@ send    sends DATA (the arguments joined by spaces) to the server at port N and
 listen  joins groups and prints the messages broadcast to them; -j prints JSON
         lines. Joining needs CAP_NET_ADMIN. With --port N it announces its
         joins to that server and prints only that server's messages (with
-        --secret-file, only those of the session the server proves); without,
+        --secret-file, only authentic ones sealed after the join); without,
         it joins silently and prints every sender's, which may be forged: any
         process may send to a NETLINK_USERSOCK group.
           --count N         exit after N messages
