@@ -50,8 +50,8 @@ type Client struct {
 	encs sync.Pool // *nl.Encoder
 
 	gmu    sync.Mutex
-	groups []uint32         // groups subscribed to with Subscribe
-	joined map[uint32]int64 // when the client joined each group, for sealed broadcasts
+	groups []uint32               // groups subscribed to with Subscribe
+	joined map[uint32]*membership // when the client was a member of each group, for sealed broadcasts
 }
 
 // Dial opens a client of the server at port server. With server 0 (the
@@ -72,7 +72,7 @@ func Dial(server uint32, cfg *ClientConfig) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("usersock: dial: %w", err)
 	}
-	c := &Client{conn: conn, server: server, port: conn.Port(), key: cfg.Key, dialed: now(), joined: make(map[uint32]int64)}
+	c := &Client{conn: conn, server: server, port: conn.Port(), key: cfg.Key, dialed: now(), joined: make(map[uint32]*membership)}
 	if c.key != nil {
 		c.sem = make(chan struct{}, 1)
 		if c.seal, err = newSealer(c.key, c.port, newEpoch()); err != nil {
@@ -80,6 +80,7 @@ func Dial(server uint32, cfg *ClientConfig) (*Client, error) {
 			return nil, err
 		}
 		c.peers = newPeerTable(c.key)
+		c.peers.ordered = true // a server sends in order: see Messages
 	}
 	return c, nil
 }
@@ -136,7 +137,8 @@ func (c *Client) release(e *nl.Encoder) {
 // sealed before it started, which a request sealed anew passes.
 func retryable(err error) bool {
 	var ne *nl.Error
-	return errors.As(err, &ne) && ne.Errno == unix.ESTALE && ne.Message == ErrStale.Error()+": "+staleBefore
+	return errors.As(err, &ne) && ne.Errno == unix.ESTALE &&
+		(ne.Message == ErrStale.Error()+": "+staleBefore || ne.Message == ErrStale.Error()+": "+staleForgotten)
 }
 
 // encode builds a request of type t with flags and payload (sealed with a
@@ -334,6 +336,7 @@ func (c *Client) Subscribe(ctx context.Context, groups ...uint32) error {
 		}
 		if err := c.do(ctx, MsgJoin, nl.Acknowledge, p[:], nil); err != nil {
 			c.conn.LeaveGroup(g)
+			c.left(g)
 			return fmt.Errorf("usersock: subscribe to group %d: %w", g, err)
 		}
 		c.gmu.Lock()
@@ -353,8 +356,8 @@ func (c *Client) Unsubscribe(ctx context.Context, groups ...uint32) error {
 		}
 		c.gmu.Lock()
 		c.groups = slices.DeleteFunc(c.groups, func(x uint32) bool { return x == g })
-		delete(c.joined, g)
 		c.gmu.Unlock()
+		c.left(g)
 		var p [4]byte
 		binary.NativeEndian.PutUint32(p[:], g)
 		if err := c.do(ctx, MsgLeave, nl.Acknowledge, p[:], nil); err != nil {
@@ -376,6 +379,17 @@ func (c *Client) Join(groups ...uint32) error {
 	return nil
 }
 
+// Leave leaves multicast groups without telling anyone, undoing Join.
+func (c *Client) Leave(groups ...uint32) error {
+	for _, g := range groups {
+		if err := c.conn.LeaveGroup(g); err != nil {
+			return fmt.Errorf("usersock: leave group %d: %w", g, err)
+		}
+		c.left(g)
+	}
+	return nil
+}
+
 // join joins group g, explaining the kernel's refusal. It notes the time
 // first: the group's sealed messages sealed before it are refused, those
 // sealed after it are delivered.
@@ -384,9 +398,12 @@ func (c *Client) join(g uint32) error {
 	err := c.conn.JoinGroup(g)
 	if err == nil {
 		c.gmu.Lock()
-		if _, ok := c.joined[g]; !ok {
-			c.joined[g] = t
+		m := c.joined[g]
+		if m == nil {
+			m = new(membership)
+			c.joined[g] = m
 		}
+		m.join(t)
 		c.gmu.Unlock()
 	}
 	if errors.Is(err, unix.EPERM) {
@@ -406,11 +423,13 @@ func (c *Client) join(g uint32) error {
 // forged, but any process may send to a NETLINK_USERSOCK group, so a
 // client of server 0 without a Key takes forgeries too.
 //
-// With a Key, a message must also have been sealed after the client
-// joined its group through Join or Subscribe (for a unicast, or a group
-// joined otherwise, after Dial) and be new in its session's replay window:
-// a recording replayed later, by a process holding the server's port while
-// the server is down, is refused.
+// With a Key, a message sealed while the client did not listen there
+// (before it dialed; for a group joined through Join or Subscribe, while
+// it was not a member) is dropped: it was not sent to it, and may be a
+// recording replayed by whoever holds the server's port while the server
+// is down. A message must also be sealed after the last one taken from
+// its sender, in any session, since a server seals and sends in order:
+// one missed to an overrun cannot be slipped in later (ErrReplay).
 //
 // A message is valid only until the loop body returns. A message that
 // fails authentication or is a replay is yielded as an error wrapping
@@ -429,11 +448,14 @@ func (c *Client) Messages(ctx context.Context) iter.Seq2[nl.Message, error] {
 				continue
 			}
 			if c.key != nil && m.Header.Type >= nl.MsgMinType {
-				kind, dst, since := byte(kindUnicast), c.port, c.dialed
-				if m.Meta.Group != 0 {
-					kind, dst, since = kindBroadcast, m.Meta.Group, c.joinedAt(m.Meta.Group)
+				if !c.sentToUs(m.Meta.Group, m.Data) {
+					continue // not sent to this client: stale, or a recording
 				}
-				plain, _, oerr := c.peers.open(m.Data, m.Meta.Port, kind, m.Header.Type, dst, binding{}, true, since)
+				kind, dst := byte(kindUnicast), c.port
+				if m.Meta.Group != 0 {
+					kind, dst = kindBroadcast, m.Meta.Group
+				}
+				plain, _, oerr := c.peers.open(m.Data, m.Meta.Port, kind, m.Header.Type, dst, binding{}, true, 0)
 				if oerr != nil {
 					if !yield(m, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr)) {
 						return
@@ -449,13 +471,33 @@ func (c *Client) Messages(ctx context.Context) iter.Seq2[nl.Message, error] {
 	}
 }
 
-// joinedAt returns when the client joined group g, or when it dialed if
-// it did not join g itself.
-func (c *Client) joinedAt(g uint32) int64 {
+// left records that the client left group g.
+func (c *Client) left(g uint32) {
 	c.gmu.Lock()
 	defer c.gmu.Unlock()
-	if t, ok := c.joined[g]; ok {
-		return t
+	if m := c.joined[g]; m != nil {
+		m.leave(now())
 	}
-	return c.dialed
+}
+
+// sentToUs reports whether a sealed message to group g (0 for a unicast),
+// sealed at the time its envelope states, was sealed while the client
+// listened there: after it dialed, and for a group joined through Join
+// or Subscribe, while it was a member. The time is checked again when the
+// message is authenticated.
+func (c *Client) sentToUs(g uint32, p []byte) bool {
+	if len(p) < sealHeader {
+		return true // let authentication refuse it
+	}
+	sealed := int64(binary.BigEndian.Uint64(p[16:]))
+	if sealed <= c.dialed {
+		return false
+	}
+	if g == 0 {
+		return true
+	}
+	c.gmu.Lock()
+	defer c.gmu.Unlock()
+	m := c.joined[g]
+	return m == nil || m.covers(sealed)
 }

@@ -42,7 +42,7 @@ var (
 // A Key authenticates and encrypts message payloads with a secret shared by
 // a server and its clients. Every sender derives its own AES-256-GCM key
 // from it (HKDF-SHA256 over the secret, the sender's port id and its session
-// number), so that nonces, which are per-sender counters, never repeat under
+// id, 64 random bits), so that nonces, which are per-sender counters, never repeat under
 // one key.
 //
 // A Key never prints its contents: every fmt verb shows "usersock.Key(redacted)".
@@ -181,10 +181,11 @@ func (s *sealer) seal(dst []byte, kind byte, t nl.MsgType, to uint32, b binding,
 }
 
 // Reasons for ErrStale; a Client retries a request, sealed anew, once
-// when the server gives the first.
+// when the server gives either of the first two.
 const (
-	staleBefore = "sealed before the receiver began to listen"
-	staleFuture = "sealed in the future"
+	staleBefore    = "sealed before the receiver began to listen"
+	staleForgotten = "sealed before the newest message of a sender the receiver forgot"
+	staleFuture    = "sealed in the future"
 )
 
 // maxAhead is how far ahead of the receiver's clock a message's time may
@@ -267,13 +268,34 @@ type peerTable struct {
 	key      *Key
 	mu       sync.Mutex
 	sessions map[sessionID]*session
-	floor    int64 // messages of unknown sessions sealed at or before it are refused
+	floor    int64 // messages of unknown sessions (or senders) sealed at or before it are refused
 	clock    uint64
 	now      func() int64 // tests move it
+
+	// ordered: each sender seals and sends its tracked messages in order,
+	// as a Server does, so a message must be sealed after the last one
+	// taken from its port, in any session: one it missed (to an overrun)
+	// cannot be slipped in after later ones, nor an earlier run's after
+	// the current run's.
+	ordered bool
+	last    map[uint32]position // ordered: the last message taken from each port
+}
+
+// A position is where a message stands in its sender's order.
+type position struct {
+	sealed     int64
+	epoch, ctr uint64
+}
+
+// after reports whether a message at p comes after q in its sender's
+// order: sealed later, or at the same time by the same session and
+// numbered higher.
+func (p position) after(q position) bool {
+	return p.sealed > q.sealed || p.sealed == q.sealed && p.epoch == q.epoch && p.ctr > q.ctr
 }
 
 func newPeerTable(k *Key) *peerTable {
-	return &peerTable{key: k, sessions: make(map[sessionID]*session), now: now}
+	return &peerTable{key: k, sessions: make(map[sessionID]*session), now: now, last: make(map[uint32]position)}
 }
 
 // open authenticates and decrypts the sealed payload p, in place, from the
@@ -300,7 +322,7 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 		a = cur.aead
 	}
 	if track {
-		if err := t.fresh(cur, ctr, sealed, since); err != nil {
+		if err := t.fresh(cur, id, ctr, sealed, since); err != nil {
 			t.mu.Unlock()
 			return nil, binding{}, err
 		}
@@ -326,7 +348,7 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 	t.clock++
 	cur = t.sessions[id]
 	if track {
-		if err := t.fresh(cur, ctr, sealed, since); err != nil {
+		if err := t.fresh(cur, id, ctr, sealed, since); err != nil {
 			return nil, binding{}, err
 		}
 	}
@@ -340,25 +362,61 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 	if track {
 		cur.win.accept(ctr)
 		cur.last = max(cur.last, sealed)
+		if t.ordered {
+			if _, ok := t.last[id.port]; !ok && len(t.last) >= maxSessions {
+				t.forgetSender()
+			}
+			t.last[id.port] = position{sealed, id.epoch, ctr}
+		}
 	}
 	cur.used = t.clock
 	return plain, bind, nil
 }
 
 // fresh checks that a tracked message numbered ctr, sealed at sealed, of
-// session cur (nil if unknown) is not a replay. Called with t.mu held.
-func (t *peerTable) fresh(cur *session, ctr uint64, sealed, since int64) error {
+// session id (cur, or nil if unknown) is not a replay. Called with t.mu
+// held.
+func (t *peerTable) fresh(cur *session, id sessionID, ctr uint64, sealed, since int64) error {
 	switch {
 	case sealed > t.now()+int64(maxAhead):
 		return fmt.Errorf("%w: %s", ErrStale, staleFuture)
 	case sealed <= since:
 		return fmt.Errorf("%w: %s", ErrStale, staleBefore)
+	}
+	if t.ordered {
+		last, ok := t.last[id.port]
+		switch {
+		case ok && !(position{sealed, id.epoch, ctr}).after(last):
+			return fmt.Errorf("%w: sealed before a message already taken from its sender", ErrReplay)
+		case !ok && sealed <= t.floor:
+			return fmt.Errorf("%w: %s", ErrStale, staleForgotten)
+		}
+		return nil
+	}
+	switch {
 	case cur == nil && sealed <= t.floor:
-		return fmt.Errorf("%w: sealed before the newest message of a session the receiver forgot", ErrStale)
+		return fmt.Errorf("%w: %s", ErrStale, staleForgotten)
 	case cur != nil && !cur.win.check(ctr):
 		return ErrReplay
 	}
 	return nil
+}
+
+// forgetSender forgets, in an ordered table, the sender whose last
+// message is the oldest. Called with t.mu held.
+func (t *peerTable) forgetSender() {
+	var oldest uint32
+	var op position
+	found := false
+	for port, p := range t.last {
+		if !found || p.sealed < op.sealed {
+			oldest, op, found = port, p, true
+		}
+	}
+	if found {
+		t.floor = max(t.floor, op.sealed)
+		delete(t.last, oldest)
+	}
 }
 
 // evict forgets the least recently heard session. Called with t.mu held.

@@ -51,7 +51,7 @@
 // owning the network namespace) join them, but lets any process send to
 // them: a member may receive forged messages. A Client takes only those
 // whose source port, which the kernel fills in, is its server's; with a
-// Key, only those sealed by the server's current session.
+// Key, only authentic ones sealed while it listened.
 //
 // A Client announces its joins and leaves to the server with the reserved
 // request types MsgJoin and MsgLeave (payload: the group number, 32-bit,
@@ -76,21 +76,31 @@
 // to another destination or as another type fails to authenticate
 // (ErrAuth).
 //
-// Receivers refuse replays. A receiver keeps a 1024-message sliding window
-// per sender session and refuses a counter seen before (ErrReplay); it
-// refuses a message sealed before it began to listen to the message's
-// destination, that is before the server started, or before a client
-// dialed (unicasts) or joined the group (broadcasts), or sealed more than
-// a minute ahead of its clock (ErrStale). A recording replayed later, by
-// a process that holds the server's or a client's port while it is down,
-// is thus refused whether it comes from an earlier run or from the current
-// one, without trusting session ids to be ordered. A receiver remembers
-// the 4,096 sessions it heard from last; of a session it does not know, it
-// also refuses messages sealed before the newest message of those it
-// forgot. A Client whose request was sealed before the server started
-// (ErrStale) seals it anew and retries once. Sender and receiver read the
-// same wall clock; if it is set back, messages sealed meanwhile may be
-// refused as stale until it catches up.
+// Receivers refuse replays, by when a message was sealed and by its
+// counter, without trusting session ids to be ordered:
+//
+//   - A server refuses a request sealed before it bound its port, or more
+//     than a minute ahead of its clock (ErrStale), and a counter already
+//     seen in the sender session's 1024-message sliding window (ErrReplay).
+//     A Client whose request was sealed before the server started seals it
+//     anew and retries once.
+//   - A Client drops a message sealed while it did not listen there
+//     (before it dialed; for a group it joined with Join or Subscribe,
+//     while it was not a member), and refuses one sealed before the last
+//     message it took from the same port, in any session (ErrReplay): a
+//     server seals and sends in order.
+//   - A receiver remembers the 4,096 sessions (and a Client the 4,096
+//     senders) it heard from last; it refuses a message of one it does not
+//     know sealed before the newest message of those it forgot (ErrStale).
+//
+// So a recording replayed by a process that holds the server's or a
+// client's port while its owner is down is refused, whether it comes from
+// an earlier run or the current one. What is left: a broadcast a client
+// missed (to an overrun, say) and nothing later from its server can still
+// reach it once, late. Sender and receiver read the same wall clock: if it
+// is set back, messages sealed meanwhile are refused as stale until it
+// catches up; if it ran ahead and is set right, recordings made meanwhile
+// pass a receiver that starts before the clock catches up with them.
 // Acknowledgements and errors are not sealed: an error's message travels
 // in the clear. Header fields other than the type (flags, sequence number,
 // nlmsg_pid) are not authenticated, since nl.Conn stamps them after the

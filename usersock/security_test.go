@@ -317,10 +317,24 @@ func record(t *testing.T, spy *nl.Conn) []byte {
 	return nil
 }
 
+// nothingMore checks that c yields nothing for a while.
+func nothingMore(t *testing.T, c *Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	for m, err := range c.Messages(ctx) {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("took %q (%v)", m.Data, err)
+		}
+		break
+	}
+}
+
 // A process that holds the server's port while the server is down cannot
-// replay its sealed broadcasts to a client: not those of an earlier run,
-// nor those of the client's own server sealed before the client joined
-// (ErrStale), nor those the client already had (ErrReplay).
+// replay its sealed broadcasts to a client: those of an earlier run, and
+// those of the current run sealed before the client joined, were never
+// sent to the client and are dropped; one the client already took, or one
+// sealed before it, is refused (ErrReplay).
 func TestReplayedRecordings(t *testing.T) {
 	key := testKey(t, testSecret)
 	ctx := context.Background()
@@ -353,24 +367,145 @@ func TestReplayedRecordings(t *testing.T) {
 
 	// The impostor answers requests, without the key, and replays.
 	impostor, _ := listen(t, Config{Groups: 1, Port: port})
-	for _, r := range []struct {
-		name string
-		msg  []byte
-		want error
-	}{
-		{"earlier run", earlierRun, ErrStale},
-		{"before the client joined", beforeJoin, ErrStale},
-		{"delivered", delivered, ErrReplay},
-	} {
-		if err := impostor.send(ctx, r.msg, nl.Addr{Groups: 1}, 0); err != nil {
+	for _, msg := range [][]byte{earlierRun, beforeJoin, delivered} {
+		if err := impostor.send(ctx, msg, nl.Addr{Groups: 1}, 0); err != nil {
 			t.Fatal(err)
 		}
-		for m, err := range c.Messages(ctx) {
-			if !errors.Is(err, r.want) {
-				t.Fatalf("replayed %s: %q %v, want %v", r.name, m.Data, err, r.want)
+	}
+	for m, err := range c.Messages(ctx) {
+		if !errors.Is(err, ErrReplay) {
+			t.Fatalf("replayed broadcasts: %q %v, want only the delivered one refused as a replay", m.Data, err)
+		}
+		break
+	}
+	nothingMore(t, c)
+}
+
+// Broadcasts sealed while a client was not a member (its first Subscribe
+// was refused, or it had left) are never taken, even if no later one was;
+// a broadcast received while it was a member and read after it left and
+// joined again is taken.
+func TestMembershipIntervals(t *testing.T) {
+	key := testKey(t, testSecret)
+	ctx := context.Background()
+	spy := rawConn(t, 0)
+	if err := spy.JoinGroup(1); err != nil {
+		t.Fatal(err)
+	}
+	var refuse atomic.Bool
+	refuse.Store(true)
+	s, _ := listen(t, Config{Groups: 1, Key: key, Bind: func(context.Context, uint32, nl.Credentials, uint32) error {
+		if refuse.Load() {
+			return Errorf(unix.EACCES, "not yet")
+		}
+		return nil
+	}})
+	c := dial(t, s.Port(), &ClientConfig{Key: key})
+	if err := c.Subscribe(ctx, 1); !errors.Is(err, unix.EACCES) {
+		t.Fatalf("refused subscribe: %v", err)
+	}
+	s.Broadcast(ctx, 1, typeEcho, []byte("while refused"))
+	whileRefused := record(t, spy)
+	refuse.Store(false)
+	if err := c.Subscribe(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	s.Broadcast(ctx, 1, typeEcho, []byte("member"))
+	if err := c.Unsubscribe(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	s.Broadcast(ctx, 1, typeEcho, []byte("while away"))
+	record(t, spy) // "member"
+	whileAway := record(t, spy)
+	if err := c.Subscribe(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	for m, err := range c.Messages(ctx) {
+		if err != nil || string(m.Data) != "member" {
+			t.Fatalf("queued broadcast of an earlier membership: %q %v", m.Data, err)
+		}
+		break
+	}
+	s.Close()
+	impostor, _ := listen(t, Config{Groups: 1, Port: s.Port()})
+	for _, msg := range [][]byte{whileRefused, whileAway} {
+		if err := impostor.send(ctx, msg, nl.Addr{Groups: 1}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nothingMore(t, c)
+}
+
+// Broadcasts a client missed to an overrun cannot be slipped in after a
+// later one it took, even from a later run of the server.
+func TestMissedNotSlippedIn(t *testing.T) {
+	key := testKey(t, testSecret)
+	ctx := context.Background()
+	spy := rawConn(t, 0)
+	if err := spy.JoinGroup(1); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := listen(t, Config{Groups: 1, Key: key})
+	port := first.Port()
+	c := dial(t, port, &ClientConfig{Key: key})
+	if err := c.Subscribe(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	first.Broadcast(ctx, 1, typeEcho, []byte("missed"))
+	missed := record(t, spy)
+	for range c.Messages(ctx) { // the client's copy is lost, as to an overrun
+		break
+	}
+	first.Close()
+	second, _ := listen(t, Config{Groups: 1, Key: key, Port: port})
+	second.Broadcast(ctx, 1, typeEcho, []byte("new state"))
+	for m, err := range c.Messages(ctx) {
+		if err != nil || string(m.Data) != "new state" {
+			t.Fatalf("second run: %q %v", m.Data, err)
+		}
+		break
+	}
+	second.Close()
+	impostor, _ := listen(t, Config{Groups: 1, Port: port})
+	impostor.send(ctx, missed, nl.Addr{Groups: 1}, 0)
+	for m, err := range c.Messages(ctx) {
+		if !errors.Is(err, ErrReplay) {
+			t.Fatalf("missed broadcast slipped in after a later one: %q %v", m.Data, err)
+		}
+		break
+	}
+}
+
+// A client that subscribes while the server broadcasts without pause gets
+// no error: broadcasts sealed before it joined are dropped quietly.
+func TestSubscribeWhileBroadcasting(t *testing.T) {
+	key := testKey(t, testSecret)
+	s, _ := listen(t, Config{Groups: 1, Key: key})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			s.Broadcast(ctx, 1, typeEcho, []byte("tick"))
+			time.Sleep(20 * time.Microsecond) // steady, without overrunning the clients
+		}
+	}()
+	defer wg.Wait()
+	defer cancel()
+	for range 50 {
+		c := dial(t, s.Port(), &ClientConfig{Key: key, ReadBuffer: 4 << 20})
+		if err := c.Subscribe(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range c.Messages(ctx) {
+			if err != nil {
+				t.Fatalf("first message after subscribing: %v", err)
 			}
 			break
 		}
+		c.Close()
 	}
 }
 

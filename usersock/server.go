@@ -184,6 +184,9 @@ func Listen(cfg *Config) (*Server, error) {
 		return nil, fmt.Errorf("usersock: listen: %w", err)
 	}
 	s.conn, s.sock, s.port = conn, sock, sock.LocalAddr().Port
+	// Requests sealed before the port was ours may be recordings, caught
+	// by whoever held it before.
+	s.started = now()
 	if s.cfg.Key != nil {
 		if s.seal, err = newSealer(s.cfg.Key, s.port, newEpoch()); err != nil {
 			conn.Close()
@@ -229,7 +232,6 @@ func newServer(cfg *Config) (*Server, error) {
 		// Messages sealed before the server started are refused: they
 		// may be recordings. A Client seals such a request anew.
 		s.peers = newPeerTable(cfg.Key)
-		s.started = now()
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
