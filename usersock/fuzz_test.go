@@ -8,6 +8,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nlkit/nlkit/nl"
@@ -183,4 +184,43 @@ func TestWriteFuzzSeeds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// FuzzClientOpen feeds arbitrary payloads of unsolicited messages to a
+// client's checks (membership and sealing order) and decryption: it must
+// never panic, and must take nothing that does not authenticate.
+func FuzzClientOpen(f *testing.F) {
+	key := fuzzKey(f)
+	sl, err := newSealer(key, 1, 3)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i, g := range []uint32{0, 1, 2} {
+		kind, dst := byte(kindUnicast), uint32(fuzzPort)
+		if g != 0 {
+			kind, dst = kindBroadcast, g
+		}
+		b, _ := sl.seal(nil, kind, typeEcho, dst, binding{}, fmt.Appendf(nil, "message %d", i))
+		f.Add(b, g)
+	}
+	f.Add([]byte{1, 2, 3}, uint32(0))
+	f.Add(make([]byte, sealOverhead), uint32(1))
+	f.Fuzz(func(t *testing.T, data []byte, group uint32) {
+		c := &Client{key: key, server: 1, port: fuzzPort, peers: newPeerTable(key), joined: make(map[uint32]*membership)}
+		c.peers.ordered = true
+		c.joined[1] = &membership{since: 1}
+		c.joined[2] = &membership{past: [][2]int64{{1, 2}}}
+		if !c.sentToUs(group, data) {
+			return
+		}
+		kind, dst := byte(kindUnicast), c.port
+		if group != 0 {
+			kind, dst = kindBroadcast, group
+		}
+		in := append([]byte(nil), data...)
+		plain, _, err := c.peers.open(in, 1, kind, typeEcho, dst, binding{}, true, 0)
+		if err == nil && !strings.HasPrefix(string(plain), "message ") {
+			t.Fatalf("took %q", plain)
+		}
+	})
 }
