@@ -1,6 +1,7 @@
 package usersock
 
 import (
+	"cmp"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -10,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -253,8 +255,9 @@ type sessionID struct {
 	epoch uint64
 }
 
-// maxSessions bounds the sessions a table remembers; the least recently
-// heard from is forgotten first, and raises the table's floor.
+// maxSessions bounds the sessions (and, in an ordered table, the senders)
+// a table remembers; the least recently heard from are forgotten first,
+// and raise the table's floor.
 const maxSessions = 4096
 
 // A peerTable opens sealed messages from many senders and rejects
@@ -364,7 +367,7 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 		cur.last = max(cur.last, sealed)
 		if t.ordered {
 			if _, ok := t.last[id.port]; !ok && len(t.last) >= maxSessions {
-				t.forgetSender()
+				t.forgetSenders()
 			}
 			t.last[id.port] = position{sealed, id.epoch, ctr}
 		}
@@ -402,34 +405,42 @@ func (t *peerTable) fresh(cur *session, id sessionID, ctr uint64, sealed, since 
 	return nil
 }
 
-// forgetSender forgets, in an ordered table, the sender whose last
-// message is the oldest. Called with t.mu held.
-func (t *peerTable) forgetSender() {
-	var oldest uint32
-	var op position
-	found := false
-	for port, p := range t.last {
-		if !found || p.sealed < op.sealed {
-			oldest, op, found = port, p, true
-		}
+// forgetSenders forgets, in an ordered table, the quarter of the senders
+// whose last messages are the oldest, raising the floor to the newest of
+// them. Forgetting a quarter at once keeps the cost of a new sender
+// constant on average. Called with t.mu held.
+func (t *peerTable) forgetSenders() {
+	type entry struct {
+		port uint32
+		pos  position
 	}
-	if found {
-		t.floor = max(t.floor, op.sealed)
-		delete(t.last, oldest)
+	all := make([]entry, 0, len(t.last))
+	for port, p := range t.last {
+		all = append(all, entry{port, p})
+	}
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(a.pos.sealed, b.pos.sealed) })
+	for _, e := range all[:len(all)/4+1] {
+		t.floor = max(t.floor, e.pos.sealed)
+		delete(t.last, e.port)
 	}
 }
 
-// evict forgets the least recently heard session. Called with t.mu held.
+// evict forgets the quarter of the sessions heard from least recently,
+// raising the floor to the newest message taken from them. Forgetting a
+// quarter at once keeps the cost of a new session constant on average.
+// Called with t.mu held.
 func (t *peerTable) evict() {
-	var oldest sessionID
-	var op *session
-	for id, p := range t.sessions {
-		if op == nil || p.used < op.used {
-			oldest, op = id, p
-		}
+	type entry struct {
+		id sessionID
+		s  *session
 	}
-	if op != nil {
-		t.floor = max(t.floor, op.last)
-		delete(t.sessions, oldest)
+	all := make([]entry, 0, len(t.sessions))
+	for id, s := range t.sessions {
+		all = append(all, entry{id, s})
+	}
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(a.s.used, b.s.used) })
+	for _, e := range all[:len(all)/4+1] {
+		t.floor = max(t.floor, e.s.last)
+		delete(t.sessions, e.id)
 	}
 }

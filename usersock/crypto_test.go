@@ -285,9 +285,9 @@ func TestWindow(t *testing.T) {
 	}
 }
 
-// A table forgets the least recently heard session beyond maxSessions,
-// and then refuses messages of unknown sessions sealed at or before the
-// newest message of the sessions it forgot.
+// A table full with maxSessions forgets the least recently heard quarter
+// of them, and then refuses messages of unknown sessions sealed at or
+// before the newest message of the sessions it forgot.
 func TestPeerTableEviction(t *testing.T) {
 	key := testKey(t, testSecret)
 	tab := newPeerTable(key)
@@ -309,7 +309,8 @@ func TestPeerTableEviction(t *testing.T) {
 			t.Fatalf("port %d: %v", p+1, err)
 		}
 	}
-	if len(tab.sessions) != maxSessions || tab.floor != base+1 || tab.sessions[sessionID{1, 7}] != nil {
+	// The new session made room by forgetting the oldest quarter and one.
+	if len(tab.sessions) != maxSessions-maxSessions/4 || tab.floor != base+maxSessions/4+1 || tab.sessions[sessionID{1, 7}] != nil {
 		t.Fatalf("%d sessions, floor %d (base %d)", len(tab.sessions), tab.floor, base)
 	}
 	// The forgotten session's message is not taken again.
