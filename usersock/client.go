@@ -49,6 +49,7 @@ type Client struct {
 
 	encs sync.Pool // *nl.Encoder
 
+	mmu    sync.Mutex // orders joins and leaves with their records in joined
 	gmu    sync.Mutex
 	groups []uint32               // groups subscribed to with Subscribe
 	joined map[uint32]*membership // when the client was a member of each group, for sealed broadcasts
@@ -331,12 +332,14 @@ func (c *Client) Subscribe(ctx context.Context, groups ...uint32) error {
 		binary.NativeEndian.PutUint32(p[:], g)
 		// Join first, then announce: once the server knows of the member
 		// (and may broadcast to it), the socket is already in the group.
-		if err := c.join(g); err != nil {
+		was, err := c.join(g)
+		if err != nil {
 			return err
 		}
 		if err := c.do(ctx, MsgJoin, nl.Acknowledge, p[:], nil); err != nil {
-			c.conn.LeaveGroup(g)
-			c.left(g)
+			if !was { // undo only a join this call made
+				c.leave(g)
+			}
 			return fmt.Errorf("usersock: subscribe to group %d: %w", g, err)
 		}
 		c.gmu.Lock()
@@ -351,13 +354,12 @@ func (c *Client) Subscribe(ctx context.Context, groups ...uint32) error {
 // Unsubscribe leaves groups and tells the server (MsgLeave, acknowledged).
 func (c *Client) Unsubscribe(ctx context.Context, groups ...uint32) error {
 	for _, g := range groups {
-		if err := c.conn.LeaveGroup(g); err != nil {
+		if err := c.leave(g); err != nil {
 			return err
 		}
 		c.gmu.Lock()
 		c.groups = slices.DeleteFunc(c.groups, func(x uint32) bool { return x == g })
 		c.gmu.Unlock()
-		c.left(g)
 		var p [4]byte
 		binary.NativeEndian.PutUint32(p[:], g)
 		if err := c.do(ctx, MsgLeave, nl.Acknowledge, p[:], nil); err != nil {
@@ -372,7 +374,7 @@ func (c *Client) Unsubscribe(ctx context.Context, groups ...uint32) error {
 // hear of it.
 func (c *Client) Join(groups ...uint32) error {
 	for _, g := range groups {
-		if err := c.join(g); err != nil {
+		if _, err := c.join(g); err != nil {
 			return err
 		}
 	}
@@ -382,35 +384,49 @@ func (c *Client) Join(groups ...uint32) error {
 // Leave leaves multicast groups without telling anyone, undoing Join.
 func (c *Client) Leave(groups ...uint32) error {
 	for _, g := range groups {
-		if err := c.conn.LeaveGroup(g); err != nil {
-			return fmt.Errorf("usersock: leave group %d: %w", g, err)
+		if err := c.leave(g); err != nil {
+			return err
 		}
-		c.left(g)
 	}
 	return nil
 }
 
-// join joins group g, explaining the kernel's refusal. It notes the time
-// first: the group's sealed messages sealed before it are refused, those
-// sealed after it are delivered.
-func (c *Client) join(g uint32) error {
+// join joins group g, explaining the kernel's refusal, and reports
+// whether the client was a member already. The membership is recorded
+// from just before the kernel call, under the lock that orders joins and
+// leaves, so the record follows the kernel's.
+func (c *Client) join(g uint32) (was bool, err error) {
+	c.mmu.Lock()
+	defer c.mmu.Unlock()
 	t := now()
-	err := c.conn.JoinGroup(g)
-	if err == nil {
-		c.gmu.Lock()
-		m := c.joined[g]
-		if m == nil {
-			m = new(membership)
-			c.joined[g] = m
-		}
-		m.join(t)
-		c.gmu.Unlock()
+	if err := c.conn.JoinGroup(g); errors.Is(err, unix.EPERM) {
+		return false, fmt.Errorf("usersock: join group %d: %w (joining a NETLINK_USERSOCK group needs CAP_NET_ADMIN)", g, err)
+	} else if err != nil {
+		return false, fmt.Errorf("usersock: join group %d: %w", g, err)
 	}
-	if errors.Is(err, unix.EPERM) {
-		return fmt.Errorf("usersock: join group %d: %w (joining a NETLINK_USERSOCK group needs CAP_NET_ADMIN)", g, err)
+	c.gmu.Lock()
+	defer c.gmu.Unlock()
+	m := c.joined[g]
+	if m == nil {
+		m = new(membership)
+		c.joined[g] = m
 	}
-	if err != nil {
-		return fmt.Errorf("usersock: join group %d: %w", g, err)
+	was = m.since != 0
+	m.join(t)
+	return was, nil
+}
+
+// leave leaves group g and records when.
+func (c *Client) leave(g uint32) error {
+	c.mmu.Lock()
+	defer c.mmu.Unlock()
+	if err := c.conn.LeaveGroup(g); err != nil {
+		return fmt.Errorf("usersock: leave group %d: %w", g, err)
+	}
+	c.gmu.Lock()
+	defer c.gmu.Unlock()
+	if m := c.joined[g]; m != nil {
+		m.leave(now())
 	}
 	return nil
 }
@@ -471,20 +487,11 @@ func (c *Client) Messages(ctx context.Context) iter.Seq2[nl.Message, error] {
 	}
 }
 
-// left records that the client left group g.
-func (c *Client) left(g uint32) {
-	c.gmu.Lock()
-	defer c.gmu.Unlock()
-	if m := c.joined[g]; m != nil {
-		m.leave(now())
-	}
-}
-
 // sentToUs reports whether a sealed message to group g (0 for a unicast),
 // sealed at the time its envelope states, was sealed while the client
 // listened there: after it dialed, and for a group joined through Join
-// or Subscribe, while it was a member. The time is checked again when the
-// message is authenticated.
+// or Subscribe, while it was a member. The time it reads is authenticated
+// afterwards, with the rest of the message.
 func (c *Client) sentToUs(g uint32, p []byte) bool {
 	if len(p) < sealHeader {
 		return true // let authentication refuse it

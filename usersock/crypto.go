@@ -33,11 +33,13 @@ var (
 	// ErrReplay: the message authenticates but its sequence number was
 	// already accepted from its sender's session, or is too old to tell.
 	ErrReplay = errors.New("usersock: replayed message")
-	// ErrStale: the message was sealed before the receiver began to
-	// listen (before the server started, or before a client joined the
-	// group or dialed), so it may be a replay of a recording; or its time
-	// is in the future. A Client seals a request anew and retries once
-	// when a server reports the first.
+	// ErrStale: a server received a request sealed before it bound its
+	// port, so it may be a replay of a recording, or sealed in the future;
+	// or a receiver got a message of a session it does not know sealed
+	// before the newest message of the sessions it forgot. A Client seals
+	// a request anew and retries once when a server reports either of the
+	// first and last. (A Client quietly drops messages sealed while it did
+	// not listen.)
 	ErrStale = errors.New("usersock: stale message")
 )
 
@@ -291,10 +293,14 @@ type position struct {
 }
 
 // after reports whether a message at p comes after q in its sender's
-// order: sealed later, or at the same time by the same session and
-// numbered higher.
+// order: in one session, numbered higher (the counter is the order of
+// sending, whatever the clock did meanwhile); across sessions, sealed
+// later.
 func (p position) after(q position) bool {
-	return p.sealed > q.sealed || p.sealed == q.sealed && p.epoch == q.epoch && p.ctr > q.ctr
+	if p.epoch == q.epoch {
+		return p.ctr > q.ctr
+	}
+	return p.sealed > q.sealed
 }
 
 func newPeerTable(k *Key) *peerTable {

@@ -82,13 +82,14 @@
 //   - A server refuses a request sealed before it bound its port, or more
 //     than a minute ahead of its clock (ErrStale), and a counter already
 //     seen in the sender session's 1024-message sliding window (ErrReplay).
-//     A Client whose request was sealed before the server started seals it
-//     anew and retries once.
+//     A Client whose request was refused as stale seals it anew and
+//     retries once.
 //   - A Client drops a message sealed while it did not listen there
 //     (before it dialed; for a group it joined with Join or Subscribe,
-//     while it was not a member), and refuses one sealed before the last
-//     message it took from the same port, in any session (ErrReplay): a
-//     server seals and sends in order.
+//     while it was not a member), and refuses one that does not come after
+//     the last message it took from the same port (ErrReplay): a server
+//     seals and sends in order, so in one session the counter must grow,
+//     and a later session's messages must be sealed later.
 //   - A receiver remembers the 4,096 sessions (and a Client the 4,096
 //     senders) it heard from last; it refuses a message of one it does not
 //     know sealed before the newest message of those it forgot (ErrStale).
@@ -98,9 +99,11 @@
 // an earlier run or the current one. What is left: a broadcast a client
 // missed (to an overrun, say) and nothing later from its server can still
 // reach it once, late. Sender and receiver read the same wall clock: if it
-// is set back, messages sealed meanwhile are refused as stale until it
-// catches up; if it ran ahead and is set right, recordings made meanwhile
-// pass a receiver that starts before the clock catches up with them.
+// is set back, a server refuses requests (ESTALE) and clients drop
+// broadcasts of groups they joined meanwhile until it catches up with
+// where it was; if it ran ahead and is set right, recordings made
+// meanwhile pass a receiver that starts before the clock catches up with
+// them.
 // Acknowledgements and errors are not sealed: an error's message travels
 // in the clear. Header fields other than the type (flags, sequence number,
 // nlmsg_pid) are not authenticated, since nl.Conn stamps them after the

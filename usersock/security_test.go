@@ -544,3 +544,92 @@ func TestServerRestartFollowed(t *testing.T) {
 		t.Fatalf("request after restart: %v %v", msgs, err)
 	}
 }
+
+// In one session a client orders the server's messages by counter, so a
+// clock set back between two broadcasts loses nothing.
+func TestClockSetBackInSession(t *testing.T) {
+	key := testKey(t, testSecret)
+	ctx := context.Background()
+	s, _ := listen(t, Config{Groups: 1, Key: key})
+	c := dial(t, s.Port(), &ClientConfig{Key: key})
+	if err := c.Subscribe(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	s.pushMu.Lock()
+	at := now() + int64(time.Second)
+	s.seal.clock = func() int64 { at -= int64(100 * time.Millisecond); return at }
+	s.pushMu.Unlock()
+	for i := range 3 {
+		s.Broadcast(ctx, 1, typeEcho, fmt.Appendf(nil, "%d", i))
+	}
+	for i := range 3 {
+		for m, err := range c.Messages(ctx) {
+			if err != nil || string(m.Data) != fmt.Sprint(i) {
+				t.Fatalf("broadcast %d after the clock went back: %q %v", i, m.Data, err)
+			}
+			break
+		}
+	}
+}
+
+// A failed Subscribe to a group the client is subscribed to already
+// leaves the subscription alone.
+func TestFailedResubscribeKeepsGroup(t *testing.T) {
+	key := testKey(t, testSecret)
+	ctx := context.Background()
+	joins := 0
+	s, _ := listen(t, Config{Groups: 1, Key: key, Workers: 1, Bind: func(context.Context, uint32, nl.Credentials, uint32) error {
+		if joins++; joins > 1 {
+			return Errorf(unix.EBUSY, "once is enough")
+		}
+		return nil
+	}})
+	c := dial(t, s.Port(), &ClientConfig{Key: key})
+	if err := c.Subscribe(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Subscribe(ctx, 1); !errors.Is(err, unix.EBUSY) {
+		t.Fatalf("second subscribe: %v", err)
+	}
+	if gs, _ := c.Conn().Groups(); fmt.Sprint(gs) != "[1]" {
+		t.Fatalf("groups after a failed re-subscribe: %v", gs)
+	}
+	s.Broadcast(ctx, 1, typeEcho, []byte("still here"))
+	for m, err := range c.Messages(ctx) {
+		if err != nil || string(m.Data) != "still here" {
+			t.Fatalf("%q %v", m.Data, err)
+		}
+		break
+	}
+}
+
+// Joins and leaves of one group from several goroutines keep the client's
+// record of its memberships in step with the kernel's.
+func TestJoinLeaveRecordsInStep(t *testing.T) {
+	c := dial(t, 0, &ClientConfig{Key: testKey(t, testSecret)})
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				if i%2 == 0 {
+					c.Join(1)
+				} else {
+					c.Leave(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	gs, err := c.Conn().Groups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.gmu.Lock()
+	member := c.joined[1] != nil && c.joined[1].since != 0
+	c.gmu.Unlock()
+	if member != (len(gs) == 1) {
+		t.Fatalf("kernel groups %v, record says member=%v", gs, member)
+	}
+}
