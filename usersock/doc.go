@@ -113,8 +113,9 @@
 // Keys never print their contents, and no error or log message of this
 // package contains key material.
 //
-// Opening a message of a known session costs about 0.4 µs; a new session
-// costs a key derivation, about 4 µs more (BenchmarkOpen). A sender the Policy
+// Opening a message of a known session costs about 0.5 µs; a new session
+// costs a key derivation and a cipher setup, 4–8 µs more (BenchmarkOpen;
+// docs/IPC.md). A sender the Policy
 // allows could make every message a new session; senders it refuses never
 // reach the cryptography.
 //
