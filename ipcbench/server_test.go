@@ -213,15 +213,7 @@ func (c ioClient) roundTrip(req []byte, fn func(nl.Header, []byte) error) error 
 	if err := c.io.write(req); err != nil {
 		return err
 	}
-	m, err := c.io.read()
-	if err != nil {
-		return err
-	}
-	h, p, err := parse(m)
-	if err != nil {
-		return err
-	}
-	return fn(h, p)
+	return c.receive(1, fn)
 }
 
 func (c ioClient) send(req []byte) error { return c.io.write(req) }

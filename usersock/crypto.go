@@ -412,41 +412,39 @@ func (t *peerTable) fresh(cur *session, id sessionID, ctr uint64, sealed, since 
 }
 
 // forgetSenders forgets, in an ordered table, the quarter of the senders
-// whose last messages are the oldest, raising the floor to the newest of
-// them. Forgetting a quarter at once keeps the cost of a new sender
-// constant on average. Called with t.mu held.
+// whose last messages are the oldest. Called with t.mu held.
 func (t *peerTable) forgetSenders() {
-	type entry struct {
-		port uint32
-		pos  position
-	}
-	all := make([]entry, 0, len(t.last))
-	for port, p := range t.last {
-		all = append(all, entry{port, p})
-	}
-	slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(a.pos.sealed, b.pos.sealed) })
-	for _, e := range all[:len(all)/4+1] {
-		t.floor = max(t.floor, e.pos.sealed)
-		delete(t.last, e.port)
-	}
+	t.floor = max(t.floor, forgetOldest(t.last,
+		func(p position) uint64 { return uint64(p.sealed) },
+		func(p position) int64 { return p.sealed }))
 }
 
-// evict forgets the quarter of the sessions heard from least recently,
-// raising the floor to the newest message taken from them. Forgetting a
-// quarter at once keeps the cost of a new session constant on average.
+// evict forgets the quarter of the sessions heard from least recently.
 // Called with t.mu held.
 func (t *peerTable) evict() {
+	t.floor = max(t.floor, forgetOldest(t.sessions,
+		func(s *session) uint64 { return s.used },
+		func(s *session) int64 { return s.last }))
+}
+
+// forgetOldest deletes from m the quarter of its entries (and one) that
+// are oldest by age, and returns the newest message time among them,
+// which becomes the table's floor. Forgetting a quarter at once keeps the
+// cost of a new entry constant on average.
+func forgetOldest[K comparable, V any](m map[K]V, age func(V) uint64, newest func(V) int64) int64 {
 	type entry struct {
-		id sessionID
-		s  *session
+		k K
+		v V
 	}
-	all := make([]entry, 0, len(t.sessions))
-	for id, s := range t.sessions {
-		all = append(all, entry{id, s})
+	all := make([]entry, 0, len(m))
+	for k, v := range m {
+		all = append(all, entry{k, v})
 	}
-	slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(a.s.used, b.s.used) })
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(age(a.v), age(b.v)) })
+	var floor int64
 	for _, e := range all[:len(all)/4+1] {
-		t.floor = max(t.floor, e.s.last)
-		delete(t.sessions, e.id)
+		floor = max(floor, newest(e.v))
+		delete(m, e.k)
 	}
+	return floor
 }

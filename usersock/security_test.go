@@ -303,6 +303,28 @@ func TestSubscribeNeedsNetAdmin(t *testing.T) {
 	}
 }
 
+// groupSpy is a socket in group 1 that records what is broadcast there.
+func groupSpy(t *testing.T) *nl.Conn {
+	t.Helper()
+	spy := rawConn(t, 0)
+	if err := spy.JoinGroup(1); err != nil {
+		t.Fatal(err)
+	}
+	return spy
+}
+
+// replay binds port, as an impostor without the key once the server is
+// gone, and sends the recorded messages to group 1 from it.
+func replay(t *testing.T, port uint32, msgs ...[]byte) {
+	t.Helper()
+	impostor, _ := listen(t, Config{Groups: 1, Port: port})
+	for _, msg := range msgs {
+		if err := impostor.send(context.Background(), msg, nl.Addr{Groups: 1}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // record returns the next message spy receives, as raw bytes to replay.
 func record(t *testing.T, spy *nl.Conn) []byte {
 	t.Helper()
@@ -338,10 +360,7 @@ func nothingMore(t *testing.T, c *Client) {
 func TestReplayedRecordings(t *testing.T) {
 	key := testKey(t, testSecret)
 	ctx := context.Background()
-	spy := rawConn(t, 0)
-	if err := spy.JoinGroup(1); err != nil {
-		t.Fatal(err)
-	}
+	spy := groupSpy(t)
 	first, _ := listen(t, Config{Groups: 1, Key: key})
 	port := first.Port()
 	first.Broadcast(ctx, 1, typeEcho, []byte("earlier run"))
@@ -366,12 +385,7 @@ func TestReplayedRecordings(t *testing.T) {
 	second.Close()
 
 	// The impostor answers requests, without the key, and replays.
-	impostor, _ := listen(t, Config{Groups: 1, Port: port})
-	for _, msg := range [][]byte{earlierRun, beforeJoin, delivered} {
-		if err := impostor.send(ctx, msg, nl.Addr{Groups: 1}, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
+	replay(t, port, earlierRun, beforeJoin, delivered)
 	for m, err := range c.Messages(ctx) {
 		if !errors.Is(err, ErrReplay) {
 			t.Fatalf("replayed broadcasts: %q %v, want only the delivered one refused as a replay", m.Data, err)
@@ -388,10 +402,7 @@ func TestReplayedRecordings(t *testing.T) {
 func TestMembershipIntervals(t *testing.T) {
 	key := testKey(t, testSecret)
 	ctx := context.Background()
-	spy := rawConn(t, 0)
-	if err := spy.JoinGroup(1); err != nil {
-		t.Fatal(err)
-	}
+	spy := groupSpy(t)
 	var refuse atomic.Bool
 	refuse.Store(true)
 	s, _ := listen(t, Config{Groups: 1, Key: key, Bind: func(context.Context, uint32, nl.Credentials, uint32) error {
@@ -427,12 +438,7 @@ func TestMembershipIntervals(t *testing.T) {
 		break
 	}
 	s.Close()
-	impostor, _ := listen(t, Config{Groups: 1, Port: s.Port()})
-	for _, msg := range [][]byte{whileRefused, whileAway} {
-		if err := impostor.send(ctx, msg, nl.Addr{Groups: 1}, 0); err != nil {
-			t.Fatal(err)
-		}
-	}
+	replay(t, s.Port(), whileRefused, whileAway)
 	nothingMore(t, c)
 }
 
@@ -441,10 +447,7 @@ func TestMembershipIntervals(t *testing.T) {
 func TestMissedNotSlippedIn(t *testing.T) {
 	key := testKey(t, testSecret)
 	ctx := context.Background()
-	spy := rawConn(t, 0)
-	if err := spy.JoinGroup(1); err != nil {
-		t.Fatal(err)
-	}
+	spy := groupSpy(t)
 	first, _ := listen(t, Config{Groups: 1, Key: key})
 	port := first.Port()
 	c := dial(t, port, &ClientConfig{Key: key})
@@ -466,8 +469,7 @@ func TestMissedNotSlippedIn(t *testing.T) {
 		break
 	}
 	second.Close()
-	impostor, _ := listen(t, Config{Groups: 1, Port: port})
-	impostor.send(ctx, missed, nl.Addr{Groups: 1}, 0)
+	replay(t, port, missed)
 	for m, err := range c.Messages(ctx) {
 		if !errors.Is(err, ErrReplay) {
 			t.Fatalf("missed broadcast slipped in after a later one: %q %v", m.Data, err)
