@@ -36,10 +36,11 @@ func BenchmarkRequest(b *testing.B) {
 // goroutine and the default worker pool.
 func BenchmarkRequestParallel(b *testing.B) {
 	s, _ := listen(b, Config{})
+	ns := testNS(b).NS
 	payload := make([]byte, 64)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
-		c, err := Dial(s.Port(), nil)
+		c, err := Dial(s.Port(), &ClientConfig{NetNS: ns})
 		if err != nil {
 			b.Error(err)
 			return

@@ -165,6 +165,7 @@ func TestSealedStaleRequest(t *testing.T) {
 // Sealed broadcasts are read by members with the key, unreadable without
 // it, and refused with a wrong one.
 func TestSealedBroadcast(t *testing.T) {
+	joinsGroups(t)
 	key := testKey(t, testSecret)
 	s, _ := listen(t, Config{Key: key, Groups: 2})
 	ctx := context.Background()
@@ -200,15 +201,14 @@ func TestSealedBroadcast(t *testing.T) {
 	}
 }
 
-// No key material appears in any formatting of a Key or of what holds one,
-// nor in errors and logs.
-func TestSecretsNeverShown(t *testing.T) {
-	key := testKey(t, testSecret)
+// secretChecker returns a check that fails the test if a string shows key
+// material of key, made from testSecret.
+func secretChecker(t *testing.T, key *Key) func(what, s string) {
 	forbidden := []string{
 		string(testSecret), hex.EncodeToString(testSecret), fmt.Sprint(testSecret),
 		string(key.prk), hex.EncodeToString(key.prk), fmt.Sprint(key.prk),
 	}
-	check := func(what, s string) {
+	return func(what, s string) {
 		t.Helper()
 		for _, f := range forbidden {
 			if strings.Contains(s, f) {
@@ -216,6 +216,13 @@ func TestSecretsNeverShown(t *testing.T) {
 			}
 		}
 	}
+}
+
+// No key material appears in any formatting of a Key or of what holds one,
+// nor in errors.
+func TestSecretsNeverShown(t *testing.T) {
+	key := testKey(t, testSecret)
+	check := secretChecker(t, key)
 	cfg := Config{Key: key, Port: 7}
 	ccfg := ClientConfig{Key: key}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%X", "%q", "%d"} {
@@ -231,6 +238,13 @@ func TestSecretsNeverShown(t *testing.T) {
 			t.Fatalf("error shows the secret: %v", err)
 		}
 	}
+}
+
+// No key material appears in the descriptions of a sealed server and
+// client, nor in the errors and logs of the messages they refuse.
+func TestSecretsNeverLogged(t *testing.T) {
+	key := testKey(t, testSecret)
+	check := secretChecker(t, key)
 	s, logs := listen(t, Config{Key: key})
 	c := dial(t, s.Port(), &ClientConfig{Key: key})
 	check("server", s.String())

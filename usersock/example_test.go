@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 
+	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/usersock"
 	"golang.org/x/sys/unix"
 )
+
+// The examples that open sockets are compiled but not run by go test: they
+// would serve and send in the namespace of whoever runs the tests (the
+// tests themselves use namespaces of their own), and joining a group needs
+// CAP_NET_ADMIN. What they print is shown in their comments.
 
 // The protocol of the examples: one request type, answered with a greeting.
 const typeHello nl.MsgType = 16
@@ -21,23 +26,29 @@ func hello(ctx context.Context, w *usersock.Writer, r *usersock.Request) error {
 	return w.Reply(typeHello, append([]byte("Hello, "), r.Data...))
 }
 
-// A server on a port the kernel chooses, and a client asking it.
+// A server on a port the kernel chooses, and a client asking it. It prints:
+//
+//	Hello, Ada
+//	true a name of 1 to 64 bytes, please (have 0)
 func Example() {
 	srv, err := usersock.Listen(&usersock.Config{Input: hello})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer srv.Close()
 
 	c, err := usersock.Dial(srv.Port(), nil)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer c.Close()
 	ctx := context.Background()
 	msgs, err := c.Request(ctx, typeHello, nl.Acknowledge, []byte("Ada"))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	fmt.Printf("%s\n", msgs[0].Data)
 
@@ -47,12 +58,13 @@ func Example() {
 	if errors.As(err, &ne) {
 		fmt.Println(ne.Errno == unix.EINVAL, ne.Message)
 	}
-	// Output:
-	// Hello, Ada
-	// true a name of 1 to 64 bytes, please (have 0)
 }
 
-// Broadcasting to a group that a client subscribed to.
+// Broadcasting to a group that a client subscribed to. Subscribing needs
+// CAP_NET_ADMIN; with it, this prints:
+//
+//	a client joins group 2
+//	group 2: news
 func ExampleServer_Broadcast() {
 	srv, err := usersock.Listen(&usersock.Config{
 		Groups: 2,
@@ -62,67 +74,118 @@ func ExampleServer_Broadcast() {
 		},
 	})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer srv.Close()
 	c, err := usersock.Dial(srv.Port(), nil)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer c.Close()
 	ctx := context.Background()
 	if err := c.Subscribe(ctx, 2); err != nil {
-		log.Fatal(err)
+		fmt.Println(err) // without CAP_NET_ADMIN, an error matching os.ErrPermission
+		return
 	}
 	if err := srv.Broadcast(ctx, 2, typeHello, []byte("news")); err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	for m, err := range c.Messages(ctx) {
 		if err != nil {
-			log.Fatal(err)
+			fmt.Println(err)
+			return
 		}
 		fmt.Printf("group %d: %s\n", m.Meta.Group, m.Data)
 		break
 	}
-	// Output:
-	// a client joins group 2
-	// group 2: news
 }
 
-// Sealing every payload with a shared secret.
+// A key made from a shared secret; it never shows key material.
 func ExampleNewKey() {
 	key, err := usersock.NewKey([]byte("a secret of at least 16 bytes, ideally 32 random ones"))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
-	fmt.Println(key) // never shows key material
+	fmt.Println(key)
 
+	// A secret too short to be one is refused.
+	_, err = usersock.NewKey([]byte("hunter2"))
+	fmt.Println(err != nil)
+	// Output:
+	// usersock.Key(redacted)
+	// true
+}
+
+// Sealing every payload with a shared secret: server and clients hold the
+// same Key, and a client without it is refused. It prints:
+//
+//	Hello, Grace
+//	true
+func ExampleConfig_key() {
+	key, err := usersock.NewKey([]byte("a secret of at least 16 bytes, ideally 32 random ones"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	srv, err := usersock.Listen(&usersock.Config{Input: hello, Key: key})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer srv.Close()
 	c, err := usersock.Dial(srv.Port(), &usersock.ClientConfig{Key: key})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer c.Close()
 	msgs, err := c.Request(context.Background(), typeHello, 0, []byte("Grace"))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	fmt.Printf("%s\n", msgs[0].Data)
 
 	// A client without the key is refused.
 	plain, err := usersock.Dial(srv.Port(), nil)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	defer plain.Close()
 	_, err = plain.Request(context.Background(), typeHello, 0, []byte("Eve"))
 	fmt.Println(errors.Is(err, unix.EBADMSG))
-	// Output:
-	// usersock.Key(redacted)
-	// Hello, Grace
-	// true
+}
+
+// Serving in a named network namespace (as `ip netns add blue` makes one),
+// whose NETLINK_USERSOCK is its own: clients dial in the same namespace.
+func ExampleConfig_netNS() {
+	ns, err := netns.OpenName("blue")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ns.Close()
+	srv, err := usersock.Listen(&usersock.Config{Input: hello, NetNS: ns})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	c, err := usersock.Dial(srv.Port(), &usersock.ClientConfig{NetNS: ns})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	msgs, err := c.Request(context.Background(), typeHello, 0, []byte("Lin"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s\n", msgs[0].Data) // Hello, Lin
 }

@@ -23,12 +23,7 @@ const liveness = 30 * time.Second
 // stalledSender is a socket with a small receive buffer that never reads.
 func stalledSender(t *testing.T) *nl.Conn {
 	t.Helper()
-	c, err := nl.Dial(nl.UserSock, &nl.Config{ReadBuffer: 4096})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return coreConn(t, nl.Config{ReadBuffer: 4096})
 }
 
 // malformed is a request datagram whose length field exceeds the datagram.
@@ -128,6 +123,7 @@ func TestShutdownWithSteadySender(t *testing.T) {
 // Handlers still running while Shutdown waits may broadcast and unicast;
 // once Shutdown is done, the server sends nothing more.
 func TestPushDuringShutdown(t *testing.T) {
+	joinsGroups(t)
 	entered, release := make(chan struct{}), make(chan struct{})
 	var srv atomic.Pointer[Server]
 	s, _ := listen(t, Config{Groups: 1, Input: func(ctx context.Context, w *Writer, r *Request) error {
@@ -247,7 +243,8 @@ func closeFromHandler(t *testing.T, queue int) {
 // privileges: a Client takes only its server's messages; a client of
 // server 0 takes everyone's.
 func TestForgedBroadcast(t *testing.T) {
-	netnstest.RequirePrivileged(t)
+	netnstest.RequirePrivileged(t) // asUser
+	joinsGroups(t)
 	s, _ := listen(t, Config{Groups: 1})
 	ctx := context.Background()
 	member := dial(t, s.Port(), nil)
@@ -287,7 +284,7 @@ func TestForgedBroadcast(t *testing.T) {
 // Joining a NETLINK_USERSOCK group needs CAP_NET_ADMIN: Subscribe says
 // so, and the server never hears of the join.
 func TestSubscribeNeedsNetAdmin(t *testing.T) {
-	netnstest.RequirePrivileged(t)
+	netnstest.RequirePrivileged(t) // asUser
 	joins := 0
 	s, _ := listen(t, Config{Groups: 1, Policy: &Policy{Anyone: true},
 		Bind: func(context.Context, uint32, nl.Credentials, uint32) error { joins++; return nil }})
@@ -358,6 +355,7 @@ func nothingMore(t *testing.T, c *Client) {
 // sent to the client and are dropped; one the client already took, or one
 // sealed before it, is refused (ErrReplay).
 func TestReplayedRecordings(t *testing.T) {
+	joinsGroups(t)
 	key := testKey(t, testSecret)
 	ctx := context.Background()
 	spy := groupSpy(t)
@@ -400,6 +398,7 @@ func TestReplayedRecordings(t *testing.T) {
 // a broadcast received while it was a member and read after it left and
 // joined again is taken.
 func TestMembershipIntervals(t *testing.T) {
+	joinsGroups(t)
 	key := testKey(t, testSecret)
 	ctx := context.Background()
 	spy := groupSpy(t)
@@ -445,6 +444,7 @@ func TestMembershipIntervals(t *testing.T) {
 // Broadcasts a client missed to an overrun cannot be slipped in after a
 // later one it took, even from a later run of the server.
 func TestMissedNotSlippedIn(t *testing.T) {
+	joinsGroups(t)
 	key := testKey(t, testSecret)
 	ctx := context.Background()
 	spy := groupSpy(t)
@@ -481,6 +481,7 @@ func TestMissedNotSlippedIn(t *testing.T) {
 // A client that subscribes while the server broadcasts without pause gets
 // no error: broadcasts sealed before it joined are dropped quietly.
 func TestSubscribeWhileBroadcasting(t *testing.T) {
+	joinsGroups(t)
 	key := testKey(t, testSecret)
 	s, _ := listen(t, Config{Groups: 1, Key: key})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -514,6 +515,7 @@ func TestSubscribeWhileBroadcasting(t *testing.T) {
 // A client follows its server across a restart: the new run's messages
 // are taken (a new session, sealed after the client joined).
 func TestServerRestartFollowed(t *testing.T) {
+	joinsGroups(t)
 	key := testKey(t, testSecret)
 	ctx := context.Background()
 	first, _ := listen(t, Config{Groups: 1, Key: key})
@@ -550,6 +552,7 @@ func TestServerRestartFollowed(t *testing.T) {
 // In one session a client orders the server's messages by counter, so a
 // clock set back between two broadcasts loses nothing.
 func TestClockSetBackInSession(t *testing.T) {
+	joinsGroups(t)
 	key := testKey(t, testSecret)
 	ctx := context.Background()
 	s, _ := listen(t, Config{Groups: 1, Key: key})
@@ -577,6 +580,7 @@ func TestClockSetBackInSession(t *testing.T) {
 // A failed Subscribe to a group the client is subscribed to already
 // leaves the subscription alone.
 func TestFailedResubscribeKeepsGroup(t *testing.T) {
+	joinsGroups(t)
 	key := testKey(t, testSecret)
 	ctx := context.Background()
 	joins := 0
@@ -608,6 +612,7 @@ func TestFailedResubscribeKeepsGroup(t *testing.T) {
 // Joins and leaves of one group from several goroutines keep the client's
 // record of its memberships in step with the kernel's.
 func TestJoinLeaveRecordsInStep(t *testing.T) {
+	joinsGroups(t)
 	c := dial(t, 0, &ClientConfig{Key: testKey(t, testSecret)})
 	var wg sync.WaitGroup
 	for i := range 4 {

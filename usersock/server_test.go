@@ -90,8 +90,46 @@ func dumpN(ctx context.Context, w *Writer, r *Request) error {
 	return nil
 }
 
-// listen starts a server on a kernel-chosen port, closed at the end of the
-// test; its log goes to the returned buffer.
+// Every socket a test opens lives in the test's own network namespace
+// (NETLINK_USERSOCK is per namespace): nothing a test sends reaches the
+// host's NETLINK_USERSOCK, whose ports and groups other processes use.
+var (
+	nsMu    sync.Mutex
+	testNSs = map[testing.TB]*netnstest.NS{}
+)
+
+// testNS returns the test's network namespace, created by the first call
+// and deleted when the test ends. Without root the test is skipped (it
+// fails under NLKIT_REQUIRE_PRIV=1), so the first call must come from the
+// test's goroutine; the helpers below make it.
+func testNS(t testing.TB) *netnstest.NS {
+	t.Helper()
+	nsMu.Lock()
+	defer nsMu.Unlock()
+	if ns := testNSs[t]; ns != nil {
+		return ns
+	}
+	ns := netnstest.New(t)
+	testNSs[t] = ns
+	t.Cleanup(func() {
+		nsMu.Lock()
+		delete(testNSs, t)
+		nsMu.Unlock()
+	})
+	return ns
+}
+
+// joinsGroups says that the test joins NETLINK_USERSOCK groups, which
+// needs CAP_NET_ADMIN over its namespace: it skips the test without it
+// (fails it under NLKIT_REQUIRE_PRIV=1).
+func joinsGroups(t testing.TB) {
+	t.Helper()
+	testNS(t)
+	netnstest.RequireCapabilities(t, unix.CAP_NET_ADMIN)
+}
+
+// listen starts a server on a kernel-chosen port in the test's namespace,
+// closed at the end of the test; its log goes to the returned buffer.
 func listen(t testing.TB, cfg Config) (*Server, *syncBuffer) {
 	t.Helper()
 	logs := new(syncBuffer)
@@ -101,6 +139,9 @@ func listen(t testing.TB, cfg Config) (*Server, *syncBuffer) {
 	if cfg.Input == nil {
 		cfg.Input = echo
 	}
+	if cfg.NetNS == nil {
+		cfg.NetNS = testNS(t).NS
+	}
 	s, err := Listen(&cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -109,25 +150,36 @@ func listen(t testing.TB, cfg Config) (*Server, *syncBuffer) {
 	return s, logs
 }
 
+// dial opens a client of server in the test's namespace, closed at the
+// end of the test.
 func dial(t testing.TB, server uint32, cfg *ClientConfig) *Client {
 	t.Helper()
-	c, err := Dial(server, cfg)
+	var c ClientConfig
+	if cfg != nil {
+		c = *cfg
+	}
+	if c.NetNS == nil {
+		c.NetNS = testNS(t).NS
+	}
+	cl, err := Dial(server, &c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	t.Cleanup(func() { cl.Close() })
+	return cl
 }
 
-// rawConn is a core connection to the server.
+// rawConn is a core connection to the server, in the test's namespace.
 func rawConn(t testing.TB, server uint32) *nl.Conn {
 	t.Helper()
-	c, err := nl.Dial(nl.UserSock, &nl.Config{Peer: server})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return coreConn(t, nl.Config{Peer: server})
+}
+
+// coreConn is a core connection configured by cfg, in the test's
+// namespace, closed at the end of the test.
+func coreConn(t testing.TB, cfg nl.Config) *nl.Conn {
+	t.Helper()
+	return testNS(t).Dial(nl.UserSock, &cfg)
 }
 
 func u32(v uint32) []byte { return binary.NativeEndian.AppendUint32(nil, v) }
@@ -204,11 +256,7 @@ func TestErrorWithMessage(t *testing.T) {
 	}
 	// A warning rides on the acknowledgement of a request that succeeded.
 	var warned *nl.Error
-	rc, err := nl.Dial(nl.UserSock, &nl.Config{Peer: s.Port(), OnWarning: func(e *nl.Error) { warned = e }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
+	rc := coreConn(t, nl.Config{Peer: s.Port(), OnWarning: func(e *nl.Error) { warned = e }})
 	var e nl.Encoder
 	e.Begin(typeWarn, nl.Acknowledge)
 	e.End()
@@ -286,6 +334,7 @@ func TestDump(t *testing.T) {
 // Broadcasts reach the members of their group only; joins and leaves are
 // announced to the Bind and Unbind hooks, which may refuse a join.
 func TestBroadcastGroups(t *testing.T) {
+	joinsGroups(t)
 	var mu sync.Mutex
 	var events []string
 	s, _ := listen(t, Config{
@@ -506,7 +555,7 @@ func asUser(t *testing.T, uid, gid uint32, fn func()) {
 // A process of another user is refused by the default policy (own user
 // and root), and its real credentials are what a server sees.
 func TestPolicyOtherUser(t *testing.T) {
-	netnstest.RequirePrivileged(t)
+	netnstest.RequirePrivileged(t) // asUser
 	ctx := context.Background()
 	s, _ := listen(t, Config{})
 	c := dial(t, s.Port(), nil)
@@ -637,11 +686,7 @@ func TestShutdownInFlight(t *testing.T) {
 // its reply is dropped; other clients are served meanwhile.
 func TestStalledClient(t *testing.T) {
 	s, logs := listen(t, Config{Workers: 2, SendTimeout: 50 * time.Millisecond})
-	stalled, err := nl.Dial(nl.UserSock, &nl.Config{Peer: s.Port(), ReadBuffer: 4096})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stalled.Close()
+	stalled := coreConn(t, nl.Config{Peer: s.Port(), ReadBuffer: 4096})
 	b := make([]byte, nl.HeaderLen)
 	nl.PutHeader(b, nl.Header{Len: nl.HeaderLen + 4, Type: typeMany, Flags: nl.Request, Seq: 1})
 	if err := stalled.Send(context.Background(), append(b, u32(2000)...), nl.Addr{Port: s.Port()}); err != nil {

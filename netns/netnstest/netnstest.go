@@ -35,10 +35,10 @@ func RequirePrivileged(t testing.TB) {
 	if os.Geteuid() == 0 {
 		return
 	}
-	if os.Getenv(RequirePrivEnv) == "1" {
+	if requirePriv() {
 		t.Fatalf("test needs root (to create network namespaces), and %s=1 forbids skipping", RequirePrivEnv)
 	}
-	t.Skip("test needs root to create network namespaces; skipped (set " + RequirePrivEnv + "=1 to fail instead)")
+	skip(t, "test needs root to create network namespaces; skipped (set "+RequirePrivEnv+"=1 to fail instead)")
 }
 
 // NS is a test's own network namespace, named so that iproute2 reaches it
