@@ -15,6 +15,15 @@
 #                     and require the echo check to fail (what CI runs).
 #   QEMU_TIMEOUT=N    seconds one boot may take (default 240).
 #   KEEP=DIR          keep the work files (serial logs, initramfs) in DIR.
+#   NLKIT_QEMU_ACCEL=auto|kvm|tcg  the accelerator (kmod/qemu-accel.sh).
+#                     auto (default): tcg when /dev/kvm is not usable;
+#                     else a short probe boot of the kernel under KVM
+#                     decides, tcg when it does not come back. tcg: no
+#                     probe. kvm: fail (not hang) when the probe fails.
+#   NLKIT_QEMU_PROBE_TIMEOUT=N  seconds the KVM probe boot may take
+#                     (default 20).
+#   NLKIT_QEMU=PATH   the QEMU binary (default qemu-system-x86_64).
+#   NLKIT_KVM_DEVICE=PATH  the KVM device to check (default /dev/kvm).
 #
 # Run as root on Debian 12 amd64, from anywhere:
 #   sh kmod/hello/run-qemu-test.sh
@@ -93,6 +102,7 @@ resolve() {
 		missing
 	fi
 	if [ -n "$need" ]; then
+		# shellcheck disable=SC2086 # one word per package
 		apt_install $need
 	fi
 }
@@ -154,8 +164,11 @@ cp "$work/module/hello.ko" "$root/hello.ko"
 say "initramfs ready after $(elapsed) s"
 
 # --- boot -------------------------------------------------------------------
-accel=tcg
-[ -w /dev/kvm ] && accel=kvm
+# KVM only if a short probe boot of this kernel under KVM works (see
+# kmod/qemu-accel.sh): /dev/kvm alone has been seen to hang the boot.
+# shellcheck source-path=SCRIPTDIR source=../qemu-accel.sh
+. "$repo/kmod/qemu-accel.sh"
+qemu_accel "$vmlinuz" "$work" || die "no usable accelerator"
 
 # boot NAME WRONG boots the kernel; the summary line goes to $summary.
 boot() {
@@ -166,7 +179,7 @@ boot() {
 	b0=$(date +%s)
 	status=0
 	rm -f "$serial" "$serial.txt" # never read an earlier boot's result
-	timeout -k 10 "$QEMU_TIMEOUT" qemu-system-x86_64 -machine q35 -accel "$accel" \
+	timeout -k 10 "$QEMU_TIMEOUT" "${NLKIT_QEMU:-qemu-system-x86_64}" -machine q35 -accel "$accel" \
 		-m 512 -smp 1 -display none -monitor none -nic none -no-reboot \
 		-serial "file:$serial" -kernel "$vmlinuz" -initrd "$work/initrd.gz" \
 		-append "$append" </dev/null >"$work/qemu-$name.out" 2>&1 || status=$?
