@@ -75,22 +75,29 @@ func (e *BatchError) Unwrap() []error {
 	return errs
 }
 
-// batchReadBuffer is the receive buffer Batch asks for, so that a whole
-// sendmsg's worth of acknowledgements fits.
+// batchReadBuffer is the receive buffer Batch asks for, so that the
+// failures of a whole sendmsg's worth of requests fit.
 const batchReadBuffer = 4 << 20
 
-// ackCost estimates the receive buffer an acknowledgement occupies in the
-// kernel (its socket buffer's true size), in bytes.
+// ackCost estimates the receive buffer an acknowledgement or error occupies
+// in the kernel (its socket buffer's true size), in bytes.
 const ackCost = 1024
 
-// Batch sends every message of e, many per sendmsg, and collects one
-// acknowledgement or error per message (NLM_F_ACK is set on each). It
-// returns nil when the kernel accepted them all, and otherwise a
+// Batch sends every message of e, many per sendmsg, and reports the outcome
+// of each: it returns nil when the kernel accepted them all, and otherwise a
 // [*BatchError] naming each failed request by its index with the kernel's
 // extended ACK. It is the mechanism for bulk changes in every family.
 //
-// The number of requests in flight is bounded so that their
-// acknowledgements fit the socket's receive buffer, which Batch raises (to
+// Only the last request of each sendmsg asks for an acknowledgement
+// (NLM_F_ACK is cleared on the others): the kernel handles a datagram's
+// requests in order and answers every failure whether or not it was asked
+// to, so the acknowledgement of the last one says that the failures of all
+// are in. This is what makes a batch cost about one receive per sendmsg
+// rather than one per request. A request whose handler the kernel runs
+// later, such as a dump, does not belong in a batch.
+//
+// The requests in flight are bounded so that the worst case, a failure for
+// every one, fits the socket's receive buffer, which Batch raises (to
 // 4 MiB, forced when privileged) the first time it runs.
 func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error {
 	if opts == nil {
@@ -112,6 +119,9 @@ func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error 
 	defer c.unlock()
 	o := c.begin(ctx)
 	defer o.end()
+	if err := c.drainDump(&o); err != nil {
+		return &BatchError{Total: n, Err: err}
+	}
 
 	maxBytes, budget := c.batchLimits(opts.MaxBytes)
 	base := c.reserveSeq(n)
@@ -136,14 +146,14 @@ func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error 
 			j++
 		}
 		for k := i; k < j; k++ {
-			c.stamp(buf[e.msgs[k].off:], base+uint32(k), Acknowledge)
+			c.stampAck(buf[e.msgs[k].off:], base+uint32(k), k == j-1)
 		}
 		if err := c.send(buf[start:end(j-1)]); err != nil {
 			be.Done, be.Err = i, err
 			return be
 		}
 		failed := len(be.Failures)
-		if err := c.collectAcks(&o, e, base, i, j, be, opts); err != nil {
+		if err := c.collectBatch(&o, e, base, i, j, be, opts); err != nil {
 			c.abandonRange(base+uint32(i), uint32(j-i))
 			be.Err = err
 			return be
@@ -160,8 +170,19 @@ func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error 
 	return be
 }
 
+// stampAck stamps the message at b[0] as stamp does, and sets or clears
+// its NLM_F_ACK flag.
+func (c *Conn) stampAck(b []byte, seq uint32, ack bool) {
+	f := Flags(binary.NativeEndian.Uint16(b[6:8])) &^ Acknowledge
+	if ack {
+		f |= Acknowledge
+	}
+	binary.NativeEndian.PutUint16(b[6:8], uint16(f))
+	c.stamp(b, seq, 0)
+}
+
 // batchLimits returns the bytes per sendmsg and the receive-buffer budget
-// for acknowledgements in flight. Called with the exchange lock held.
+// for answers in flight. Called with the exchange lock held.
 func (c *Conn) batchLimits(maxBytes int) (int, int) {
 	if maxBytes <= 0 {
 		maxBytes = 64 << 10
@@ -169,6 +190,13 @@ func (c *Conn) batchLimits(maxBytes int) (int, int) {
 	if wb, err := c.WriteBuffer(); err == nil && wb > 64 && maxBytes > wb-64 {
 		maxBytes = wb - 64
 	}
+	return maxBytes, c.answerBudget()
+}
+
+// answerBudget raises the receive buffer for a burst of answers, if it is
+// small, and returns how many bytes of answers may be in flight. Called
+// with the exchange lock held.
+func (c *Conn) answerBudget() int {
 	rb, err := c.ReadBuffer()
 	if err == nil && rb < 2*batchReadBuffer {
 		c.SetReadBuffer(batchReadBuffer)
@@ -177,43 +205,45 @@ func (c *Conn) batchLimits(maxBytes int) (int, int) {
 	if err != nil || rb <= 0 {
 		rb = 212992
 	}
-	return maxBytes, rb * 3 / 4
+	return rb * 3 / 4
 }
 
-// collectAcks reads until every request in [lo, hi) of the batch numbered
-// from base has been answered, recording failures in be. Called with the
-// exchange lock held.
-func (c *Conn) collectAcks(o *op, e *Encoder, base uint32, lo, hi int, be *BatchError, opts *BatchOptions) error {
-	want := hi - lo
-	words := (want + 63) / 64
-	if cap(c.batchAcks) < words {
-		c.batchAcks = make([]uint64, words)
-	}
-	acked := c.batchAcks[:words]
-	clear(acked)
-	got := 0
+// collectBatch reads the answers to the requests [lo, hi) of the batch
+// numbered from base, until the acknowledgement (or error) of the last
+// one, recording failures in be. Called with the exchange lock held.
+func (c *Conn) collectBatch(o *op, e *Encoder, base uint32, lo, hi int, be *BatchError, opts *BatchOptions) error {
+	want := uint32(hi - lo)
+	last := want - 1
 	be.Done = lo
-	// Without multicast memberships only replies (small acknowledgements,
-	// unless the caller asked for echoes) and rare unsolicited unicasts
-	// arrive: read each with one recvmsg. Anything that does not fit is
-	// accounted for below, never silently lost.
-	direct := !c.multicast.Load() && opts.OnReply == nil
-	for got < want {
-		data, meta, err := c.receiveMode(o, &c.rbuf, c.oob, false, direct)
-		if err == errTruncated {
-			inChunk := func(s uint32) bool { return s-base-uint32(lo) < uint32(want) }
-			if seq, ours := c.cutReply(data, meta, inChunk); ours {
-				return fmt.Errorf("netlink: batch: a reply to request %d did not fit the receive buffer and was lost: %w",
-					int(seq-base), ErrOverrun)
-			}
-			continue
-		}
+	// Without multicast memberships only answers (small, unless the
+	// caller asked for echoes) and rare unsolicited unicasts arrive: read
+	// each with one recvmsg. Anything that does not fit is accounted for
+	// below, never silently lost.
+	mode := readOnce
+	if c.multicast.Load() || opts.OnReply != nil {
+		mode = readPeek
+	}
+	for {
+		data, meta, full, err := c.receive(o, &c.rbuf, c.oob, false, mode)
 		if err != nil {
 			if errors.As(err, new(*OverrunError)) {
 				return &OverrunError{Op: fmt.Sprintf("batch requests %d-%d", lo, hi-1)}
 			}
 			return err
 		}
+		if full > len(data) {
+			inChunk := func(s uint32) bool { return s-base-uint32(lo) < want }
+			if seq, ours := c.cutReply(data, meta, inChunk); ours {
+				return fmt.Errorf("netlink: batch: an answer to request %d did not fit the receive buffer and was lost: %w",
+					int(seq-base), ErrOverrun)
+			}
+			continue
+		}
+		if opts.OnReply == nil && !c.fromPeer(meta) {
+			c.parkDatagram(data, meta, full)
+			continue
+		}
+		done := false
 		for len(data) > 0 {
 			m, rest, err := NextMessage(data)
 			if err != nil {
@@ -222,7 +252,7 @@ func (c *Conn) collectAcks(o *op, e *Encoder, base uint32, lo, hi int, be *Batch
 			data = rest
 			m.Meta = meta
 			rel := m.Header.Seq - base - uint32(lo)
-			if m.Meta.Port != c.cfg.Peer || rel >= uint32(want) ||
+			if m.Meta.Port != c.cfg.Peer || rel >= want ||
 				m.Meta.Group != 0 && !c.isEcho(&m, e.Message(lo+int(rel)).Header) {
 				c.park(m)
 				continue
@@ -234,13 +264,11 @@ func (c *Conn) collectAcks(o *op, e *Encoder, base uint32, lo, hi int, be *Batch
 			case MsgOverrun:
 				return &OverrunError{Op: fmt.Sprintf("batch requests %d-%d", lo, hi-1)}
 			case MsgError:
-				if acked[rel/64]&(1<<(rel%64)) != 0 {
-					continue
+				if rel == last {
+					done = true
 				}
-				acked[rel/64] |= 1 << (rel % 64)
-				got++
 				if m.Header.Flags&AckTLVs == 0 && len(m.Data) >= 4 && binary.NativeEndian.Uint32(m.Data) == 0 {
-					continue // a plain acknowledgement: the common case
+					continue // a plain acknowledgement
 				}
 				req := e.buf[e.msgs[idx].off:]
 				if rerr := c.requestError(m, req[:min(len(req), msgLenAt(req))], e.msgs[idx].attrs-HeaderLen); rerr != nil {
@@ -254,8 +282,10 @@ func (c *Conn) collectAcks(o *op, e *Encoder, base uint32, lo, hi int, be *Batch
 				}
 			}
 		}
+		if done {
+			return nil
+		}
 	}
-	return nil
 }
 
 // msgLenAt returns the length field of the message at b[0].

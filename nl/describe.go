@@ -19,17 +19,20 @@ import (
 // package catalog's table of the kernel's protocols; families with dynamic
 // message types (generic netlink) supply their own.
 type Describer interface {
-	Describe(p Protocol, t MsgType) *catalog.Message
+	Describe(p Protocol, m Message) (catalog.Message, bool)
 }
 
-type catalogDescriber struct{}
+// CatalogDescriber describes messages from package catalog's tables.
+type CatalogDescriber struct{}
 
-func (catalogDescriber) Describe(p Protocol, t MsgType) *catalog.Message {
-	return catalog.Lookup(int(p), uint16(t))
+// Describe implements Describer.
+func (CatalogDescriber) Describe(p Protocol, m Message) (catalog.Message, bool) {
+	cm := catalog.Lookup(int(p), uint16(m.Header.Type))
+	if cm == nil {
+		return catalog.Message{}, false
+	}
+	return *cm, true
 }
-
-// DefaultDescriber describes messages from package catalog's tables.
-var DefaultDescriber Describer = catalogDescriber{}
 
 // A Description is a decoded view of one message, for people: its header
 // with names, its fixed family header, and its attribute tree. It marshals
@@ -87,7 +90,7 @@ type AttrDesc struct {
 // panicking.
 func Describe(p Protocol, m Message, d Describer) Description {
 	if d == nil {
-		d = DefaultDescriber
+		d = CatalogDescriber{}
 	}
 	h := m.Header
 	desc := Description{TypeID: uint16(h.Type), Seq: h.Seq, Port: h.Port, Len: h.Len, Group: m.Meta.Group}
@@ -106,7 +109,8 @@ func Describe(p Protocol, m Message, d Describer) Description {
 		if h.Type == MsgError {
 			op = OpAck
 		}
-	} else if cm = d.Describe(p, h.Type); cm != nil {
+	} else if v, ok := d.Describe(p, m); ok {
+		cm = &v
 		desc.Type = cm.Name
 		op = Op(cm.Op)
 	} else {
@@ -185,7 +189,7 @@ func describeHeader(p Protocol, h Header, d Describer) string {
 	name := h.Type.String()
 	op := OpUnknown
 	if h.Type >= MsgMinType {
-		if cm := d.Describe(p, h.Type); cm != nil {
+		if cm, ok := d.Describe(p, Message{Header: h}); ok {
 			name, op = cm.Name, Op(cm.Op)
 		}
 	}

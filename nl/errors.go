@@ -229,23 +229,36 @@ var ErrDumpInterrupted = errors.New("netlink: dump interrupted by a concurrent c
 // learnt from events must be resynchronized, for example by a dump.
 var ErrOverrun = errors.New("netlink: receive buffer overrun, messages were lost")
 
-// OverrunError is the typed form of [ErrOverrun]. errors.Is matches it with
-// ErrOverrun and with unix.ENOBUFS.
+// OverrunError is the typed form of [ErrOverrun]: messages meant for this
+// socket were lost. errors.Is matches it with ErrOverrun and with
+// unix.ENOBUFS, and, when it reports a datagram cut for want of buffer
+// room, with [ErrTruncated].
 type OverrunError struct {
 	Op string // what was being done when the loss was noticed
+	// Truncated, when not 0, is the length of a datagram that did not fit
+	// the receive buffer, of which only the first Kept bytes were read:
+	// the loss was this datagram's tail, not an overrun of the socket.
+	Truncated, Kept int
 }
 
 // Error says that messages were lost, and while doing what.
 func (e *OverrunError) Error() string {
-	if e.Op == "" {
-		return ErrOverrun.Error()
+	var s string
+	if e.Truncated > 0 {
+		s = fmt.Sprintf("netlink: a %d-byte datagram did not fit the %d-byte receive buffer and was cut; messages were lost (the buffer has grown)", e.Truncated, e.Kept)
+	} else {
+		s = ErrOverrun.Error()
 	}
-	return e.Op + ": " + ErrOverrun.Error()
+	if e.Op == "" {
+		return s
+	}
+	return e.Op + ": " + s
 }
 
-// Is matches [ErrOverrun] and unix.ENOBUFS.
+// Is matches [ErrOverrun] and unix.ENOBUFS, and [ErrTruncated] for a cut
+// datagram.
 func (e *OverrunError) Is(target error) bool {
-	return target == ErrOverrun || target == unix.ENOBUFS
+	return target == ErrOverrun || target == unix.ENOBUFS || (e.Truncated > 0 && target == ErrTruncated)
 }
 
 // Retry calls fn until it returns an error that is not [ErrDumpInterrupted],

@@ -188,7 +188,7 @@ func TestCaptureSeeds(t *testing.T) {
 				continue
 			}
 			write("FuzzDescribe", k, "uint8(0)", fmt.Sprintf("uint16(%d)", m.Header.Type), fmt.Sprintf("[]byte(%q)", m.Data))
-			if cm := nl.DefaultDescriber.Describe(nl.Route, m.Header.Type); cm != nil && cm.HeaderLen <= len(m.Data) {
+			if cm, ok := (nl.CatalogDescriber{}).Describe(nl.Route, m); ok && cm.HeaderLen <= len(m.Data) {
 				write("FuzzAttrDecoder", k, fmt.Sprintf("[]byte(%q)", m.Data[nl.Align(cm.HeaderLen):]))
 			}
 		}

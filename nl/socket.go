@@ -2,7 +2,6 @@ package nl
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"sync"
 	"syscall"
@@ -21,9 +20,12 @@ type Addr struct {
 
 // A Socket is the transport under a [Conn]: an AF_NETLINK socket, or a fake
 // one such as package nltest provides. Only one goroutine at a time calls
-// Receive, and only one calls Send.
+// Receive; Send may be called concurrently with everything.
 type Socket interface {
-	// Send transmits b, one datagram of one or more messages, to addr.
+	// Send transmits b, one datagram of one or more messages, to addr, in
+	// one attempt that never waits: when the receiver, a user-space port,
+	// has no room, it returns unix.EAGAIN, unwrapped, and nothing was
+	// sent. The Conn decides whether to wait and retry.
 	Send(b []byte, to Addr) error
 	// Receive reads the next datagram into b and its control messages into
 	// oob. n is the datagram's full length, which exceeds len(b) when b was
@@ -37,8 +39,6 @@ type Socket interface {
 	// SetReadDeadline sets when a blocked Receive gives up; the zero time
 	// means never.
 	SetReadDeadline(t time.Time) error
-	// SetWriteDeadline sets when a blocked Send gives up.
-	SetWriteDeadline(t time.Time) error
 	// SetOption sets an integer socket option.
 	SetOption(level, name, value int) error
 	// Option reads an integer socket option.
@@ -66,14 +66,11 @@ type sysSocket struct {
 	read  func(fd uintptr) bool // prebuilt, so that Receive does not allocate
 	drop  func(fd uintptr)
 
-	wmu   sync.Mutex // guards the send state below
+	wmu   sync.Mutex // guards the send state below, for one attempt
 	wname unix.RawSockaddrNetlink
 	wbuf  []byte
 	werr  error
 	write func(fd uintptr) bool
-
-	wdmu sync.Mutex
-	wdl  time.Time
 }
 
 // openSocket opens and binds an AF_NETLINK socket of protocol proto in the
@@ -192,7 +189,7 @@ func (s *sysSocket) doWrite(fd uintptr) bool {
 	if len(s.wbuf) > 0 {
 		p = unsafe.Pointer(&s.wbuf[0])
 	}
-	_, _, errno := unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(p), uintptr(len(s.wbuf)), 0,
+	_, _, errno := unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(p), uintptr(len(s.wbuf)), unix.MSG_DONTWAIT,
 		uintptr(unsafe.Pointer(&s.wname)), unix.SizeofSockaddrNetlink)
 	s.werr = nil
 	if errno != 0 {
@@ -201,44 +198,30 @@ func (s *sysSocket) doWrite(fd uintptr) bool {
 	return true
 }
 
-// Send transmits b to addr. A full receiver (EAGAIN, possible only towards a
-// user-space port) is retried with a growing pause until the write deadline.
+// Send transmits b to addr in one attempt (see Socket.Send).
 func (s *sysSocket) Send(b []byte, to Addr) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	s.wname = unix.RawSockaddrNetlink{Family: unix.AF_NETLINK, Pid: to.Port, Groups: to.Groups}
 	s.wbuf = b
 	defer func() { s.wbuf = nil }()
-	pause := 20 * time.Microsecond
 	for {
 		if err := s.rc.Write(s.write); err != nil {
 			return err
 		}
-		if s.werr != unix.EAGAIN && s.werr != unix.EINTR {
-			if s.werr != nil {
-				return os.NewSyscallError("sendto", s.werr)
-			}
+		switch s.werr {
+		case nil:
 			return nil
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return unix.EAGAIN
 		}
-		s.wdmu.Lock()
-		dl := s.wdl
-		s.wdmu.Unlock()
-		if !dl.IsZero() && time.Now().Add(pause).After(dl) {
-			return fmt.Errorf("sendto: %w", os.ErrDeadlineExceeded)
-		}
-		time.Sleep(pause)
-		pause = min(2*pause, 10*time.Millisecond)
+		return os.NewSyscallError("sendto", s.werr)
 	}
 }
 
 func (s *sysSocket) SetReadDeadline(t time.Time) error { return s.f.SetReadDeadline(t) }
-
-func (s *sysSocket) SetWriteDeadline(t time.Time) error {
-	s.wdmu.Lock()
-	s.wdl = t
-	s.wdmu.Unlock()
-	return nil
-}
 
 func (s *sysSocket) SetOption(level, name, value int) error {
 	var serr error

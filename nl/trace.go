@@ -23,7 +23,7 @@ type tracer struct {
 	buf   bytes.Buffer
 }
 
-func newTracer(cfg *Config, p Protocol) *tracer {
+func newTracer(cfg *Config, p Protocol, d Describer) *tracer {
 	w := cfg.Trace
 	if w == nil {
 		if v := os.Getenv(TraceEnv); v != "" && v != "0" {
@@ -33,15 +33,12 @@ func newTracer(cfg *Config, p Protocol) *tracer {
 	if w == nil {
 		return nil
 	}
-	d := cfg.Describe
-	if d == nil {
-		d = DefaultDescriber
-	}
 	return &tracer{w: w, proto: p, d: d}
 }
 
-// datagram describes one datagram sent or received.
-func (t *tracer) datagram(dir string, b []byte, meta Meta) {
+// datagram describes one datagram sent or received; n is its full length,
+// larger than len(b) when it was cut.
+func (t *tracer) datagram(dir string, b []byte, meta Meta, n int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf.Reset()
@@ -52,6 +49,9 @@ func (t *tracer) datagram(dir string, b []byte, meta Meta) {
 	fmt.Fprintf(&t.buf, "netlink %v %s %d bytes %s port %d", t.proto, dir, len(b), peer, meta.Port)
 	if meta.Group != 0 {
 		fmt.Fprintf(&t.buf, " group %d", meta.Group)
+	}
+	if n > len(b) {
+		fmt.Fprintf(&t.buf, " (cut: %d bytes long)", n)
 	}
 	t.buf.WriteByte('\n')
 	for len(b) > 0 {

@@ -144,7 +144,7 @@ func parseRaw(args []string) (*rawRequest, error) {
 	}
 	if n, err := strconv.ParseUint(typeName, 0, 16); err == nil {
 		r.typ = nl.MsgType(n)
-		r.msg = nl.DefaultDescriber.Describe(r.proto, r.typ)
+		r.msg = catalog.Lookup(int(r.proto), uint16(r.typ))
 	} else if t, m, ok := catalog.MessageType(int(r.proto), typeName); ok {
 		r.typ, r.msg = nl.MsgType(t), m
 	} else {

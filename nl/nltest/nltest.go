@@ -183,9 +183,6 @@ func (s *Socket) SetReadDeadline(t time.Time) error {
 	return nil
 }
 
-// SetWriteDeadline implements nl.Socket; sends never block.
-func (s *Socket) SetWriteDeadline(time.Time) error { return nil }
-
 // SetOption implements nl.Socket by remembering the value.
 func (s *Socket) SetOption(level, name, value int) error {
 	s.mu.Lock()
