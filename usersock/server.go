@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"log"
 	"net"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/nlkit/nlkit/netns"
@@ -106,8 +104,6 @@ type Server struct {
 	cfg     Config
 	port    uint32
 	conn    *nl.Conn
-	sock    nl.Socket
-	rc      syscall.RawConn
 	policy  *Policy
 	seal    *sealer    // nil without a Key
 	peers   *peerTable // nil without a Key
@@ -116,6 +112,11 @@ type Server struct {
 
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
+	// The reader's phases: it serves until stopServing (Shutdown began),
+	// then refuses until stopRefusing (the handlers are done), then
+	// drains what is queued for a bounded time.
+	serving, refusing         context.Context
+	stopServing, stopRefusing context.CancelFunc
 
 	jobs       chan job
 	jobsClosed sync.Once
@@ -124,18 +125,15 @@ type Server struct {
 	bufs       sync.Pool // *[]byte
 	outs       sync.Pool // *outbuf
 
-	// dlMu orders Shutdown's wake-ups of the reader (a past read
-	// deadline) with the reader's clearing of them, so that a wake-up is
-	// neither lost nor left set (which would make the reader spin).
-	dlMu     sync.Mutex
 	stopping atomic.Bool // Shutdown began: refuse new requests
-	stopped  atomic.Bool // in-flight requests are done: the reader exits
+	stopped  atomic.Bool // in-flight requests are done: the reader drains and exits
 	closed   atomic.Bool
 	shutOnce sync.Once
 
 	pushMu sync.Mutex // orders the sealing and sending of server-initiated messages
-	// sendto makes one attempt to send a datagram (trySend; fuzzing
-	// replaces it).
+	// sendto makes one attempt to send a datagram, never waiting: an
+	// error wrapping nl.ErrFull when the receiver is full (conn.TrySend;
+	// fuzzing replaces it).
 	sendto func(b []byte, to nl.Addr) error
 
 	requests, rejected, invalid, dropped atomic.Uint64
@@ -157,33 +155,23 @@ func Listen(cfg *Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	sock, err := nl.OpenSocket(nl.UserSock, &nl.Config{NetNS: cfg.NetNS, Port: cfg.Port})
+	// Each request datagram is read once into a buffer of MaxMessage
+	// bytes; a longer one is seen cut, with its full length, and refused.
+	conn, err := nl.Dial(nl.UserSock, &nl.Config{
+		NetNS:          cfg.NetNS,
+		Port:           cfg.Port,
+		PassCred:       true,
+		DisableExtAck:  true,
+		DisableCapAck:  true,
+		ReadBuffer:     cfg.ReadBuffer,
+		WriteBuffer:    cfg.WriteBuffer,
+		DatagramBuffer: s.cfg.MaxMessage,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("usersock: listen on port %d: %w", cfg.Port, err)
 	}
-	conn, err := nl.NewConn(sock, nl.UserSock, &nl.Config{
-		PassCred:      true,
-		DisableExtAck: true,
-		DisableCapAck: true,
-		ReadBuffer:    cfg.ReadBuffer,
-		WriteBuffer:   cfg.WriteBuffer,
-	})
-	if err != nil {
-		sock.Close()
-		return nil, fmt.Errorf("usersock: listen: %w", err)
-	}
-	sc, ok := sock.(interface {
-		SyscallConn() (syscall.RawConn, error)
-	})
-	if !ok {
-		conn.Close()
-		return nil, errors.New("usersock: listen: the socket has no file descriptor")
-	}
-	if s.rc, err = sc.SyscallConn(); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("usersock: listen: %w", err)
-	}
-	s.conn, s.sock, s.port = conn, sock, sock.LocalAddr().Port
+	s.conn, s.port = conn, conn.Port()
+	s.sendto = conn.TrySend
 	// Requests sealed before the port was ours may be recordings, caught
 	// by whoever held it before.
 	s.started = now()
@@ -206,7 +194,7 @@ func newServer(cfg *Config) (*Server, error) {
 		return nil, fmt.Errorf("usersock: %d groups: NETLINK_USERSOCK has %d", cfg.Groups, MaxGroups)
 	}
 	s := &Server{cfg: *cfg, policy: cfg.Policy}
-	s.sendto = s.trySend
+	s.sendto = func([]byte, nl.Addr) error { return ErrServerClosed }
 	if s.cfg.Workers <= 0 {
 		s.cfg.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -234,6 +222,8 @@ func newServer(cfg *Config) (*Server, error) {
 		s.peers = newPeerTable(cfg.Key)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.serving, s.stopServing = context.WithCancel(s.ctx)
+	s.refusing, s.stopRefusing = context.WithCancel(s.ctx)
 	return s, nil
 }
 
@@ -274,73 +264,84 @@ func (s *Server) logf(format string, args ...any) {
 }
 
 // read is the reader goroutine: it receives datagrams and hands them to the
-// workers; once Shutdown began, it refuses them itself.
+// workers; once Shutdown began, it refuses them itself; once the workers
+// are done, it refuses what is still queued for at most drainTime.
 func (s *Server) read() {
 	defer close(s.readerDone)
 	defer s.closeJobs()
-	buf := make([]byte, s.cfg.MaxMessage)
-	oob := make([]byte, 128)
-	refusing := false
-	// refuseFromNow switches to refusing once Shutdown began: every
-	// datagram read after that is refused.
-	refuseFromNow := func() {
-		if refusing {
-			return
-		}
-		s.dlMu.Lock()
-		if s.stopping.Load() {
-			refusing = true
-			// Clear Shutdown's wake-up before the workers can finish, so
-			// that its next one (after they do) is not lost.
-			s.sock.SetReadDeadline(time.Time{})
-		}
-		s.dlMu.Unlock()
-		if refusing {
-			s.closeJobs()
-		}
+	if !s.readPhase(s.serving, s.dispatch) {
+		return
 	}
+	s.closeJobs()
+	refuse := func(d nl.Datagram) bool {
+		s.refuseShutdown(d)
+		return true
+	}
+	if !s.readPhase(s.refusing, refuse) {
+		return
+	}
+	// Answer the requests still queued on the socket, so that their
+	// senders learn at once that the server stopped rather than time
+	// out; a steady sender cannot keep this going past drainTime.
+	drain, cancel := context.WithTimeout(s.ctx, drainTime)
+	defer cancel()
+	s.readPhase(drain, refuse)
+}
+
+// readPhase hands every datagram received until ctx ends to fn, and
+// reports whether the server goes on to its next phase (false once it is
+// closed, or when fn says so).
+func (s *Server) readPhase(ctx context.Context, fn func(nl.Datagram) bool) bool {
 	for {
-		refuseFromNow()
-		if s.stopped.Load() {
-			s.drain(buf, oob)
-			return
-		}
-		n, oobn, from, err := s.sock.Receive(buf, oob, false)
-		if err != nil {
-			switch {
-			case s.closed.Load() || errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrClosed):
-				return
-			case errors.Is(err, os.ErrDeadlineExceeded):
-				continue
-			case errors.Is(err, unix.ENOBUFS):
-				s.logf("receive buffer overrun: requests were lost")
-				continue
+		var failed error
+		for d, err := range s.conn.Datagrams(ctx) {
+			if err != nil {
+				switch {
+				case s.closed.Load() || errors.Is(err, net.ErrClosed):
+					return false
+				case ctx.Err() != nil:
+					return s.ctx.Err() == nil
+				case errors.Is(err, nl.ErrOverrun):
+					s.logf("receive buffer overrun: requests were lost")
+					continue
+				}
+				failed = err
+				break
 			}
-			s.logf("receive: %v", err)
-			time.Sleep(time.Millisecond) // do not spin on a persistent error
-			continue
+			if !fn(d) {
+				return false
+			}
 		}
-		meta := nl.Meta{Port: from.Port}
-		parseCreds(oob[:oobn], &meta)
-		if n > len(buf) {
-			s.invalid.Add(1)
-			s.logf("refused a datagram of %d bytes from port %d: the limit is %d", n, meta.Port, len(buf))
-			s.refuse(buf, meta, unix.EMSGSIZE, fmt.Sprintf("request datagram of %d bytes exceeds the server's limit of %d", n, len(buf)), true)
-			continue
+		if failed == nil {
+			return s.ctx.Err() == nil
 		}
-		refuseFromNow()
-		if refusing {
-			s.refuse(buf[:n], meta, unix.ESHUTDOWN, "server shutting down", false)
-			continue
-		}
-		p := s.getBuf(n)
-		copy(*p, buf[:n])
-		select {
-		case s.jobs <- job{buf: p, meta: meta}:
-		case <-s.ctx.Done(): // Close, with the queue full
-			s.putBuf(p)
-			return
-		}
+		s.logf("receive: %v", failed)
+		time.Sleep(time.Millisecond) // do not spin on a persistent error
+	}
+}
+
+// dispatch checks one datagram and queues it for a worker, and reports
+// whether the reader goes on.
+func (s *Server) dispatch(d nl.Datagram) bool {
+	if d.Len > s.cfg.MaxMessage {
+		s.invalid.Add(1)
+		s.logf("refused a datagram of %d bytes from port %d: the limit is %d", d.Len, d.Meta.Port, s.cfg.MaxMessage)
+		s.refuse(d.Data[:min(len(d.Data), s.cfg.MaxMessage)], d.Meta, unix.EMSGSIZE,
+			fmt.Sprintf("request datagram of %d bytes exceeds the server's limit of %d", d.Len, s.cfg.MaxMessage), true)
+		return true
+	}
+	if s.stopping.Load() {
+		s.refuseShutdown(d)
+		return true
+	}
+	p := s.getBuf(len(d.Data))
+	copy(*p, d.Data)
+	select {
+	case s.jobs <- job{buf: p, meta: d.Meta}:
+		return true
+	case <-s.ctx.Done(): // Close, with the queue full
+		s.putBuf(p)
+		return false
 	}
 }
 
@@ -348,23 +349,10 @@ func (s *Server) read() {
 // requests still queued on its socket.
 const drainTime = 20 * time.Millisecond
 
-// drain answers the requests still queued on the socket when the server
-// stops, so that their senders learn it at once rather than time out. It
-// ends when the queue is empty or after drainTime, whichever is first, so
-// that a steady sender cannot keep it going.
-func (s *Server) drain(buf, oob []byte) {
-	s.dlMu.Lock() // after Shutdown's wake-up, which must not replace it
-	s.sock.SetReadDeadline(time.Now().Add(drainTime))
-	s.dlMu.Unlock()
-	for {
-		n, oobn, from, err := s.sock.Receive(buf, oob, false)
-		if err != nil {
-			return
-		}
-		meta := nl.Meta{Port: from.Port}
-		parseCreds(oob[:oobn], &meta)
-		s.refuse(buf[:min(n, len(buf))], meta, unix.ESHUTDOWN, "server shutting down", n > len(buf))
-	}
+// refuseShutdown refuses a datagram received once Shutdown began.
+func (s *Server) refuseShutdown(d nl.Datagram) {
+	n := min(len(d.Data), s.cfg.MaxMessage)
+	s.refuse(d.Data[:n], d.Meta, unix.ESHUTDOWN, "server shutting down", d.Len > n)
 }
 
 func (s *Server) closeJobs() { s.jobsClosed.Do(func() { close(s.jobs) }) }
@@ -443,7 +431,7 @@ func (s *Server) sendReply(b []byte, to uint32, refusal bool) error {
 	var err error
 	if refusal {
 		err = s.sendto(b, nl.Addr{Port: to})
-		if err == unix.EAGAIN {
+		if errors.Is(err, nl.ErrFull) {
 			err = fmt.Errorf("usersock: port %d is not reading (its receive buffer is full)", to)
 		}
 	} else {
@@ -454,36 +442,6 @@ func (s *Server) sendReply(b []byte, to uint32, refusal bool) error {
 		s.dropped.Add(1)
 	}
 	return err
-}
-
-// trySend makes one attempt to send a datagram, without waiting: it
-// returns unix.EAGAIN, unwrapped, when the receiver's buffer is full. A
-// broadcast to port 0 succeeds even though the kernel refuses its unicast
-// part (ECONNREFUSED: NETLINK_USERSOCK has no kernel socket), since the
-// group delivery happened.
-func (s *Server) trySend(b []byte, to nl.Addr) error {
-	if s.rc == nil {
-		return ErrServerClosed
-	}
-	sa := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: to.Port, Groups: to.Groups}
-	var serr error
-	if err := s.rc.Control(func(fd uintptr) {
-		for {
-			serr = unix.Sendto(int(fd), b, unix.MSG_DONTWAIT, sa)
-			if serr != unix.EINTR {
-				return
-			}
-		}
-	}); err != nil {
-		return ErrServerClosed
-	}
-	switch {
-	case serr == nil, serr == unix.ECONNREFUSED && to.Port == 0 && to.Groups != 0:
-		return nil
-	case serr == unix.EAGAIN:
-		return unix.EAGAIN
-	}
-	return fmt.Errorf("usersock: send to port %d: %w", to.Port, serr)
 }
 
 // A backoff paces retries while a receiver's buffer is full.
@@ -520,7 +478,7 @@ func (s *Server) send(ctx context.Context, b []byte, to nl.Addr, limit time.Dura
 	var bo backoff
 	for {
 		err := s.sendto(b, to)
-		if err != unix.EAGAIN {
+		if !errors.Is(err, nl.ErrFull) {
 			return err
 		}
 		if err := bo.wait(ctx, to.Port, limit); err != nil {
@@ -553,7 +511,7 @@ func (s *Server) push(ctx context.Context, kind byte, t nl.MsgType, payload []by
 		m = endMessage(m, 0)
 		err := s.sendto(m, to)
 		s.pushMu.Unlock()
-		if err != unix.EAGAIN {
+		if !errors.Is(err, nl.ErrFull) {
 			return err
 		}
 		if err := bo.wait(ctx, to.Port, 0); err != nil {
@@ -594,10 +552,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	s.shutOnce.Do(func() {
-		s.dlMu.Lock()
 		s.stopping.Store(true)
-		s.sock.SetReadDeadline(time.Unix(1, 0)) // wake the reader, which clears it under dlMu
-		s.dlMu.Unlock()
+		s.stopServing() // the reader refuses from now on
 	})
 	done := make(chan struct{})
 	go func() {
@@ -609,10 +565,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	s.dlMu.Lock()
 	s.stopped.Store(true)
-	s.sock.SetReadDeadline(time.Unix(1, 0)) // wake the reader, which then drains
-	s.dlMu.Unlock()
+	s.stopRefusing() // the reader drains, then exits
 	select {
 	case <-s.readerDone:
 	case <-ctx.Done():
@@ -639,37 +593,6 @@ func (s *Server) Close() error {
 		<-s.readerDone
 	}
 	return err
-}
-
-// parseCreds reads the SCM_CREDENTIALS control message into m.
-func parseCreds(b []byte, m *nl.Meta) {
-	for len(b) >= unix.SizeofCmsghdr {
-		var l int
-		if unix.SizeofCmsghdr == 16 {
-			l = int(binary.NativeEndian.Uint64(b))
-		} else {
-			l = int(binary.NativeEndian.Uint32(b))
-		}
-		lvl := int32(binary.NativeEndian.Uint32(b[unix.SizeofCmsghdr-8:]))
-		typ := int32(binary.NativeEndian.Uint32(b[unix.SizeofCmsghdr-4:]))
-		if l < unix.SizeofCmsghdr || l > len(b) {
-			return
-		}
-		data := b[unix.CmsgLen(0):l]
-		if lvl == unix.SOL_SOCKET && typ == unix.SCM_CREDENTIALS && len(data) >= 12 {
-			m.Creds = nl.Credentials{
-				PID: int32(binary.NativeEndian.Uint32(data)),
-				UID: binary.NativeEndian.Uint32(data[4:]),
-				GID: binary.NativeEndian.Uint32(data[8:]),
-			}
-			m.HasCreds = true
-		}
-		next := unix.CmsgSpace(l - unix.CmsgLen(0))
-		if next >= len(b) {
-			return
-		}
-		b = b[next:]
-	}
 }
 
 // handleDatagram handles every message of one received datagram, in
