@@ -89,7 +89,10 @@ func (s *Socket) Sent() [][]byte {
 }
 
 // Send implements nl.Socket: it calls the script for each message of b and
-// queues what it returns.
+// queues what it returns. Control messages (types below
+// nl.MsgMinType, such as the NLMSG_NOOP a transaction is fenced with) do
+// not reach the script: the fake acknowledges those that ask for it, as
+// the kernel does.
 func (s *Socket) Send(b []byte, to nl.Addr) error {
 	s.mu.Lock()
 	if s.closed {
@@ -102,6 +105,12 @@ func (s *Socket) Send(b []byte, to nl.Addr) error {
 	for m, err := range nl.Messages(b) {
 		if err != nil {
 			return unix.EINVAL
+		}
+		if m.Header.Type < nl.MsgMinType {
+			if m.Header.Flags&nl.Acknowledge != 0 {
+				out = append(out, Datagram{Messages: []nl.Message{Ack(m)}})
+			}
+			continue
 		}
 		if s.fn != nil {
 			out = append(out, s.fn(m)...)
