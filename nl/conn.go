@@ -148,7 +148,7 @@ type Conn struct {
 	strict    atomic.Bool
 	trace     *tracer
 
-	txbuf     []byte   // a transaction's datagram (under xlock)
+	txbuf []byte // a transaction's datagram (under xlock)
 }
 
 // Dial opens a netlink socket of protocol p, configured by cfg (nil for the
