@@ -103,16 +103,24 @@ func insertRoutes(s *scratch, insert func(b *testing.B, idx int) result) contend
 func BenchmarkRouteInsert100k(b *testing.B) {
 	file := writeRouteFile(b)
 	ctx := context.Background()
-	raw := func(s *scratch) contender {
+	// Two hand-written readers: one asks every request for an ACK, the
+	// other only the last of each sendmsg (as nlkit does).
+	rawWith := func(s *scratch, ackLast bool) contender {
 		return insertRoutes(s, func(b *testing.B, idx int) result {
 			start := time.Now()
 			msgs := rawRouteMessages(benchRoutes, uint32(idx)) // encoding counts
-			rawInsert(b, s.fd, msgs, len(msgs)/benchRoutes)
+			rawInsert(b, s.fd, msgs, len(msgs)/benchRoutes, ackLast)
 			return result{d: time.Since(start)}
 		})
 	}
+	raw := func(s *scratch) contender { return rawWith(s, false) }
+	rawLast := func(s *scratch) contender { return rawWith(s, true) }
 	b.Run("raw", func(b *testing.B) {
 		measure(b, raw(newScratch(b, routeNetAddr)))
+	})
+	b.Run("raw-acklast", func(b *testing.B) {
+		s := newScratch(b, routeNetAddr)
+		measure(b, rawLast(s), ref{"raw", raw(s)})
 	})
 	b.Run("nlkit", func(b *testing.B) {
 		s := newScratch(b, routeNetAddr)
@@ -140,7 +148,7 @@ func BenchmarkRouteInsert100k(b *testing.B) {
 				b.Fatal(err)
 			}
 			return result{d: time.Since(start)}
-		}), ref{"raw", raw(s)})
+		}), ref{"raw", raw(s)}, ref{"rawlast", rawLast(s)})
 	})
 	b.Run("vishvananda", func(b *testing.B) {
 		s := newScratch(b, routeNetAddr)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"unsafe"
 
+	"github.com/nlkit/nlkit/netns"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -212,4 +214,26 @@ func (c *Conn) Groups() ([]uint32, error) {
 		}
 	}
 	return groups, nil
+}
+
+// NetNS returns the network namespace the connection's socket lives in
+// (ioctl SIOCGSKNS), which may not be the caller's: for opening another
+// socket next to it. The caller closes the returned handle.
+func (c *Conn) NetNS() (*netns.NS, error) {
+	rc, err := c.syscallConn()
+	if err != nil {
+		return nil, err
+	}
+	var nsfd int
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		nsfd, serr = unix.IoctlRetInt(int(fd), unix.SIOCGSKNS)
+	}); err != nil {
+		return nil, err
+	}
+	if serr != nil {
+		return nil, fmt.Errorf("netlink: the socket's namespace (SIOCGSKNS): %w", serr)
+	}
+	defer unix.Close(nsfd)
+	return netns.FromFD(nsfd)
 }

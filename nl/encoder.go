@@ -61,6 +61,15 @@ func (e *Encoder) Grow(n int) {
 	}
 }
 
+// GrowMessages makes room for n more messages in the encoder's index of
+// messages, so that a large batch of known size is not re-indexed as it
+// grows. It complements Grow, which reserves their bytes.
+func (e *Encoder) GrowMessages(n int) {
+	if n > 0 && cap(e.msgs)-len(e.msgs) < n {
+		e.msgs = append(make([]msgSpan, 0, len(e.msgs)+n), e.msgs...)
+	}
+}
+
 // Truncate keeps the first n finished messages and discards the rest,
 // any open message and the sticky error: it takes back a message that
 // failed to encode, so that the messages before it can still be sent.

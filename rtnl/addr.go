@@ -206,8 +206,11 @@ const ifaProto = 11 // IFA_PROTO
 
 const ifaddrmsgLen = unix.SizeofIfAddrmsg
 
-// decode fills a from a RTM_NEWADDR message.
-func (a *Address) decode(m nl.Message) error {
+// Decode fills a from a RTM_NEWADDR or RTM_DELADDR message, as a dump or an event
+// delivers it: the same decoder serves listings, events and caches. a
+// should be the zero Address; it does not alias m afterwards. Malformed
+// input gives an error wrapping nl.ErrMalformed, never a panic.
+func (a *Address) Decode(m nl.Message) error {
 	b := m.Data
 	if len(b) < ifaddrmsgLen {
 		return fmt.Errorf("rtnl: address message of %d bytes, shorter than ifaddrmsg: %w", len(b), nl.ErrMalformed)
@@ -419,7 +422,7 @@ func (a *Address) format(names func(int) string) string {
 // addrObject words the address request m for errors.
 func addrObject(m nl.Message, names func(int) string) string {
 	var a Address
-	if err := a.decode(m); err != nil {
+	if err := a.Decode(m); err != nil {
 		return "(malformed)"
 	}
 	if m.Header.Type == unix.RTM_GETADDR {
@@ -515,13 +518,13 @@ func buildAddressDump(e *nl.Encoder, f *AddressFilter) {
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListAddresses retries it instead.
 func (h *Handle) Addresses(ctx context.Context, f *AddressFilter) iter.Seq2[*Address, error] {
-	return dump(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).Decode, f.keep)
 }
 
 // ListAddresses returns the addresses the filter selects, fetching the
 // dump again if the kernel reports it was interrupted by a change.
 func (h *Handle) ListAddresses(ctx context.Context, f *AddressFilter) ([]Address, error) {
-	return collect(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).Decode, f.keep)
 }
 
 // AddAddress adds an address to an interface; it fails with an error

@@ -32,7 +32,7 @@ func FuzzAddress(f *testing.F) {
 		}
 		_ = addrObject(m, nil)
 		var a Address
-		if a.decode(m) != nil {
+		if a.Decode(m) != nil {
 			return
 		}
 		_ = a.String()
@@ -42,7 +42,7 @@ func FuzzAddress(f *testing.F) {
 			return
 		}
 		var back Address
-		if err := back.decode(e.Message(0)); err != nil {
+		if err := back.Decode(e.Message(0)); err != nil {
 			t.Fatalf("decoding our encoding of %+v: %v", a, err)
 		}
 		want := a
@@ -68,7 +68,7 @@ func TestAddressDecodeCacheInfo(t *testing.T) {
 	}
 	msg[0] = 10
 	var a Address
-	if err := a.decode(nl.Message{Data: msg}); err != nil {
+	if err := a.Decode(nl.Message{Data: msg}); err != nil {
 		t.Fatal(err)
 	}
 	if a.PreferredLifetime != 50 || a.ValidLifetime != 100 || a.Created != 2*time.Second || a.Updated != 3*time.Second ||
@@ -77,7 +77,7 @@ func TestAddressDecodeCacheInfo(t *testing.T) {
 	}
 	// A prefix length beyond the address is malformed.
 	msg[1] = 33
-	if err := a.decode(nl.Message{Data: msg}); err == nil {
+	if err := a.Decode(nl.Message{Data: msg}); err == nil {
 		t.Fatal("prefix length 33 accepted")
 	}
 }

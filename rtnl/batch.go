@@ -30,7 +30,10 @@ func (b *Batch) Len() int {
 // Grow makes room for about n more changes (of the usual sizes: a route
 // or neighbour request takes 40 to 80 bytes), so that adding them does not
 // reallocate the batch's buffer as it fills.
-func (b *Batch) Grow(n int) { b.e.Grow(n * 64) }
+func (b *Batch) Grow(n int) {
+	b.e.Grow(n * 64)
+	b.e.GrowMessages(n)
+}
 
 // Reset empties the batch, keeping its memory.
 func (b *Batch) Reset() { b.e.Reset() }

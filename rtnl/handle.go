@@ -100,12 +100,12 @@ func (h *Handle) linkNames(ctx context.Context) func(int) string {
 	}
 }
 
-// dump runs the dump request that build encodes and yields every reply
-// decoded by decode, which fills a value in place (its previous contents are
-// cleared first), and that keep (if not nil) accepts: the user-space check of
-// a filter, for kernels that do not filter. Messages of other types are
-// skipped. Each range over the
-// returned iterator runs the dump anew, with an encoder of its own.
+// dump lists objects with the toolkit (nl.Objects): it runs the dump
+// request that build encodes and yields every reply of type want decoded
+// by decode into one reused value, which keep (if not nil) accepts: the
+// user-space check of a filter, for kernels that do not filter. Each range
+// over the returned iterator runs the dump anew, with an encoder of its
+// own. The kernel's errors name the request (DescribeRequest).
 func dump[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode func(*T, nl.Message) error, keep func(*T) bool) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		e := h.encoder()
@@ -115,80 +115,34 @@ func dump[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want n
 			yield(nil, err)
 			return
 		}
-		var v T
-		var zero T
-		var derr error // the kernel's, named once the dump let the connection go
-		var decErr error
-		for m, err := range h.c.Dump(ctx, e) {
+		for v, err := range nl.Objects(ctx, h.c, e, nl.ObjectDecoder[T]{Type: want, Decode: decode, Keep: keep}) {
 			if err != nil {
-				derr = err
-				break
-			}
-			if m.Header.Type != want {
-				continue
-			}
-			v = zero
-			if err := decode(&v, m); err != nil {
-				decErr = err
-				break
-			}
-			if keep != nil && !keep(&v) {
-				continue
-			}
-			if !yield(&v, nil) {
+				// Yielded after the dump let the connection go: naming
+				// may ask the kernel for interface names.
+				h.nameError(ctx, err, e.Message(0))
+				yield(nil, err)
 				return
 			}
-		}
-		// Errors are yielded after the loop, when the dump no longer holds
-		// the connection: the loop body may use the Handle to handle them,
-		// and naming may ask the kernel for interface names.
-		switch {
-		case derr != nil:
-			h.nameError(ctx, derr, e.Message(0))
-			yield(nil, derr)
-		case decErr != nil:
-			yield(nil, decErr)
+			if !yield(v, nil) {
+				return
+			}
 		}
 	}
 }
 
-// collect gathers a dump into a slice, fetching it again (a bounded number
-// of times) when the kernel reports that it was interrupted by a change.
-// keep, if not nil, filters in user space what the kernel could not.
+// collect gathers a dump into a slice with the toolkit (nl.Collect), which
+// fetches it again when the kernel reports it interrupted by a change.
 func collect[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode func(*T, nl.Message) error, keep func(*T) bool) ([]T, error) {
-	// The values are gathered in chunks and copied once into a slice of the
-	// exact size: growing one slice by appending would copy large values
-	// over and over (a Route is a few hundred bytes) and hold up to twice
-	// the memory.
-	const chunk = 1024
-	var chunks [][]T
-	err := nl.Retry(nl.DefaultRetries, func() error {
-		chunks = chunks[:0]
-		cur := make([]T, 0, chunk)
-		for v, err := range dump(ctx, h, build, want, decode, keep) {
-			if err != nil {
-				return err
-			}
-			if len(cur) == chunk {
-				chunks = append(chunks, cur)
-				cur = make([]T, 0, chunk)
-			}
-			cur = append(cur, *v)
-		}
-		chunks = append(chunks, cur)
-		return nil
-	})
-	if err != nil {
+	e := h.encoder()
+	defer h.release(e)
+	build(e)
+	if err := e.Err(); err != nil {
 		return nil, err
 	}
-	n := 0
-	for _, c := range chunks {
-		n += len(c)
-	}
-	out := make([]T, 0, n)
-	for i, c := range chunks {
-		out = append(out, c...)
-		chunks[i] = nil // let the chunk go as soon as it is copied
+	out, err := nl.Collect(ctx, h.c, e, nl.ObjectDecoder[T]{Type: want, Decode: decode, Keep: keep})
+	if err != nil {
+		h.nameError(ctx, err, e.Message(0))
+		return nil, err
 	}
 	return out, nil
 }

@@ -457,8 +457,11 @@ const ifinfomsgLen = unix.SizeofIfInfomsg
 // link inside a link).
 const maxLinkDepth = 2
 
-// decode fills l from a RTM_NEWLINK message.
-func (l *Link) decode(m nl.Message) error {
+// Decode fills l from a RTM_NEWLINK or RTM_DELLINK message, as a dump or an event
+// delivers it: the same decoder serves listings, events and caches. l
+// should be the zero Link; it does not alias m afterwards. Malformed
+// input gives an error wrapping nl.ErrMalformed, never a panic.
+func (l *Link) Decode(m nl.Message) error {
 	if err := l.decodeBody(m.Data, 0); err != nil {
 		return fmt.Errorf("rtnl: link: %w", err)
 	}
@@ -1066,7 +1069,7 @@ func (h *Handle) Links(ctx context.Context, f *LinkFilter) iter.Seq2[*Link, erro
 			}
 		}
 	}
-	return dump(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).Decode, f.keep)
 }
 
 // ListLinks returns the links the filter selects, fetching the dump again
@@ -1082,7 +1085,7 @@ func (h *Handle) ListLinks(ctx context.Context, f *LinkFilter) ([]Link, error) {
 		}
 		return out, nil
 	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).Decode, f.keep)
 }
 
 // LinkByIndex returns the link with the given index. For a missing link
@@ -1131,7 +1134,7 @@ func (h *Handle) getLink(ctx context.Context, index int, name string, ext uint32
 			return nil
 		}
 		l = new(Link)
-		return l.decode(m)
+		return l.Decode(m)
 	})
 	if err != nil {
 		var ne *nl.Error

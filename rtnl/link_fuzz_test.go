@@ -43,7 +43,7 @@ func FuzzLink(f *testing.F) {
 		_ = linkObject(m, nil)
 		_ = DescribeRequest(m, nil)
 		var l Link
-		if l.decode(m) != nil {
+		if l.Decode(m) != nil {
 			return
 		}
 		_ = l.Flags.String()
@@ -59,7 +59,7 @@ func FuzzLink(f *testing.F) {
 		}
 		_ = linkObject(e1.Message(0), nil)
 		var back Link
-		if err := back.decode(e1.Message(0)); err != nil {
+		if err := back.Decode(e1.Message(0)); err != nil {
 			t.Fatalf("decoding our encoding of %+v: %v", l, err)
 		}
 		if back.Name != l.Name || back.Index != l.Index || back.MTU != l.MTU || back.Info.kind() != l.Info.kind() ||
@@ -73,7 +73,7 @@ func FuzzLink(f *testing.F) {
 			t.Fatalf("encoding %+v again: %v", back, err)
 		}
 		var back2 Link
-		if err := back2.decode(e2.Message(0)); err != nil {
+		if err := back2.Decode(e2.Message(0)); err != nil {
 			t.Fatalf("decoding our encoding of %+v: %v", back, err)
 		}
 		var e3 nl.Encoder

@@ -233,8 +233,11 @@ const ndmsgLen = unix.SizeofNdMsg
 // the ABI.
 const userHZ = 100
 
-// decode fills n from a RTM_NEWNEIGH message.
-func (n *Neighbour) decode(m nl.Message) error {
+// Decode fills n from a RTM_NEWNEIGH or RTM_DELNEIGH message, as a dump or an event
+// delivers it: the same decoder serves listings, events and caches. n
+// should be the zero Neighbour; it does not alias m afterwards. Malformed
+// input gives an error wrapping nl.ErrMalformed, never a panic.
+func (n *Neighbour) Decode(m nl.Message) error {
 	b := m.Data
 	if len(b) < ndmsgLen {
 		return fmt.Errorf("rtnl: neighbour message of %d bytes, shorter than ndmsg: %w", len(b), nl.ErrMalformed)
@@ -427,7 +430,7 @@ func (n *Neighbour) format(names func(int) string) string {
 // neighObject words the neighbour request m for errors.
 func neighObject(m nl.Message, names func(int) string) string {
 	var n Neighbour
-	if err := n.decode(m); err != nil {
+	if err := n.Decode(m); err != nil {
 		return "(malformed)"
 	}
 	if m.Header.Type == unix.RTM_GETNEIGH {
@@ -534,7 +537,7 @@ func (h *Handle) Neighbours(ctx context.Context, f *NeighbourFilter) iter.Seq2[*
 	if err := f.check(); err != nil {
 		return func(yield func(*Neighbour, error) bool) { yield(nil, err) }
 	}
-	return dump(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).Decode, f.keep)
 }
 
 // ListNeighbours returns the neighbour entries the filter selects,
@@ -544,7 +547,7 @@ func (h *Handle) ListNeighbours(ctx context.Context, f *NeighbourFilter) ([]Neig
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).Decode, f.keep)
 }
 
 // AddNeighbour adds a neighbour entry (ip neigh add, or bridge fdb add for

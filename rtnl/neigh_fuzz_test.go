@@ -37,7 +37,7 @@ func FuzzNeighbour(f *testing.F) {
 		}
 		_ = neighObject(m, nil)
 		var n Neighbour
-		if n.decode(m) != nil {
+		if n.Decode(m) != nil {
 			return
 		}
 		_ = n.String()
@@ -48,7 +48,7 @@ func FuzzNeighbour(f *testing.F) {
 			return
 		}
 		var back Neighbour
-		if err := back.decode(e.Message(0)); err != nil {
+		if err := back.Decode(e.Message(0)); err != nil {
 			t.Fatalf("decoding our encoding of %+v: %v", n, err)
 		}
 		want := n

@@ -155,8 +155,11 @@ const (
 	nexthopUserFlag = RouteOnlink           // the only flag a request may carry
 )
 
-// decode fills nh from a RTM_NEWNEXTHOP message.
-func (nh *Nexthop) decode(m nl.Message) error {
+// Decode fills nh from a RTM_NEWNEXTHOP or RTM_DELNEXTHOP message, as a
+// dump or an event delivers it. nh should be the zero Nexthop; it does not
+// alias m afterwards. Malformed input gives an error wrapping
+// nl.ErrMalformed, never a panic.
+func (nh *Nexthop) Decode(m nl.Message) error {
 	return nh.decodeMessage(m, m.Header.Flags&unix.NLM_F_REQUEST != 0)
 }
 
@@ -633,7 +636,7 @@ func (h *Handle) Nexthops(ctx context.Context, f *NexthopFilter) iter.Seq2[*Next
 			}
 		}
 	}
-	return dump(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).Decode, f.keep)
 }
 
 // ListNexthops returns the nexthops the filter selects, in ID order,
@@ -650,7 +653,7 @@ func (h *Handle) ListNexthops(ctx context.Context, f *NexthopFilter) ([]Nexthop,
 		}
 		return out, nil
 	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).Decode, f.keep)
 }
 
 // NexthopByID returns the nexthop of the given ID. It fails with an error
@@ -669,7 +672,7 @@ func (h *Handle) getNexthop(ctx context.Context, f *NexthopFilter) (*Nexthop, er
 			return nil
 		}
 		nh = new(Nexthop)
-		return nh.decode(m)
+		return nh.Decode(m)
 	})
 	if err != nil {
 		return nil, err
@@ -724,7 +727,7 @@ func (h *Handle) changeNexthop(ctx context.Context, v Verb, nh *Nexthop) error {
 	binary.NativeEndian.PutUint16(b[6:], binary.NativeEndian.Uint16(b[6:])|unix.NLM_F_ECHO)
 	return h.request(ctx, e, func(m nl.Message) error {
 		var echo Nexthop
-		if m.Header.Type == unix.RTM_NEWNEXTHOP && echo.decode(m) == nil {
+		if m.Header.Type == unix.RTM_NEWNEXTHOP && echo.Decode(m) == nil {
 			nh.ID = echo.ID
 		}
 		return nil
@@ -755,8 +758,9 @@ type NexthopBucket struct {
 	Flags RouteFlags
 }
 
-// decode fills bk from a RTM_NEWNEXTHOPBUCKET message.
-func (bk *NexthopBucket) decode(m nl.Message) error {
+// Decode fills bk from a RTM_NEWNEXTHOPBUCKET message. bk should be the
+// zero NexthopBucket; it does not alias m afterwards.
+func (bk *NexthopBucket) Decode(m nl.Message) error {
 	b := m.Data
 	if len(b) < nhmsgLen {
 		return fmt.Errorf("rtnl: nexthop bucket message of %d bytes, shorter than nhmsg: %w", len(b), nl.ErrMalformed)
@@ -837,13 +841,13 @@ func buildBucketDump(e *nl.Encoder, f *NexthopBucketFilter) {
 // each from the receive buffer as it arrives. The *NexthopBucket is
 // reused: it is valid until the next iteration.
 func (h *Handle) NexthopBuckets(ctx context.Context, f *NexthopBucketFilter) iter.Seq2[*NexthopBucket, error] {
-	return dump(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).Decode, f.keep)
 }
 
 // ListNexthopBuckets returns the buckets the filter selects, fetching the
 // dump again if the kernel reports it was interrupted by a change.
 func (h *Handle) ListNexthopBuckets(ctx context.Context, f *NexthopBucketFilter) ([]NexthopBucket, error) {
-	return collect(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).Decode, f.keep)
 }
 
 // NexthopBucketByIndex returns bucket index of the resilient group id.
@@ -863,7 +867,7 @@ func (h *Handle) NexthopBucketByIndex(ctx context.Context, id uint32, index uint
 			return nil
 		}
 		bk = new(NexthopBucket)
-		return bk.decode(m)
+		return bk.Decode(m)
 	})
 	if err != nil {
 		return nil, err
@@ -878,7 +882,7 @@ func (h *Handle) NexthopBucketByIndex(ctx context.Context, id uint32, index uint
 // "id 11 index 3".
 func nexthopBucketObject(m nl.Message, names func(int) string) string {
 	var bk NexthopBucket
-	if err := bk.decode(m); err != nil {
+	if err := bk.Decode(m); err != nil {
 		return "(malformed)"
 	}
 	var b strings.Builder

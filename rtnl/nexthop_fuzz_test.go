@@ -33,9 +33,9 @@ func FuzzNexthop(f *testing.F) {
 		_ = nexthopObject(m, fuzzNames)
 		_ = nexthopBucketObject(m, fuzzNames)
 		var bk NexthopBucket
-		_ = bk.decode(m)
+		_ = bk.Decode(m)
 		var nh Nexthop
-		if err := nh.decode(m); err != nil {
+		if err := nh.Decode(m); err != nil {
 			return
 		}
 		_ = nh.String()

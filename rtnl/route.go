@@ -254,8 +254,11 @@ type RouteCacheInfo struct {
 
 const rtmsgLen = unix.SizeofRtMsg
 
-// decode fills r from a RTM_NEWROUTE message.
-func (r *Route) decode(m nl.Message) error {
+// Decode fills r from a RTM_NEWROUTE or RTM_DELROUTE message, as a dump or an event
+// delivers it: the same decoder serves listings, events and caches. r
+// should be the zero Route; it does not alias m afterwards. Malformed
+// input gives an error wrapping nl.ErrMalformed, never a panic.
+func (r *Route) Decode(m nl.Message) error {
 	b := m.Data
 	if len(b) < rtmsgLen {
 		return fmt.Errorf("rtnl: route message of %d bytes, shorter than rtmsg: %w", len(b), nl.ErrMalformed)
@@ -707,7 +710,7 @@ func familyOfAddr(a netip.Addr) Family {
 // routeObject words the route request m for errors.
 func routeObject(m nl.Message, names func(int) string) string {
 	var r Route
-	if err := r.decode(m); err != nil {
+	if err := r.Decode(m); err != nil {
 		return "(malformed)"
 	}
 	if m.Header.Type == unix.RTM_GETROUTE && r.Dst.IsValid() {
@@ -745,13 +748,13 @@ type RouteFilter struct {
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListRoutes retries it instead.
 func (h *Handle) Routes(ctx context.Context, f *RouteFilter) iter.Seq2[*Route, error] {
-	return dump(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).Decode, f.keep)
 }
 
 // ListRoutes returns the routes the filter selects, fetching the dump again
 // if the kernel reports it was interrupted by a change.
 func (h *Handle) ListRoutes(ctx context.Context, f *RouteFilter) ([]Route, error) {
-	return collect(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).Decode, f.keep)
 }
 
 func cloneBytes(b []byte) []byte {
@@ -879,7 +882,7 @@ func (h *Handle) RouteGet(ctx context.Context, q RouteQuery) (*Route, error) {
 			return nil
 		}
 		r = new(Route)
-		if err := r.decode(m); err != nil {
+		if err := r.Decode(m); err != nil {
 			return err
 		}
 		return nil

@@ -35,7 +35,7 @@ func FuzzRoute(f *testing.F) {
 		}
 		_ = routeObject(m, nil)
 		var r Route
-		if r.decode(m) != nil {
+		if r.Decode(m) != nil {
 			return
 		}
 		_ = r.String()
@@ -44,7 +44,7 @@ func FuzzRoute(f *testing.F) {
 			return
 		}
 		var back Route
-		if err := back.decode(e.Message(0)); err != nil {
+		if err := back.Decode(e.Message(0)); err != nil {
 			t.Fatalf("decoding our encoding of %+v: %v", r, err)
 		}
 		want := r

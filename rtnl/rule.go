@@ -184,8 +184,11 @@ const (
 	ifNameMax         = 15         // IFNAMSIZ without the NUL
 )
 
-// decode fills r from a RTM_NEWRULE message.
-func (r *Rule) decode(m nl.Message) error {
+// Decode fills r from a RTM_NEWRULE or RTM_DELRULE message, as a dump or an event
+// delivers it: the same decoder serves listings, events and caches. r
+// should be the zero Rule; it does not alias m afterwards. Malformed
+// input gives an error wrapping nl.ErrMalformed, never a panic.
+func (r *Rule) Decode(m nl.Message) error {
 	b := m.Data
 	if len(b) < fibRuleHdrLen {
 		return fmt.Errorf("rtnl: rule message of %d bytes, shorter than fib_rule_hdr: %w", len(b), nl.ErrMalformed)
@@ -629,7 +632,7 @@ func ipProtoName(p uint8) string {
 // ruleObject words the rule request m for errors.
 func ruleObject(m nl.Message, names func(int) string) string {
 	var r Rule
-	if err := r.decode(m); err != nil {
+	if err := r.Decode(m); err != nil {
 		return "(malformed)"
 	}
 	return r.String()
@@ -681,14 +684,14 @@ func buildRuleDump(e *nl.Encoder, f *RuleFilter) {
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListRules retries it instead.
 func (h *Handle) Rules(ctx context.Context, f *RuleFilter) iter.Seq2[*Rule, error] {
-	return dump(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).Decode, f.keep)
 }
 
 // ListRules returns the rules the filter selects, in priority order,
 // fetching the dump again if the kernel reports it was interrupted by a
 // change.
 func (h *Handle) ListRules(ctx context.Context, f *RuleFilter) ([]Rule, error) {
-	return collect(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).Decode, f.keep)
 }
 
 // AddRule adds a rule. It fails with an error matching os.ErrExist if an

@@ -32,7 +32,7 @@ func FuzzRule(f *testing.F) {
 		}
 		_ = ruleObject(m, fuzzNames)
 		var r Rule
-		if err := r.decode(m); err != nil {
+		if err := r.Decode(m); err != nil {
 			return
 		}
 		_ = r.String()
@@ -41,7 +41,7 @@ func FuzzRule(f *testing.F) {
 			return // the decoded rule is not one a request may carry
 		}
 		var back Rule
-		if err := back.decode(e.Message(0)); err != nil {
+		if err := back.Decode(e.Message(0)); err != nil {
 			t.Fatalf("decoding the encoded %+v: %v", r, err)
 		}
 		// What a request does not carry, or carries in its short form.

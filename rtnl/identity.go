@@ -1,0 +1,133 @@
+package rtnl
+
+import "net/netip"
+
+// Identity: which objects the kernel takes for the same one. A listing,
+// an event and a cached object with equal keys describe the same kernel
+// object (in different states, perhaps). The keys are comparable, for use
+// as map keys (nl.Snapshot, nl.Diff, caches).
+
+// LinkKey identifies a link: its index, unique in its namespace.
+type LinkKey struct{ Index int }
+
+// Key returns the link's identity.
+func (l *Link) Key() LinkKey { return LinkKey{Index: l.Index} }
+
+// AddressKey identifies an address: the interface, the family, and the
+// address with its prefix length.
+type AddressKey struct {
+	Index  int
+	Family Family
+	Prefix netip.Prefix
+}
+
+// Key returns the address's identity.
+func (a *Address) Key() AddressKey {
+	return AddressKey{Index: a.Index, Family: a.familyOf(), Prefix: a.Prefix}
+}
+
+// familyOf returns the address's family, from Prefix when Family is unset.
+func (a *Address) familyOf() Family {
+	if a.Family != AnyFamily {
+		return a.Family
+	}
+	return familyOfAddr(a.Prefix.Addr())
+}
+
+// RouteKey identifies a route as the kernel does: by table, family,
+// destination prefix, source prefix (IPv6 source routing), TOS and
+// priority. Routes appended with the same key (Append) share it: they are
+// alternatives of one destination.
+type RouteKey struct {
+	Family   Family
+	Table    uint32
+	Dst, Src netip.Prefix
+	TOS      uint8
+	Priority uint32
+}
+
+// Key returns the route's identity. A route that names no table is in
+// the main table.
+func (r *Route) Key() RouteKey {
+	t := r.Table
+	if t == 0 {
+		t = TableMain
+	}
+	f := r.Family
+	if f == AnyFamily {
+		f = familyOfAddr(r.Dst.Addr())
+	}
+	return RouteKey{Family: f, Table: t, Dst: r.Dst, Src: r.Src, TOS: r.TOS, Priority: r.Priority}
+}
+
+// NexthopKey identifies a nexthop object by its id.
+type NexthopKey struct{ ID uint32 }
+
+// Key returns the nexthop's identity.
+func (nh *Nexthop) Key() NexthopKey { return NexthopKey{ID: nh.ID} }
+
+// NeighbourKey identifies a neighbour entry: the family, the interface and
+// the protocol address; for bridge FDB entries (Family Bridge), the
+// link-layer address, VLAN and whether the entry is the bridge's or the
+// port's own (NTF_SELF) instead of a protocol address.
+type NeighbourKey struct {
+	Family   Family
+	Index    int
+	Addr     netip.Addr
+	LinkAddr string // bridge FDB only: the MAC address, as bytes
+	Vlan     uint16
+	Self     bool
+}
+
+// Key returns the neighbour's identity.
+func (n *Neighbour) Key() NeighbourKey {
+	k := NeighbourKey{Family: n.Family, Index: n.Index, Addr: n.Addr}
+	if n.Family == Bridge {
+		k.LinkAddr = string(n.LinkAddr)
+		k.Vlan = n.Vlan
+		k.Self = n.Flags&NeighSelf != 0
+	}
+	return k
+}
+
+// RuleKey identifies a policy routing rule as the kernel does when it
+// refuses a duplicate: by its family, priority, selectors and action.
+type RuleKey struct {
+	Family           Family
+	Priority         uint32
+	Invert           bool
+	Src, Dst         netip.Prefix
+	TOS              uint8
+	DSCP             int16 // -1 when not set
+	DSCPMask         uint8
+	Mark, Mask       uint32
+	IIF, OIF         string
+	L3mdev           bool
+	UIDRange         RuleUIDRange
+	HasUIDRange      bool
+	IPProto          uint8
+	SrcPort, DstPort RulePortRange
+	FlowLabel        uint32
+	FlowLabelMask    uint32
+	TunID            uint64
+	Action           RuleAction
+	Table, Goto      uint32
+}
+
+// Key returns the rule's identity.
+func (r *Rule) Key() RuleKey {
+	k := RuleKey{
+		Family: r.Family, Priority: r.Priority, Invert: r.Invert, Src: r.Src, Dst: r.Dst,
+		TOS: r.TOS, DSCP: -1, DSCPMask: r.DSCPMask, Mark: r.Mark, Mask: r.Mask,
+		IIF: r.IIF, OIF: r.OIF, L3mdev: r.L3mdev, IPProto: r.IPProto,
+		SrcPort: r.SrcPort, DstPort: r.DstPort, FlowLabel: r.FlowLabel, FlowLabelMask: r.FlowLabelMask,
+		TunID: r.TunID, Action: r.Action, Table: r.Table, Goto: r.Goto,
+	}
+	if r.DSCP != nil {
+		k.DSCP = int16(*r.DSCP)
+	}
+	if r.UIDRange != nil {
+		k.UIDRange, k.HasUIDRange = *r.UIDRange, true
+	}
+	return k
+}
