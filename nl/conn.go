@@ -76,7 +76,7 @@ type Config struct {
 	// standard error.
 	Trace io.Writer
 	// Describe, if set, names message types and attributes in traces and
-	// errors; DefaultDescriber (package catalog's tables) is used otherwise.
+	// errors; CatalogDescriber (package catalog's tables) is used otherwise.
 	Describe Describer
 	// OnWarning, if set, is called with the warning the kernel attached to a
 	// request it accepted. Without it, warnings are traced (when tracing)
@@ -676,17 +676,22 @@ func (c *Conn) describer() Describer {
 	if c.cfg.Describe != nil {
 		return c.cfg.Describe
 	}
-	return DefaultDescriber
+	return CatalogDescriber{}
 }
 
-func (c *Conn) opName(t MsgType) string {
-	if t < MsgMinType {
+// opName names the operation of req, a request as sent.
+func (c *Conn) opName(req []byte) string {
+	m, ok := requestMessage(req)
+	if !ok {
+		return fmt.Sprintf("%v request", c.proto)
+	}
+	if t := m.Header.Type; t < MsgMinType {
 		return t.String()
 	}
-	if m := c.describer().Describe(c.proto, t); m != nil {
-		return m.Name
+	if d, ok := c.describer().Describe(c.proto, m); ok {
+		return d.Name
 	}
-	return fmt.Sprintf("%v message type %d", c.proto, uint16(t))
+	return fmt.Sprintf("%v message type %d", c.proto, uint16(m.Header.Type))
 }
 
 // requestError decodes an NLMSG_ERROR (or an NLMSG_DONE carrying an error)
@@ -702,12 +707,11 @@ func (c *Conn) requestError(m Message, req []byte, attrOff int) error {
 	if err != nil || e == nil {
 		return err
 	}
-	if len(req) >= HeaderLen {
-		rt := MsgType(binary.NativeEndian.Uint16(req[4:6]))
+	if rm, ok := requestMessage(req); ok {
 		if e.Op == "" {
-			e.Op = c.opName(rt)
+			e.Op = c.opName(req)
 		}
-		if m := c.describer().Describe(c.proto, rt); m != nil {
+		if m, ok := c.describer().Describe(c.proto, rm); ok {
 			if len(e.Attr) > 0 {
 				e.AttrName = m.AttrPath(e.Attr)
 			}
@@ -825,7 +829,7 @@ func (c *Conn) exchange(o *op, req []byte, attrOff int, fn func(Message) error) 
 			}
 			if errors.As(err, new(*OverrunError)) {
 				// Our reply may be among what was lost: give up on it.
-				return &OverrunError{Op: c.opName(h.Type)}
+				return &OverrunError{Op: c.opName(req)}
 			}
 			return err
 		}
@@ -834,7 +838,7 @@ func (c *Conn) exchange(o *op, req []byte, attrOff int, fn func(Message) error) 
 			m, rest, err := NextMessage(data)
 			if err != nil {
 				c.abandon(seq)
-				return fmt.Errorf("netlink: %s: reply: %w", c.opName(h.Type), err)
+				return fmt.Errorf("netlink: %s: reply: %w", c.opName(req), err)
 			}
 			data = rest
 			m.Meta = meta
@@ -849,7 +853,7 @@ func (c *Conn) exchange(o *op, req []byte, attrOff int, fn func(Message) error) 
 			case MsgNoop:
 				continue
 			case MsgOverrun:
-				result = &OverrunError{Op: c.opName(h.Type)}
+				result = &OverrunError{Op: c.opName(req)}
 				finished = true
 				continue
 			case MsgError:
@@ -880,7 +884,7 @@ func (c *Conn) exchange(o *op, req []byte, attrOff int, fn func(Message) error) 
 		return result
 	}
 	if interrupted {
-		return fmt.Errorf("netlink: %s: %w", c.opName(h.Type), ErrDumpInterrupted)
+		return fmt.Errorf("netlink: %s: %w", c.opName(req), ErrDumpInterrupted)
 	}
 	return fnErr
 }
@@ -1022,7 +1026,7 @@ type dumpState struct {
 }
 
 func (d *dumpState) name() string {
-	return d.c.opName(MsgType(binary.NativeEndian.Uint16(d.req[4:6])))
+	return d.c.opName(d.req)
 }
 
 // fail yields err unless the consumer is gone; the rest of the dump is

@@ -35,7 +35,7 @@ func newTracer(cfg *Config, p Protocol) *tracer {
 	}
 	d := cfg.Describe
 	if d == nil {
-		d = DefaultDescriber
+		d = CatalogDescriber{}
 	}
 	return &tracer{w: w, proto: p, d: d}
 }
