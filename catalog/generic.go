@@ -10,12 +10,12 @@ import "golang.org/x/sys/unix"
 const sizeofGenlmsghdr = 4
 
 // genericProtocol describes the generic netlink controller, "nlctrl".
-var genericProtocol = register(&Protocol{Name: "generic", Number: unix.NETLINK_GENERIC, Messages: map[uint16]*Message{
+var genericProtocol = register(&Protocol{Name: "generic", Number: unix.NETLINK_GENERIC, messages: map[uint16]Message{
 	unix.GENL_ID_CTRL: {Name: "GENL_ID_CTRL", Header: "genlmsghdr", HeaderLen: sizeofGenlmsghdr, Attrs: ctrlSpace},
 }})
 
 // ctrlSpace holds the CTRL_ATTR_* attributes of controller messages.
-var ctrlSpace = &Space{Name: "ctrl", Attrs: map[uint16]Attr{
+var ctrlSpace = &Space{name: "ctrl", attrs: map[uint16]Attr{
 	unix.CTRL_ATTR_FAMILY_ID:    {Name: "CTRL_ATTR_FAMILY_ID", Kind: U16},
 	unix.CTRL_ATTR_FAMILY_NAME:  {Name: "CTRL_ATTR_FAMILY_NAME", Kind: String},
 	unix.CTRL_ATTR_VERSION:      {Name: "CTRL_ATTR_VERSION", Kind: U32},
@@ -29,20 +29,20 @@ var ctrlSpace = &Space{Name: "ctrl", Attrs: map[uint16]Attr{
 }}
 
 // ctrlOpSpace holds one entry of CTRL_ATTR_OPS.
-var ctrlOpSpace = &Space{Name: "ctrl_op", Attrs: map[uint16]Attr{
+var ctrlOpSpace = &Space{name: "ctrl_op", attrs: map[uint16]Attr{
 	unix.CTRL_ATTR_OP_ID:    {Name: "CTRL_ATTR_OP_ID", Kind: U32},
 	unix.CTRL_ATTR_OP_FLAGS: {Name: "CTRL_ATTR_OP_FLAGS", Kind: U32},
 }}
 
 // ctrlMcastGroupSpace holds one entry of CTRL_ATTR_MCAST_GROUPS.
-var ctrlMcastGroupSpace = &Space{Name: "ctrl_mcast_group", Attrs: map[uint16]Attr{
+var ctrlMcastGroupSpace = &Space{name: "ctrl_mcast_group", attrs: map[uint16]Attr{
 	unix.CTRL_ATTR_MCAST_GRP_NAME: {Name: "CTRL_ATTR_MCAST_GRP_NAME", Kind: String},
 	unix.CTRL_ATTR_MCAST_GRP_ID:   {Name: "CTRL_ATTR_MCAST_GRP_ID", Kind: U32},
 }}
 
 // ctrlOpPolicySpace holds one entry of CTRL_ATTR_OP_POLICY: the policy
 // indexes of a command's do and dump handlers.
-var ctrlOpPolicySpace = &Space{Name: "ctrl_op_policy", Attrs: map[uint16]Attr{
+var ctrlOpPolicySpace = &Space{name: "ctrl_op_policy", attrs: map[uint16]Attr{
 	unix.CTRL_ATTR_POLICY_DO:   {Name: "CTRL_ATTR_POLICY_DO", Kind: U32},
 	unix.CTRL_ATTR_POLICY_DUMP: {Name: "CTRL_ATTR_POLICY_DUMP", Kind: U32},
 }}

@@ -23,7 +23,7 @@ const (
 )
 
 // routeProtocol describes every rtnetlink message type of linux/rtnetlink.h.
-var routeProtocol = register(&Protocol{Name: "route", Number: unix.NETLINK_ROUTE, Messages: map[uint16]*Message{
+var routeProtocol = register(&Protocol{Name: "route", Number: unix.NETLINK_ROUTE, messages: map[uint16]Message{
 	unix.RTM_NEWLINK: {Name: "RTM_NEWLINK", Op: OpNew, Header: "ifinfomsg", HeaderLen: unix.SizeofIfInfomsg, Attrs: linkSpace},
 	unix.RTM_DELLINK: {Name: "RTM_DELLINK", Op: OpDel, Header: "ifinfomsg", HeaderLen: unix.SizeofIfInfomsg, Attrs: linkSpace},
 	unix.RTM_GETLINK: {Name: "RTM_GETLINK", Op: OpGet, Header: "ifinfomsg", HeaderLen: unix.SizeofIfInfomsg, Attrs: linkSpace},
@@ -92,11 +92,11 @@ var routeProtocol = register(&Protocol{Name: "route", Number: unix.NETLINK_ROUTE
 	unix.RTM_DELNETCONF: {Name: "RTM_DELNETCONF", Op: OpDel, Header: "netconfmsg", HeaderLen: sizeofNetconfmsg, Attrs: netconfSpace},
 	unix.RTM_GETNETCONF: {Name: "RTM_GETNETCONF", Op: OpGet, Header: "netconfmsg", HeaderLen: sizeofNetconfmsg, Attrs: netconfSpace},
 
-	// Dumps and notifications carry MDBA_MDB and MDBA_ROUTER; NEW and DEL
-	// requests number their attributes differently (MDBA_SET_ENTRY,
-	// MDBA_SET_ENTRY_ATTRS), which this table does not describe.
-	unix.RTM_NEWMDB: {Name: "RTM_NEWMDB", Op: OpNew, Header: "br_port_msg", HeaderLen: sizeofBrPortMsg, Attrs: mdbSpace},
-	unix.RTM_DELMDB: {Name: "RTM_DELMDB", Op: OpDel, Header: "br_port_msg", HeaderLen: sizeofBrPortMsg, Attrs: mdbSpace},
+	// NEW and DEL requests carry MDBA_SET_ENTRY and MDBA_SET_ENTRY_ATTRS;
+	// dumps and notifications (see the replies below) MDBA_MDB and
+	// MDBA_ROUTER.
+	unix.RTM_NEWMDB: {Name: "RTM_NEWMDB", Op: OpNew, Header: "br_port_msg", HeaderLen: sizeofBrPortMsg, Attrs: mdbSetSpace},
+	unix.RTM_DELMDB: {Name: "RTM_DELMDB", Op: OpDel, Header: "br_port_msg", HeaderLen: sizeofBrPortMsg, Attrs: mdbSetSpace},
 	unix.RTM_GETMDB: {Name: "RTM_GETMDB", Op: OpGet, Header: "br_port_msg", HeaderLen: sizeofBrPortMsg, Attrs: mdbSpace},
 
 	unix.RTM_NEWNSID: {Name: "RTM_NEWNSID", Op: OpNew, Header: "rtgenmsg", HeaderLen: unix.SizeofRtGenmsg, Attrs: nsidSpace},
@@ -104,7 +104,8 @@ var routeProtocol = register(&Protocol{Name: "route", Number: unix.NETLINK_ROUTE
 	unix.RTM_GETNSID: {Name: "RTM_GETNSID", Op: OpGet, Header: "rtgenmsg", HeaderLen: unix.SizeofRtGenmsg, Attrs: nsidSpace},
 
 	// Requests (GET, SET) use the IFLA_STATS_GETSET_* numbering, replies
-	// the IFLA_STATS_* one.
+	// the IFLA_STATS_* one. The types tell them apart: the kernel answers
+	// both requests with RTM_NEWSTATS, and takes no RTM_NEWSTATS request.
 	unix.RTM_NEWSTATS: {Name: "RTM_NEWSTATS", Op: OpNew, Header: "if_stats_msg", HeaderLen: sizeofIfStatsMsg, Attrs: statsSpace},
 	unix.RTM_GETSTATS: {Name: "RTM_GETSTATS", Op: OpGet, Header: "if_stats_msg", HeaderLen: sizeofIfStatsMsg, Attrs: statsGetSetSpace},
 	unix.RTM_SETSTATS: {Name: "RTM_SETSTATS", Op: OpNew, Header: "if_stats_msg", HeaderLen: sizeofIfStatsMsg, Attrs: statsGetSetSpace},
@@ -135,12 +136,17 @@ var routeProtocol = register(&Protocol{Name: "route", Number: unix.NETLINK_ROUTE
 	unix.RTM_NEWTUNNEL: {Name: "RTM_NEWTUNNEL", Op: OpNew, Header: "tunnel_msg", HeaderLen: sizeofTunnelMsg, Attrs: tunnelSpace},
 	unix.RTM_DELTUNNEL: {Name: "RTM_DELTUNNEL", Op: OpDel, Header: "tunnel_msg", HeaderLen: sizeofTunnelMsg, Attrs: tunnelSpace},
 	unix.RTM_GETTUNNEL: {Name: "RTM_GETTUNNEL", Op: OpGet, Header: "tunnel_msg", HeaderLen: sizeofTunnelMsg, Attrs: tunnelSpace},
+}, replies: map[uint16]Message{
+	// Replies and notifications whose attributes differ from the
+	// requests' of the same type.
+	unix.RTM_NEWMDB: {Name: "RTM_NEWMDB", Op: OpNew, Header: "br_port_msg", HeaderLen: sizeofBrPortMsg, Attrs: mdbSpace},
+	unix.RTM_DELMDB: {Name: "RTM_DELMDB", Op: OpDel, Header: "br_port_msg", HeaderLen: sizeofBrPortMsg, Attrs: mdbSpace},
 }})
 
 // Links (RTM_*LINK, RTM_*LINKPROP; linux/if_link.h).
 
 // linkSpace holds the IFLA_* attributes of a link message.
-var linkSpace = &Space{Name: "link", Attrs: map[uint16]Attr{
+var linkSpace = &Space{name: "link", attrs: map[uint16]Attr{
 	unix.IFLA_ADDRESS:             {Name: "IFLA_ADDRESS", Kind: HWAddr},
 	unix.IFLA_BROADCAST:           {Name: "IFLA_BROADCAST", Kind: HWAddr},
 	unix.IFLA_IFNAME:              {Name: "IFLA_IFNAME", Kind: String},
@@ -209,18 +215,18 @@ var linkSpace = &Space{Name: "link", Attrs: map[uint16]Attr{
 }}
 
 // propListSpace holds the alternative names of IFLA_PROP_LIST.
-var propListSpace = &Space{Name: "prop_list", Attrs: map[uint16]Attr{
+var propListSpace = &Space{name: "prop_list", attrs: map[uint16]Attr{
 	unix.IFLA_ALT_IFNAME: {Name: "IFLA_ALT_IFNAME", Kind: String},
 }}
 
 // protoDownReasonSpace holds IFLA_PROTO_DOWN_REASON.
-var protoDownReasonSpace = &Space{Name: "proto_down_reason", Attrs: map[uint16]Attr{
+var protoDownReasonSpace = &Space{name: "proto_down_reason", attrs: map[uint16]Attr{
 	unix.IFLA_PROTO_DOWN_REASON_MASK:  {Name: "IFLA_PROTO_DOWN_REASON_MASK", Kind: U32},
 	unix.IFLA_PROTO_DOWN_REASON_VALUE: {Name: "IFLA_PROTO_DOWN_REASON_VALUE", Kind: U32},
 }}
 
 // xdpSpace holds IFLA_XDP.
-var xdpSpace = &Space{Name: "xdp", Attrs: map[uint16]Attr{
+var xdpSpace = &Space{name: "xdp", attrs: map[uint16]Attr{
 	unix.IFLA_XDP_FD:          {Name: "IFLA_XDP_FD", Kind: S32},
 	unix.IFLA_XDP_ATTACHED:    {Name: "IFLA_XDP_ATTACHED", Kind: U8},
 	unix.IFLA_XDP_FLAGS:       {Name: "IFLA_XDP_FLAGS", Kind: U32},
@@ -233,12 +239,12 @@ var xdpSpace = &Space{Name: "xdp", Attrs: map[uint16]Attr{
 
 // vfInfoListSpace holds IFLA_VFINFO_LIST, one IFLA_VF_INFO per virtual
 // function.
-var vfInfoListSpace = &Space{Name: "vfinfo_list", Attrs: map[uint16]Attr{
+var vfInfoListSpace = &Space{name: "vfinfo_list", attrs: map[uint16]Attr{
 	unix.IFLA_VF_INFO: {Name: "IFLA_VF_INFO", Kind: Nested, Space: vfSpace},
 }}
 
 // vfSpace holds one IFLA_VF_INFO.
-var vfSpace = &Space{Name: "vf", Attrs: map[uint16]Attr{
+var vfSpace = &Space{name: "vf", attrs: map[uint16]Attr{
 	unix.IFLA_VF_MAC:          {Name: "IFLA_VF_MAC", Kind: Struct},          // struct ifla_vf_mac
 	unix.IFLA_VF_VLAN:         {Name: "IFLA_VF_VLAN", Kind: Struct},         // struct ifla_vf_vlan
 	unix.IFLA_VF_TX_RATE:      {Name: "IFLA_VF_TX_RATE", Kind: Struct},      // struct ifla_vf_tx_rate
@@ -255,7 +261,7 @@ var vfSpace = &Space{Name: "vf", Attrs: map[uint16]Attr{
 }}
 
 // vfStatsSpace holds IFLA_VF_STATS; its numbering starts at 0.
-var vfStatsSpace = &Space{Name: "vf_stats", Attrs: map[uint16]Attr{
+var vfStatsSpace = &Space{name: "vf_stats", attrs: map[uint16]Attr{
 	unix.IFLA_VF_STATS_RX_PACKETS: {Name: "IFLA_VF_STATS_RX_PACKETS", Kind: U64},
 	unix.IFLA_VF_STATS_TX_PACKETS: {Name: "IFLA_VF_STATS_TX_PACKETS", Kind: U64},
 	unix.IFLA_VF_STATS_RX_BYTES:   {Name: "IFLA_VF_STATS_RX_BYTES", Kind: U64},
@@ -268,17 +274,17 @@ var vfStatsSpace = &Space{Name: "vf_stats", Attrs: map[uint16]Attr{
 }}
 
 // vfVlanListSpace holds IFLA_VF_VLAN_LIST.
-var vfVlanListSpace = &Space{Name: "vf_vlan_list", Attrs: map[uint16]Attr{
+var vfVlanListSpace = &Space{name: "vf_vlan_list", attrs: map[uint16]Attr{
 	unix.IFLA_VF_VLAN_INFO: {Name: "IFLA_VF_VLAN_INFO", Kind: Struct}, // struct ifla_vf_vlan_info
 }}
 
 // vfPortsSpace holds IFLA_VF_PORTS, one IFLA_VF_PORT per virtual function.
-var vfPortsSpace = &Space{Name: "vf_ports", Attrs: map[uint16]Attr{
+var vfPortsSpace = &Space{name: "vf_ports", attrs: map[uint16]Attr{
 	unix.IFLA_VF_PORT: {Name: "IFLA_VF_PORT", Kind: Nested, Space: portSpace},
 }}
 
 // portSpace holds IFLA_VF_PORT and IFLA_PORT_SELF.
-var portSpace = &Space{Name: "port", Attrs: map[uint16]Attr{
+var portSpace = &Space{name: "port", attrs: map[uint16]Attr{
 	unix.IFLA_PORT_VF:            {Name: "IFLA_PORT_VF", Kind: U32},
 	unix.IFLA_PORT_PROFILE:       {Name: "IFLA_PORT_PROFILE", Kind: String},
 	unix.IFLA_PORT_VSI_TYPE:      {Name: "IFLA_PORT_VSI_TYPE", Kind: Struct}, // struct ifla_port_vsi
@@ -290,20 +296,20 @@ var portSpace = &Space{Name: "port", Attrs: map[uint16]Attr{
 
 // afSpecSpace holds IFLA_AF_SPEC of an AF_UNSPEC link message: one nest
 // per address family, numbered by the family.
-var afSpecSpace = &Space{Name: "af_spec", Attrs: map[uint16]Attr{
+var afSpecSpace = &Space{name: "af_spec", attrs: map[uint16]Attr{
 	unix.AF_INET:   {Name: "AF_INET", Kind: Nested, Space: inetAFSpace},
 	unix.AF_BRIDGE: {Name: "AF_BRIDGE", Kind: Nested, Space: bridgeAFSpace},
 	unix.AF_INET6:  {Name: "AF_INET6", Kind: Nested, Space: inet6AFSpace},
 }}
 
 // inetAFSpace holds the AF_INET part of IFLA_AF_SPEC.
-var inetAFSpace = &Space{Name: "af_inet", Attrs: map[uint16]Attr{
+var inetAFSpace = &Space{name: "af_inet", attrs: map[uint16]Attr{
 	unix.IFLA_INET_CONF: {Name: "IFLA_INET_CONF", Kind: Binary}, // array of u32, indexed by IPV4_DEVCONF_* - 1
 }}
 
 // inet6AFSpace holds the AF_INET6 part of IFLA_AF_SPEC (and IFLA_PROTINFO
 // of AF_INET6 link messages).
-var inet6AFSpace = &Space{Name: "af_inet6", Attrs: map[uint16]Attr{
+var inet6AFSpace = &Space{name: "af_inet6", attrs: map[uint16]Attr{
 	unix.IFLA_INET6_FLAGS:         {Name: "IFLA_INET6_FLAGS", Kind: U32},
 	unix.IFLA_INET6_CONF:          {Name: "IFLA_INET6_CONF", Kind: Binary},       // array of s32, indexed by DEVCONF_*
 	unix.IFLA_INET6_STATS:         {Name: "IFLA_INET6_STATS", Kind: Binary},      // array of u64
@@ -317,7 +323,7 @@ var inet6AFSpace = &Space{Name: "af_inet6", Attrs: map[uint16]Attr{
 
 // bridgeAFSpace holds the IFLA_BRIDGE_* attributes of AF_BRIDGE link
 // messages; their numbering starts at 0.
-var bridgeAFSpace = &Space{Name: "af_bridge", Attrs: map[uint16]Attr{
+var bridgeAFSpace = &Space{name: "af_bridge", attrs: map[uint16]Attr{
 	0: {Name: "IFLA_BRIDGE_FLAGS", Kind: U16},                                             // linux/if_bridge.h
 	1: {Name: "IFLA_BRIDGE_MODE", Kind: U16},                                              // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_VLAN_INFO", Kind: Struct},                                      // linux/if_bridge.h; struct bridge_vlan_info
@@ -328,14 +334,14 @@ var bridgeAFSpace = &Space{Name: "af_bridge", Attrs: map[uint16]Attr{
 }}
 
 // bridgeVlanTunnelSpace holds IFLA_BRIDGE_VLAN_TUNNEL_INFO.
-var bridgeVlanTunnelSpace = &Space{Name: "bridge_vlan_tunnel", Attrs: map[uint16]Attr{
+var bridgeVlanTunnelSpace = &Space{name: "bridge_vlan_tunnel", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_VLAN_TUNNEL_ID", Kind: U32},    // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_VLAN_TUNNEL_VID", Kind: U16},   // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_VLAN_TUNNEL_FLAGS", Kind: U16}, // linux/if_bridge.h
 }}
 
 // mrpSpace holds IFLA_BRIDGE_MRP (media redundancy protocol).
-var mrpSpace = &Space{Name: "mrp", Attrs: map[uint16]Attr{
+var mrpSpace = &Space{name: "mrp", attrs: map[uint16]Attr{
 	1:  {Name: "IFLA_BRIDGE_MRP_INSTANCE", Kind: Nested, Space: mrpInstanceSpace},         // linux/if_bridge.h
 	2:  {Name: "IFLA_BRIDGE_MRP_PORT_STATE", Kind: Nested, Space: mrpPortStateSpace},      // linux/if_bridge.h
 	3:  {Name: "IFLA_BRIDGE_MRP_PORT_ROLE", Kind: Nested, Space: mrpPortRoleSpace},        // linux/if_bridge.h
@@ -349,7 +355,7 @@ var mrpSpace = &Space{Name: "mrp", Attrs: map[uint16]Attr{
 }}
 
 // mrpInstanceSpace holds IFLA_BRIDGE_MRP_INSTANCE.
-var mrpInstanceSpace = &Space{Name: "mrp_instance", Attrs: map[uint16]Attr{
+var mrpInstanceSpace = &Space{name: "mrp_instance", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MRP_INSTANCE_RING_ID", Kind: U32},   // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_MRP_INSTANCE_P_IFINDEX", Kind: U32}, // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_MRP_INSTANCE_S_IFINDEX", Kind: U32}, // linux/if_bridge.h
@@ -357,29 +363,29 @@ var mrpInstanceSpace = &Space{Name: "mrp_instance", Attrs: map[uint16]Attr{
 }}
 
 // mrpPortStateSpace holds IFLA_BRIDGE_MRP_PORT_STATE.
-var mrpPortStateSpace = &Space{Name: "mrp_port_state", Attrs: map[uint16]Attr{
+var mrpPortStateSpace = &Space{name: "mrp_port_state", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MRP_PORT_STATE_STATE", Kind: U32}, // linux/if_bridge.h
 }}
 
 // mrpPortRoleSpace holds IFLA_BRIDGE_MRP_PORT_ROLE.
-var mrpPortRoleSpace = &Space{Name: "mrp_port_role", Attrs: map[uint16]Attr{
+var mrpPortRoleSpace = &Space{name: "mrp_port_role", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MRP_PORT_ROLE_ROLE", Kind: U32}, // linux/if_bridge.h
 }}
 
 // mrpRingStateSpace holds IFLA_BRIDGE_MRP_RING_STATE.
-var mrpRingStateSpace = &Space{Name: "mrp_ring_state", Attrs: map[uint16]Attr{
+var mrpRingStateSpace = &Space{name: "mrp_ring_state", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MRP_RING_STATE_RING_ID", Kind: U32}, // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_MRP_RING_STATE_STATE", Kind: U32},   // linux/if_bridge.h
 }}
 
 // mrpRingRoleSpace holds IFLA_BRIDGE_MRP_RING_ROLE.
-var mrpRingRoleSpace = &Space{Name: "mrp_ring_role", Attrs: map[uint16]Attr{
+var mrpRingRoleSpace = &Space{name: "mrp_ring_role", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MRP_RING_ROLE_RING_ID", Kind: U32}, // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_MRP_RING_ROLE_ROLE", Kind: U32},    // linux/if_bridge.h
 }}
 
 // mrpStartTestSpace holds IFLA_BRIDGE_MRP_START_TEST.
-var mrpStartTestSpace = &Space{Name: "mrp_start_test", Attrs: map[uint16]Attr{
+var mrpStartTestSpace = &Space{name: "mrp_start_test", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MRP_START_TEST_RING_ID", Kind: U32},  // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_MRP_START_TEST_INTERVAL", Kind: U32}, // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_MRP_START_TEST_MAX_MISS", Kind: U32}, // linux/if_bridge.h
@@ -388,7 +394,7 @@ var mrpStartTestSpace = &Space{Name: "mrp_start_test", Attrs: map[uint16]Attr{
 }}
 
 // mrpInfoSpace holds IFLA_BRIDGE_MRP_INFO.
-var mrpInfoSpace = &Space{Name: "mrp_info", Attrs: map[uint16]Attr{
+var mrpInfoSpace = &Space{name: "mrp_info", attrs: map[uint16]Attr{
 	1:  {Name: "IFLA_BRIDGE_MRP_INFO_RING_ID", Kind: U32},          // linux/if_bridge.h
 	2:  {Name: "IFLA_BRIDGE_MRP_INFO_P_IFINDEX", Kind: U32},        // linux/if_bridge.h
 	3:  {Name: "IFLA_BRIDGE_MRP_INFO_S_IFINDEX", Kind: U32},        // linux/if_bridge.h
@@ -406,7 +412,7 @@ var mrpInfoSpace = &Space{Name: "mrp_info", Attrs: map[uint16]Attr{
 }}
 
 // mrpInRoleSpace holds IFLA_BRIDGE_MRP_IN_ROLE.
-var mrpInRoleSpace = &Space{Name: "mrp_in_role", Attrs: map[uint16]Attr{
+var mrpInRoleSpace = &Space{name: "mrp_in_role", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MRP_IN_ROLE_RING_ID", Kind: U32},   // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_MRP_IN_ROLE_IN_ID", Kind: U16},     // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_MRP_IN_ROLE_ROLE", Kind: U32},      // linux/if_bridge.h
@@ -414,13 +420,13 @@ var mrpInRoleSpace = &Space{Name: "mrp_in_role", Attrs: map[uint16]Attr{
 }}
 
 // mrpInStateSpace holds IFLA_BRIDGE_MRP_IN_STATE.
-var mrpInStateSpace = &Space{Name: "mrp_in_state", Attrs: map[uint16]Attr{
+var mrpInStateSpace = &Space{name: "mrp_in_state", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MRP_IN_STATE_IN_ID", Kind: U32}, // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_MRP_IN_STATE_STATE", Kind: U32}, // linux/if_bridge.h
 }}
 
 // mrpStartInTestSpace holds IFLA_BRIDGE_MRP_START_IN_TEST.
-var mrpStartInTestSpace = &Space{Name: "mrp_start_in_test", Attrs: map[uint16]Attr{
+var mrpStartInTestSpace = &Space{name: "mrp_start_in_test", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MRP_START_IN_TEST_IN_ID", Kind: U32},    // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_MRP_START_IN_TEST_INTERVAL", Kind: U32}, // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_MRP_START_IN_TEST_MAX_MISS", Kind: U32}, // linux/if_bridge.h
@@ -428,7 +434,7 @@ var mrpStartInTestSpace = &Space{Name: "mrp_start_in_test", Attrs: map[uint16]At
 }}
 
 // cfmSpace holds IFLA_BRIDGE_CFM (connectivity fault management).
-var cfmSpace = &Space{Name: "cfm", Attrs: map[uint16]Attr{
+var cfmSpace = &Space{name: "cfm", attrs: map[uint16]Attr{
 	1:  {Name: "IFLA_BRIDGE_CFM_MEP_CREATE", Kind: Nested, Space: cfmMepCreateSpace},             // linux/if_bridge.h
 	2:  {Name: "IFLA_BRIDGE_CFM_MEP_DELETE", Kind: Nested, Space: cfmMepDeleteSpace},             // linux/if_bridge.h
 	3:  {Name: "IFLA_BRIDGE_CFM_MEP_CONFIG", Kind: Nested, Space: cfmMepConfigSpace},             // linux/if_bridge.h
@@ -448,7 +454,7 @@ var cfmSpace = &Space{Name: "cfm", Attrs: map[uint16]Attr{
 }}
 
 // cfmMepCreateSpace holds IFLA_BRIDGE_CFM_MEP_CREATE(_INFO).
-var cfmMepCreateSpace = &Space{Name: "cfm_mep_create", Attrs: map[uint16]Attr{
+var cfmMepCreateSpace = &Space{name: "cfm_mep_create", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_CFM_MEP_CREATE_INSTANCE", Kind: U32},  // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_CFM_MEP_CREATE_DOMAIN", Kind: U32},    // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_CFM_MEP_CREATE_DIRECTION", Kind: U32}, // linux/if_bridge.h
@@ -456,12 +462,12 @@ var cfmMepCreateSpace = &Space{Name: "cfm_mep_create", Attrs: map[uint16]Attr{
 }}
 
 // cfmMepDeleteSpace holds IFLA_BRIDGE_CFM_MEP_DELETE.
-var cfmMepDeleteSpace = &Space{Name: "cfm_mep_delete", Attrs: map[uint16]Attr{
+var cfmMepDeleteSpace = &Space{name: "cfm_mep_delete", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_CFM_MEP_DELETE_INSTANCE", Kind: U32}, // linux/if_bridge.h
 }}
 
 // cfmMepConfigSpace holds IFLA_BRIDGE_CFM_MEP_CONFIG(_INFO).
-var cfmMepConfigSpace = &Space{Name: "cfm_mep_config", Attrs: map[uint16]Attr{
+var cfmMepConfigSpace = &Space{name: "cfm_mep_config", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_CFM_MEP_CONFIG_INSTANCE", Kind: U32},       // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_CFM_MEP_CONFIG_UNICAST_MAC", Kind: HWAddr}, // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_CFM_MEP_CONFIG_MDLEVEL", Kind: U32},        // linux/if_bridge.h
@@ -469,7 +475,7 @@ var cfmMepConfigSpace = &Space{Name: "cfm_mep_config", Attrs: map[uint16]Attr{
 }}
 
 // cfmCcConfigSpace holds IFLA_BRIDGE_CFM_CC_CONFIG(_INFO).
-var cfmCcConfigSpace = &Space{Name: "cfm_cc_config", Attrs: map[uint16]Attr{
+var cfmCcConfigSpace = &Space{name: "cfm_cc_config", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_CFM_CC_CONFIG_INSTANCE", Kind: U32},     // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_CFM_CC_CONFIG_ENABLE", Kind: U32},       // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_CFM_CC_CONFIG_EXP_INTERVAL", Kind: U32}, // linux/if_bridge.h
@@ -477,19 +483,19 @@ var cfmCcConfigSpace = &Space{Name: "cfm_cc_config", Attrs: map[uint16]Attr{
 }}
 
 // cfmCcPeerMepSpace holds the IFLA_BRIDGE_CFM_CC_PEER_MEP_* nests.
-var cfmCcPeerMepSpace = &Space{Name: "cfm_cc_peer_mep", Attrs: map[uint16]Attr{
+var cfmCcPeerMepSpace = &Space{name: "cfm_cc_peer_mep", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_CFM_CC_PEER_MEP_INSTANCE", Kind: U32}, // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_CFM_CC_PEER_MEPID", Kind: U32},        // linux/if_bridge.h
 }}
 
 // cfmCcRdiSpace holds IFLA_BRIDGE_CFM_CC_RDI(_INFO).
-var cfmCcRdiSpace = &Space{Name: "cfm_cc_rdi", Attrs: map[uint16]Attr{
+var cfmCcRdiSpace = &Space{name: "cfm_cc_rdi", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_CFM_CC_RDI_INSTANCE", Kind: U32}, // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_CFM_CC_RDI_RDI", Kind: U32},      // linux/if_bridge.h
 }}
 
 // cfmCcCcmTxSpace holds IFLA_BRIDGE_CFM_CC_CCM_TX(_INFO).
-var cfmCcCcmTxSpace = &Space{Name: "cfm_cc_ccm_tx", Attrs: map[uint16]Attr{
+var cfmCcCcmTxSpace = &Space{name: "cfm_cc_ccm_tx", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_CFM_CC_CCM_TX_INSTANCE", Kind: U32},      // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_CFM_CC_CCM_TX_DMAC", Kind: HWAddr},       // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_CFM_CC_CCM_TX_SEQ_NO_UPDATE", Kind: U32}, // linux/if_bridge.h
@@ -501,7 +507,7 @@ var cfmCcCcmTxSpace = &Space{Name: "cfm_cc_ccm_tx", Attrs: map[uint16]Attr{
 }}
 
 // cfmMepStatusSpace holds IFLA_BRIDGE_CFM_MEP_STATUS_INFO.
-var cfmMepStatusSpace = &Space{Name: "cfm_mep_status", Attrs: map[uint16]Attr{
+var cfmMepStatusSpace = &Space{name: "cfm_mep_status", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_CFM_MEP_STATUS_INSTANCE", Kind: U32},           // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_CFM_MEP_STATUS_OPCODE_UNEXP_SEEN", Kind: U32},  // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_CFM_MEP_STATUS_VERSION_UNEXP_SEEN", Kind: U32}, // linux/if_bridge.h
@@ -509,7 +515,7 @@ var cfmMepStatusSpace = &Space{Name: "cfm_mep_status", Attrs: map[uint16]Attr{
 }}
 
 // cfmCcPeerStatusSpace holds IFLA_BRIDGE_CFM_CC_PEER_STATUS_INFO.
-var cfmCcPeerStatusSpace = &Space{Name: "cfm_cc_peer_status", Attrs: map[uint16]Attr{
+var cfmCcPeerStatusSpace = &Space{name: "cfm_cc_peer_status", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_CFM_CC_PEER_STATUS_INSTANCE", Kind: U32},       // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_CFM_CC_PEER_STATUS_PEER_MEPID", Kind: U32},     // linux/if_bridge.h
 	3: {Name: "IFLA_BRIDGE_CFM_CC_PEER_STATUS_CCM_DEFECT", Kind: U32},     // linux/if_bridge.h
@@ -522,24 +528,24 @@ var cfmCcPeerStatusSpace = &Space{Name: "cfm_cc_peer_status", Attrs: map[uint16]
 }}
 
 // mstSpace holds IFLA_BRIDGE_MST (multiple spanning trees).
-var mstSpace = &Space{Name: "mst", Attrs: map[uint16]Attr{
+var mstSpace = &Space{name: "mst", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MST_ENTRY", Kind: Nested, Space: mstEntrySpace}, // linux/if_bridge.h
 }}
 
 // mstEntrySpace holds one IFLA_BRIDGE_MST_ENTRY.
-var mstEntrySpace = &Space{Name: "mst_entry", Attrs: map[uint16]Attr{
+var mstEntrySpace = &Space{name: "mst_entry", attrs: map[uint16]Attr{
 	1: {Name: "IFLA_BRIDGE_MST_ENTRY_MSTI", Kind: U16}, // linux/if_bridge.h
 	2: {Name: "IFLA_BRIDGE_MST_ENTRY_STATE", Kind: U8}, // linux/if_bridge.h
 }}
 
 // linkInfoSpace holds IFLA_LINKINFO. The kind strings pick the space of
 // the data nests.
-var linkInfoSpace = &Space{Name: "linkinfo", Attrs: map[uint16]Attr{
+var linkInfoSpace = &Space{name: "linkinfo", attrs: map[uint16]Attr{
 	unix.IFLA_INFO_KIND:       {Name: "IFLA_INFO_KIND", Kind: String},
-	unix.IFLA_INFO_DATA:       {Name: "IFLA_INFO_DATA", Kind: Nested, SelectBy: "IFLA_INFO_KIND", Variants: linkDataSpaces},
+	unix.IFLA_INFO_DATA:       {Name: "IFLA_INFO_DATA", Kind: Nested, SelectBy: "IFLA_INFO_KIND", variants: linkDataSpaces},
 	unix.IFLA_INFO_XSTATS:     {Name: "IFLA_INFO_XSTATS", Kind: Binary},
 	unix.IFLA_INFO_SLAVE_KIND: {Name: "IFLA_INFO_SLAVE_KIND", Kind: String},
-	unix.IFLA_INFO_SLAVE_DATA: {Name: "IFLA_INFO_SLAVE_DATA", Kind: Nested, SelectBy: "IFLA_INFO_SLAVE_KIND", Variants: linkSlaveDataSpaces},
+	unix.IFLA_INFO_SLAVE_DATA: {Name: "IFLA_INFO_SLAVE_DATA", Kind: Nested, SelectBy: "IFLA_INFO_SLAVE_KIND", variants: linkSlaveDataSpaces},
 }}
 
 // linkDataSpaces gives the space of IFLA_INFO_DATA by IFLA_INFO_KIND.
@@ -548,11 +554,11 @@ var linkDataSpaces = map[string]*Space{
 	"bond":    bondSpace,
 	"bridge":  bridgeSpace,
 	"dsa":     dsaSpace,
-	"dummy":   {Name: "dummy"}, // no data
+	"dummy":   {name: "dummy"}, // no data
 	"geneve":  geneveSpace,
 	"gtp":     gtpSpace,
 	"hsr":     hsrSpace,
-	"ifb":     {Name: "ifb"}, // no data
+	"ifb":     {name: "ifb"}, // no data
 	"ipoib":   ipoibSpace,
 	"ipvlan":  ipvlanSpace,
 	"ipvtap":  ipvlanSpace,
@@ -583,14 +589,14 @@ const vethInfoPeer = 1
 // vethSpace holds the data of a veth link. VETH_INFO_PEER describes the
 // peer as a link message of its own (an ifinfomsg, then IFLA_*
 // attributes); since the link space contains this one, init adds it.
-var vethSpace = &Space{Name: "veth", Attrs: map[uint16]Attr{}}
+var vethSpace = &Space{name: "veth", attrs: map[uint16]Attr{}}
 
 func init() {
-	vethSpace.Attrs[vethInfoPeer] = Attr{Name: "VETH_INFO_PEER", Kind: Nested, Space: linkSpace, HeaderLen: unix.SizeofIfInfomsg}
+	vethSpace.attrs[vethInfoPeer] = Attr{Name: "VETH_INFO_PEER", Kind: Nested, Space: linkSpace, HeaderLen: unix.SizeofIfInfomsg}
 }
 
 // vxlanSpace holds the data of a vxlan link.
-var vxlanSpace = &Space{Name: "vxlan", Attrs: map[uint16]Attr{
+var vxlanSpace = &Space{name: "vxlan", attrs: map[uint16]Attr{
 	unix.IFLA_VXLAN_ID:                {Name: "IFLA_VXLAN_ID", Kind: U32},
 	unix.IFLA_VXLAN_GROUP:             {Name: "IFLA_VXLAN_GROUP", Kind: Addr}, // 4 bytes
 	unix.IFLA_VXLAN_LINK:              {Name: "IFLA_VXLAN_LINK", Kind: U32},
@@ -626,7 +632,7 @@ var vxlanSpace = &Space{Name: "vxlan", Attrs: map[uint16]Attr{
 }}
 
 // bridgeSpace holds the data of a bridge link.
-var bridgeSpace = &Space{Name: "bridge", Attrs: map[uint16]Attr{
+var bridgeSpace = &Space{name: "bridge", attrs: map[uint16]Attr{
 	unix.IFLA_BR_FORWARD_DELAY:              {Name: "IFLA_BR_FORWARD_DELAY", Kind: U32},
 	unix.IFLA_BR_HELLO_TIME:                 {Name: "IFLA_BR_HELLO_TIME", Kind: U32},
 	unix.IFLA_BR_MAX_AGE:                    {Name: "IFLA_BR_MAX_AGE", Kind: U32},
@@ -680,7 +686,7 @@ var bridgeSpace = &Space{Name: "bridge", Attrs: map[uint16]Attr{
 
 // bridgeQuerierSpace holds IFLA_BR_MCAST_QUERIER_STATE and
 // BRIDGE_VLANDB_GOPTS_MCAST_QUERIER_STATE.
-var bridgeQuerierSpace = &Space{Name: "bridge_querier", Attrs: map[uint16]Attr{
+var bridgeQuerierSpace = &Space{name: "bridge_querier", attrs: map[uint16]Attr{
 	1: {Name: "BRIDGE_QUERIER_IP_ADDRESS", Kind: Addr},      // linux/if_bridge.h
 	2: {Name: "BRIDGE_QUERIER_IP_PORT", Kind: U32},          // linux/if_bridge.h
 	3: {Name: "BRIDGE_QUERIER_IP_OTHER_TIMER", Kind: U64},   // linux/if_bridge.h
@@ -692,7 +698,7 @@ var bridgeQuerierSpace = &Space{Name: "bridge_querier", Attrs: map[uint16]Attr{
 
 // bridgePortSpace holds the slave data of a bridge port (and IFLA_PROTINFO
 // of AF_BRIDGE link messages).
-var bridgePortSpace = &Space{Name: "bridge_port", Attrs: map[uint16]Attr{
+var bridgePortSpace = &Space{name: "bridge_port", attrs: map[uint16]Attr{
 	unix.IFLA_BRPORT_STATE:                 {Name: "IFLA_BRPORT_STATE", Kind: U8},
 	unix.IFLA_BRPORT_PRIORITY:              {Name: "IFLA_BRPORT_PRIORITY", Kind: U16},
 	unix.IFLA_BRPORT_COST:                  {Name: "IFLA_BRPORT_COST", Kind: U32},
@@ -740,7 +746,7 @@ var bridgePortSpace = &Space{Name: "bridge_port", Attrs: map[uint16]Attr{
 }}
 
 // macvlanSpace holds the data of a macvlan or macvtap link.
-var macvlanSpace = &Space{Name: "macvlan", Attrs: map[uint16]Attr{
+var macvlanSpace = &Space{name: "macvlan", attrs: map[uint16]Attr{
 	unix.IFLA_MACVLAN_MODE:              {Name: "IFLA_MACVLAN_MODE", Kind: U32},
 	unix.IFLA_MACVLAN_FLAGS:             {Name: "IFLA_MACVLAN_FLAGS", Kind: U16},
 	unix.IFLA_MACVLAN_MACADDR_MODE:      {Name: "IFLA_MACVLAN_MACADDR_MODE", Kind: U32},
@@ -754,12 +760,12 @@ var macvlanSpace = &Space{Name: "macvlan", Attrs: map[uint16]Attr{
 
 // macvlanMacaddrSpace holds IFLA_MACVLAN_MACADDR_DATA, a list of
 // IFLA_MACVLAN_MACADDR.
-var macvlanMacaddrSpace = &Space{Name: "macvlan_macaddr_data", Attrs: map[uint16]Attr{
+var macvlanMacaddrSpace = &Space{name: "macvlan_macaddr_data", attrs: map[uint16]Attr{
 	unix.IFLA_MACVLAN_MACADDR: {Name: "IFLA_MACVLAN_MACADDR", Kind: HWAddr},
 }}
 
 // vlanSpace holds the data of a vlan link.
-var vlanSpace = &Space{Name: "vlan", Attrs: map[uint16]Attr{
+var vlanSpace = &Space{name: "vlan", attrs: map[uint16]Attr{
 	unix.IFLA_VLAN_ID:          {Name: "IFLA_VLAN_ID", Kind: U16},
 	unix.IFLA_VLAN_FLAGS:       {Name: "IFLA_VLAN_FLAGS", Kind: Struct}, // struct ifla_vlan_flags
 	unix.IFLA_VLAN_EGRESS_QOS:  {Name: "IFLA_VLAN_EGRESS_QOS", Kind: Nested, Space: vlanQosSpace},
@@ -768,22 +774,22 @@ var vlanSpace = &Space{Name: "vlan", Attrs: map[uint16]Attr{
 }}
 
 // vlanQosSpace holds IFLA_VLAN_EGRESS_QOS and IFLA_VLAN_INGRESS_QOS.
-var vlanQosSpace = &Space{Name: "vlan_qos", Attrs: map[uint16]Attr{
+var vlanQosSpace = &Space{name: "vlan_qos", attrs: map[uint16]Attr{
 	unix.IFLA_VLAN_QOS_MAPPING: {Name: "IFLA_VLAN_QOS_MAPPING", Kind: Struct}, // struct ifla_vlan_qos_mapping
 }}
 
 // vrfSpace holds the data of a vrf link.
-var vrfSpace = &Space{Name: "vrf", Attrs: map[uint16]Attr{
+var vrfSpace = &Space{name: "vrf", attrs: map[uint16]Attr{
 	unix.IFLA_VRF_TABLE: {Name: "IFLA_VRF_TABLE", Kind: U32},
 }}
 
 // vrfPortSpace holds the slave data of a vrf port.
-var vrfPortSpace = &Space{Name: "vrf_port", Attrs: map[uint16]Attr{
+var vrfPortSpace = &Space{name: "vrf_port", attrs: map[uint16]Attr{
 	unix.IFLA_VRF_PORT_TABLE: {Name: "IFLA_VRF_PORT_TABLE", Kind: U32},
 }}
 
 // macsecSpace holds the data of a macsec link.
-var macsecSpace = &Space{Name: "macsec", Attrs: map[uint16]Attr{
+var macsecSpace = &Space{name: "macsec", attrs: map[uint16]Attr{
 	unix.IFLA_MACSEC_SCI:            {Name: "IFLA_MACSEC_SCI", Kind: BE64},
 	unix.IFLA_MACSEC_PORT:           {Name: "IFLA_MACSEC_PORT", Kind: BE16},
 	unix.IFLA_MACSEC_ICV_LEN:        {Name: "IFLA_MACSEC_ICV_LEN", Kind: U8},
@@ -802,20 +808,20 @@ var macsecSpace = &Space{Name: "macsec", Attrs: map[uint16]Attr{
 }}
 
 // xfrmSpace holds the data of an xfrm link.
-var xfrmSpace = &Space{Name: "xfrm", Attrs: map[uint16]Attr{
+var xfrmSpace = &Space{name: "xfrm", attrs: map[uint16]Attr{
 	unix.IFLA_XFRM_LINK:             {Name: "IFLA_XFRM_LINK", Kind: U32},
 	unix.IFLA_XFRM_IF_ID:            {Name: "IFLA_XFRM_IF_ID", Kind: U32},
 	unix.IFLA_XFRM_COLLECT_METADATA: {Name: "IFLA_XFRM_COLLECT_METADATA", Kind: Flag},
 }}
 
 // ipvlanSpace holds the data of an ipvlan or ipvtap link.
-var ipvlanSpace = &Space{Name: "ipvlan", Attrs: map[uint16]Attr{
+var ipvlanSpace = &Space{name: "ipvlan", attrs: map[uint16]Attr{
 	unix.IFLA_IPVLAN_MODE:  {Name: "IFLA_IPVLAN_MODE", Kind: U16},
 	unix.IFLA_IPVLAN_FLAGS: {Name: "IFLA_IPVLAN_FLAGS", Kind: U16},
 }}
 
 // geneveSpace holds the data of a geneve link.
-var geneveSpace = &Space{Name: "geneve", Attrs: map[uint16]Attr{
+var geneveSpace = &Space{name: "geneve", attrs: map[uint16]Attr{
 	unix.IFLA_GENEVE_ID:                  {Name: "IFLA_GENEVE_ID", Kind: U32},
 	unix.IFLA_GENEVE_REMOTE:              {Name: "IFLA_GENEVE_REMOTE", Kind: Addr}, // 4 bytes
 	unix.IFLA_GENEVE_TTL:                 {Name: "IFLA_GENEVE_TTL", Kind: U8},
@@ -833,7 +839,7 @@ var geneveSpace = &Space{Name: "geneve", Attrs: map[uint16]Attr{
 }}
 
 // bareUDPSpace holds the data of a bareudp link.
-var bareUDPSpace = &Space{Name: "bareudp", Attrs: map[uint16]Attr{
+var bareUDPSpace = &Space{name: "bareudp", attrs: map[uint16]Attr{
 	unix.IFLA_BAREUDP_PORT:            {Name: "IFLA_BAREUDP_PORT", Kind: BE16},
 	unix.IFLA_BAREUDP_ETHERTYPE:       {Name: "IFLA_BAREUDP_ETHERTYPE", Kind: BE16},
 	unix.IFLA_BAREUDP_SRCPORT_MIN:     {Name: "IFLA_BAREUDP_SRCPORT_MIN", Kind: U16},
@@ -841,12 +847,12 @@ var bareUDPSpace = &Space{Name: "bareudp", Attrs: map[uint16]Attr{
 }}
 
 // pppSpace holds the data of a ppp link.
-var pppSpace = &Space{Name: "ppp", Attrs: map[uint16]Attr{
+var pppSpace = &Space{name: "ppp", attrs: map[uint16]Attr{
 	unix.IFLA_PPP_DEV_FD: {Name: "IFLA_PPP_DEV_FD", Kind: S32},
 }}
 
 // gtpSpace holds the data of a gtp link.
-var gtpSpace = &Space{Name: "gtp", Attrs: map[uint16]Attr{
+var gtpSpace = &Space{name: "gtp", attrs: map[uint16]Attr{
 	unix.IFLA_GTP_FD0:            {Name: "IFLA_GTP_FD0", Kind: U32},
 	unix.IFLA_GTP_FD1:            {Name: "IFLA_GTP_FD1", Kind: U32},
 	unix.IFLA_GTP_PDP_HASHSIZE:   {Name: "IFLA_GTP_PDP_HASHSIZE", Kind: U32},
@@ -858,7 +864,7 @@ var gtpSpace = &Space{Name: "gtp", Attrs: map[uint16]Attr{
 }}
 
 // bondSpace holds the data of a bond link.
-var bondSpace = &Space{Name: "bond", Attrs: map[uint16]Attr{
+var bondSpace = &Space{name: "bond", attrs: map[uint16]Attr{
 	unix.IFLA_BOND_MODE:              {Name: "IFLA_BOND_MODE", Kind: U8},
 	unix.IFLA_BOND_ACTIVE_SLAVE:      {Name: "IFLA_BOND_ACTIVE_SLAVE", Kind: U32},
 	unix.IFLA_BOND_MIIMON:            {Name: "IFLA_BOND_MIIMON", Kind: U32},
@@ -894,7 +900,7 @@ var bondSpace = &Space{Name: "bond", Attrs: map[uint16]Attr{
 }}
 
 // bondADInfoSpace holds IFLA_BOND_AD_INFO.
-var bondADInfoSpace = &Space{Name: "bond_ad_info", Attrs: map[uint16]Attr{
+var bondADInfoSpace = &Space{name: "bond_ad_info", attrs: map[uint16]Attr{
 	unix.IFLA_BOND_AD_INFO_AGGREGATOR:  {Name: "IFLA_BOND_AD_INFO_AGGREGATOR", Kind: U16},
 	unix.IFLA_BOND_AD_INFO_NUM_PORTS:   {Name: "IFLA_BOND_AD_INFO_NUM_PORTS", Kind: U16},
 	unix.IFLA_BOND_AD_INFO_ACTOR_KEY:   {Name: "IFLA_BOND_AD_INFO_ACTOR_KEY", Kind: U16},
@@ -903,7 +909,7 @@ var bondADInfoSpace = &Space{Name: "bond_ad_info", Attrs: map[uint16]Attr{
 }}
 
 // bondSlaveSpace holds the slave data of a bond port.
-var bondSlaveSpace = &Space{Name: "bond_slave", Attrs: map[uint16]Attr{
+var bondSlaveSpace = &Space{name: "bond_slave", attrs: map[uint16]Attr{
 	unix.IFLA_BOND_SLAVE_STATE:                      {Name: "IFLA_BOND_SLAVE_STATE", Kind: U8},
 	unix.IFLA_BOND_SLAVE_MII_STATUS:                 {Name: "IFLA_BOND_SLAVE_MII_STATUS", Kind: U8},
 	unix.IFLA_BOND_SLAVE_LINK_FAILURE_COUNT:         {Name: "IFLA_BOND_SLAVE_LINK_FAILURE_COUNT", Kind: U32},
@@ -919,14 +925,14 @@ var bondSlaveSpace = &Space{Name: "bond_slave", Attrs: map[uint16]Attr{
 }}
 
 // ipoibSpace holds the data of an ipoib link.
-var ipoibSpace = &Space{Name: "ipoib", Attrs: map[uint16]Attr{
+var ipoibSpace = &Space{name: "ipoib", attrs: map[uint16]Attr{
 	unix.IFLA_IPOIB_PKEY:   {Name: "IFLA_IPOIB_PKEY", Kind: U16},
 	unix.IFLA_IPOIB_MODE:   {Name: "IFLA_IPOIB_MODE", Kind: U16},
 	unix.IFLA_IPOIB_UMCAST: {Name: "IFLA_IPOIB_UMCAST", Kind: U16},
 }}
 
 // hsrSpace holds the data of an hsr link.
-var hsrSpace = &Space{Name: "hsr", Attrs: map[uint16]Attr{
+var hsrSpace = &Space{name: "hsr", attrs: map[uint16]Attr{
 	unix.IFLA_HSR_SLAVE1:           {Name: "IFLA_HSR_SLAVE1", Kind: U32},
 	unix.IFLA_HSR_SLAVE2:           {Name: "IFLA_HSR_SLAVE2", Kind: U32},
 	unix.IFLA_HSR_MULTICAST_SPEC:   {Name: "IFLA_HSR_MULTICAST_SPEC", Kind: U8},
@@ -938,7 +944,7 @@ var hsrSpace = &Space{Name: "hsr", Attrs: map[uint16]Attr{
 }}
 
 // tunSpace holds the data of a tun link.
-var tunSpace = &Space{Name: "tun", Attrs: map[uint16]Attr{
+var tunSpace = &Space{name: "tun", attrs: map[uint16]Attr{
 	unix.IFLA_TUN_OWNER:               {Name: "IFLA_TUN_OWNER", Kind: U32},
 	unix.IFLA_TUN_GROUP:               {Name: "IFLA_TUN_GROUP", Kind: U32},
 	unix.IFLA_TUN_TYPE:                {Name: "IFLA_TUN_TYPE", Kind: U8},
@@ -951,20 +957,20 @@ var tunSpace = &Space{Name: "tun", Attrs: map[uint16]Attr{
 }}
 
 // rmnetSpace holds the data of an rmnet link.
-var rmnetSpace = &Space{Name: "rmnet", Attrs: map[uint16]Attr{
+var rmnetSpace = &Space{name: "rmnet", attrs: map[uint16]Attr{
 	unix.IFLA_RMNET_MUX_ID: {Name: "IFLA_RMNET_MUX_ID", Kind: U16},
 	unix.IFLA_RMNET_FLAGS:  {Name: "IFLA_RMNET_FLAGS", Kind: Struct}, // struct ifla_rmnet_flags
 }}
 
 // dsaSpace holds the data of a dsa link.
-var dsaSpace = &Space{Name: "dsa", Attrs: map[uint16]Attr{
+var dsaSpace = &Space{name: "dsa", attrs: map[uint16]Attr{
 	unix.IFLA_DSA_MASTER: {Name: "IFLA_DSA_MASTER", Kind: U32},
 }}
 
 // Addresses (RTM_*ADDR, RTM_*MULTICAST, RTM_*ANYCAST; linux/if_addr.h).
 
 // addrSpace holds the IFA_* attributes of an address message.
-var addrSpace = &Space{Name: "addr", Attrs: map[uint16]Attr{
+var addrSpace = &Space{name: "addr", attrs: map[uint16]Attr{
 	unix.IFA_ADDRESS:        {Name: "IFA_ADDRESS", Kind: Addr},
 	unix.IFA_LOCAL:          {Name: "IFA_LOCAL", Kind: Addr},
 	unix.IFA_LABEL:          {Name: "IFA_LABEL", Kind: String},
@@ -981,7 +987,7 @@ var addrSpace = &Space{Name: "addr", Attrs: map[uint16]Attr{
 // Routes (RTM_*ROUTE; linux/rtnetlink.h).
 
 // routeSpace holds the RTA_* attributes of a route message.
-var routeSpace = &Space{Name: "route", Attrs: map[uint16]Attr{
+var routeSpace = &Space{name: "route", attrs: map[uint16]Attr{
 	unix.RTA_DST:           {Name: "RTA_DST", Kind: Addr},
 	unix.RTA_SRC:           {Name: "RTA_SRC", Kind: Addr},
 	unix.RTA_IIF:           {Name: "RTA_IIF", Kind: U32},
@@ -1015,7 +1021,7 @@ var routeSpace = &Space{Name: "route", Attrs: map[uint16]Attr{
 }}
 
 // metricsSpace holds RTA_METRICS.
-var metricsSpace = &Space{Name: "metrics", Attrs: map[uint16]Attr{
+var metricsSpace = &Space{name: "metrics", attrs: map[uint16]Attr{
 	unix.RTAX_LOCK:               {Name: "RTAX_LOCK", Kind: U32},
 	unix.RTAX_MTU:                {Name: "RTAX_MTU", Kind: U32},
 	unix.RTAX_WINDOW:             {Name: "RTAX_WINDOW", Kind: U32},
@@ -1038,7 +1044,7 @@ var metricsSpace = &Space{Name: "metrics", Attrs: map[uint16]Attr{
 // Neighbours (RTM_*NEIGH; linux/neighbour.h).
 
 // neighSpace holds the NDA_* attributes of a neighbour message.
-var neighSpace = &Space{Name: "neigh", Attrs: map[uint16]Attr{
+var neighSpace = &Space{name: "neigh", attrs: map[uint16]Attr{
 	unix.NDA_DST:          {Name: "NDA_DST", Kind: Addr},
 	unix.NDA_LLADDR:       {Name: "NDA_LLADDR", Kind: HWAddr},
 	unix.NDA_CACHEINFO:    {Name: "NDA_CACHEINFO", Kind: Struct}, // struct nda_cacheinfo
@@ -1059,13 +1065,13 @@ var neighSpace = &Space{Name: "neigh", Attrs: map[uint16]Attr{
 }}
 
 // fdbExtSpace holds NDA_FDB_EXT_ATTRS.
-var fdbExtSpace = &Space{Name: "fdb_ext", Attrs: map[uint16]Attr{
+var fdbExtSpace = &Space{name: "fdb_ext", attrs: map[uint16]Attr{
 	1: {Name: "NFEA_ACTIVITY_NOTIFY", Kind: U8}, // linux/neighbour.h
 	2: {Name: "NFEA_DONT_REFRESH", Kind: Flag},  // linux/neighbour.h
 }}
 
 // neighTblSpace holds the NDTA_* attributes of a neighbour table message.
-var neighTblSpace = &Space{Name: "neightbl", Attrs: map[uint16]Attr{
+var neighTblSpace = &Space{name: "neightbl", attrs: map[uint16]Attr{
 	1: {Name: "NDTA_NAME", Kind: String},                             // linux/neighbour.h
 	2: {Name: "NDTA_THRESH1", Kind: U32},                             // linux/neighbour.h
 	3: {Name: "NDTA_THRESH2", Kind: U32},                             // linux/neighbour.h
@@ -1078,7 +1084,7 @@ var neighTblSpace = &Space{Name: "neightbl", Attrs: map[uint16]Attr{
 }}
 
 // neighTblParmsSpace holds NDTA_PARMS.
-var neighTblParmsSpace = &Space{Name: "neightbl_parms", Attrs: map[uint16]Attr{
+var neighTblParmsSpace = &Space{name: "neightbl_parms", attrs: map[uint16]Attr{
 	1:  {Name: "NDTPA_IFINDEX", Kind: U32},                // linux/neighbour.h
 	2:  {Name: "NDTPA_REFCNT", Kind: U32},                 // linux/neighbour.h
 	3:  {Name: "NDTPA_REACHABLE_TIME", Kind: U64},         // linux/neighbour.h
@@ -1103,7 +1109,7 @@ var neighTblParmsSpace = &Space{Name: "neightbl_parms", Attrs: map[uint16]Attr{
 // Rules (RTM_*RULE; linux/fib_rules.h).
 
 // ruleSpace holds the FRA_* attributes of a rule message.
-var ruleSpace = &Space{Name: "rule", Attrs: map[uint16]Attr{
+var ruleSpace = &Space{name: "rule", attrs: map[uint16]Attr{
 	unix.FRA_DST:                {Name: "FRA_DST", Kind: Addr},
 	unix.FRA_SRC:                {Name: "FRA_SRC", Kind: Addr},
 	unix.FRA_IIFNAME:            {Name: "FRA_IIFNAME", Kind: String},
@@ -1135,7 +1141,7 @@ var ruleSpace = &Space{Name: "rule", Attrs: map[uint16]Attr{
 
 // tcSpace holds the TCA_* attributes of a qdisc, class, filter or chain
 // message.
-var tcSpace = &Space{Name: "tc", Attrs: map[uint16]Attr{
+var tcSpace = &Space{name: "tc", attrs: map[uint16]Attr{
 	unix.TCA_KIND:           {Name: "TCA_KIND", Kind: String},
 	unix.TCA_OPTIONS:        {Name: "TCA_OPTIONS", Kind: Binary}, // attributes numbered by TCA_KIND
 	unix.TCA_STATS:          {Name: "TCA_STATS", Kind: Struct},   // struct tc_stats
@@ -1155,7 +1161,7 @@ var tcSpace = &Space{Name: "tc", Attrs: map[uint16]Attr{
 }}
 
 // tcStatsSpace holds TCA_STATS2 and TCA_ACT_STATS.
-var tcStatsSpace = &Space{Name: "tc_stats", Attrs: map[uint16]Attr{
+var tcStatsSpace = &Space{name: "tc_stats", attrs: map[uint16]Attr{
 	1: {Name: "TCA_STATS_BASIC", Kind: Struct},      // linux/gen_stats.h; struct gnet_stats_basic
 	2: {Name: "TCA_STATS_RATE_EST", Kind: Struct},   // linux/gen_stats.h; struct gnet_stats_rate_est
 	3: {Name: "TCA_STATS_QUEUE", Kind: Struct},      // linux/gen_stats.h; struct gnet_stats_queue
@@ -1167,13 +1173,13 @@ var tcStatsSpace = &Space{Name: "tc_stats", Attrs: map[uint16]Attr{
 }}
 
 // tcStabSpace holds TCA_STAB.
-var tcStabSpace = &Space{Name: "tc_stab", Attrs: map[uint16]Attr{
+var tcStabSpace = &Space{name: "tc_stab", attrs: map[uint16]Attr{
 	1: {Name: "TCA_STAB_BASE", Kind: Struct}, // linux/pkt_sched.h; struct tc_sizespec
 	2: {Name: "TCA_STAB_DATA", Kind: Binary}, // linux/pkt_sched.h; array of u16
 }}
 
 // tcRootSpace holds the TCA_ROOT_* attributes of an action message.
-var tcRootSpace = &Space{Name: "tc_root", Attrs: map[uint16]Attr{
+var tcRootSpace = &Space{name: "tc_root", attrs: map[uint16]Attr{
 	unix.TCA_ROOT_TAB:          {Name: "TCA_ROOT_TAB", Kind: NestedArray, Space: tcActSpace}, // also TCA_ACT_TAB
 	unix.TCA_ROOT_FLAGS:        {Name: "TCA_ROOT_FLAGS", Kind: Struct},                       // struct nla_bitfield32
 	unix.TCA_ROOT_COUNT:        {Name: "TCA_ROOT_COUNT", Kind: U32},
@@ -1182,7 +1188,7 @@ var tcRootSpace = &Space{Name: "tc_root", Attrs: map[uint16]Attr{
 }}
 
 // tcActSpace holds one action of TCA_ROOT_TAB.
-var tcActSpace = &Space{Name: "tc_act", Attrs: map[uint16]Attr{
+var tcActSpace = &Space{name: "tc_act", attrs: map[uint16]Attr{
 	1:  {Name: "TCA_ACT_KIND", Kind: String},                       // linux/pkt_cls.h
 	2:  {Name: "TCA_ACT_OPTIONS", Kind: Binary},                    // linux/pkt_cls.h; attributes numbered by TCA_ACT_KIND
 	3:  {Name: "TCA_ACT_INDEX", Kind: U32},                         // linux/pkt_cls.h
@@ -1198,7 +1204,7 @@ var tcActSpace = &Space{Name: "tc_act", Attrs: map[uint16]Attr{
 // Prefixes (RTM_NEWPREFIX; linux/rtnetlink.h).
 
 // prefixSpace holds the PREFIX_* attributes of a prefix message.
-var prefixSpace = &Space{Name: "prefix", Attrs: map[uint16]Attr{
+var prefixSpace = &Space{name: "prefix", attrs: map[uint16]Attr{
 	unix.PREFIX_ADDRESS:   {Name: "PREFIX_ADDRESS", Kind: Addr},
 	unix.PREFIX_CACHEINFO: {Name: "PREFIX_CACHEINFO", Kind: Struct}, // struct prefix_cacheinfo
 }}
@@ -1206,7 +1212,7 @@ var prefixSpace = &Space{Name: "prefix", Attrs: map[uint16]Attr{
 // Address labels (RTM_*ADDRLABEL; linux/if_addrlabel.h).
 
 // addrLabelSpace holds the IFAL_* attributes of an address label message.
-var addrLabelSpace = &Space{Name: "addrlabel", Attrs: map[uint16]Attr{
+var addrLabelSpace = &Space{name: "addrlabel", attrs: map[uint16]Attr{
 	unix.IFAL_ADDRESS: {Name: "IFAL_ADDRESS", Kind: Addr},
 	unix.IFAL_LABEL:   {Name: "IFAL_LABEL", Kind: U32},
 }}
@@ -1215,7 +1221,7 @@ var addrLabelSpace = &Space{Name: "addrlabel", Attrs: map[uint16]Attr{
 
 // dcbSpace holds the top-level DCB_ATTR_* attributes; the nests are not
 // described further.
-var dcbSpace = &Space{Name: "dcb", Attrs: map[uint16]Attr{
+var dcbSpace = &Space{name: "dcb", attrs: map[uint16]Attr{
 	1:  {Name: "DCB_ATTR_IFNAME", Kind: String},      // linux/dcbnl.h
 	2:  {Name: "DCB_ATTR_STATE", Kind: U8},           // linux/dcbnl.h
 	3:  {Name: "DCB_ATTR_PFC_STATE", Kind: U8},       // linux/dcbnl.h
@@ -1237,7 +1243,7 @@ var dcbSpace = &Space{Name: "dcb", Attrs: map[uint16]Attr{
 // Network configuration (RTM_*NETCONF; linux/netconf.h).
 
 // netconfSpace holds the NETCONFA_* attributes of a netconf message.
-var netconfSpace = &Space{Name: "netconf", Attrs: map[uint16]Attr{
+var netconfSpace = &Space{name: "netconf", attrs: map[uint16]Attr{
 	1: {Name: "NETCONFA_IFINDEX", Kind: S32},                     // linux/netconf.h
 	2: {Name: "NETCONFA_FORWARDING", Kind: S32},                  // linux/netconf.h
 	3: {Name: "NETCONFA_RP_FILTER", Kind: S32},                   // linux/netconf.h
@@ -1250,25 +1256,38 @@ var netconfSpace = &Space{Name: "netconf", Attrs: map[uint16]Attr{
 
 // Bridge multicast database (RTM_*MDB; linux/if_bridge.h).
 
+// mdbSetSpace holds the MDBA_SET_ENTRY_* attributes of RTM_NEWMDB and
+// RTM_DELMDB requests.
+var mdbSetSpace = &Space{name: "mdb_set", attrs: map[uint16]Attr{
+	1: {Name: "MDBA_SET_ENTRY", Kind: Struct},                             // linux/if_bridge.h; struct br_mdb_entry
+	2: {Name: "MDBA_SET_ENTRY_ATTRS", Kind: Nested, Space: mdbeAttrSpace}, // linux/if_bridge.h
+}}
+
+// mdbeAttrSpace holds MDBA_SET_ENTRY_ATTRS. Kernels newer than the
+// installed UAPI headers add more MDBE_ATTR_* types, shown as numbers.
+var mdbeAttrSpace = &Space{name: "mdbe_attr", attrs: map[uint16]Attr{
+	1: {Name: "MDBE_ATTR_SOURCE", Kind: Addr}, // linux/if_bridge.h
+}}
+
 // mdbSpace holds the MDBA_* attributes of MDB dumps and notifications.
-var mdbSpace = &Space{Name: "mdb", Attrs: map[uint16]Attr{
+var mdbSpace = &Space{name: "mdb", attrs: map[uint16]Attr{
 	1: {Name: "MDBA_MDB", Kind: Nested, Space: mdbMdbSpace},       // linux/if_bridge.h
 	2: {Name: "MDBA_ROUTER", Kind: Nested, Space: mdbRouterSpace}, // linux/if_bridge.h
 }}
 
 // mdbMdbSpace holds MDBA_MDB.
-var mdbMdbSpace = &Space{Name: "mdb_mdb", Attrs: map[uint16]Attr{
+var mdbMdbSpace = &Space{name: "mdb_mdb", attrs: map[uint16]Attr{
 	1: {Name: "MDBA_MDB_ENTRY", Kind: Nested, Space: mdbEntrySpace}, // linux/if_bridge.h
 }}
 
 // mdbEntrySpace holds MDBA_MDB_ENTRY.
-var mdbEntrySpace = &Space{Name: "mdb_entry", Attrs: map[uint16]Attr{
+var mdbEntrySpace = &Space{name: "mdb_entry", attrs: map[uint16]Attr{
 	1: {Name: "MDBA_MDB_ENTRY_INFO", Kind: Nested, Space: mdbEntryAttrSpace, HeaderLen: sizeofBrMdbEntry}, // linux/if_bridge.h; struct br_mdb_entry, then MDBA_MDB_EATTR_*
 }}
 
 // mdbEntryAttrSpace holds the attributes that follow the br_mdb_entry of
 // MDBA_MDB_ENTRY_INFO.
-var mdbEntryAttrSpace = &Space{Name: "mdb_entry_attr", Attrs: map[uint16]Attr{
+var mdbEntryAttrSpace = &Space{name: "mdb_entry_attr", attrs: map[uint16]Attr{
 	1: {Name: "MDBA_MDB_EATTR_TIMER", Kind: U32},                               // linux/if_bridge.h
 	2: {Name: "MDBA_MDB_EATTR_SRC_LIST", Kind: Nested, Space: mdbSrcListSpace}, // linux/if_bridge.h
 	3: {Name: "MDBA_MDB_EATTR_GROUP_MODE", Kind: U8},                           // linux/if_bridge.h
@@ -1277,25 +1296,25 @@ var mdbEntryAttrSpace = &Space{Name: "mdb_entry_attr", Attrs: map[uint16]Attr{
 }}
 
 // mdbSrcListSpace holds MDBA_MDB_EATTR_SRC_LIST.
-var mdbSrcListSpace = &Space{Name: "mdb_src_list", Attrs: map[uint16]Attr{
+var mdbSrcListSpace = &Space{name: "mdb_src_list", attrs: map[uint16]Attr{
 	1: {Name: "MDBA_MDB_SRCLIST_ENTRY", Kind: Nested, Space: mdbSrcAttrSpace}, // linux/if_bridge.h
 }}
 
 // mdbSrcAttrSpace holds MDBA_MDB_SRCLIST_ENTRY.
-var mdbSrcAttrSpace = &Space{Name: "mdb_src_attr", Attrs: map[uint16]Attr{
+var mdbSrcAttrSpace = &Space{name: "mdb_src_attr", attrs: map[uint16]Attr{
 	1: {Name: "MDBA_MDB_SRCATTR_ADDRESS", Kind: Addr}, // linux/if_bridge.h
 	2: {Name: "MDBA_MDB_SRCATTR_TIMER", Kind: U32},    // linux/if_bridge.h
 }}
 
 // mdbRouterSpace holds MDBA_ROUTER and
 // BRIDGE_VLANDB_GOPTS_MCAST_ROUTER_PORTS.
-var mdbRouterSpace = &Space{Name: "mdb_router", Attrs: map[uint16]Attr{
+var mdbRouterSpace = &Space{name: "mdb_router", attrs: map[uint16]Attr{
 	1: {Name: "MDBA_ROUTER_PORT", Kind: Nested, Space: mdbRouterPortSpace, HeaderLen: 4}, // linux/if_bridge.h; u32 ifindex, then MDBA_ROUTER_PATTR_*
 }}
 
 // mdbRouterPortSpace holds the attributes that follow the ifindex of
 // MDBA_ROUTER_PORT.
-var mdbRouterPortSpace = &Space{Name: "mdb_router_port", Attrs: map[uint16]Attr{
+var mdbRouterPortSpace = &Space{name: "mdb_router_port", attrs: map[uint16]Attr{
 	1: {Name: "MDBA_ROUTER_PATTR_TIMER", Kind: U32},       // linux/if_bridge.h
 	2: {Name: "MDBA_ROUTER_PATTR_TYPE", Kind: U8},         // linux/if_bridge.h
 	3: {Name: "MDBA_ROUTER_PATTR_INET_TIMER", Kind: U32},  // linux/if_bridge.h
@@ -1306,7 +1325,7 @@ var mdbRouterPortSpace = &Space{Name: "mdb_router_port", Attrs: map[uint16]Attr{
 // Network namespace ids (RTM_*NSID; linux/net_namespace.h).
 
 // nsidSpace holds the NETNSA_* attributes of an nsid message.
-var nsidSpace = &Space{Name: "nsid", Attrs: map[uint16]Attr{
+var nsidSpace = &Space{name: "nsid", attrs: map[uint16]Attr{
 	unix.NETNSA_NSID:         {Name: "NETNSA_NSID", Kind: S32},
 	unix.NETNSA_PID:          {Name: "NETNSA_PID", Kind: U32},
 	unix.NETNSA_FD:           {Name: "NETNSA_FD", Kind: U32},
@@ -1317,7 +1336,7 @@ var nsidSpace = &Space{Name: "nsid", Attrs: map[uint16]Attr{
 // Link statistics (RTM_*STATS; linux/if_link.h).
 
 // statsSpace holds the IFLA_STATS_* attributes of RTM_NEWSTATS.
-var statsSpace = &Space{Name: "stats", Attrs: map[uint16]Attr{
+var statsSpace = &Space{name: "stats", attrs: map[uint16]Attr{
 	unix.IFLA_STATS_UNSPEC:              {Name: "IFLA_STATS_UNSPEC", Kind: Binary},  // padding
 	unix.IFLA_STATS_LINK_64:             {Name: "IFLA_STATS_LINK_64", Kind: Struct}, // struct rtnl_link_stats64
 	unix.IFLA_STATS_LINK_XSTATS:         {Name: "IFLA_STATS_LINK_XSTATS", Kind: Nested, Space: linkXstatsSpace},
@@ -1327,13 +1346,13 @@ var statsSpace = &Space{Name: "stats", Attrs: map[uint16]Attr{
 }}
 
 // linkXstatsSpace holds IFLA_STATS_LINK_XSTATS(_SLAVE).
-var linkXstatsSpace = &Space{Name: "link_xstats", Attrs: map[uint16]Attr{
+var linkXstatsSpace = &Space{name: "link_xstats", attrs: map[uint16]Attr{
 	1: {Name: "LINK_XSTATS_TYPE_BRIDGE", Kind: Nested, Space: bridgeXstatsSpace}, // linux/if_link.h
 	2: {Name: "LINK_XSTATS_TYPE_BOND", Kind: Nested},                             // linux/if_link.h; BOND_XSTATS_* (linux/if_bonding.h)
 }}
 
 // bridgeXstatsSpace holds LINK_XSTATS_TYPE_BRIDGE.
-var bridgeXstatsSpace = &Space{Name: "bridge_xstats", Attrs: map[uint16]Attr{
+var bridgeXstatsSpace = &Space{name: "bridge_xstats", attrs: map[uint16]Attr{
 	1: {Name: "BRIDGE_XSTATS_VLAN", Kind: Struct},  // linux/if_bridge.h; struct bridge_vlan_xstats
 	2: {Name: "BRIDGE_XSTATS_MCAST", Kind: Struct}, // linux/if_bridge.h; struct br_mcast_stats
 	3: {Name: "BRIDGE_XSTATS_PAD", Kind: Binary},   // linux/if_bridge.h
@@ -1341,7 +1360,7 @@ var bridgeXstatsSpace = &Space{Name: "bridge_xstats", Attrs: map[uint16]Attr{
 }}
 
 // offloadXstatsSpace holds IFLA_STATS_LINK_OFFLOAD_XSTATS.
-var offloadXstatsSpace = &Space{Name: "offload_xstats", Attrs: map[uint16]Attr{
+var offloadXstatsSpace = &Space{name: "offload_xstats", attrs: map[uint16]Attr{
 	unix.IFLA_OFFLOAD_XSTATS_CPU_HIT:   {Name: "IFLA_OFFLOAD_XSTATS_CPU_HIT", Kind: Struct}, // struct rtnl_link_stats64
 	unix.IFLA_OFFLOAD_XSTATS_HW_S_INFO: {Name: "IFLA_OFFLOAD_XSTATS_HW_S_INFO", Kind: Nested, Space: offloadHwSInfoSpace},
 	unix.IFLA_OFFLOAD_XSTATS_L3_STATS:  {Name: "IFLA_OFFLOAD_XSTATS_L3_STATS", Kind: Struct}, // struct rtnl_hw_stats64
@@ -1349,36 +1368,36 @@ var offloadXstatsSpace = &Space{Name: "offload_xstats", Attrs: map[uint16]Attr{
 
 // offloadHwSInfoSpace holds IFLA_OFFLOAD_XSTATS_HW_S_INFO: one nest per
 // offload statistics type.
-var offloadHwSInfoSpace = &Space{Name: "offload_hw_s_info", Attrs: map[uint16]Attr{
+var offloadHwSInfoSpace = &Space{name: "offload_hw_s_info", attrs: map[uint16]Attr{
 	unix.IFLA_OFFLOAD_XSTATS_L3_STATS: {Name: "IFLA_OFFLOAD_XSTATS_L3_STATS", Kind: Nested, Space: hwSInfoSpace},
 }}
 
 // hwSInfoSpace holds one nest of IFLA_OFFLOAD_XSTATS_HW_S_INFO.
-var hwSInfoSpace = &Space{Name: "hw_s_info", Attrs: map[uint16]Attr{
+var hwSInfoSpace = &Space{name: "hw_s_info", attrs: map[uint16]Attr{
 	unix.IFLA_OFFLOAD_XSTATS_HW_S_INFO_REQUEST: {Name: "IFLA_OFFLOAD_XSTATS_HW_S_INFO_REQUEST", Kind: U8},
 	unix.IFLA_OFFLOAD_XSTATS_HW_S_INFO_USED:    {Name: "IFLA_OFFLOAD_XSTATS_HW_S_INFO_USED", Kind: U8},
 }}
 
 // statsAFSpace holds IFLA_STATS_AF_SPEC: one nest per address family.
-var statsAFSpace = &Space{Name: "stats_af_spec", Attrs: map[uint16]Attr{
+var statsAFSpace = &Space{name: "stats_af_spec", attrs: map[uint16]Attr{
 	unix.AF_MPLS: {Name: "AF_MPLS", Kind: Nested, Space: mplsStatsSpace},
 }}
 
 // mplsStatsSpace holds the AF_MPLS part of IFLA_STATS_AF_SPEC.
-var mplsStatsSpace = &Space{Name: "mpls_stats", Attrs: map[uint16]Attr{
+var mplsStatsSpace = &Space{name: "mpls_stats", attrs: map[uint16]Attr{
 	1: {Name: "MPLS_STATS_LINK", Kind: Struct}, // linux/mpls.h; struct mpls_link_stats
 }}
 
 // statsGetSetSpace holds the IFLA_STATS_GETSET_* attributes of
 // RTM_GETSTATS and RTM_SETSTATS requests.
-var statsGetSetSpace = &Space{Name: "stats_getset", Attrs: map[uint16]Attr{
+var statsGetSetSpace = &Space{name: "stats_getset", attrs: map[uint16]Attr{
 	unix.IFLA_STATS_GET_FILTERS:                 {Name: "IFLA_STATS_GET_FILTERS", Kind: Nested, Space: statsFiltersSpace},
 	unix.IFLA_STATS_SET_OFFLOAD_XSTATS_L3_STATS: {Name: "IFLA_STATS_SET_OFFLOAD_XSTATS_L3_STATS", Kind: U8},
 }}
 
 // statsFiltersSpace holds IFLA_STATS_GET_FILTERS: a filter mask per
 // IFLA_STATS_* group.
-var statsFiltersSpace = &Space{Name: "stats_filters", Attrs: map[uint16]Attr{
+var statsFiltersSpace = &Space{name: "stats_filters", attrs: map[uint16]Attr{
 	unix.IFLA_STATS_LINK_64:             {Name: "IFLA_STATS_LINK_64", Kind: U32},
 	unix.IFLA_STATS_LINK_XSTATS:         {Name: "IFLA_STATS_LINK_XSTATS", Kind: U32},
 	unix.IFLA_STATS_LINK_XSTATS_SLAVE:   {Name: "IFLA_STATS_LINK_XSTATS_SLAVE", Kind: U32},
@@ -1390,7 +1409,7 @@ var statsFiltersSpace = &Space{Name: "stats_filters", Attrs: map[uint16]Attr{
 
 // cacheReportSpace holds the IPMRA_CREPORT_* attributes of a cache report.
 // IPv6 reports number their IP6MRA_CREPORT_* attributes the same way.
-var cacheReportSpace = &Space{Name: "cache_report", Attrs: map[uint16]Attr{
+var cacheReportSpace = &Space{name: "cache_report", attrs: map[uint16]Attr{
 	1: {Name: "IPMRA_CREPORT_MSGTYPE", Kind: U8},    // linux/mroute.h
 	2: {Name: "IPMRA_CREPORT_VIF_ID", Kind: U32},    // linux/mroute.h
 	3: {Name: "IPMRA_CREPORT_SRC_ADDR", Kind: Addr}, // linux/mroute.h
@@ -1402,7 +1421,7 @@ var cacheReportSpace = &Space{Name: "cache_report", Attrs: map[uint16]Attr{
 // Next hops (RTM_*NEXTHOP, RTM_*NEXTHOPBUCKET; linux/nexthop.h).
 
 // nexthopSpace holds the NHA_* attributes of a nexthop message.
-var nexthopSpace = &Space{Name: "nexthop", Attrs: map[uint16]Attr{
+var nexthopSpace = &Space{name: "nexthop", attrs: map[uint16]Attr{
 	unix.NHA_ID:         {Name: "NHA_ID", Kind: U32},
 	unix.NHA_GROUP:      {Name: "NHA_GROUP", Kind: Binary}, // array of struct nexthop_grp
 	unix.NHA_GROUP_TYPE: {Name: "NHA_GROUP_TYPE", Kind: U16},
@@ -1419,7 +1438,7 @@ var nexthopSpace = &Space{Name: "nexthop", Attrs: map[uint16]Attr{
 }}
 
 // nhResGroupSpace holds NHA_RES_GROUP.
-var nhResGroupSpace = &Space{Name: "nh_res_group", Attrs: map[uint16]Attr{
+var nhResGroupSpace = &Space{name: "nh_res_group", attrs: map[uint16]Attr{
 	0: {Name: "NHA_RES_GROUP_PAD", Kind: Binary},           // linux/nexthop.h
 	1: {Name: "NHA_RES_GROUP_BUCKETS", Kind: U16},          // linux/nexthop.h
 	2: {Name: "NHA_RES_GROUP_IDLE_TIMER", Kind: U32},       // linux/nexthop.h
@@ -1428,7 +1447,7 @@ var nhResGroupSpace = &Space{Name: "nh_res_group", Attrs: map[uint16]Attr{
 }}
 
 // nhResBucketSpace holds NHA_RES_BUCKET.
-var nhResBucketSpace = &Space{Name: "nh_res_bucket", Attrs: map[uint16]Attr{
+var nhResBucketSpace = &Space{name: "nh_res_bucket", attrs: map[uint16]Attr{
 	0: {Name: "NHA_RES_BUCKET_PAD", Kind: Binary},    // linux/nexthop.h
 	1: {Name: "NHA_RES_BUCKET_INDEX", Kind: U16},     // linux/nexthop.h
 	2: {Name: "NHA_RES_BUCKET_IDLE_TIME", Kind: U64}, // linux/nexthop.h
@@ -1439,19 +1458,19 @@ var nhResBucketSpace = &Space{Name: "nh_res_bucket", Attrs: map[uint16]Attr{
 
 // vlanDBSpace holds the BRIDGE_VLANDB_* attributes of a bridge VLAN
 // message.
-var vlanDBSpace = &Space{Name: "vlandb", Attrs: map[uint16]Attr{
+var vlanDBSpace = &Space{name: "vlandb", attrs: map[uint16]Attr{
 	1: {Name: "BRIDGE_VLANDB_ENTRY", Kind: Nested, Space: vlanDBEntrySpace},           // linux/if_bridge.h
 	2: {Name: "BRIDGE_VLANDB_GLOBAL_OPTIONS", Kind: Nested, Space: vlanDBGlobalSpace}, // linux/if_bridge.h
 }}
 
 // vlanDBDumpSpace holds the BRIDGE_VLANDB_DUMP_* attributes of
 // RTM_GETVLAN requests.
-var vlanDBDumpSpace = &Space{Name: "vlandb_dump", Attrs: map[uint16]Attr{
+var vlanDBDumpSpace = &Space{name: "vlandb_dump", attrs: map[uint16]Attr{
 	1: {Name: "BRIDGE_VLANDB_DUMP_FLAGS", Kind: U32}, // linux/if_bridge.h
 }}
 
 // vlanDBEntrySpace holds BRIDGE_VLANDB_ENTRY.
-var vlanDBEntrySpace = &Space{Name: "vlandb_entry", Attrs: map[uint16]Attr{
+var vlanDBEntrySpace = &Space{name: "vlandb_entry", attrs: map[uint16]Attr{
 	1: {Name: "BRIDGE_VLANDB_ENTRY_INFO", Kind: Struct},                                  // linux/if_bridge.h; struct bridge_vlan_info
 	2: {Name: "BRIDGE_VLANDB_ENTRY_RANGE", Kind: U16},                                    // linux/if_bridge.h
 	3: {Name: "BRIDGE_VLANDB_ENTRY_STATE", Kind: U8},                                     // linux/if_bridge.h
@@ -1461,13 +1480,13 @@ var vlanDBEntrySpace = &Space{Name: "vlandb_entry", Attrs: map[uint16]Attr{
 }}
 
 // vlanDBTunnelSpace holds BRIDGE_VLANDB_ENTRY_TUNNEL_INFO.
-var vlanDBTunnelSpace = &Space{Name: "vlandb_tunnel", Attrs: map[uint16]Attr{
+var vlanDBTunnelSpace = &Space{name: "vlandb_tunnel", attrs: map[uint16]Attr{
 	1: {Name: "BRIDGE_VLANDB_TINFO_ID", Kind: U32},  // linux/if_bridge.h
 	2: {Name: "BRIDGE_VLANDB_TINFO_CMD", Kind: U32}, // linux/if_bridge.h
 }}
 
 // vlanDBStatsSpace holds BRIDGE_VLANDB_ENTRY_STATS.
-var vlanDBStatsSpace = &Space{Name: "vlandb_stats", Attrs: map[uint16]Attr{
+var vlanDBStatsSpace = &Space{name: "vlandb_stats", attrs: map[uint16]Attr{
 	1: {Name: "BRIDGE_VLANDB_STATS_RX_BYTES", Kind: U64},   // linux/if_bridge.h
 	2: {Name: "BRIDGE_VLANDB_STATS_RX_PACKETS", Kind: U64}, // linux/if_bridge.h
 	3: {Name: "BRIDGE_VLANDB_STATS_TX_BYTES", Kind: U64},   // linux/if_bridge.h
@@ -1476,7 +1495,7 @@ var vlanDBStatsSpace = &Space{Name: "vlandb_stats", Attrs: map[uint16]Attr{
 }}
 
 // vlanDBGlobalSpace holds BRIDGE_VLANDB_GLOBAL_OPTIONS.
-var vlanDBGlobalSpace = &Space{Name: "vlandb_global", Attrs: map[uint16]Attr{
+var vlanDBGlobalSpace = &Space{name: "vlandb_global", attrs: map[uint16]Attr{
 	1:  {Name: "BRIDGE_VLANDB_GOPTS_ID", Kind: U16},                                                // linux/if_bridge.h
 	2:  {Name: "BRIDGE_VLANDB_GOPTS_RANGE", Kind: U16},                                             // linux/if_bridge.h
 	3:  {Name: "BRIDGE_VLANDB_GOPTS_MCAST_SNOOPING", Kind: U8},                                     // linux/if_bridge.h
@@ -1500,12 +1519,12 @@ var vlanDBGlobalSpace = &Space{Name: "vlandb_global", Attrs: map[uint16]Attr{
 // Tunnels (RTM_*TUNNEL; linux/if_link.h).
 
 // tunnelSpace holds the VXLAN_VNIFILTER_* attributes of a tunnel message.
-var tunnelSpace = &Space{Name: "tunnel", Attrs: map[uint16]Attr{
+var tunnelSpace = &Space{name: "tunnel", attrs: map[uint16]Attr{
 	1: {Name: "VXLAN_VNIFILTER_ENTRY", Kind: Nested, Space: vniFilterEntrySpace}, // linux/if_link.h
 }}
 
 // vniFilterEntrySpace holds VXLAN_VNIFILTER_ENTRY.
-var vniFilterEntrySpace = &Space{Name: "vnifilter_entry", Attrs: map[uint16]Attr{
+var vniFilterEntrySpace = &Space{name: "vnifilter_entry", attrs: map[uint16]Attr{
 	1: {Name: "VXLAN_VNIFILTER_ENTRY_START", Kind: U32},                                // linux/if_link.h
 	2: {Name: "VXLAN_VNIFILTER_ENTRY_END", Kind: U32},                                  // linux/if_link.h
 	3: {Name: "VXLAN_VNIFILTER_ENTRY_GROUP", Kind: Addr},                               // linux/if_link.h; 4 bytes
@@ -1514,7 +1533,7 @@ var vniFilterEntrySpace = &Space{Name: "vnifilter_entry", Attrs: map[uint16]Attr
 }}
 
 // vniFilterStatsSpace holds VXLAN_VNIFILTER_ENTRY_STATS.
-var vniFilterStatsSpace = &Space{Name: "vnifilter_stats", Attrs: map[uint16]Attr{
+var vniFilterStatsSpace = &Space{name: "vnifilter_stats", attrs: map[uint16]Attr{
 	1: {Name: "VNIFILTER_ENTRY_STATS_RX_BYTES", Kind: U64},  // linux/if_link.h
 	2: {Name: "VNIFILTER_ENTRY_STATS_RX_PKTS", Kind: U64},   // linux/if_link.h
 	3: {Name: "VNIFILTER_ENTRY_STATS_RX_DROPS", Kind: U64},  // linux/if_link.h

@@ -211,8 +211,8 @@ func (c *Conn) send(b []byte) error {
 
 // describeRequest describes the request message at req[0] for errors.
 func (c *Conn) describeRequest(req []byte) (catalog.Message, bool) {
-	m, _, err := NextMessage(req)
-	if err != nil {
+	m, ok := requestMessage(req)
+	if !ok {
 		return catalog.Message{}, false
 	}
 	return c.desc.Describe(c.proto, m)

@@ -14,24 +14,89 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A Describer finds the description of a message type, for traces, errors
-// and debugging tools. The default, used when Config.Describe is nil, is
-// package catalog's table of the kernel's protocols; families with dynamic
-// message types (generic netlink) supply their own.
+// A Describer says how a message of protocol p is laid out, for traces,
+// errors and debugging tools: its name, its fixed family header and its
+// attributes. It sees the whole message m: its header, whose Flags hold
+// Request for a request (replies and notifications lack it), and its
+// payload in Data, so it can tell requests from replies and look inside
+// the family header (a generic netlink command, a sock_diag family). Data
+// may be shorter than the family header, or empty: a request echoed in a
+// capped acknowledgement has its header alone. Describe reports false when
+// it does not know the message; a description with a negative HeaderLen
+// makes the payload shown as bytes.
+//
+// The default, used when Config.Describe is nil, is CatalogDescriber, from
+// package catalog's tables of the kernel's protocols. Families whose
+// message types or attributes are known only at run time (generic netlink
+// families get their type from the controller) supply their own, and may
+// fall back on CatalogDescriber for the rest. A Describer is called from
+// any goroutine that uses the Conn.
 type Describer interface {
 	Describe(p Protocol, m Message) (catalog.Message, bool)
 }
 
-// CatalogDescriber describes messages from package catalog's tables.
+// CatalogDescriber describes messages from package catalog's tables. Its
+// zero value is ready to use.
+//
+// Beyond the tables' lookup by protocol, type and direction, it names the
+// command of generic netlink controller messages (CTRL_CMD_GETFAMILY rather
+// than GENL_ID_CTRL), and describes only the inet sockets of sock_diag,
+// whose headers the tables give: messages of other address families show
+// their payload as bytes.
 type CatalogDescriber struct{}
 
 // Describe implements Describer.
 func (CatalogDescriber) Describe(p Protocol, m Message) (catalog.Message, bool) {
-	cm := catalog.Lookup(int(p), uint16(m.Header.Type))
-	if cm == nil {
-		return catalog.Message{}, false
+	h := m.Header
+	cm, ok := catalog.Lookup(int(p), uint16(h.Type), h.Flags&Request != 0)
+	if !ok {
+		return cm, false
 	}
-	return *cm, true
+	switch {
+	case p == Generic && h.Type == unix.GENL_ID_CTRL && len(m.Data) > 0:
+		// struct genlmsghdr begins with the command.
+		if name := catalog.GenericCommand("nlctrl", m.Data[0]); name != "" {
+			cm.Name, cm.Op = name, commandOp(name)
+		}
+	case p == SockDiag && (h.Type == unix.SOCK_DIAG_BY_FAMILY || h.Type == unix.SOCK_DESTROY) && len(m.Data) > 0:
+		// The first byte of every sock_diag header is the address family,
+		// and each family has its own layout.
+		if f := m.Data[0]; f != unix.AF_INET && f != unix.AF_INET6 {
+			cm.Header, cm.HeaderLen, cm.Attrs = "", -1, nil
+		}
+	}
+	return cm, true
+}
+
+// commandOp classifies a generic netlink command by its name, such as
+// CTRL_CMD_GETFAMILY.
+func commandOp(name string) catalog.Op {
+	_, verb, ok := strings.Cut(name, "_CMD_")
+	switch {
+	case !ok:
+	case strings.HasPrefix(verb, "GET"):
+		return catalog.OpGet
+	case strings.HasPrefix(verb, "NEW"):
+		return catalog.OpNew
+	case strings.HasPrefix(verb, "DEL"):
+		return catalog.OpDel
+	}
+	return catalog.OpUnknown
+}
+
+// requestMessage returns req, a request as we sent it (or are about to), as
+// a Message for a Describer, with Request set.
+func requestMessage(req []byte) (Message, bool) {
+	m, _, err := NextMessage(req)
+	if err != nil {
+		h, err := ParseHeader(req)
+		if err != nil {
+			return Message{}, false
+		}
+		m = Message{Header: h}
+	}
+	m.Header.Flags |= Request
+	return m, true
 }
 
 // A Description is a decoded view of one message, for people: its header
@@ -52,7 +117,6 @@ type Description struct {
 	Attrs    []AttrDesc   `json:"attrs,omitempty"`
 	Payload  string       `json:"payload,omitempty"` // hex, when the payload is not understood
 	Problems []string     `json:"problems,omitempty"`
-	msg      *catalog.Message
 }
 
 // A FixedHeader is the family's fixed header of a message, in hex.
@@ -85,9 +149,10 @@ type AttrDesc struct {
 	Attrs  []AttrDesc `json:"attrs,omitempty"`
 }
 
-// Describe decodes m, a message of protocol p, for people. d may be nil for
-// DefaultDescriber. Malformed parts are reported in Problems, never by
-// panicking.
+// Describe decodes m, a message of protocol p, for people, as d describes
+// it; d may be nil for CatalogDescriber. Whether m is a request or a reply
+// is read from its Request flag. Malformed parts are reported in Problems,
+// never by panicking.
 func Describe(p Protocol, m Message, d Describer) Description {
 	if d == nil {
 		d = CatalogDescriber{}
@@ -103,20 +168,19 @@ func Describe(p Protocol, m Message, d Describer) Description {
 		desc.Creds = &c
 	}
 	op := OpUnknown
-	var cm *catalog.Message
+	var cm catalog.Message
+	known := false
 	if h.Type < MsgMinType {
 		desc.Type = h.Type.String()
 		if h.Type == MsgError {
 			op = OpAck
 		}
-	} else if v, ok := d.Describe(p, m); ok {
-		cm = &v
+	} else if cm, known = d.Describe(p, m); known {
 		desc.Type = cm.Name
 		op = Op(cm.Op)
 	} else {
 		desc.Type = strconv.Itoa(int(h.Type))
 	}
-	desc.msg = cm
 	desc.Flags = strings.Split(h.Flags.Format(op), "|")
 	switch {
 	case h.Type == MsgError:
@@ -127,7 +191,7 @@ func Describe(p Protocol, m Message, d Describer) Description {
 		} else if e != nil {
 			desc.Error = errorDesc(e)
 		}
-	case cm != nil && cm.HeaderLen >= 0:
+	case known && cm.HeaderLen >= 0:
 		data := m.Data
 		if cm.HeaderLen > 0 {
 			n := min(cm.HeaderLen, len(data))
@@ -175,21 +239,33 @@ func (desc *Description) describeError(p Protocol, m Message, d Describer) {
 	}
 	if e == nil {
 		desc.Error = &ErrorDesc{}
-		if len(m.Data) >= 4+HeaderLen {
-			orig, _ := ParseHeader(m.Data[4:])
-			desc.Error.Request = describeHeader(p, orig, d)
-		}
-		return
+	} else {
+		desc.Error = errorDesc(e)
 	}
-	desc.Error = errorDesc(e)
-	desc.Error.Request = describeHeader(p, e.Request, d)
+	desc.Error.Request = describeHeader(p, echoedRequest(m), d)
 }
 
-func describeHeader(p Protocol, h Header, d Describer) string {
+// echoedRequest returns the request an NLMSG_ERROR (checked by ParseError)
+// echoes: its header, and its payload unless the kernel capped it.
+func echoedRequest(m Message) Message {
+	if len(m.Data) < 4+HeaderLen {
+		return Message{}
+	}
+	h, _ := ParseHeader(m.Data[4:])
+	req := Message{Header: h}
+	if m.Header.Flags&Capped == 0 && h.Len >= HeaderLen && int64(h.Len) <= int64(len(m.Data)-4) {
+		req.Data = m.Data[4+HeaderLen : 4+h.Len]
+	}
+	return req
+}
+
+// describeHeader words the header of req, a request echoed in an error.
+func describeHeader(p Protocol, req Message, d Describer) string {
+	h := req.Header
 	name := h.Type.String()
 	op := OpUnknown
 	if h.Type >= MsgMinType {
-		if cm, ok := d.Describe(p, Message{Header: h}); ok {
+		if cm, ok := d.Describe(p, req); ok {
 			name, op = cm.Name, Op(cm.Op)
 		}
 	}
@@ -222,7 +298,7 @@ func describeAttrs(b []byte, s *catalog.Space) ([]AttrDesc, error) {
 			a.Kind = kind.String()
 			sub := info.Space
 			if info.SelectBy != "" {
-				sub = info.Variants[strs[info.SelectBy]]
+				sub = info.Variant(strs[info.SelectBy])
 			}
 			if info.HeaderLen > 0 {
 				n := min(info.HeaderLen, len(data))

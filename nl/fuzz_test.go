@@ -94,13 +94,17 @@ func FuzzParseError(f *testing.F) {
 }
 
 // FuzzDescribe runs the describer (traces, nlctl raw) over arbitrary
-// messages of every protocol.
+// messages of every protocol, as replies and as requests.
 func FuzzDescribe(f *testing.F) {
 	f.Add(uint8(0), uint16(unix.RTM_NEWLINK), []byte{0, 0, 4, 3, 1, 0, 0, 0, 0x49, 0, 1, 0, 0, 0, 0, 0, 7, 0, 3, 0, 'l', 'o', 0, 0})
+	f.Add(uint8(unix.NETLINK_GENERIC), uint16(unix.GENL_ID_CTRL), []byte{unix.CTRL_CMD_GETFAMILY, 1, 0, 0, 11, 0, 2, 0, 'n', 'l', 'c', 't', 'r', 'l', 0, 0})
+	f.Add(uint8(unix.NETLINK_SOCK_DIAG), uint16(unix.SOCK_DIAG_BY_FAMILY), make([]byte, 72))
 	f.Fuzz(func(t *testing.T, proto uint8, typ uint16, payload []byte) {
-		m := nl.Message{Header: nl.Header{Type: nl.MsgType(typ), Flags: nl.Multi, Len: uint32(16 + len(payload))}, Data: payload}
-		d := nl.Describe(nl.Protocol(proto%32), m, nil)
-		d.Format(discard{}, "")
+		for _, flags := range []nl.Flags{nl.Multi, nl.Request | nl.Acknowledge} {
+			m := nl.Message{Header: nl.Header{Type: nl.MsgType(typ), Flags: flags, Len: uint32(16 + len(payload))}, Data: payload}
+			d := nl.Describe(nl.Protocol(proto%32), m, nil)
+			d.Format(discard{}, "")
+		}
 	})
 }
 
@@ -188,7 +192,7 @@ func TestCaptureSeeds(t *testing.T) {
 				continue
 			}
 			write("FuzzDescribe", k, "uint8(0)", fmt.Sprintf("uint16(%d)", m.Header.Type), fmt.Sprintf("[]byte(%q)", m.Data))
-			if cm, ok := (nl.CatalogDescriber{}).Describe(nl.Route, m); ok && cm.HeaderLen <= len(m.Data) {
+			if cm, ok := (nl.CatalogDescriber{}).Describe(nl.Route, m); ok && cm.HeaderLen >= 0 && cm.HeaderLen <= len(m.Data) {
 				write("FuzzAttrDecoder", k, fmt.Sprintf("[]byte(%q)", m.Data[nl.Align(cm.HeaderLen):]))
 			}
 		}

@@ -54,6 +54,12 @@ func (t *tracer) datagram(dir string, b []byte, meta Meta, n int) {
 		fmt.Fprintf(&t.buf, " (cut: %d bytes long)", n)
 	}
 	t.buf.WriteByte('\n')
+	if t.proto == KObjectUEvent {
+		// Uevents are NUL-separated text, not netlink messages.
+		fmt.Fprintf(&t.buf, "    %q\n", b)
+		t.w.Write(t.buf.Bytes())
+		return
+	}
 	for len(b) > 0 {
 		m, rest, err := NextMessage(b)
 		if err != nil {

@@ -152,7 +152,7 @@ func encodeItems(e *nl.Encoder, s *catalog.Space, items []specItem) error {
 			}
 			sub := info.Space
 			if info.SelectBy != "" {
-				sub = info.Variants[strs[info.SelectBy]]
+				sub = info.Variant(strs[info.SelectBy])
 			}
 			n := e.Nest(t)
 			hdr := info.HeaderLen
@@ -220,7 +220,7 @@ func resolveAttr(s *catalog.Space, key string) (uint16, catalog.Attr, error) {
 	if s == nil {
 		return 0, catalog.Attr{}, fmt.Errorf("attribute names are not known here: give %q as a number", key)
 	}
-	return 0, catalog.Attr{}, fmt.Errorf("unknown attribute %q in the %s attributes", key, s.Name)
+	return 0, catalog.Attr{}, fmt.Errorf("unknown attribute %q in the %s attributes", key, s.Name())
 }
 
 // encodeValue renders text as the payload of an attribute of kind k.

@@ -48,7 +48,7 @@ var flagNames = map[string]nl.Flags{
 type rawRequest struct {
 	proto   nl.Protocol
 	typ     nl.MsgType
-	msg     *catalog.Message
+	msg     catalog.Message // how requests of typ are laid out; zero when not known
 	flags   nl.Flags
 	header  []byte
 	hdrSet  bool
@@ -144,7 +144,7 @@ func parseRaw(args []string) (*rawRequest, error) {
 	}
 	if n, err := strconv.ParseUint(typeName, 0, 16); err == nil {
 		r.typ = nl.MsgType(n)
-		r.msg = catalog.Lookup(int(r.proto), uint16(r.typ))
+		r.msg, _ = nl.CatalogDescriber{}.Describe(r.proto, nl.Message{Header: nl.Header{Type: r.typ, Flags: nl.Request}})
 	} else if t, m, ok := catalog.MessageType(int(r.proto), typeName); ok {
 		r.typ, r.msg = nl.MsgType(t), m
 	} else {
@@ -172,11 +172,7 @@ func (r *rawRequest) parseFlags(v string) error {
 // encode builds the request.
 func (r *rawRequest) encode(e *nl.Encoder) error {
 	e.Begin(r.typ, r.flags)
-	hdrLen := 0
-	var space *catalog.Space
-	if r.msg != nil {
-		hdrLen, space = r.msg.HeaderLen, r.msg.Attrs
-	}
+	hdrLen, space := max(r.msg.HeaderLen, 0), r.msg.Attrs
 	if r.hdrSet {
 		e.Payload(r.header)
 	} else if hdrLen > 0 || r.family >= 0 {
