@@ -16,6 +16,12 @@ import (
 // wait for the listener, and past Config.PendingLimit be lost, forcing
 // another resync; on a separate socket they wait in the kernel's buffer,
 // where the listener reads them next. A Resync is safe for concurrent use.
+//
+// After an overrun the kernel drops every message for the listener until
+// its queue has been read empty (the socket stays "congested"). So read
+// what the listener holds first, and fetch the state once its queue ran
+// empty: a change made before then is in the fetched state, a change made
+// after is an event.
 type Resync struct {
 	listener *Conn
 	cfg      Config
