@@ -672,6 +672,7 @@ func TestConcurrentRequests(t *testing.T) {
 	c.JoinGroup(unix.RTNLGRP_IPV4_ROUTE)
 	ctx, cancel := context.WithCancel(context.Background())
 	events := make(chan int, 1)
+	first := make(chan struct{}) // closed at the first route event
 	go func() {
 		n := 0
 		for m, err := range c.Messages(ctx) {
@@ -682,7 +683,9 @@ func TestConcurrentRequests(t *testing.T) {
 				continue
 			}
 			if m.Header.Type == unix.RTM_NEWROUTE {
-				n++
+				if n++; n == 1 {
+					close(first)
+				}
 			}
 		}
 		events <- n
@@ -717,8 +720,13 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 	// Routes added by this socket are not echoed to it, so the listener
 	// sees only events caused by others: add one with ip.
+	// The listener has the event when the loop has read it, which a busy
+	// machine (-race) may delay: wait for it rather than for a fixed time.
 	ns.IP("route", "add", "10.250.0.0/24", "dev", "v0")
-	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-first:
+	case <-time.After(10 * time.Second):
+	}
 	cancel()
 	if n := <-events; n < 1 {
 		t.Fatalf("listener saw %d route events", n)

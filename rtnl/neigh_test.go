@@ -157,6 +157,7 @@ func TestNeighbourAddReplaceDelete(t *testing.T) {
 
 func TestNeighbourList(t *testing.T) {
 	ns, h := newHandle(t)
+	requireLinkKinds(t, ns, "bridge")
 	idx := neighVeth(t, ns)
 	idx1 := ipIfindex(t, ns, "n1")
 	ns.IP("link", "add", "br0", "type", "bridge")
@@ -254,6 +255,7 @@ func TestNeighbourList(t *testing.T) {
 // (NDA_MASTER) under strict checking: the replies are flagged as filtered.
 func TestNeighbourDumpFilteredByKernel(t *testing.T) {
 	ns, h := newHandle(t)
+	requireLinkKinds(t, ns, "bridge")
 	idx := neighVeth(t, ns)
 	ns.IP("link", "add", "br0", "type", "bridge")
 	ns.IP("link", "add", "p0", "type", "veth", "peer", "name", "p1")
@@ -321,14 +323,33 @@ func bridgeFDBs(t *testing.T, ns *netnstest.NS, args ...string) map[string]bridg
 	return m
 }
 
+// The FDB this test lists holds only what the kernel puts there when the
+// links are set up and what the test adds: the listings it compares
+// (ours, and bridge's, which are taken one after the other) must not
+// change in between. So the port does not learn (its peer's frames would
+// add a dynamic entry at a moment of the kernel's choosing, within a
+// second or so of the carrier coming up), and no link makes an IPv6
+// link-local address (whose duplicate address detection, run from a work
+// queue after the link comes up, joins a multicast group and so adds an
+// entry to the device's address list, listed as a "self" entry; it is
+// also what the peer would send). The port is up with a carrier, so that
+// it would learn if learning were on.
 func TestNeighbourBridgeFDB(t *testing.T) {
 	ns, h := newHandle(t)
+	requireLinkKinds(t, ns, "bridge")
 	ns.IP("link", "add", "br0", "type", "bridge")
 	ns.IP("link", "add", "p0", "type", "veth", "peer", "name", "p1")
+	for _, l := range []string{"br0", "p0", "p1"} {
+		ns.IP("link", "set", l, "addrgenmode", "none")
+	}
 	ns.IP("link", "set", "p0", "master", "br0")
+	ns.IP("link", "set", "p0", "type", "bridge_slave", "learning", "off")
 	ns.IP("link", "set", "br0", "up")
 	ns.IP("link", "set", "p0", "up")
-	ns.IP("link", "set", "p1", "up") // a port without carrier learns nothing: no dynamic entries
+	ns.IP("link", "set", "p1", "up")
+	if sd := ipLinkData(t, ipLink(t, ns, "p0"), "info_slave_data"); sd["learning"] != false {
+		t.Fatalf("p0 learns: %v", sd)
+	}
 	port := ipIfindex(t, ns, "p0")
 	br := ipIfindex(t, ns, "br0")
 

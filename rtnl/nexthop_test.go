@@ -97,7 +97,19 @@ func testNexthops(n0 int) []struct {
 func TestNexthopAddReplaceDelete(t *testing.T) {
 	ns, h := newHandle(t)
 	n0, _ := nhSetup(t, ns)
-	nhs := testNexthops(n0)
+	// The resilient group is tested where the kernel has resilient groups.
+	resilient, resilientWhy := hasNexthopResilient(t, ns)
+	var nhs []struct {
+		nh rtnl.Nexthop
+		ip map[string]any
+	}
+	for _, tn := range testNexthops(n0) {
+		if tn.nh.GroupType == rtnl.NexthopGroupResilient && !resilient {
+			skipPart(t, "resilient", featureNHResilient, resilientWhy)
+			continue
+		}
+		nhs = append(nhs, tn)
+	}
 	for i := range nhs {
 		if err := h.AddNexthop(bg, &nhs[i].nh); err != nil {
 			t.Fatalf("add %v: %v", &nhs[i].nh, err)
@@ -180,11 +192,17 @@ func TestNexthopAddReplaceDelete(t *testing.T) {
 	if got[10] != nil || got[2] != nil {
 		t.Errorf("deleted nexthops listed: %v", got)
 	}
-	wantKeys(t, "group 11 without 2", got[11], map[string]any{"group": []any{map[string]any{"id": 1.0, "weight": 3.0}}})
+	if resilient {
+		wantKeys(t, "group 11 without 2", got[11], map[string]any{"group": []any{map[string]any{"id": 1.0, "weight": 3.0}}})
+	}
 }
 
+// Group weights above 255, where the kernel has them (see
+// hasNexthopWideWeights); there, the kernel must take the group as encoded.
 func TestNexthopWideWeights(t *testing.T) {
 	ns, h := newHandle(t)
+	ok, why := hasNexthopWideWeights(t, ns)
+	requireFeature(t, featureNHWideWeights, ok, why)
 	n0, _ := nhSetup(t, ns)
 	for _, nh := range []rtnl.Nexthop{
 		{ID: 1, Gateway: nhAddr("10.9.0.2"), Index: n0},
@@ -196,10 +214,7 @@ func TestNexthopWideWeights(t *testing.T) {
 	}
 	g := rtnl.Nexthop{ID: 20, Group: []rtnl.NexthopGroupMember{{ID: 1, Weight: 1000}, {ID: 2, Weight: 65535}}}
 	if err := h.AddNexthop(bg, &g); err != nil {
-		if errors.Is(err, unix.EINVAL) {
-			t.Skipf("kernel without 16-bit weights: %v", err)
-		}
-		t.Fatal(err)
+		t.Fatalf("the kernel has 16-bit weights, yet: %v", err)
 	}
 	// The raw group entries: id, weight-1 as low and high bytes.
 	var e nl.Encoder
@@ -287,7 +302,6 @@ func TestNexthopFilters(t *testing.T) {
 		{&rtnl.NexthopFilter{ID: 10}, "10"},
 		{&rtnl.NexthopFilter{ID: 99}, ""},
 		{&rtnl.NexthopFilter{ID: 10, Family: rtnl.IPv4}, ""},
-		{&rtnl.NexthopFilter{Stats: true}, "1,2,3,4,5,10,11"},
 	} {
 		if got := idList(c.f); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.f, got, c.want)
@@ -297,13 +311,23 @@ func TestNexthopFilters(t *testing.T) {
 	if got := ipNexthops(t, ns, "dev", "n0"); len(got) != 2 || got[1] == nil || got[3] == nil {
 		t.Errorf("ip nexthop show dev n0: %v", got)
 	}
-	// Statistics come with the group members.
-	list, err := h.ListNexthops(bg, &rtnl.NexthopFilter{ID: 10, Stats: true})
-	if err != nil || len(list) != 1 || len(list[0].Group) != 2 || list[0].Group[1].ID != 2 {
-		t.Fatalf("stats: %+v %v", list, err)
+	// Statistics come with the group members, where the kernel keeps them.
+	if ok, why := hasNexthopStats(t, ns); !ok {
+		skipPart(t, "stats", featureNHStats, why)
+	} else {
+		if got := idList(&rtnl.NexthopFilter{Stats: true}); got != "1,2,3,4,5,10,11" {
+			t.Errorf("with statistics: %q", got)
+		}
+		list, err := h.ListNexthops(bg, &rtnl.NexthopFilter{ID: 10, Stats: true})
+		if err != nil || len(list) != 1 || len(list[0].Group) != 2 || list[0].Group[1].ID != 2 {
+			t.Fatalf("stats: %+v %v", list, err)
+		}
 	}
 	// A VRF master filter, where VRFs exist.
-	if _, err := ns.TryIP("link", "add", "vrf0", "type", "vrf", "table", "10"); err == nil {
+	if ok, why := hasLinkKind(t, ns, "vrf"); !ok {
+		skipPart(t, "vrf", linkKindFeature["vrf"], why)
+	} else {
+		ns.IP("link", "add", "vrf0", "type", "vrf", "table", "10")
 		ns.IP("link", "set", "vrf0", "up")
 		ns.IP("link", "set", "n1", "master", "vrf0")
 		var vrf int
@@ -454,6 +478,8 @@ func TestNexthopBatch(t *testing.T) {
 
 func TestNexthopBuckets(t *testing.T) {
 	ns, h := newHandle(t)
+	ok, why := hasNexthopResilient(t, ns)
+	requireFeature(t, featureNHResilient, ok, why)
 	n0, n1 := nhSetup(t, ns)
 	for _, nh := range []rtnl.Nexthop{
 		{ID: 1, Gateway: nhAddr("10.9.0.2"), Index: n0},

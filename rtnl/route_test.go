@@ -52,7 +52,7 @@ func TestRouteAddReplaceChangeDelete(t *testing.T) {
 	ns, h := newHandle(t)
 	idx := routeSetup(t, ns)
 	r := rtnl.Route{Dst: pfx("10.2.0.0/16"), Gateway: addr("10.1.0.2"), OIF: idx, Protocol: rtnl.ProtoStatic, Priority: 5,
-		Metrics: rtnl.Metrics{MTU: 1400, AdvMSS: 1300, HopLimit: 9, RTT: 10, Congestion: "cubic"}}
+		Metrics: rtnl.Metrics{MTU: 1400, AdvMSS: 1300, HopLimit: 9, RTT: 10, Congestion: "reno"}} // reno is always built in
 	if err := h.AddRoute(bg, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestRouteAddReplaceChangeDelete(t *testing.T) {
 		t.Fatalf("after add: %v", got)
 	}
 	m := got[0]["metrics"].([]any)[0].(map[string]any)
-	if m["mtu"] != 1400.0 || m["advmss"] != 1300.0 || m["hoplimit"] != 9.0 || m["rtt"] != 10.0 || m["congestion"] != "cubic" {
+	if m["mtu"] != 1400.0 || m["advmss"] != 1300.0 || m["hoplimit"] != 9.0 || m["rtt"] != 10.0 || m["congestion"] != "reno" {
 		t.Fatalf("metrics: %v", m)
 	}
 	// Adding it again is refused with EEXIST, worded.
@@ -131,6 +131,9 @@ func TestRouteErrorWording(t *testing.T) {
 
 func TestRouteKinds(t *testing.T) {
 	ns, h := newHandle(t)
+	requireRuleFamilies(t, ns, unix.AF_INET) // tables other than main and local
+	ok, why := hasIPv6Subtrees(t, ns)
+	requireFeature(t, featureIPv6Subtrees, ok, why)
 	idx := routeSetup(t, ns)
 	add := func(r rtnl.Route) {
 		t.Helper()
@@ -239,6 +242,7 @@ func TestRouteAppendAndNexthopID(t *testing.T) {
 
 func TestRouteFilters(t *testing.T) {
 	ns, h := newHandle(t)
+	requireRuleFamilies(t, ns, unix.AF_INET) // tables other than main and local
 	idx := routeSetup(t, ns)
 	ns.IP("link", "add", "r2", "type", "veth", "peer", "name", "r3")
 	ns.IP("link", "set", "r2", "up")
@@ -409,7 +413,9 @@ func TestCaptureRouteSeeds(t *testing.T) {
 // A dump the kernel refuses is named like any other request, once the dump
 // has let the connection go (naming looks interfaces up on it).
 func TestRouteDumpError(t *testing.T) {
-	_, h := newHandle(t)
+	ns, h := newHandle(t)
+	ok, why := hasStrictCheck(t, ns) // which checks the interface of a dump request
+	requireFeature(t, featureStrictCheck, ok, why)
 	_, err := h.ListRoutes(bg, &rtnl.RouteFilter{OIF: 9999})
 	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "list route") {
 		t.Fatalf("dump for a missing interface: %v", err)
@@ -424,6 +430,10 @@ func TestRouteDumpError(t *testing.T) {
 // Lightweight tunnel metadata (ip and ip6 encapsulations) on routes.
 func TestRouteEncap(t *testing.T) {
 	ns, h := newHandle(t)
+	for _, typ := range []uint16{unix.LWTUNNEL_ENCAP_IP, unix.LWTUNNEL_ENCAP_IP6} {
+		ok, why := hasLWTEncap(t, ns, typ)
+		requireFeature(t, lwtFeature[typ], ok, why)
+	}
 	idx := routeSetup(t, ns)
 	enc, err := rtnl.IPEncap{ID: 5, Dst: addr("10.1.0.9"), TTL: 64}.Encap()
 	if err != nil {

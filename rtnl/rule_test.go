@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,7 +91,25 @@ func testRules() []struct {
 
 func TestRuleAddListDelete(t *testing.T) {
 	ns, h := newHandle(t)
-	rules := testRules()
+	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	// The l3mdev and realms selectors are tested where the kernel is built
+	// with them.
+	l3mdev, l3mdevWhy := hasL3mdevRules(t, ns)
+	realms, realmsWhy := hasRouteClassid(t, ns)
+	var rules []struct {
+		r  rtnl.Rule
+		ip map[string]any
+	}
+	for _, tr := range testRules() {
+		switch {
+		case tr.r.L3mdev && !l3mdev:
+			skipPart(t, "l3mdev", featureL3mdevRules, l3mdevWhy)
+		case tr.r.Realms != 0 && !realms:
+			skipPart(t, "realms", featureRouteClassid, realmsWhy)
+		default:
+			rules = append(rules, tr)
+		}
+	}
 	for i := range rules {
 		if err := h.AddRule(bg, &rules[i].r); err != nil {
 			t.Fatalf("add %v: %v", &rules[i].r, err)
@@ -191,31 +210,94 @@ func TestRuleAddListDelete(t *testing.T) {
 }
 
 func TestRuleDefaultsAndFamilies(t *testing.T) {
-	_, h := newHandle(t)
+	ns, h := newHandle(t)
+	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	// The multicast routing families have rules where the kernel is built
+	// with multicast routing and its policy rules: one default rule each,
+	// pointing IPv4's at the default table and IPv6's at the main table.
+	mr4, mr4Why := hasRuleFamily(t, ns, familyIPMR)
+	mr6, mr6Why := hasRuleFamily(t, ns, familyIP6MR)
+	t.Logf("%s: %v (%s)", ruleFamilyFeature[familyIPMR], mr4, mr4Why)
+	t.Logf("%s: %v (%s)", ruleFamilyFeature[familyIP6MR], mr6, mr6Why)
 	all, err := h.ListRules(bg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v4, v6 []string
+	var v4, v6, mr []string
 	for _, r := range all {
+		s := fmt.Sprintf("%d:%s", r.Priority, rtnl.TableName(r.Table))
 		switch r.Family {
 		case rtnl.IPv4:
-			v4 = append(v4, fmt.Sprintf("%d:%s", r.Priority, rtnl.TableName(r.Table)))
+			v4 = append(v4, s)
 		case rtnl.IPv6:
-			v6 = append(v6, fmt.Sprintf("%d:%s", r.Priority, rtnl.TableName(r.Table)))
+			v6 = append(v6, s)
+		default:
+			mr = append(mr, fmt.Sprintf("%d/%s", r.Family, s))
 		}
 	}
 	if strings.Join(v4, " ") != "0:local 32766:main 32767:default" || strings.Join(v6, " ") != "0:local 32766:main" {
 		t.Errorf("defaults: v4 %v v6 %v", v4, v6)
+	}
+	var wantMR []string
+	if mr4 {
+		wantMR = append(wantMR, "128/32767:default")
+	}
+	if mr6 {
+		wantMR = append(wantMR, "129/32767:main")
+	}
+	slices.Sort(mr)
+	if !slices.Equal(mr, wantMR) {
+		t.Errorf("multicast routing rules: %v, want %v", mr, wantMR)
+	}
+	// A family's listing, or the kernel's refusal of a family it lacks.
+	for _, c := range []struct {
+		family  rtnl.Family
+		present bool
+		want    string
+	}{
+		{familyIPMR, mr4, "128/32767:default"},
+		{familyIP6MR, mr6, "129/32767:main"},
+	} {
+		got, err := h.ListRules(bg, &rtnl.RuleFilter{Family: c.family})
+		switch {
+		case !c.present:
+			if !errors.Is(err, unix.EAFNOSUPPORT) || !strings.HasPrefix(err.Error(), "list rule") {
+				t.Errorf("family %d, which the kernel lacks: %v %v", c.family, got, err)
+			}
+		case err != nil || len(got) != 1 || fmt.Sprintf("%d/%d:%s", got[0].Family, got[0].Priority, rtnl.TableName(got[0].Table)) != c.want:
+			t.Errorf("family %d: %+v %v, want %s", c.family, got, err, c.want)
+		}
 	}
 	// Priority filter, including priority 0.
 	got, err := h.ListRules(bg, &rtnl.RuleFilter{Family: rtnl.IPv6, Priority: new(uint32(0))})
 	if err != nil || len(got) != 1 || got[0].Table != rtnl.TableLocal {
 		t.Errorf("priority 0 filter: %v %v", got, err)
 	}
-	got, err = h.ListRules(bg, &rtnl.RuleFilter{Table: rtnl.TableMain}) // IPv4, IPv6, IPv6 multicast
-	if err != nil || len(got) != 3 {
-		t.Errorf("table filter: %v %v", got, err)
+	// Table filters, over every family: main's rules are IPv4's, IPv6's
+	// and IPv6 multicast routing's; default's IPv4's and IPv4 multicast
+	// routing's.
+	for _, c := range []struct {
+		table uint32
+		want  []rtnl.Family
+	}{
+		{rtnl.TableMain, []rtnl.Family{rtnl.IPv4, rtnl.IPv6}},
+		{rtnl.TableDefault, []rtnl.Family{rtnl.IPv4}},
+	} {
+		if mr6 && c.table == rtnl.TableMain {
+			c.want = append(c.want, familyIP6MR)
+		}
+		if mr4 && c.table == rtnl.TableDefault {
+			c.want = append(c.want, familyIPMR)
+		}
+		got, err := h.ListRules(bg, &rtnl.RuleFilter{Table: c.table})
+		var fams []rtnl.Family
+		for _, r := range got {
+			fams = append(fams, r.Family)
+		}
+		slices.Sort(fams)
+		if err != nil || !slices.Equal(fams, c.want) {
+			t.Errorf("table %s filter: %v %v, want rules of families %v", rtnl.TableName(c.table), got, err, c.want)
+		}
 	}
 	// The iterator stops early without trouble.
 	n := 0
@@ -249,7 +331,8 @@ func TestRuleDefaultsAndFamilies(t *testing.T) {
 }
 
 func TestRuleErrors(t *testing.T) {
-	_, h := newHandle(t)
+	ns, h := newHandle(t)
+	requireRuleFamilies(t, ns, unix.AF_INET)
 	r := rtnl.Rule{Priority: 100, Src: rulePrefix("10.0.0.0/8"), Table: 100}
 	if err := h.AddRule(bg, &r); err != nil {
 		t.Fatal(err)
@@ -300,6 +383,7 @@ func TestRuleErrors(t *testing.T) {
 
 func TestRuleBatch(t *testing.T) {
 	ns, h := newHandle(t)
+	requireRuleFamilies(t, ns, unix.AF_INET)
 	b := h.NewBatch()
 	for i := range 200 {
 		r := rtnl.Rule{Priority: uint32(1000 + i), Mark: uint32(i + 1), Table: uint32(100 + i%10)}
@@ -331,78 +415,117 @@ func TestRuleBatch(t *testing.T) {
 	}
 }
 
-// Attributes newer than iproute2 6.1, checked through a raw dump.
+// Selectors newer than iproute2 6.1, checked through a raw dump. Each is
+// tested where the kernel's rule policy has its attributes (see
+// hasRuleAttr); there, the kernel must take the rule as encoded.
 func TestRuleNewerSelectors(t *testing.T) {
-	_, h := newHandle(t)
-	rules := []rtnl.Rule{
-		{Priority: 10, DSCP: new(uint8(46)), Table: 10},
-		{Priority: 11, Family: rtnl.IPv6, FlowLabel: 0x12345, FlowLabelMask: 0xfffff, Table: 11},
-		{Priority: 12, IPProto: unix.IPPROTO_UDP, DstPort: rtnl.RulePortRange{Start: 0x1200, End: 0x1200}, DstPortMask: 0xff00, Table: 12},
-		{Priority: 13, DSCP: new(uint8(0x20)), DSCPMask: 0x38, Table: 13},
-	}
-	for i := range rules {
-		if err := h.AddRule(bg, &rules[i]); err != nil {
-			if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) {
-				t.Skipf("kernel without %v: %v", &rules[i], err)
+	ns, h := newHandle(t)
+	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	const (
+		fraDSCP          = 25
+		fraFlowLabel     = 26
+		fraFlowLabelMask = 27
+		fraDPortMask     = 29
+		fraDSCPMask      = 30
+	)
+	for _, c := range []struct {
+		name, feature string
+		attrs         []uint16 // the attributes the kernel must know
+		rule          rtnl.Rule
+		check         func(attrs map[uint16][]byte) string // what is wrong, if anything
+	}{
+		{"DSCP", "rule DSCP selector (FRA_DSCP)", []uint16{fraDSCP},
+			rtnl.Rule{Priority: 10, DSCP: new(uint8(46)), Table: 10},
+			func(a map[uint16][]byte) string {
+				if got := a[fraDSCP]; len(got) != 1 || got[0] != 46 {
+					return fmt.Sprintf("FRA_DSCP: %x", got)
+				}
+				return ""
+			}},
+		{"FlowLabel", "rule flow label selector (FRA_FLOWLABEL, FRA_FLOWLABEL_MASK)", []uint16{fraFlowLabel, fraFlowLabelMask},
+			rtnl.Rule{Priority: 11, Family: rtnl.IPv6, FlowLabel: 0x12345, FlowLabelMask: 0xfffff, Table: 11},
+			func(a map[uint16][]byte) string {
+				if got := a[fraFlowLabel]; string(got) != "\x00\x01\x23\x45" {
+					return fmt.Sprintf("FRA_FLOWLABEL: %x", got)
+				}
+				return ""
+			}},
+		{"DPortMask", "rule port masks (FRA_DPORT_MASK)", []uint16{fraDPortMask},
+			rtnl.Rule{Priority: 12, IPProto: unix.IPPROTO_UDP, DstPort: rtnl.RulePortRange{Start: 0x1200, End: 0x1200}, DstPortMask: 0xff00, Table: 12},
+			func(a map[uint16][]byte) string {
+				if got := a[fraDPortMask]; len(got) != 2 || got[0]|got[1] != 0xff { // 0xff00 in either byte order
+					return fmt.Sprintf("FRA_DPORT_MASK: %x", got)
+				}
+				return ""
+			}},
+		{"DSCPMask", "rule DSCP mask (FRA_DSCP_MASK)", []uint16{fraDSCP, fraDSCPMask},
+			rtnl.Rule{Priority: 13, DSCP: new(uint8(0x20)), DSCPMask: 0x38, Table: 13},
+			func(a map[uint16][]byte) string {
+				if got := a[fraDSCPMask]; len(got) != 1 || got[0] != 0x38 {
+					return fmt.Sprintf("FRA_DSCP_MASK: %x", got)
+				}
+				return ""
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			family := uint8(unix.AF_INET)
+			if c.rule.Family == rtnl.IPv6 {
+				family = unix.AF_INET6
 			}
-			t.Fatal(err)
-		}
-	}
-	// What the kernel holds, attribute by attribute.
-	seen := map[uint32]map[uint16][]byte{}
-	var e nl.Encoder
-	e.Begin(unix.RTM_GETRULE, unix.NLM_F_DUMP)
-	e.Fixed(12)
-	e.End()
-	for m, err := range h.Conn().Dump(bg, &e) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		attrs := map[uint16][]byte{}
-		var prio uint32
-		d := nl.NewAttrDecoder(m.Data[12:])
-		for d.Next() {
-			attrs[d.Type()] = append([]byte(nil), d.Bytes()...)
-			if d.Type() == unix.FRA_PRIORITY {
-				prio = d.Uint32()
+			for _, a := range c.attrs {
+				ok, why := hasRuleAttr(t, ns, family, a)
+				requireFeature(t, c.feature, ok, why)
 			}
-		}
-		seen[prio] = attrs
-	}
-	if got := seen[10][25]; len(got) != 1 || got[0] != 46 {
-		t.Errorf("FRA_DSCP: %x", got)
-	}
-	if got := seen[11][26]; string(got) != "\x00\x01\x23\x45" {
-		t.Errorf("FRA_FLOWLABEL: %x", got)
-	}
-	if got := seen[12][29]; len(got) != 2 || got[0]|got[1] != 0xff { // 0xff00 in either byte order
-		t.Errorf("FRA_DPORT_MASK: %x", got)
-	}
-	if got := seen[13][30]; len(got) != 1 || got[0] != 0x38 {
-		t.Errorf("FRA_DSCP_MASK: %x", got)
-	}
-	list, err := h.ListRules(bg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range list {
-		var want rtnl.Rule
-		switch r.Priority {
-		case 10, 11, 12, 13:
-			want = rules[r.Priority-10]
-		default:
-			continue
-		}
-		if want.Family == rtnl.AnyFamily {
-			want.Family = rtnl.IPv4
-		}
-		want.Action = rtnl.RuleLookup
-		if want.DSCP != nil && want.DSCPMask == 0 {
-			want.DSCPMask = r.DSCPMask // reported or not, depending on the kernel
-		}
-		if !reflect.DeepEqual(r, want) {
-			t.Errorf("listed\n%+v\nwant\n%+v", r, want)
-		}
+			r := c.rule
+			if err := h.AddRule(bg, &r); err != nil {
+				t.Fatalf("the kernel knows the selector, yet: %v", err)
+			}
+			// What the kernel holds, attribute by attribute.
+			var e nl.Encoder
+			e.Begin(unix.RTM_GETRULE, unix.NLM_F_DUMP)
+			e.Fixed(12)[0] = family
+			e.End()
+			var attrs map[uint16][]byte
+			for m, err := range h.Conn().Dump(bg, &e) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				a := map[uint16][]byte{}
+				var prio uint32
+				d := nl.NewAttrDecoder(m.Data[12:])
+				for d.Next() {
+					a[d.Type()] = append([]byte(nil), d.Bytes()...)
+					if d.Type() == unix.FRA_PRIORITY {
+						prio = d.Uint32()
+					}
+				}
+				if prio == c.rule.Priority {
+					attrs = a
+				}
+			}
+			if attrs == nil {
+				t.Fatalf("no rule %d in the dump", c.rule.Priority)
+			}
+			if problem := c.check(attrs); problem != "" {
+				t.Error(problem)
+			}
+			// And as listed.
+			list, err := h.ListRules(bg, &rtnl.RuleFilter{Priority: new(c.rule.Priority)})
+			if err != nil || len(list) != 1 {
+				t.Fatalf("listing rule %d: %v %v", c.rule.Priority, list, err)
+			}
+			got, want := list[0], c.rule
+			if want.Family == rtnl.AnyFamily {
+				want.Family = rtnl.IPv4
+			}
+			want.Action = rtnl.RuleLookup
+			if want.DSCP != nil && want.DSCPMask == 0 {
+				want.DSCPMask = got.DSCPMask // reported or not, depending on the kernel
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("listed\n%+v\nwant\n%+v", got, want)
+			}
+		})
 	}
 }
 

@@ -49,6 +49,7 @@ func addrState(t *testing.T) *netnstest.NS {
 var lifetimeKeys = map[string]bool{
 	"valid_life_time": true, "preferred_life_time": true,
 	"used": true, "confirmed": true, "updated": true,
+	"expires": true, // of IPv6 routes
 }
 
 // showBothTimed is showBoth for outputs with lifetimes and ages: where ip's

@@ -15,6 +15,7 @@ import (
 // so that no traffic changes the counters between ip's and nlctl's look.
 func linkState(t *testing.T) *netnstest.NS {
 	ns := netnstest.New(t)
+	requireLinkKinds(t, ns, "bridge", "macvlan", "macvtap", "vxlan", "ifb")
 	other := netnstest.New(t)
 	for _, c := range [][]string{
 		{"link", "set", "lo", "up"},

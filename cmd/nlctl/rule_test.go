@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/nlkit/nlkit/netns/netnstest"
+	"golang.org/x/sys/unix"
 )
 
 // ipRuleList returns `ip -j [-6] rule show` keyed by priority.
@@ -31,6 +33,11 @@ func ipRuleList(t *testing.T, ns *netnstest.NS, v6 bool) map[float64]map[string]
 
 func TestRuleCLIAddDelete(t *testing.T) {
 	ns := netnstest.New(t)
+	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	// The l3mdev and realms selectors are tested where the kernel is built
+	// with them.
+	l3mdev, l3mdevWhy := hasL3mdevRules(t, ns)
+	realms, realmsWhy := hasRouteClassid(t, ns)
 	for _, c := range []struct {
 		args []string
 		prio float64
@@ -60,6 +67,14 @@ func TestRuleCLIAddDelete(t *testing.T) {
 		{[]string{"rule", "add", "to", "2001:db8:1::/48", "pref", "101", "ipproto", "ipv6-icmp", "unreachable"}, 101, true,
 			map[string]any{"dst": "2001:db8:1::", "dstlen": 48.0, "ipproto": "ipv6-icmp", "action": "unreachable"}},
 	} {
+		switch {
+		case slices.Contains(c.args, "l3mdev") && !l3mdev:
+			skipPart(t, "l3mdev", featureL3mdevRules, l3mdevWhy)
+			continue
+		case slices.Contains(c.args, "realms") && !realms:
+			skipPart(t, "realms", featureRouteClassid, realmsWhy)
+			continue
+		}
 		code, _, errs := nlctl(append([]string{"-n", ns.Name}, c.args...)...)
 		if code != 0 {
 			t.Fatalf("nlctl %v: exit %d: %s", c.args, code, errs)
@@ -114,6 +129,7 @@ func TestRuleCLIAddDelete(t *testing.T) {
 
 func TestRuleCLIBatchAndExitCodes(t *testing.T) {
 	ns := netnstest.New(t)
+	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
 	var b strings.Builder
 	for i := range 100 {
 		b.WriteString("rule add fwmark " + strconv.Itoa(i+1) + " table " + strconv.Itoa(100+i) + " pref " + strconv.Itoa(1000+i) + "\n")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nlkit/nlkit/kmod/hello/hellonl"
+	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
 )
@@ -18,7 +19,8 @@ func TestNotRegistered(t *testing.T) {
 	c, err := nl.Dial(hellonl.Protocol, nil)
 	if err == nil {
 		c.Close()
-		t.Skip("protocol 31 is registered on this kernel (kmod/hello is loaded)")
+		netnstest.SkipFeature(t, "a kernel without netlink protocol 31 (kmod/hello not loaded)",
+			"socket(AF_NETLINK, SOCK_RAW, 31) succeeded: the protocol is registered")
 	}
 	if !errors.Is(err, unix.EPROTONOSUPPORT) {
 		t.Fatalf("dial protocol 31: %v, want EPROTONOSUPPORT", err)
