@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
@@ -117,8 +119,9 @@ func TestAttachFilter(t *testing.T) {
 // info: VXLAN VNI filter events go to RTNLGRP_TUNNEL (35).
 func TestGroupAbove32(t *testing.T) {
 	ns := netnstest.New(t)
-	requireLinkKind(t, ns, "vxlan", "VXLAN devices (CONFIG_VXLAN)")
-	requireLinkDataAttr(t, ns, "vxlan", unix.IFLA_VXLAN_VNIFILTER, "VXLAN VNI filtering (IFLA_VXLAN_VNIFILTER)")
+	kfeature.RequireLinkKinds(t, ns, "vxlan")
+	ok, why := kfeature.HasLinkDataAttr(t, ns, "vxlan", unix.IFLA_VXLAN_VNIFILTER)
+	kfeature.Require(t, "VXLAN VNI filtering (IFLA_VXLAN_VNIFILTER)", ok, why)
 	const rtnlgrpTunnel = 35 // linux/rtnetlink.h
 	mon := ns.Dial(nl.Route, nil)
 	if err := mon.JoinGroup(rtnlgrpTunnel); err != nil {
@@ -196,7 +199,7 @@ func TestTraceEnv(t *testing.T) {
 
 func TestExecuteAndOptions(t *testing.T) {
 	ns := netnstest.New(t)
-	strict, strictWhy := hasStrictCheck(t, ns)
+	strict, strictWhy := kfeature.HasStrictCheck(t, ns)
 	c := ns.Dial(nl.Route, &nl.Config{StrictCheck: true, ReadBuffer: 1 << 20, WriteBuffer: 1 << 20, BroadcastError: true})
 	if c.StrictCheck() != strict {
 		t.Errorf("StrictCheck() = %v, but the kernel: %s", c.StrictCheck(), strictWhy)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
@@ -263,8 +265,8 @@ func TestAddressList(t *testing.T) {
 
 	// A dump for an interface that does not exist is refused, worded,
 	// where the kernel checks dump requests strictly.
-	if ok, why := hasStrictCheck(t, ns); !ok {
-		skipPart(t, "missing interface", featureStrictCheck, why)
+	if ok, why := kfeature.HasStrictCheck(t, ns); !ok {
+		kfeature.SkipPart(t, "missing interface", kfeature.StrictCheckFeature, why)
 		return
 	}
 	_, err = h.ListAddresses(bg, &rtnl.AddressFilter{Index: 999})
@@ -276,8 +278,8 @@ func TestAddressList(t *testing.T) {
 // The kernel filters by interface: the replies are flagged as filtered.
 func TestAddressDumpFilteredByKernel(t *testing.T) {
 	ns, h := newHandle(t)
-	ok, why := hasStrictCheck(t, ns)
-	requireFeature(t, featureStrictCheck, ok, why)
+	ok, why := kfeature.HasStrictCheck(t, ns)
+	kfeature.Require(t, kfeature.StrictCheckFeature, ok, why)
 	idx := addrVeth(t, ns)
 	ns.IP("address", "add", "10.1.0.5/24", "dev", "a1")
 	ns.IP("address", "add", "10.1.0.6/24", "dev", "a0")

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
@@ -206,10 +208,10 @@ func TestLinkErrors(t *testing.T) {
 
 func TestLinkBridgeAndPorts(t *testing.T) {
 	ns, h := newHandle(t)
-	requireLinkKinds(t, ns, "bridge")
+	kfeature.RequireLinkKinds(t, ns, "bridge")
 	// Multicast snooping is set where the kernel has it; elsewhere the
 	// kernel neither takes nor reports the setting.
-	snooping, snoopingWhy := hasBridgeMcastSnooping(t, ns)
+	snooping, snoopingWhy := kfeature.HasBridgeMcastSnooping(t, ns)
 	bi := &rtnl.BridgeInfo{
 		STPState: new(uint32(1)), ForwardDelay: new(uint32(1000)), HelloTime: new(uint32(300)),
 		MaxAge: new(uint32(2500)), AgeingTime: new(uint32(20000)), Priority: new(uint16(4096)),
@@ -219,7 +221,7 @@ func TestLinkBridgeAndPorts(t *testing.T) {
 	if snooping {
 		bi.McastSnooping = new(false)
 	} else {
-		skipPart(t, "mcast_snooping", featureMcastSnooping, snoopingWhy)
+		kfeature.SkipPart(t, "mcast_snooping", kfeature.BridgeMcastSnoopingFeature, snoopingWhy)
 	}
 	br := rtnl.Link{Name: "br0", Info: rtnl.LinkInfo{Data: bi}}
 	if err := h.AddLink(bg, &br); err != nil {
@@ -328,11 +330,11 @@ func TestLinkBridgeAndPorts(t *testing.T) {
 
 func TestLinkMacvlanVxlanIfb(t *testing.T) {
 	ns, h := newHandle(t)
-	requireLinkKinds(t, ns, "macvlan", "macvtap", "vxlan", "ifb")
+	kfeature.RequireLinkKinds(t, ns, "macvlan", "macvtap", "vxlan", "ifb")
 	// Broadcast queue lengths are reported where the kernel has them.
-	bcQueue, bcQueueWhy := hasLinkDataAttr(t, ns, "macvlan", unix.IFLA_MACVLAN_BC_QUEUE_LEN)
+	bcQueue, bcQueueWhy := kfeature.HasLinkDataAttr(t, ns, "macvlan", unix.IFLA_MACVLAN_BC_QUEUE_LEN)
 	if !bcQueue {
-		skipPart(t, "bc_queue_len", "macvlan broadcast queue length (IFLA_MACVLAN_BC_QUEUE_LEN)", bcQueueWhy)
+		kfeature.SkipPart(t, "bc_queue_len", "macvlan broadcast queue length (IFLA_MACVLAN_BC_QUEUE_LEN)", bcQueueWhy)
 	}
 	if err := h.AddLink(bg, &rtnl.Link{Name: "v0", Info: rtnl.LinkInfo{Kind: "veth"}}); err != nil {
 		t.Fatal(err)
@@ -409,7 +411,7 @@ func TestLinkMacvlanVxlanIfb(t *testing.T) {
 
 func TestLinkSet(t *testing.T) {
 	ns, h := newHandle(t)
-	requireLinkKinds(t, ns, "bridge")
+	kfeature.RequireLinkKinds(t, ns, "bridge")
 	other := netnstest.New(t)
 	if err := h.AddLink(bg, &rtnl.Link{Name: "v0", Info: rtnl.LinkInfo{Data: &rtnl.VethInfo{Peer: &rtnl.Link{Name: "v1"}}}}); err != nil {
 		t.Fatal(err)
@@ -495,7 +497,7 @@ func TestLinkVethPeerInOtherNS(t *testing.T) {
 
 func TestLinkBatch(t *testing.T) {
 	ns, h := newHandle(t)
-	requireLinkKinds(t, ns, "ifb")
+	kfeature.RequireLinkKinds(t, ns, "ifb")
 	b := h.NewBatch()
 	const n = 50
 	for i := range n {
@@ -592,7 +594,7 @@ func TestLinkStats(t *testing.T) {
 
 func TestLinksIterator(t *testing.T) {
 	ns, h := newHandle(t)
-	requireLinkKinds(t, ns, "ifb")
+	kfeature.RequireLinkKinds(t, ns, "ifb")
 	for _, n := range []string{"i0", "i1", "i2"} {
 		if err := h.AddLink(bg, &rtnl.Link{Name: n, Info: rtnl.LinkInfo{Kind: "ifb"}}); err != nil {
 			t.Fatal(err)

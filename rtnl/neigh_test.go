@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
@@ -157,7 +159,7 @@ func TestNeighbourAddReplaceDelete(t *testing.T) {
 
 func TestNeighbourList(t *testing.T) {
 	ns, h := newHandle(t)
-	requireLinkKinds(t, ns, "bridge")
+	kfeature.RequireLinkKinds(t, ns, "bridge")
 	idx := neighVeth(t, ns)
 	idx1 := ipIfindex(t, ns, "n1")
 	ns.IP("link", "add", "br0", "type", "bridge")
@@ -255,7 +257,7 @@ func TestNeighbourList(t *testing.T) {
 // (NDA_MASTER) under strict checking: the replies are flagged as filtered.
 func TestNeighbourDumpFilteredByKernel(t *testing.T) {
 	ns, h := newHandle(t)
-	requireLinkKinds(t, ns, "bridge")
+	kfeature.RequireLinkKinds(t, ns, "bridge")
 	idx := neighVeth(t, ns)
 	ns.IP("link", "add", "br0", "type", "bridge")
 	ns.IP("link", "add", "p0", "type", "veth", "peer", "name", "p1")
@@ -336,7 +338,7 @@ func bridgeFDBs(t *testing.T, ns *netnstest.NS, args ...string) map[string]bridg
 // it would learn if learning were on.
 func TestNeighbourBridgeFDB(t *testing.T) {
 	ns, h := newHandle(t)
-	requireLinkKinds(t, ns, "bridge")
+	kfeature.RequireLinkKinds(t, ns, "bridge")
 	ns.IP("link", "add", "br0", "type", "bridge")
 	ns.IP("link", "add", "p0", "type", "veth", "peer", "name", "p1")
 	for _, l := range []string{"br0", "p0", "p1"} {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
@@ -98,14 +100,14 @@ func TestNexthopAddReplaceDelete(t *testing.T) {
 	ns, h := newHandle(t)
 	n0, _ := nhSetup(t, ns)
 	// The resilient group is tested where the kernel has resilient groups.
-	resilient, resilientWhy := hasNexthopResilient(t, ns)
+	resilient, resilientWhy := kfeature.HasNexthopResilient(t, ns)
 	var nhs []struct {
 		nh rtnl.Nexthop
 		ip map[string]any
 	}
 	for _, tn := range testNexthops(n0) {
 		if tn.nh.GroupType == rtnl.NexthopGroupResilient && !resilient {
-			skipPart(t, "resilient", featureNHResilient, resilientWhy)
+			kfeature.SkipPart(t, "resilient", kfeature.NexthopResilientFeature, resilientWhy)
 			continue
 		}
 		nhs = append(nhs, tn)
@@ -198,11 +200,11 @@ func TestNexthopAddReplaceDelete(t *testing.T) {
 }
 
 // Group weights above 255, where the kernel has them (see
-// hasNexthopWideWeights); there, the kernel must take the group as encoded.
+// kfeature.HasNexthopWideWeights); there, the kernel must take the group as encoded.
 func TestNexthopWideWeights(t *testing.T) {
 	ns, h := newHandle(t)
-	ok, why := hasNexthopWideWeights(t, ns)
-	requireFeature(t, featureNHWideWeights, ok, why)
+	ok, why := kfeature.HasNexthopWideWeights(t, ns)
+	kfeature.Require(t, kfeature.NexthopWideWeightsFeature, ok, why)
 	n0, _ := nhSetup(t, ns)
 	for _, nh := range []rtnl.Nexthop{
 		{ID: 1, Gateway: nhAddr("10.9.0.2"), Index: n0},
@@ -312,8 +314,8 @@ func TestNexthopFilters(t *testing.T) {
 		t.Errorf("ip nexthop show dev n0: %v", got)
 	}
 	// Statistics come with the group members, where the kernel keeps them.
-	if ok, why := hasNexthopStats(t, ns); !ok {
-		skipPart(t, "stats", featureNHStats, why)
+	if ok, why := kfeature.HasNexthopStats(t, ns); !ok {
+		kfeature.SkipPart(t, "stats", kfeature.NexthopStatsFeature, why)
 	} else {
 		if got := idList(&rtnl.NexthopFilter{Stats: true}); got != "1,2,3,4,5,10,11" {
 			t.Errorf("with statistics: %q", got)
@@ -324,8 +326,8 @@ func TestNexthopFilters(t *testing.T) {
 		}
 	}
 	// A VRF master filter, where VRFs exist.
-	if ok, why := hasLinkKind(t, ns, "vrf"); !ok {
-		skipPart(t, "vrf", linkKindFeature["vrf"], why)
+	if ok, why := kfeature.HasLinkKind(t, ns, "vrf"); !ok {
+		kfeature.SkipPart(t, "vrf", kfeature.LinkKindFeature("vrf"), why)
 	} else {
 		ns.IP("link", "add", "vrf0", "type", "vrf", "table", "10")
 		ns.IP("link", "set", "vrf0", "up")
@@ -478,8 +480,8 @@ func TestNexthopBatch(t *testing.T) {
 
 func TestNexthopBuckets(t *testing.T) {
 	ns, h := newHandle(t)
-	ok, why := hasNexthopResilient(t, ns)
-	requireFeature(t, featureNHResilient, ok, why)
+	ok, why := kfeature.HasNexthopResilient(t, ns)
+	kfeature.Require(t, kfeature.NexthopResilientFeature, ok, why)
 	n0, n1 := nhSetup(t, ns)
 	for _, nh := range []rtnl.Nexthop{
 		{ID: 1, Gateway: nhAddr("10.9.0.2"), Index: n0},

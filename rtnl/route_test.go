@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
@@ -131,9 +133,9 @@ func TestRouteErrorWording(t *testing.T) {
 
 func TestRouteKinds(t *testing.T) {
 	ns, h := newHandle(t)
-	requireRuleFamilies(t, ns, unix.AF_INET) // tables other than main and local
-	ok, why := hasIPv6Subtrees(t, ns)
-	requireFeature(t, featureIPv6Subtrees, ok, why)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET) // tables other than main and local
+	ok, why := kfeature.HasIPv6Subtrees(t, ns)
+	kfeature.Require(t, kfeature.IPv6SubtreesFeature, ok, why)
 	idx := routeSetup(t, ns)
 	add := func(r rtnl.Route) {
 		t.Helper()
@@ -242,7 +244,7 @@ func TestRouteAppendAndNexthopID(t *testing.T) {
 
 func TestRouteFilters(t *testing.T) {
 	ns, h := newHandle(t)
-	requireRuleFamilies(t, ns, unix.AF_INET) // tables other than main and local
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET) // tables other than main and local
 	idx := routeSetup(t, ns)
 	ns.IP("link", "add", "r2", "type", "veth", "peer", "name", "r3")
 	ns.IP("link", "set", "r2", "up")
@@ -414,8 +416,8 @@ func TestCaptureRouteSeeds(t *testing.T) {
 // has let the connection go (naming looks interfaces up on it).
 func TestRouteDumpError(t *testing.T) {
 	ns, h := newHandle(t)
-	ok, why := hasStrictCheck(t, ns) // which checks the interface of a dump request
-	requireFeature(t, featureStrictCheck, ok, why)
+	ok, why := kfeature.HasStrictCheck(t, ns) // which checks the interface of a dump request
+	kfeature.Require(t, kfeature.StrictCheckFeature, ok, why)
 	_, err := h.ListRoutes(bg, &rtnl.RouteFilter{OIF: 9999})
 	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "list route") {
 		t.Fatalf("dump for a missing interface: %v", err)
@@ -431,8 +433,8 @@ func TestRouteDumpError(t *testing.T) {
 func TestRouteEncap(t *testing.T) {
 	ns, h := newHandle(t)
 	for _, typ := range []uint16{unix.LWTUNNEL_ENCAP_IP, unix.LWTUNNEL_ENCAP_IP6} {
-		ok, why := hasLWTEncap(t, ns, typ)
-		requireFeature(t, lwtFeature[typ], ok, why)
+		ok, why := kfeature.HasLWTEncap(t, ns, typ)
+		kfeature.Require(t, kfeature.LWTFeature(typ), ok, why)
 	}
 	idx := routeSetup(t, ns)
 	enc, err := rtnl.IPEncap{ID: 5, Dst: addr("10.1.0.9"), TTL: 64}.Encap()

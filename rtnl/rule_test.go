@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
@@ -91,11 +93,11 @@ func testRules() []struct {
 
 func TestRuleAddListDelete(t *testing.T) {
 	ns, h := newHandle(t)
-	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
 	// The l3mdev and realms selectors are tested where the kernel is built
 	// with them.
-	l3mdev, l3mdevWhy := hasL3mdevRules(t, ns)
-	realms, realmsWhy := hasRouteClassid(t, ns)
+	l3mdev, l3mdevWhy := kfeature.HasL3mdevRules(t, ns)
+	realms, realmsWhy := kfeature.HasRouteClassid(t, ns)
 	var rules []struct {
 		r  rtnl.Rule
 		ip map[string]any
@@ -103,9 +105,9 @@ func TestRuleAddListDelete(t *testing.T) {
 	for _, tr := range testRules() {
 		switch {
 		case tr.r.L3mdev && !l3mdev:
-			skipPart(t, "l3mdev", featureL3mdevRules, l3mdevWhy)
+			kfeature.SkipPart(t, "l3mdev", kfeature.L3mdevRulesFeature, l3mdevWhy)
 		case tr.r.Realms != 0 && !realms:
-			skipPart(t, "realms", featureRouteClassid, realmsWhy)
+			kfeature.SkipPart(t, "realms", kfeature.RouteClassidFeature, realmsWhy)
 		default:
 			rules = append(rules, tr)
 		}
@@ -211,14 +213,14 @@ func TestRuleAddListDelete(t *testing.T) {
 
 func TestRuleDefaultsAndFamilies(t *testing.T) {
 	ns, h := newHandle(t)
-	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
 	// The multicast routing families have rules where the kernel is built
 	// with multicast routing and its policy rules: one default rule each,
 	// pointing IPv4's at the default table and IPv6's at the main table.
-	mr4, mr4Why := hasRuleFamily(t, ns, familyIPMR)
-	mr6, mr6Why := hasRuleFamily(t, ns, familyIP6MR)
-	t.Logf("%s: %v (%s)", ruleFamilyFeature[familyIPMR], mr4, mr4Why)
-	t.Logf("%s: %v (%s)", ruleFamilyFeature[familyIP6MR], mr6, mr6Why)
+	mr4, mr4Why := kfeature.HasRuleFamily(t, ns, kfeature.FamilyIPMR)
+	mr6, mr6Why := kfeature.HasRuleFamily(t, ns, kfeature.FamilyIP6MR)
+	t.Logf("%s: %v (%s)", kfeature.RuleFamilyFeature(kfeature.FamilyIPMR), mr4, mr4Why)
+	t.Logf("%s: %v (%s)", kfeature.RuleFamilyFeature(kfeature.FamilyIP6MR), mr6, mr6Why)
 	all, err := h.ListRules(bg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -255,8 +257,8 @@ func TestRuleDefaultsAndFamilies(t *testing.T) {
 		present bool
 		want    string
 	}{
-		{familyIPMR, mr4, "128/32767:default"},
-		{familyIP6MR, mr6, "129/32767:main"},
+		{kfeature.FamilyIPMR, mr4, "128/32767:default"},
+		{kfeature.FamilyIP6MR, mr6, "129/32767:main"},
 	} {
 		got, err := h.ListRules(bg, &rtnl.RuleFilter{Family: c.family})
 		switch {
@@ -284,10 +286,10 @@ func TestRuleDefaultsAndFamilies(t *testing.T) {
 		{rtnl.TableDefault, []rtnl.Family{rtnl.IPv4}},
 	} {
 		if mr6 && c.table == rtnl.TableMain {
-			c.want = append(c.want, familyIP6MR)
+			c.want = append(c.want, kfeature.FamilyIP6MR)
 		}
 		if mr4 && c.table == rtnl.TableDefault {
-			c.want = append(c.want, familyIPMR)
+			c.want = append(c.want, kfeature.FamilyIPMR)
 		}
 		got, err := h.ListRules(bg, &rtnl.RuleFilter{Table: c.table})
 		var fams []rtnl.Family
@@ -332,7 +334,7 @@ func TestRuleDefaultsAndFamilies(t *testing.T) {
 
 func TestRuleErrors(t *testing.T) {
 	ns, h := newHandle(t)
-	requireRuleFamilies(t, ns, unix.AF_INET)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET)
 	r := rtnl.Rule{Priority: 100, Src: rulePrefix("10.0.0.0/8"), Table: 100}
 	if err := h.AddRule(bg, &r); err != nil {
 		t.Fatal(err)
@@ -383,7 +385,7 @@ func TestRuleErrors(t *testing.T) {
 
 func TestRuleBatch(t *testing.T) {
 	ns, h := newHandle(t)
-	requireRuleFamilies(t, ns, unix.AF_INET)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET)
 	b := h.NewBatch()
 	for i := range 200 {
 		r := rtnl.Rule{Priority: uint32(1000 + i), Mark: uint32(i + 1), Table: uint32(100 + i%10)}
@@ -417,10 +419,10 @@ func TestRuleBatch(t *testing.T) {
 
 // Selectors newer than iproute2 6.1, checked through a raw dump. Each is
 // tested where the kernel's rule policy has its attributes (see
-// hasRuleAttr); there, the kernel must take the rule as encoded.
+// kfeature.HasRuleAttr); there, the kernel must take the rule as encoded.
 func TestRuleNewerSelectors(t *testing.T) {
 	ns, h := newHandle(t)
-	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
 	const (
 		fraDSCP          = 25
 		fraFlowLabel     = 26
@@ -473,8 +475,8 @@ func TestRuleNewerSelectors(t *testing.T) {
 				family = unix.AF_INET6
 			}
 			for _, a := range c.attrs {
-				ok, why := hasRuleAttr(t, ns, family, a)
-				requireFeature(t, c.feature, ok, why)
+				ok, why := kfeature.HasRuleAttr(t, ns, family, a)
+				kfeature.Require(t, c.feature, ok, why)
 			}
 			r := c.rule
 			if err := h.AddRule(bg, &r); err != nil {

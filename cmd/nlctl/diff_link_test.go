@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 )
 
@@ -15,7 +17,7 @@ import (
 // so that no traffic changes the counters between ip's and nlctl's look.
 func linkState(t *testing.T) *netnstest.NS {
 	ns := netnstest.New(t)
-	requireLinkKinds(t, ns, "bridge", "macvlan", "macvtap", "vxlan", "ifb")
+	kfeature.RequireLinkKinds(t, ns, "bridge", "macvlan", "macvtap", "vxlan", "ifb")
 	other := netnstest.New(t)
 	for _, c := range [][]string{
 		{"link", "set", "lo", "up"},

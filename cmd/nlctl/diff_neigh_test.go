@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 )
 
@@ -21,7 +23,7 @@ import (
 // so has a listener report sent, is on a link that is down.
 func neighState(t *testing.T) *netnstest.NS {
 	ns := netnstest.New(t)
-	requireLinkKinds(t, ns, "bridge")
+	kfeature.RequireLinkKinds(t, ns, "bridge")
 	for _, c := range [][]string{
 		{"link", "add", "n0", "type", "veth", "peer", "name", "n1"},
 		{"link", "set", "n0", "addrgenmode", "none"},

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 )
 
@@ -34,7 +36,7 @@ func nexthopLinks(t *testing.T, ns *netnstest.NS) {
 // 11) where the kernel has resilient groups, which it reports, with why.
 func nexthopState(t *testing.T, ns *netnstest.NS) (resilient bool, why string) {
 	t.Helper()
-	resilient, why = hasNexthopResilient(t, ns)
+	resilient, why = kfeature.HasNexthopResilient(t, ns)
 	nexthopLinks(t, ns)
 	for _, nh := range [][]string{
 		{"id", "1", "via", "10.9.0.2", "dev", "n0"},
@@ -64,7 +66,7 @@ func TestDiffNexthop(t *testing.T) {
 	ns := netnstest.New(t)
 	showBoth(t, ns, keyOf("id"), "nexthop", "show") // none yet
 	resilient, resilientWhy := nexthopState(t, ns)
-	stats, statsWhy := hasNexthopStats(t, ns)
+	stats, statsWhy := kfeature.HasNexthopStats(t, ns)
 	for _, args := range [][]string{
 		{"nexthop", "show"},
 		{"nexthop", "list"},
@@ -84,10 +86,10 @@ func TestDiffNexthop(t *testing.T) {
 	} {
 		switch {
 		case slices.Contains(args, "11") && !resilient:
-			skipPart(t, strings.Join(args, " "), featureNHResilient, resilientWhy)
+			kfeature.SkipPart(t, strings.Join(args, " "), kfeature.NexthopResilientFeature, resilientWhy)
 			continue
 		case args[0] == "-s" && !stats:
-			skipPart(t, strings.Join(args, " "), featureNHStats, statsWhy)
+			kfeature.SkipPart(t, strings.Join(args, " "), kfeature.NexthopStatsFeature, statsWhy)
 			continue
 		}
 		showBoth(t, ns, keyOf("id"), args...)
@@ -115,7 +117,7 @@ func TestDiffNexthopText(t *testing.T) {
 		{"nexthop", "show"}, {"-d", "nexthop", "show"}, {"nexthop", "show", "groups"}, {"nexthop", "get", "id", "11"},
 	} {
 		if slices.Contains(args, "11") && !resilient {
-			skipPart(t, strings.Join(args, " "), featureNHResilient, resilientWhy)
+			kfeature.SkipPart(t, strings.Join(args, " "), kfeature.NexthopResilientFeature, resilientWhy)
 			continue
 		}
 		want := ns.IP(args...)
@@ -131,7 +133,7 @@ func TestDiffNexthopText(t *testing.T) {
 func TestDiffNexthopBucket(t *testing.T) {
 	ns := netnstest.New(t)
 	resilient, why := nexthopState(t, ns)
-	requireFeature(t, featureNHResilient, resilient, why)
+	kfeature.Require(t, kfeature.NexthopResilientFeature, resilient, why)
 	ns.IP("nexthop", "add", "id", "20", "group", "1/5", "type", "resilient", "buckets", "4")
 	strip := func(out string) []byte {
 		var bs []map[string]any
@@ -188,7 +190,7 @@ func ipNexthopList(t *testing.T, ns *netnstest.NS) map[float64]map[string]any {
 
 func TestNexthopCLI(t *testing.T) {
 	ns := netnstest.New(t)
-	resilient, resilientWhy := hasNexthopResilient(t, ns)
+	resilient, resilientWhy := kfeature.HasNexthopResilient(t, ns)
 	nexthopLinks(t, ns)
 	run := func(args ...string) {
 		t.Helper()
@@ -204,7 +206,7 @@ func TestNexthopCLI(t *testing.T) {
 	if resilient {
 		run("nexthop", "add", "id", "11", "group", "1,2/2", "type", "resilient", "buckets", "16", "idle_timer", "5")
 	} else {
-		skipPart(t, "resilient", featureNHResilient, resilientWhy)
+		kfeature.SkipPart(t, "resilient", kfeature.NexthopResilientFeature, resilientWhy)
 	}
 	run("nexthop", "add", "id", "12", "via", "10.9.0.9", "fdb")
 	got := ipNexthopList(t, ns)

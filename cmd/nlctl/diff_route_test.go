@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"golang.org/x/sys/unix"
 )
@@ -10,10 +12,10 @@ import (
 // routeState builds a namespace with many kinds of routes, with ip.
 func routeState(t *testing.T) *netnstest.NS {
 	ns := netnstest.New(t)
-	requireRuleFamilies(t, ns, unix.AF_INET) // tables other than main and local
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET) // tables other than main and local
 	for _, typ := range []uint16{unix.LWTUNNEL_ENCAP_IP, unix.LWTUNNEL_ENCAP_IP6} {
-		ok, why := hasLWTEncap(t, ns, typ)
-		requireFeature(t, lwtFeature[typ], ok, why)
+		ok, why := kfeature.HasLWTEncap(t, ns, typ)
+		kfeature.Require(t, kfeature.LWTFeature(typ), ok, why)
 	}
 	for _, c := range [][]string{
 		{"link", "set", "lo", "up"},

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"golang.org/x/sys/unix"
 )
@@ -13,8 +15,8 @@ import (
 // keeps the realms rules without them, which ip and nlctl both show.)
 func ruleState(t *testing.T, ns *netnstest.NS) {
 	t.Helper()
-	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
-	l3mdev, l3mdevWhy := hasL3mdevRules(t, ns)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	l3mdev, l3mdevWhy := kfeature.HasL3mdevRules(t, ns)
 	ns.IP("link", "add", "d0", "type", "veth", "peer", "name", "d0p")
 	for _, r := range [][]string{
 		{"from", "10.0.0.0/8", "to", "192.168.1.0/24", "table", "100", "pref", "100"},
@@ -40,7 +42,7 @@ func ruleState(t *testing.T, ns *netnstest.NS) {
 		{"pref", "512", "fwmark", "0xffffffff", "table", "8", "protocol", "kernel"},
 	} {
 		if slices.Contains(r, "l3mdev") && !l3mdev {
-			skipPart(t, "l3mdev", featureL3mdevRules, l3mdevWhy)
+			kfeature.SkipPart(t, "l3mdev", kfeature.L3mdevRulesFeature, l3mdevWhy)
 			continue
 		}
 		ns.IP(append([]string{"rule", "add"}, r...)...)
@@ -57,7 +59,7 @@ func ruleState(t *testing.T, ns *netnstest.NS) {
 
 func TestDiffRuleDefaults(t *testing.T) {
 	ns := netnstest.New(t)
-	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
 	for _, args := range [][]string{
 		{"rule", "show"}, {"-6", "rule", "show"}, {"-4", "-d", "rule", "list"}, {"-6", "-d", "rule"},
 	} {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/netns/netnstest"
 )
@@ -59,16 +61,16 @@ func mustNlctl(t *testing.T, ns *netnstest.NS, args ...string) string {
 
 func TestLinkCLIAddSetDelete(t *testing.T) {
 	ns := netnstest.New(t)
-	requireLinkKinds(t, ns, "bridge", "macvlan", "vxlan", "ifb")
+	kfeature.RequireLinkKinds(t, ns, "bridge", "macvlan", "vxlan", "ifb")
 	// Multicast snooping is set where the kernel has it; elsewhere the
 	// kernel neither takes nor reports the setting.
-	snooping, snoopingWhy := hasBridgeMcastSnooping(t, ns)
+	snooping, snoopingWhy := kfeature.HasBridgeMcastSnooping(t, ns)
 	other := netnstest.New(t)
 	mustNlctl(t, ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "mtu", "1400", "address", "02:00:00:00:01:01")
 	if snooping {
 		mustNlctl(t, ns, "link", "add", "br0", "type", "bridge", "stp_state", "1", "forward_delay", "400", "mcast_snooping", "0")
 	} else {
-		skipPart(t, "mcast_snooping", featureMcastSnooping, snoopingWhy)
+		kfeature.SkipPart(t, "mcast_snooping", kfeature.BridgeMcastSnoopingFeature, snoopingWhy)
 		mustNlctl(t, ns, "link", "add", "br0", "type", "bridge", "stp_state", "1", "forward_delay", "400")
 	}
 	mustNlctl(t, ns, "link", "set", "v0", "master", "br0", "up", "mtu", "1300", "alias", "the v0", "txqueuelen", "500", "address", "02:00:00:00:00:01")
@@ -160,7 +162,7 @@ func TestLinkCLIErrors(t *testing.T) {
 
 func TestLinkCLIBatch(t *testing.T) {
 	ns := netnstest.New(t)
-	requireLinkKinds(t, ns, "bridge", "ifb")
+	kfeature.RequireLinkKinds(t, ns, "bridge", "ifb")
 	path := filepath.Join(t.TempDir(), "links.batch")
 	var b strings.Builder
 	b.WriteString("link add br0 type bridge\n")
@@ -195,7 +197,7 @@ func TestLinkCLIBatch(t *testing.T) {
 // output does not change between the two runs.
 func TestLinkShowText(t *testing.T) {
 	ns := netnstest.New(t)
-	requireLinkKinds(t, ns, "macvlan", "vxlan", "ifb")
+	kfeature.RequireLinkKinds(t, ns, "macvlan", "vxlan", "ifb")
 	for _, c := range [][]string{
 		{"link", "set", "lo", "up"},
 		{"link", "add", "v0", "type", "veth", "peer", "name", "v1"},

@@ -5,15 +5,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"golang.org/x/sys/unix"
 )
 
 // The route commands change the kernel as ip's would; ip checks.
 func TestRouteCLI(t *testing.T) {
 	ns := batchNS(t)
-	requireRuleFamilies(t, ns, unix.AF_INET) // table 7
-	ok, why := hasLWTEncap(t, ns, unix.LWTUNNEL_ENCAP_IP)
-	requireFeature(t, lwtFeature[unix.LWTUNNEL_ENCAP_IP], ok, why)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET) // table 7
+	ok, why := kfeature.HasLWTEncap(t, ns, unix.LWTUNNEL_ENCAP_IP)
+	kfeature.Require(t, kfeature.LWTFeature(unix.LWTUNNEL_ENCAP_IP), ok, why)
 	ip := func(args ...string) []map[string]any {
 		t.Helper()
 		var rs []map[string]any

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"golang.org/x/sys/unix"
 )
@@ -33,11 +35,11 @@ func ipRuleList(t *testing.T, ns *netnstest.NS, v6 bool) map[float64]map[string]
 
 func TestRuleCLIAddDelete(t *testing.T) {
 	ns := netnstest.New(t)
-	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
 	// The l3mdev and realms selectors are tested where the kernel is built
 	// with them.
-	l3mdev, l3mdevWhy := hasL3mdevRules(t, ns)
-	realms, realmsWhy := hasRouteClassid(t, ns)
+	l3mdev, l3mdevWhy := kfeature.HasL3mdevRules(t, ns)
+	realms, realmsWhy := kfeature.HasRouteClassid(t, ns)
 	for _, c := range []struct {
 		args []string
 		prio float64
@@ -69,10 +71,10 @@ func TestRuleCLIAddDelete(t *testing.T) {
 	} {
 		switch {
 		case slices.Contains(c.args, "l3mdev") && !l3mdev:
-			skipPart(t, "l3mdev", featureL3mdevRules, l3mdevWhy)
+			kfeature.SkipPart(t, "l3mdev", kfeature.L3mdevRulesFeature, l3mdevWhy)
 			continue
 		case slices.Contains(c.args, "realms") && !realms:
-			skipPart(t, "realms", featureRouteClassid, realmsWhy)
+			kfeature.SkipPart(t, "realms", kfeature.RouteClassidFeature, realmsWhy)
 			continue
 		}
 		code, _, errs := nlctl(append([]string{"-n", ns.Name}, c.args...)...)
@@ -129,7 +131,7 @@ func TestRuleCLIAddDelete(t *testing.T) {
 
 func TestRuleCLIBatchAndExitCodes(t *testing.T) {
 	ns := netnstest.New(t)
-	requireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
+	kfeature.RequireRuleFamilies(t, ns, unix.AF_INET, unix.AF_INET6)
 	var b strings.Builder
 	for i := range 100 {
 		b.WriteString("rule add fwmark " + strconv.Itoa(i+1) + " table " + strconv.Itoa(100+i) + " pref " + strconv.Itoa(1000+i) + "\n")

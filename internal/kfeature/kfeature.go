@@ -1,6 +1,5 @@
-package main
-
-// Kernel feature detection for the tests, by asking the kernel.
+// Package kfeature detects kernel features for nlkit's tests, by asking
+// the kernel.
 //
 // Kernels from 5.10 on differ in what they are built with (policy routing,
 // multicast routing, device kinds, lightweight tunnels) and in what their
@@ -15,10 +14,7 @@ package main
 // records the skip; where the kernel has it, any refusal of the test's own
 // request fails the test. An errno alone (EINVAL, EOPNOTSUPP) is never
 // taken as evidence: an encoding bug produces the same.
-//
-// rtnl/features_test.go and cmd/nlctl/features_test.go hold the same
-// probes (test files cannot be shared between packages): keep the two
-// identical but for the package clause.
+package kfeature
 
 import (
 	"context"
@@ -39,19 +35,19 @@ import (
 // Rule families (RTNL_FAMILY_IPMR and RTNL_FAMILY_IP6MR in
 // linux/rtnetlink.h) and the features they stand for.
 const (
-	familyIPMR  = 128
-	familyIP6MR = 129
+	FamilyIPMR  = 128
+	FamilyIP6MR = 129
 )
 
-var ruleFamilyFeature = map[uint8]string{
+var ruleFamilyFeatures = map[uint8]string{
 	unix.AF_INET:  "IPv4 policy routing (CONFIG_IP_MULTIPLE_TABLES)",
 	unix.AF_INET6: "IPv6 policy routing (CONFIG_IPV6_MULTIPLE_TABLES)",
-	familyIPMR:    "IPv4 multicast routing rules (CONFIG_IP_MROUTE_MULTIPLE_TABLES)",
-	familyIP6MR:   "IPv6 multicast routing rules (CONFIG_IPV6_MROUTE_MULTIPLE_TABLES)",
+	FamilyIPMR:    "IPv4 multicast routing rules (CONFIG_IP_MROUTE_MULTIPLE_TABLES)",
+	FamilyIP6MR:   "IPv6 multicast routing rules (CONFIG_IPV6_MROUTE_MULTIPLE_TABLES)",
 }
 
-// linkKindFeature names the configuration of device kinds tests create.
-var linkKindFeature = map[string]string{
+// linkKindFeatures names the configuration of device kinds tests create.
+var linkKindFeatures = map[string]string{
 	"bridge":  "bridge devices (CONFIG_BRIDGE)",
 	"macvlan": "macvlan devices (CONFIG_MACVLAN)",
 	"macvtap": "macvtap devices (CONFIG_MACVTAP)",
@@ -63,17 +59,17 @@ var linkKindFeature = map[string]string{
 
 // Feature names of the other probes.
 const (
-	featureL3mdevRules   = "l3mdev rules (CONFIG_NET_L3_MASTER_DEV)"
-	featureRouteClassid  = "route realms (CONFIG_IP_ROUTE_CLASSID)"
-	featureIPv6Subtrees  = "IPv6 source routing (CONFIG_IPV6_SUBTREES)"
-	featureMcastSnooping = "bridge multicast snooping (CONFIG_BRIDGE_IGMP_SNOOPING)"
-	featureNHResilient   = "resilient nexthop groups and their buckets (NHA_RES_GROUP)"
-	featureNHStats       = "nexthop group statistics (NHA_OP_FLAGS)"
-	featureNHWideWeights = "16-bit nexthop group weights (struct nexthop_grp weight_high)"
-	featureStrictCheck   = "strict checking of requests and kernel-side dump filters (NETLINK_GET_STRICT_CHK)"
+	L3mdevRulesFeature         = "l3mdev rules (CONFIG_NET_L3_MASTER_DEV)"
+	RouteClassidFeature        = "route realms (CONFIG_IP_ROUTE_CLASSID)"
+	IPv6SubtreesFeature        = "IPv6 source routing (CONFIG_IPV6_SUBTREES)"
+	BridgeMcastSnoopingFeature = "bridge multicast snooping (CONFIG_BRIDGE_IGMP_SNOOPING)"
+	NexthopResilientFeature    = "resilient nexthop groups and their buckets (NHA_RES_GROUP)"
+	NexthopStatsFeature        = "nexthop group statistics (NHA_OP_FLAGS)"
+	NexthopWideWeightsFeature  = "16-bit nexthop group weights (struct nexthop_grp weight_high)"
+	StrictCheckFeature         = "strict checking of requests and kernel-side dump filters (NETLINK_GET_STRICT_CHK)"
 )
 
-var lwtFeature = map[uint16]string{
+var lwtFeatures = map[uint16]string{
 	unix.LWTUNNEL_ENCAP_IP:  "IPv4 tunnel encapsulation of routes (CONFIG_LWTUNNEL, CONFIG_NET_IP_TUNNEL)",
 	unix.LWTUNNEL_ENCAP_IP6: "IPv6 tunnel encapsulation of routes (CONFIG_LWTUNNEL, CONFIG_NET_IP_TUNNEL)",
 }
@@ -121,8 +117,8 @@ func describeAnswer(ne *nl.Error) string {
 	return s
 }
 
-// requireFeature skips the test unless present.
-func requireFeature(t testing.TB, feature string, present bool, evidence string) {
+// Require skips the test unless present.
+func Require(t testing.TB, feature string, present bool, evidence string) {
 	t.Helper()
 	if !present {
 		netnstest.SkipFeature(t, feature, evidence)
@@ -130,18 +126,18 @@ func requireFeature(t testing.TB, feature string, present bool, evidence string)
 	t.Logf("kernel has %s: %s", feature, evidence)
 }
 
-// skipPart records, as a skipped subtest named part, a part of a test
+// SkipPart records, as a skipped subtest named part, a part of a test
 // that the kernel cannot run; the rest of the test goes on.
-func skipPart(t *testing.T, part, feature, evidence string) {
+func SkipPart(t *testing.T, part, feature, evidence string) {
 	t.Helper()
 	t.Run(part, func(t *testing.T) { netnstest.SkipFeature(t, feature, evidence) })
 }
 
-// hasStrictCheck asks for strict checking of requests on a route socket of
+// HasStrictCheck asks for strict checking of requests on a route socket of
 // the namespace (NETLINK_GET_STRICT_CHK): a kernel without it refuses the
 // option (ENOPROTOOPT), and then filters no dump by the request's fields
 // and checks no request's header strictly.
-func hasStrictCheck(t testing.TB, ns *netnstest.NS) (bool, string) {
+func HasStrictCheck(t testing.TB, ns *netnstest.NS) (bool, string) {
 	t.Helper()
 	var optErr error
 	err := ns.Do(func() error {
@@ -165,9 +161,9 @@ func hasStrictCheck(t testing.TB, ns *netnstest.NS) (bool, string) {
 	return false, ""
 }
 
-// hasRuleFamily asks for a rule dump of one family: the kernel answers
+// HasRuleFamily asks for a rule dump of one family: the kernel answers
 // EAFNOSUPPORT when it registers no rules of that family.
-func hasRuleFamily(t testing.TB, ns *netnstest.NS, family uint8) (bool, string) {
+func HasRuleFamily(t testing.TB, ns *netnstest.NS, family uint8) (bool, string) {
 	t.Helper()
 	c := probeConn(t, ns)
 	var e nl.Encoder
@@ -188,21 +184,21 @@ func hasRuleFamily(t testing.TB, ns *netnstest.NS, family uint8) (bool, string) 
 	return true, fmt.Sprintf("RTM_GETRULE dump of family %d answered %d rules", family, n)
 }
 
-// requireRuleFamilies skips the test unless the kernel has rules of every
+// RequireRuleFamilies skips the test unless the kernel has rules of every
 // family listed.
-func requireRuleFamilies(t testing.TB, ns *netnstest.NS, families ...uint8) {
+func RequireRuleFamilies(t testing.TB, ns *netnstest.NS, families ...uint8) {
 	t.Helper()
 	for _, f := range families {
-		ok, ev := hasRuleFamily(t, ns, f)
-		requireFeature(t, ruleFamilyFeature[f], ok, ev)
+		ok, ev := HasRuleFamily(t, ns, f)
+		Require(t, RuleFamilyFeature(f), ok, ev)
 	}
 }
 
-// hasLinkKind asks the kernel to create a device of the kind, with nothing
+// HasLinkKind asks the kernel to create a device of the kind, with nothing
 // but a name: it answers "Unknown device type" when no such kind is
 // registered (and, without modules, none can be loaded). A device the
 // probe creates is deleted at once.
-func hasLinkKind(t testing.TB, ns *netnstest.NS, kind string) (bool, string) {
+func HasLinkKind(t testing.TB, ns *netnstest.NS, kind string) (bool, string) {
 	t.Helper()
 	c := probeConn(t, ns)
 	const name = "nlkit-probe0"
@@ -238,17 +234,17 @@ func deleteProbeLink(t testing.TB, c *nl.Conn, name string) {
 	}
 }
 
-// requireLinkKinds skips the test unless the kernel has every device kind
+// RequireLinkKinds skips the test unless the kernel has every device kind
 // listed.
-func requireLinkKinds(t testing.TB, ns *netnstest.NS, kinds ...string) {
+func RequireLinkKinds(t testing.TB, ns *netnstest.NS, kinds ...string) {
 	t.Helper()
 	for _, k := range kinds {
-		ok, ev := hasLinkKind(t, ns, k)
-		feature := linkKindFeature[k]
+		ok, ev := HasLinkKind(t, ns, k)
+		feature := LinkKindFeature(k)
 		if feature == "" {
 			feature = k + " devices"
 		}
-		requireFeature(t, feature, ok, ev)
+		Require(t, feature, ok, ev)
 	}
 }
 
@@ -259,13 +255,13 @@ func namesAttr(ne *nl.Error, path ...uint16) bool {
 	return ne != nil && slices.Equal(ne.Attr, path) && !strings.Contains(ne.Message, "Unknown attribute")
 }
 
-// hasLinkDataAttr asks whether the kernel's policy for the kind's
+// HasLinkDataAttr asks whether the kernel's policy for the kind's
 // IFLA_INFO_DATA has attribute attr: it creates nothing, sending the
 // attribute empty, which fails the policy of every attribute with a value.
 // A kernel that knows the attribute names it in its refusal; one that does
 // not ignores it (the data is parsed leniently) and refuses the request
 // for another reason, or creates the device, which is then deleted.
-func hasLinkDataAttr(t testing.TB, ns *netnstest.NS, kind string, attr uint16) (bool, string) {
+func HasLinkDataAttr(t testing.TB, ns *netnstest.NS, kind string, attr uint16) (bool, string) {
 	t.Helper()
 	c := probeConn(t, ns)
 	const name = "nlkit-probe0"
@@ -289,10 +285,10 @@ func hasLinkDataAttr(t testing.TB, ns *netnstest.NS, kind string, attr uint16) (
 	return namesAttr(ne, unix.IFLA_LINKINFO, unix.IFLA_INFO_DATA, attr), what
 }
 
-// hasBridgeMcastSnooping creates a bridge and looks whether the kernel
+// HasBridgeMcastSnooping creates a bridge and looks whether the kernel
 // reports its multicast snooping setting, which it does exactly when
 // built with snooping (and otherwise ignores the setting).
-func hasBridgeMcastSnooping(t testing.TB, ns *netnstest.NS) (bool, string) {
+func HasBridgeMcastSnooping(t testing.TB, ns *netnstest.NS) (bool, string) {
 	t.Helper()
 	c := probeConn(t, ns)
 	const name = "nlkit-probe0"
@@ -338,12 +334,12 @@ func hasBridgeMcastSnooping(t testing.TB, ns *netnstest.NS) (bool, string) {
 	return false, "a new bridge's IFLA_INFO_DATA has no IFLA_BR_MCAST_SNOOPING"
 }
 
-// hasRuleAttr asks whether the kernel's rule policy has attribute attr,
+// HasRuleAttr asks whether the kernel's rule policy has attribute attr,
 // with an RTM_DELRULE of a rule that does not exist carrying the attribute
 // empty. Rules are parsed leniently: a kernel that does not know the
 // attribute ignores it and answers ENOENT (no such rule); one that knows
 // it refuses the empty value, pointing at it.
-func hasRuleAttr(t testing.TB, ns *netnstest.NS, family uint8, attr uint16) (bool, string) {
+func HasRuleAttr(t testing.TB, ns *netnstest.NS, family uint8, attr uint16) (bool, string) {
 	t.Helper()
 	c := probeConn(t, ns)
 	var e nl.Encoder
@@ -361,9 +357,9 @@ func hasRuleAttr(t testing.TB, ns *netnstest.NS, family uint8, attr uint16) (boo
 	return ne != nil && ne.Offset == nl.HeaderLen+12 && !strings.Contains(ne.Message, "Unknown attribute"), what
 }
 
-// hasL3mdevRules asks to delete a missing l3mdev rule: a kernel with
+// HasL3mdevRules asks to delete a missing l3mdev rule: a kernel with
 // l3mdev answers ENOENT; one without refuses FRA_L3MDEV, saying so.
-func hasL3mdevRules(t testing.TB, ns *netnstest.NS) (bool, string) {
+func HasL3mdevRules(t testing.TB, ns *netnstest.NS) (bool, string) {
 	t.Helper()
 	c := probeConn(t, ns)
 	var e nl.Encoder
@@ -377,9 +373,9 @@ func hasL3mdevRules(t testing.TB, ns *netnstest.NS) (bool, string) {
 	return !(ne != nil && ne.Errno == unix.EINVAL && strings.Contains(ne.Message, "l3mdev")), what
 }
 
-// hasRouteClassid looks, in the namespace, for /proc/net/rt_acct, which
+// HasRouteClassid looks, in the namespace, for /proc/net/rt_acct, which
 // the kernel provides exactly when built with route realms.
-func hasRouteClassid(t testing.TB, ns *netnstest.NS) (bool, string) {
+func HasRouteClassid(t testing.TB, ns *netnstest.NS) (bool, string) {
 	t.Helper()
 	var statErr error
 	if err := ns.Do(func() error {
@@ -398,10 +394,10 @@ func hasRouteClassid(t testing.TB, ns *netnstest.NS) (bool, string) {
 	return false, ""
 }
 
-// hasIPv6Subtrees adds an IPv6 blackhole route with a source prefix, which
+// HasIPv6Subtrees adds an IPv6 blackhole route with a source prefix, which
 // a kernel without source routing refuses, saying so; the route is
 // deleted at once.
-func hasIPv6Subtrees(t testing.TB, ns *netnstest.NS) (bool, string) {
+func HasIPv6Subtrees(t testing.TB, ns *netnstest.NS) (bool, string) {
 	t.Helper()
 	c := probeConn(t, ns)
 	route := func(typ nl.MsgType, flags nl.Flags) *nl.Error {
@@ -425,11 +421,11 @@ func hasIPv6Subtrees(t testing.TB, ns *netnstest.NS) (bool, string) {
 	return !(ne.Errno == unix.EINVAL && strings.Contains(ne.Message, "SUBTREES")), what
 }
 
-// hasLWTEncap asks to delete a missing IPv4 route with an encapsulation
+// HasLWTEncap asks to delete a missing IPv4 route with an encapsulation
 // of the type: the kernel checks the type first, refusing one it has no
 // implementation of ("lwt encapsulation type not supported", or
 // lightweight tunnels not built at all), and otherwise answers ESRCH.
-func hasLWTEncap(t testing.TB, ns *netnstest.NS, typ uint16) (bool, string) {
+func HasLWTEncap(t testing.TB, ns *netnstest.NS, typ uint16) (bool, string) {
 	t.Helper()
 	c := probeConn(t, ns)
 	var e nl.Encoder
@@ -470,7 +466,7 @@ func hasNexthopAttr(t testing.TB, ns *netnstest.NS, attr uint16) (bool, string) 
 	return !unknownAttrAt(ne, nl.HeaderLen+8), what
 }
 
-func hasNexthopResilient(t testing.TB, ns *netnstest.NS) (bool, string) {
+func HasNexthopResilient(t testing.TB, ns *netnstest.NS) (bool, string) {
 	return hasNexthopAttr(t, ns, 12) // NHA_RES_GROUP
 }
 
@@ -504,15 +500,15 @@ func hasNexthopDumpAttr(t testing.TB, ns *netnstest.NS, attr uint16) (bool, stri
 	return true, fmt.Sprintf("RTM_GETNEXTHOP dump with attribute %d accepted", attr)
 }
 
-func hasNexthopStats(t testing.TB, ns *netnstest.NS) (bool, string) {
+func HasNexthopStats(t testing.TB, ns *netnstest.NS) (bool, string) {
 	return hasNexthopDumpAttr(t, ns, 14) // NHA_OP_FLAGS
 }
 
-// hasNexthopWideWeights asks for a group whose one member (which does not
+// HasNexthopWideWeights asks for a group whose one member (which does not
 // exist) has the high byte of its weight set: a kernel with 16-bit weights
 // looks the member up and refuses it; one without refuses the byte as
 // reserved.
-func hasNexthopWideWeights(t testing.TB, ns *netnstest.NS) (bool, string) {
+func HasNexthopWideWeights(t testing.TB, ns *netnstest.NS) (bool, string) {
 	t.Helper()
 	c := probeConn(t, ns)
 	var e nl.Encoder
@@ -532,37 +528,18 @@ func hasNexthopWideWeights(t testing.TB, ns *netnstest.NS) (bool, string) {
 	return !(ne.Errno == unix.EINVAL && strings.Contains(ne.Message, "Reserved")), what
 }
 
-// TestFeatureProbes checks the probes on what every kernel has and on what
-// none has, so that a probe cannot drift into calling everything present
-// (hiding nothing, but testing nothing) or absent (skipping everything).
-func TestFeatureProbes(t *testing.T) {
-	ns := netnstest.New(t)
-	for _, c := range []struct {
-		name string
-		want bool
-		has  func() (bool, string)
-	}{
-		{"rule family IPv4", true, func() (bool, string) { return hasRuleFamily(t, ns, unix.AF_INET) }},
-		{"rule family 99", false, func() (bool, string) { return hasRuleFamily(t, ns, 99) }},
-		{"link kind veth", true, func() (bool, string) { return hasLinkKind(t, ns, "veth") }},
-		{"link kind nlkit-none", false, func() (bool, string) { return hasLinkKind(t, ns, "nlkit-none") }},
-		{"veth data VETH_INFO_PEER", true, func() (bool, string) { return hasLinkDataAttr(t, ns, "veth", 1) }},
-		{"veth data attribute 200", false, func() (bool, string) { return hasLinkDataAttr(t, ns, "veth", 200) }},
-		{"rule FRA_TABLE", true, func() (bool, string) { return hasRuleAttr(t, ns, unix.AF_INET, unix.FRA_TABLE) }},
-		{"rule attribute 200", false, func() (bool, string) { return hasRuleAttr(t, ns, unix.AF_INET, 200) }},
-		{"nexthop NHA_GROUP", true, func() (bool, string) { return hasNexthopAttr(t, ns, unix.NHA_GROUP) }},
-		{"nexthop attribute 200", false, func() (bool, string) { return hasNexthopAttr(t, ns, 200) }},
-		{"nexthop dump NHA_OIF", true, func() (bool, string) { return hasNexthopDumpAttr(t, ns, unix.NHA_OIF) }},
-		{"nexthop dump attribute 200", false, func() (bool, string) { return hasNexthopDumpAttr(t, ns, 200) }},
-		{"encapsulation type 200", false, func() (bool, string) { return hasLWTEncap(t, ns, 200) }},
-	} {
-		got, why := c.has()
-		if got != c.want {
-			t.Errorf("%s: present %v, want %v (%s)", c.name, got, c.want, why)
-		}
+// RuleFamilyFeature names the feature a rule family (AF_INET, AF_INET6,
+// FamilyIPMR, FamilyIP6MR) stands for.
+func RuleFamilyFeature(family uint8) string { return ruleFamilyFeatures[family] }
+
+// LinkKindFeature names the kernel configuration of a device kind.
+func LinkKindFeature(kind string) string {
+	if f, ok := linkKindFeatures[kind]; ok {
+		return f
 	}
-	// What is left in the namespace: nothing the probes made.
-	if out := ns.IP("-o", "link", "show"); strings.Count(out, "\n") != 1 {
-		t.Errorf("links left by the probes:\n%s", out)
-	}
+	return kind + " devices"
 }
+
+// LWTFeature names the feature of a lightweight tunnel encapsulation type
+// (LWTUNNEL_ENCAP_*).
+func LWTFeature(typ uint16) string { return lwtFeatures[typ] }
