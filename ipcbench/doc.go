@@ -14,10 +14,13 @@
 // length prefix of the byte-stream transports. The transports are
 //
 //   - netlink: two NETLINK_USERSOCK sockets with kernel-assigned port ids,
-//     connected to each other, blocking read and write (golang.org/x/sys/unix);
+//     connected to each other, blocking read and write (golang.org/x/sys/unix),
+//     opened in a network namespace of the benchmark's own (netlink between
+//     processes is never tried in the host's);
 //   - netlink-nlkit: the same over package nl, the way nlkit users write it
 //     (Conn.Do for a round trip, Conn.Send and Conn.Messages pipelined), on
-//     the Go runtime's poller;
+//     the Go runtime's poller, in a namespace of its own passed to the server
+//     as a descriptor;
 //   - unix-seqpacket and unix-stream: a Unix domain socket pair, blocking;
 //     the stream carries length-prefixed messages;
 //   - unix-seqpacket-net: the seqpacket pair through package net, on the
@@ -45,7 +48,7 @@
 //
 //	go test -run '^$' -bench . -benchtime 1x ./ipcbench
 //
-// docs/IPC.md gives the command of a full run and its results. Netlink
-// fan-out needs root for its namespace (package netnstest), and is skipped
-// without it.
+// docs/IPC.md gives the command of a full run and its results. The netlink
+// transports need root for their namespaces (package netnstest), and are
+// skipped without it.
 package ipcbench

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
@@ -59,7 +60,14 @@ func serve(kind string) error {
 		return nil
 	}
 	if kind == "netlink-nlkit" {
-		return serveNL(ready)
+		// Descriptor 4 is the benchmark's network namespace: netlink
+		// between processes is never tried in the host's.
+		ns, err := netns.FromFD(4)
+		if err != nil {
+			return err
+		}
+		defer ns.Close()
+		return serveNL(ns, ready)
 	}
 	t, err := serverIO(kind)
 	if err != nil {
@@ -115,8 +123,8 @@ func echo(t msgIO) error {
 
 // serveNL is the echo server on package nl: it reads with Conn.Messages and
 // answers each request with Conn.Send to its sender's port.
-func serveNL(ready func(string) error) error {
-	c, err := nl.Dial(nl.UserSock, &nl.Config{ReadBuffer: sockBuf, WriteBuffer: sockBuf})
+func serveNL(ns *netns.NS, ready func(string) error) error {
+	c, err := nl.Dial(nl.UserSock, &nl.Config{NetNS: ns, ReadBuffer: sockBuf, WriteBuffer: sockBuf})
 	if err != nil {
 		return err
 	}
@@ -307,19 +315,40 @@ func openClient(tb testing.TB, kind string, size int) client {
 	var c client
 	switch kind {
 	case "netlink-nlkit":
-		line := startServer(tb, kind, size)
+		// Both ends in a namespace of the benchmark's own (NETLINK_USERSOCK
+		// is per namespace); the server gets it as a descriptor.
+		ns := netnstest.New(tb)
+		nsFile, err := nsFile(ns)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		line := startServer(tb, kind, size, nsFile)
 		port, err := strconv.ParseUint(line, 10, 32)
 		if err != nil {
 			tb.Fatalf("server's port id %q: %v", line, err)
 		}
-		conn, err := nl.Dial(nl.UserSock, &nl.Config{Peer: uint32(port), ReadBuffer: sockBuf, WriteBuffer: sockBuf})
+		conn, err := nl.Dial(nl.UserSock, &nl.Config{NetNS: ns.NS, Peer: uint32(port), ReadBuffer: sockBuf, WriteBuffer: sockBuf})
 		if err != nil {
 			tb.Fatal(err)
 		}
 		c = &nlClient{c: conn, peer: uint32(port)}
 	default:
 		requireTransport(tb, kind)
-		t, files, err := openPair(kind, size)
+		var t msgIO
+		var files []*os.File
+		var err error
+		if kind == "netlink" {
+			// Sockets keep the namespace they were opened in: one of the
+			// benchmark's own, never the host's.
+			ns := netnstest.New(tb)
+			err = ns.Do(func() error {
+				var oerr error
+				t, files, oerr = openPair(kind, size)
+				return oerr
+			})
+		} else {
+			t, files, err = openPair(kind, size)
+		}
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -478,4 +507,13 @@ func pipeline(c client, req []byte, first uint32, n, depth int, check func(h nl.
 	}
 	<-done
 	return rerr
+}
+
+// nsFile returns a duplicate of the namespace's descriptor, for a child.
+func nsFile(ns *netnstest.NS) (*os.File, error) {
+	fd, err := unix.FcntlInt(uintptr(ns.FD()), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, os.NewSyscallError("fcntl", err)
+	}
+	return os.NewFile(uintptr(fd), "netns"), nil
 }
