@@ -307,7 +307,7 @@ func (n *Neighbour) check() error {
 			return fmt.Errorf("rtnl: %v neighbour without an address (Addr)", f)
 		}
 		if familyOfAddr(n.Addr) != f {
-			return fmt.Errorf("rtnl: neighbour family %v with Addr %v", f, n.Addr)
+			return fmt.Errorf("rtnl: neighbour family %v with Addr %s", f, n.Addr.String())
 		}
 	case Bridge:
 		if len(n.LinkAddr) == 0 {
