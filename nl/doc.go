@@ -22,6 +22,31 @@
 // [ErrDumpInterrupted], and [Retry] reruns an interrupted dump a bounded
 // number of times.
 //
+// # Listening
+//
+// [Conn.Datagrams] streams every datagram that is not a reply, with its
+// sender, group, namespace id and credentials, each read once; it serves
+// protocols that do not speak netlink messages too (kernel uevents).
+// [Conn.Messages] and [Conn.Receive] are built on it: a malformed datagram
+// is reported and skipped, an overrun or a datagram cut for want of buffer
+// room is an [*OverrunError], and the stream goes on. [Conn.TrySend] sends
+// without ever waiting for a full user-space receiver.
+//
+// # Batches and transactions
+//
+// [Conn.Batch] sends many requests per sendmsg and reports the outcome of
+// each, asking an acknowledgement of the last of each sendmsg only.
+// [Conn.Transact] sends a framed transaction (nftables') as one datagram
+// that is never split, and says whether the kernel applied all of it or
+// none, naming each message it refused.
+//
+// # The family toolkit
+//
+// [Objects] and [Collect] turn a dump into typed objects, given an
+// [ObjectDecoder]; [Resync], [Snapshot] and [Diff] let a listener that lost
+// events fetch the state again on a connection of its own and learn what
+// changed. docs/ARCHITECTURE.md shows how a family is written with them.
+//
 // # Concurrency
 //
 // A Conn may be used by many goroutines at once. Request/reply exchanges are
