@@ -148,7 +148,7 @@ func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error 
 		for k := i; k < j; k++ {
 			c.stampAck(buf[e.msgs[k].off:], base+uint32(k), k == j-1)
 		}
-		if err := c.send(buf[start:end(j-1)]); err != nil {
+		if err := c.send(o.ctx, buf[start:end(j-1)]); err != nil {
 			be.Done, be.Err = i, err
 			return be
 		}

@@ -50,7 +50,7 @@ func (c *Conn) Dump(ctx context.Context, e *Encoder) iter.Seq2[Message, error] {
 		c.stamp(req, seq, Dump)
 		// The end of a dump is its acknowledgement.
 		binary.NativeEndian.PutUint16(req[6:8], binary.NativeEndian.Uint16(req[6:8])&^uint16(Acknowledge))
-		if err := c.send(req); err != nil {
+		if err := c.send(o.ctx, req); err != nil {
 			yield(Message{}, err)
 			return
 		}

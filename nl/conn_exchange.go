@@ -76,7 +76,7 @@ func (c *Conn) exchange(o *op, req []byte, attrOff int, fn func(Message) error) 
 	wantAck := h.Flags&Acknowledge != 0
 	isDump := h.Flags&Dump == Dump
 	echo := h.Flags&Echo != 0
-	if err := c.send(req); err != nil {
+	if err := c.send(o.ctx, req); err != nil {
 		return err
 	}
 	var fnErr, result error
@@ -192,15 +192,16 @@ func (c *Conn) stamp(b []byte, seq uint32, add Flags) {
 	binary.NativeEndian.PutUint32(b[12:16], c.local.Port)
 }
 
-// send sends one datagram of requests to the peer.
-func (c *Conn) send(b []byte) error {
+// send sends one datagram of requests to the peer, waiting while a
+// user-space peer's buffer is full until ctx ends or the write deadline.
+func (c *Conn) send(ctx context.Context, b []byte) error {
 	if c.closed.Load() {
 		return net.ErrClosed
 	}
 	if c.trace != nil {
 		c.trace.datagram("send", b, Meta{Port: c.cfg.Peer}, len(b))
 	}
-	if err := c.sendWait(context.Background(), b, Addr{Port: c.cfg.Peer}); err != nil {
+	if err := c.sendWait(ctx, b, Addr{Port: c.cfg.Peer}); err != nil {
 		if c.closed.Load() {
 			return net.ErrClosed
 		}

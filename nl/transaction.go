@@ -159,13 +159,13 @@ func (c *Conn) Transact(ctx context.Context, e *Encoder, f Framing, opts *Transa
 	for i, m := range t.msgs {
 		c.stamp(t.buf[m.off:], base+uint32(i), 0)
 	}
-	if err := c.send(t.buf); err != nil {
+	if err := c.send(o.ctx, t.buf); err != nil {
 		return fmt.Errorf("netlink: transaction of %d messages (%d bytes) not sent: %w", n, len(t.buf), err)
 	}
 	var noop [HeaderLen]byte
 	PutHeader(noop[:], Header{Len: HeaderLen, Type: MsgNoop, Flags: Acknowledge})
 	c.stamp(noop[:], fence, 0)
-	if err := c.send(noop[:]); err != nil {
+	if err := c.send(o.ctx, noop[:]); err != nil {
 		c.abandonRange(base, uint32(total+1))
 		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 	}
