@@ -107,23 +107,37 @@ func TestFakeMessagesSkipMalformed(t *testing.T) {
 		nltest.Datagram{Raw: bad, Group: 1},
 		nltest.Datagram{Messages: []nl.Message{event(unix.RTM_NEWLINK, "second")}, Group: 1},
 	)
+	if got := threeMessages(t, c, context.Background(), nil); got != "first malformed second" {
+		t.Fatalf("got %v", got)
+	}
+}
+
+// threeMessages reads three items from c's listener: the payloads of
+// messages, or "malformed" for an error wrapping ErrMalformed (any other
+// error fails the test); check, if not nil, looks at each message.
+func threeMessages(t *testing.T, c *nl.Conn, ctx context.Context, check func(nl.Message)) string {
+	t.Helper()
 	var got []string
-	for m, err := range c.Messages(context.Background()) {
-		if err != nil {
-			if !errors.Is(err, nl.ErrMalformed) {
-				t.Fatalf("error %v, want one wrapping ErrMalformed", err)
+	for m, err := range c.Messages(ctx) {
+		switch {
+		case errors.Is(err, nl.ErrMalformed):
+			if !strings.Contains(err.Error(), "port") {
+				t.Errorf("%v does not name the sender", err)
 			}
 			got = append(got, "malformed")
-			continue
+		case err != nil:
+			t.Fatalf("error %v, want one wrapping ErrMalformed", err)
+		default:
+			if check != nil {
+				check(m)
+			}
+			got = append(got, string(m.Data))
 		}
-		got = append(got, string(m.Data))
 		if len(got) == 3 {
 			break
 		}
 	}
-	if strings.Join(got, " ") != "first malformed second" {
-		t.Fatalf("got %v", got)
-	}
+	return strings.Join(got, " ")
 }
 
 // The same through the real kernel: a user-space peer sends a good
@@ -144,24 +158,12 @@ func TestMessagesSkipMalformed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var got []string
-	for m, err := range rx.Messages(ctx) {
-		if err != nil {
-			if !errors.Is(err, nl.ErrMalformed) || !strings.Contains(err.Error(), "port") {
-				t.Fatalf("error %v, want one wrapping ErrMalformed that names the sender", err)
-			}
-			got = append(got, "malformed")
-			continue
-		}
+	got := threeMessages(t, rx, ctx, func(m nl.Message) {
 		if m.Meta.Port != tx.Port() {
 			t.Errorf("from port %d, want %d", m.Meta.Port, tx.Port())
 		}
-		got = append(got, string(m.Data))
-		if len(got) == 3 {
-			break
-		}
-	}
-	if strings.Join(got, " ") != "first malformed second" {
+	})
+	if got != "first malformed second" {
 		t.Fatalf("got %v", got)
 	}
 }

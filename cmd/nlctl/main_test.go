@@ -172,26 +172,11 @@ func TestAttrSpecEncoding(t *testing.T) {
 	}
 }
 
-// `nlctl raw` lays a request out as requests of its type are, whether the
-// type is given by name or by number, where replies differ (sock_diag).
-func TestRawRequestLayout(t *testing.T) {
-	for _, typ := range []string{"SOCK_DIAG_BY_FAMILY", "20"} {
-		r, err := parseRaw([]string{"--proto", "sock_diag", "--type", typ, "--dump", "--family", "inet", "INET_DIAG_REQ_PROTOCOL=6"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var e nl.Encoder
-		if err := r.encode(&e); err != nil {
-			t.Fatal(err)
-		}
-		m := e.Message(0)
-		m.Header.Flags |= nl.Request
-		d := nl.Describe(nl.SockDiag, m, nil)
-		if e.AttrOffset(0) != 56 || d.Header == nil || d.Header.Name != "inet_diag_req_v2" || len(d.Attrs) != 1 || d.Attrs[0].Name != "INET_DIAG_REQ_PROTOCOL" || len(d.Problems) > 0 {
-			t.Errorf("--type %s: attributes at %d, %s", typ, e.AttrOffset(0), jsonOf(d))
-		}
-	}
-	r, err := parseRaw([]string{"--proto", "generic", "--type", "16", "--header", "03010000", "ctrl_attr_family_name=nlctrl"})
+// encodedRaw encodes the request `nlctl raw args...` sends, flagged as a
+// request, and returns it with the offset of its attributes.
+func encodedRaw(t *testing.T, args ...string) (nl.Message, int) {
+	t.Helper()
+	r, err := parseRaw(args)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +186,20 @@ func TestRawRequestLayout(t *testing.T) {
 	}
 	m := e.Message(0)
 	m.Header.Flags |= nl.Request
+	return m, e.AttrOffset(0)
+}
+
+// `nlctl raw` lays a request out as requests of its type are, whether the
+// type is given by name or by number, where replies differ (sock_diag).
+func TestRawRequestLayout(t *testing.T) {
+	for _, typ := range []string{"SOCK_DIAG_BY_FAMILY", "20"} {
+		m, off := encodedRaw(t, "--proto", "sock_diag", "--type", typ, "--dump", "--family", "inet", "INET_DIAG_REQ_PROTOCOL=6")
+		d := nl.Describe(nl.SockDiag, m, nil)
+		if off != 56 || d.Header == nil || d.Header.Name != "inet_diag_req_v2" || len(d.Attrs) != 1 || d.Attrs[0].Name != "INET_DIAG_REQ_PROTOCOL" || len(d.Problems) > 0 {
+			t.Errorf("--type %s: attributes at %d, %s", typ, off, jsonOf(d))
+		}
+	}
+	m, _ := encodedRaw(t, "--proto", "generic", "--type", "16", "--header", "03010000", "ctrl_attr_family_name=nlctrl")
 	if d := nl.Describe(nl.Generic, m, nil); d.Type != "CTRL_CMD_GETFAMILY" || len(d.Attrs) != 1 || d.Attrs[0].Name != "CTRL_ATTR_FAMILY_NAME" {
 		t.Errorf("controller request: %s", jsonOf(d))
 	}

@@ -200,6 +200,19 @@ func RequireRuleFamilies(t testing.TB, ns *netnstest.NS, families ...uint8) {
 // probe creates is deleted at once.
 func HasLinkKind(t testing.TB, ns *netnstest.NS, kind string) (bool, string) {
 	t.Helper()
+	ne := probeNewLink(t, ns, kind, nil)
+	what := fmt.Sprintf("RTM_NEWLINK of kind %q answered %s", kind, describeAnswer(ne))
+	if ne != nil && ne.Errno == unix.EOPNOTSUPP && ne.Message == "Unknown device type" {
+		return false, what
+	}
+	return true, what
+}
+
+// probeNewLink asks the kernel to create a device named nlkit-probe0 of
+// the kind, with data (if not nil) encoding its IFLA_INFO_DATA, and returns
+// the kernel's refusal, if any; a device it creates is deleted at once.
+func probeNewLink(t testing.TB, ns *netnstest.NS, kind string, data func(*nl.Encoder)) *nl.Error {
+	t.Helper()
 	c := probeConn(t, ns)
 	const name = "nlkit-probe0"
 	var e nl.Encoder
@@ -208,18 +221,18 @@ func HasLinkKind(t testing.TB, ns *netnstest.NS, kind string) (bool, string) {
 	e.String(unix.IFLA_IFNAME, name)
 	li := e.Nest(unix.IFLA_LINKINFO)
 	e.String(unix.IFLA_INFO_KIND, kind)
+	if data != nil {
+		d := e.Nest(unix.IFLA_INFO_DATA)
+		data(&e)
+		e.EndNest(d)
+	}
 	e.EndNest(li)
 	e.End()
 	ne := probeDo(t, c, &e)
-	what := fmt.Sprintf("RTM_NEWLINK of kind %q answered %s", kind, describeAnswer(ne))
 	if ne == nil {
 		deleteProbeLink(t, c, name)
-		return true, what
 	}
-	if ne.Errno == unix.EOPNOTSUPP && ne.Message == "Unknown device type" {
-		return false, what
-	}
-	return true, what
+	return ne
 }
 
 func deleteProbeLink(t testing.TB, c *nl.Conn, name string) {
@@ -263,23 +276,9 @@ func namesAttr(ne *nl.Error, path ...uint16) bool {
 // for another reason, or creates the device, which is then deleted.
 func HasLinkDataAttr(t testing.TB, ns *netnstest.NS, kind string, attr uint16) (bool, string) {
 	t.Helper()
-	c := probeConn(t, ns)
-	const name = "nlkit-probe0"
-	var e nl.Encoder
-	e.Begin(unix.RTM_NEWLINK, unix.NLM_F_ACK|unix.NLM_F_CREATE|unix.NLM_F_EXCL)
-	e.Fixed(unix.SizeofIfInfomsg)
-	e.String(unix.IFLA_IFNAME, name)
-	li := e.Nest(unix.IFLA_LINKINFO)
-	e.String(unix.IFLA_INFO_KIND, kind)
-	d := e.Nest(unix.IFLA_INFO_DATA)
-	e.Attr(attr, nil)
-	e.EndNest(d)
-	e.EndNest(li)
-	e.End()
-	ne := probeDo(t, c, &e)
+	ne := probeNewLink(t, ns, kind, func(e *nl.Encoder) { e.Attr(attr, nil) })
 	what := fmt.Sprintf("RTM_NEWLINK of kind %q with an empty IFLA_INFO_DATA attribute %d answered %s", kind, attr, describeAnswer(ne))
 	if ne == nil {
-		deleteProbeLink(t, c, name)
 		return false, what
 	}
 	return namesAttr(ne, unix.IFLA_LINKINFO, unix.IFLA_INFO_DATA, attr), what
