@@ -214,25 +214,33 @@ func HasLinkKind(t testing.TB, ns *netnstest.NS, kind string) (bool, string) {
 func probeNewLink(t testing.TB, ns *netnstest.NS, kind string, data func(*nl.Encoder)) *nl.Error {
 	t.Helper()
 	c := probeConn(t, ns)
-	const name = "nlkit-probe0"
 	var e nl.Encoder
+	encodeProbeLink(&e, kind, data)
+	ne := probeDo(t, c, &e)
+	if ne == nil {
+		deleteProbeLink(t, c, probeLinkName)
+	}
+	return ne
+}
+
+// probeLinkName names the devices probes create.
+const probeLinkName = "nlkit-probe0"
+
+// encodeProbeLink encodes the creation of the probe device of the kind,
+// with data (if not nil) encoding its IFLA_INFO_DATA.
+func encodeProbeLink(e *nl.Encoder, kind string, data func(*nl.Encoder)) {
 	e.Begin(unix.RTM_NEWLINK, unix.NLM_F_ACK|unix.NLM_F_CREATE|unix.NLM_F_EXCL)
 	e.Fixed(unix.SizeofIfInfomsg)
-	e.String(unix.IFLA_IFNAME, name)
+	e.String(unix.IFLA_IFNAME, probeLinkName)
 	li := e.Nest(unix.IFLA_LINKINFO)
 	e.String(unix.IFLA_INFO_KIND, kind)
 	if data != nil {
 		d := e.Nest(unix.IFLA_INFO_DATA)
-		data(&e)
+		data(e)
 		e.EndNest(d)
 	}
 	e.EndNest(li)
 	e.End()
-	ne := probeDo(t, c, &e)
-	if ne == nil {
-		deleteProbeLink(t, c, name)
-	}
-	return ne
 }
 
 func deleteProbeLink(t testing.TB, c *nl.Conn, name string) {
@@ -253,11 +261,7 @@ func RequireLinkKinds(t testing.TB, ns *netnstest.NS, kinds ...string) {
 	t.Helper()
 	for _, k := range kinds {
 		ok, ev := HasLinkKind(t, ns, k)
-		feature := LinkKindFeature(k)
-		if feature == "" {
-			feature = k + " devices"
-		}
-		Require(t, feature, ok, ev)
+		Require(t, LinkKindFeature(k), ok, ev)
 	}
 }
 
@@ -290,15 +294,9 @@ func HasLinkDataAttr(t testing.TB, ns *netnstest.NS, kind string, attr uint16) (
 func HasBridgeMcastSnooping(t testing.TB, ns *netnstest.NS) (bool, string) {
 	t.Helper()
 	c := probeConn(t, ns)
-	const name = "nlkit-probe0"
+	const name = probeLinkName
 	var e nl.Encoder
-	e.Begin(unix.RTM_NEWLINK, unix.NLM_F_ACK|unix.NLM_F_CREATE|unix.NLM_F_EXCL)
-	e.Fixed(unix.SizeofIfInfomsg)
-	e.String(unix.IFLA_IFNAME, name)
-	li := e.Nest(unix.IFLA_LINKINFO)
-	e.String(unix.IFLA_INFO_KIND, "bridge")
-	e.EndNest(li)
-	e.End()
+	encodeProbeLink(&e, "bridge", nil)
 	if ne := probeDo(t, c, &e); ne != nil {
 		t.Fatalf("probe: creating a bridge: %v", ne)
 	}
