@@ -405,15 +405,22 @@ func AttrPathAt(msg []byte, start, off int) []uint16 {
 	if start < 0 || start > len(msg) || off < start || off >= len(msg) {
 		return nil
 	}
-	return pathIn(msg[start:], start, off, nil, false)
+	return pathIn(msg[start:], start, off, false, make(map[[2]int]bool))
 }
 
 // pathIn looks for the attribute at absolute offset off in b, a list of
-// attributes at absolute offset base. With skip, a leading struct of
-// unknown size may precede the attributes.
-func pathIn(b []byte, base, off int, path []uint16, skip bool) []uint16 {
+// attributes at absolute offset base, and returns the path to it from b.
+// With skip, a leading struct of unknown size may precede the attributes.
+//
+// failed holds the nests (offset and length of their payload) already
+// searched in vain: with skip, a nest is met again from every offset tried
+// in the nests around it, and searching it again each time took time
+// exponential in the depth of nesting. The path is built on the way out,
+// once found, for the same reason: copying it at every attribute met cost
+// a factor of the depth.
+func pathIn(b []byte, base, off int, skip bool, failed map[[2]int]bool) []uint16 {
 	for s := 0; s < len(b) && base+s <= off; s += 4 {
-		if p, ok := scan(b[s:], base+s, off, path); ok {
+		if p, ok := scan(b[s:], base+s, off, failed); ok {
 			return p
 		}
 		if !skip {
@@ -425,31 +432,37 @@ func pathIn(b []byte, base, off int, path []uint16, skip bool) []uint16 {
 
 // scan walks the well-formed list of attributes b at absolute offset base
 // and, if one starts at off or contains it, returns the path to it.
-func scan(b []byte, base, off int, path []uint16) ([]uint16, bool) {
+func scan(b []byte, base, off int, failed map[[2]int]bool) ([]uint16, bool) {
 	d := NewAttrDecoder(b)
 	pos := base
-	var hit []uint16
+	hit := false
+	var typ uint16
 	var inside []byte
 	insideAt := 0
 	for d.Next() {
 		l := AttrHeaderLen + d.Len()
 		switch {
 		case off == pos:
-			hit = append(path[:len(path):len(path)], d.Type())
-		case off > pos && off < pos+l && hit == nil:
-			hit = append(path[:len(path):len(path)], d.Type())
+			hit, typ = true, d.Type()
+		case off > pos && off < pos+l && !hit:
+			hit, typ = true, d.Type()
 			inside, insideAt = d.Bytes(), pos+AttrHeaderLen
 		}
 		pos += AttrAlign(l)
 	}
-	if d.Err() != nil || hit == nil {
+	if d.Err() != nil || !hit {
 		return nil, false
 	}
 	if inside != nil {
-		if p := pathIn(inside, insideAt, off, hit, true); p != nil {
-			return p, true
+		nest := [2]int{insideAt, len(inside)}
+		if failed[nest] {
+			return nil, false
 		}
+		if p := pathIn(inside, insideAt, off, true, failed); p != nil {
+			return append([]uint16{typ}, p...), true
+		}
+		failed[nest] = true
 		return nil, false
 	}
-	return hit, true
+	return []uint16{typ}, true
 }

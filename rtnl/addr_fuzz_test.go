@@ -26,8 +26,8 @@ func FuzzAddress(f *testing.F) {
 		f.Add(nl.AppendMessage(nil, e.Message(0)))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, _, err := nl.NextMessage(b)
-		if err != nil {
+		m, ok := fuzzMessage(b)
+		if !ok {
 			return
 		}
 		_ = addrObject(m, nil)

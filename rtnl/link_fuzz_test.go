@@ -13,7 +13,8 @@ import (
 // decoder and to the error wording. What decodes must encode (as a link to
 // create, and as a change), and its encoding must decode to the same link
 // and encode again to the same bytes. Seeds: links dumped from the kernel
-// (TestCaptureLinkSeeds) and our own encodings.
+// (TestCaptureLinkSeeds), split in parts of 128 bytes (TestSplitSeeds), and
+// our own encodings.
 func FuzzLink(f *testing.F) {
 	id := 3
 	for _, l := range []Link{
@@ -36,8 +37,8 @@ func FuzzLink(f *testing.F) {
 		f.Add(nl.AppendMessage(nil, e.Message(0)))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, _, err := nl.NextMessage(b)
-		if err != nil {
+		m, ok := fuzzMessage(b)
+		if !ok {
 			return
 		}
 		_ = linkObject(m, nil)

@@ -26,8 +26,8 @@ func FuzzNexthop(f *testing.F) {
 		f.Add(e.Bytes())
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, _, err := nl.NextMessage(b)
-		if err != nil {
+		m, ok := fuzzMessage(b)
+		if !ok {
 			return
 		}
 		_ = nexthopObject(m, fuzzNames)
