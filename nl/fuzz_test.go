@@ -245,13 +245,18 @@ func mustParse(t *testing.T, b []byte) []nl.Message {
 type recordingSocket struct {
 	nl.Socket
 	datagrams [][]byte
+	peeked    bool // the last receive was a peek: its datagram is recorded
 }
 
 func (r *recordingSocket) Receive(b, oob []byte, peek bool) (int, int, nl.Addr, error) {
 	n, oobn, from, err := r.Socket.Receive(b, oob, peek)
-	if err == nil && peek && n <= len(b) {
+	// A datagram is recorded when it is read whole: by a peek (a read
+	// follows), or by a single read (dumps, listeners); not by the empty
+	// read that drops a peeked datagram.
+	if err == nil && len(b) > 0 && n <= len(b) && (peek || !r.peeked) {
 		r.datagrams = append(r.datagrams, append([]byte(nil), b[:n]...))
 	}
+	r.peeked = peek && err == nil
 	return n, oobn, from, err
 }
 
