@@ -47,7 +47,11 @@ func (e *BatchError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "netlink batch: %d of %d requests failed", len(e.Failures), e.Total)
 	if e.Done < e.Total {
-		fmt.Fprintf(&b, ", %d not applied", e.Total-e.Done)
+		if e.Err != nil {
+			fmt.Fprintf(&b, ", %d not sent or of unknown outcome", e.Total-e.Done)
+		} else {
+			fmt.Fprintf(&b, ", %d not sent", e.Total-e.Done)
+		}
 	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, " (stopped: %v)", e.Err)
@@ -113,13 +117,16 @@ func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error 
 	if n == 0 {
 		return nil
 	}
+	if i, ok := findDump(e); ok {
+		return fmt.Errorf("netlink: batch: request %d is a dump request (NLM_F_DUMP), which the kernel answers later: use Dump", i)
+	}
 	if err := c.lock(ctx); err != nil {
 		return &BatchError{Total: n, Err: err}
 	}
 	defer c.unlock()
 	o := c.begin(ctx)
 	defer o.end()
-	if err := c.drainDump(&o); err != nil {
+	if err := c.settle(&o); err != nil {
 		return &BatchError{Total: n, Err: err}
 	}
 
@@ -168,6 +175,16 @@ func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error 
 		return nil
 	}
 	return be
+}
+
+// findDump returns the index of the first dump request (NLM_F_DUMP) in e.
+func findDump(e *Encoder) (int, bool) {
+	for i, m := range e.msgs {
+		if Flags(binary.NativeEndian.Uint16(e.buf[m.off+6:]))&Dump == Dump {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // stampAck stamps the message at b[0] as stamp does, and sets or clears
@@ -231,16 +248,16 @@ func (c *Conn) collectBatch(o *op, e *Encoder, base uint32, lo, hi int, be *Batc
 			}
 			return err
 		}
+		if opts.OnReply == nil && !c.fromPeer(meta) {
+			c.parkDatagram(data, meta, full)
+			continue
+		}
 		if full > len(data) {
 			inChunk := func(s uint32) bool { return s-base-uint32(lo) < want }
 			if seq, ours := c.cutReply(data, meta, inChunk); ours {
 				return fmt.Errorf("netlink: batch: an answer to request %d did not fit the receive buffer and was lost: %w",
 					int(seq-base), ErrOverrun)
 			}
-			continue
-		}
-		if opts.OnReply == nil && !c.fromPeer(meta) {
-			c.parkDatagram(data, meta, full)
 			continue
 		}
 		done := false

@@ -64,8 +64,8 @@ type Config struct {
 	// they are forced past the system limits when the process is
 	// privileged, and capped by them otherwise.
 	ReadBuffer, WriteBuffer int
-	// DatagramBuffer is the initial size in bytes of the buffers datagrams
-	// are received into (default MinReadBuffer). A listener reads each
+	// DatagramBuffer is the initial size in bytes of the buffer a listener
+	// receives datagrams into (default MinReadBuffer). A listener reads each
 	// datagram once: one larger than the buffer is reported as truncated
 	// (Datagram.Len, or an OverrunError wrapping ErrTruncated from
 	// Messages) and the buffer grows to fit the next. Set it to the
@@ -87,8 +87,8 @@ type Config struct {
 	OnWarning func(*Error)
 	// PendingLimit bounds how many datagrams of multicast or unsolicited
 	// messages that arrive during requests are kept for the listener;
-	// beyond it they are dropped and the listener reports an overrun.
-	// Default 4096.
+	// beyond it they are dropped, and the listener, after the datagrams
+	// kept, reports an overrun that says so. Default 4096.
 	PendingLimit int
 }
 
@@ -122,12 +122,17 @@ type Conn struct {
 	// kernel, which refuses a new dump until it ends (EBUSY); the next
 	// exchange drains it first. Under xlock.
 	openDump uint32
+	// After an overrun the kernel drops every message for the socket
+	// until its queue has been read empty (NETLINK_S_CONGESTED), replies
+	// included: the next exchange reads the queue out first. Under xlock.
+	congested bool
 
-	qmu     sync.Mutex   // guards the fields below; held only briefly
-	pending []parked     // datagrams that are not replies, kept for the listener
-	lost    bool         // datagrams were lost: the listener reports an overrun
-	stale   [16]seqRange // requests abandoned mid-reply, whose late replies are dropped
-	nstale  int
+	qmu       sync.Mutex   // guards the fields below; held only briefly
+	pending   []parked     // datagrams that are not replies, kept for the listener
+	lost      bool         // datagrams were lost: the listener reports an overrun
+	lostCause string       // why, when the Conn itself dropped them
+	stale     [16]seqRange // requests abandoned mid-reply, whose late replies are dropped
+	nstale    int
 
 	llock chan struct{} // one listener at a time
 	lbuf  []byte        // receive buffer for listeners (under xlock)
@@ -135,6 +140,7 @@ type Conn struct {
 
 	dlmu   sync.Mutex
 	readDL time.Time
+	dlGen  atomic.Uint64 // bumped by SetReadDeadline, so a receive re-arms
 	// sockDL is the read deadline last set on the socket, so that a
 	// receive does not set it again (a system call's worth of locking per
 	// datagram) when it has not changed; sockDLOK is false when a kick may

@@ -42,7 +42,7 @@ func (c *Conn) Dump(ctx context.Context, e *Encoder) iter.Seq2[Message, error] {
 		defer c.unlock()
 		o := c.begin(ctx)
 		defer o.end()
-		if err := c.drainDump(&o); err != nil {
+		if err := c.settle(&o); err != nil {
 			yield(Message{}, err)
 			return
 		}

@@ -46,6 +46,9 @@ func (c *Conn) Do(ctx context.Context, e *Encoder, fn func(Message) error) error
 	defer c.unlock()
 	o := c.begin(ctx)
 	defer o.end()
+	if err := c.settle(&o); err != nil {
+		return err
+	}
 	return c.exchange(&o, req, attrOff, fn)
 }
 
@@ -179,7 +182,9 @@ func (c *Conn) cutReply(head []byte, meta Meta, ours func(seq uint32) bool) (uin
 	if h, err := ParseHeader(head); err == nil && c.fromPeer(meta) && ours(h.Seq) {
 		return h.Seq, true
 	}
-	c.markLost()
+	if !c.staleDatagram(head, meta) { // a late reply nobody waits for is no loss
+		c.markLost()
+	}
 	return 0, false
 }
 

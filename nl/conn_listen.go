@@ -30,7 +30,8 @@ func (d *Datagram) Truncated() bool { return d.Len > len(d.Data) }
 
 // Messages splits the datagram's netlink messages in place, each carrying
 // the datagram's Meta. A malformed message ends the iteration with an
-// error wrapping [ErrMalformed].
+// error wrapping [ErrMalformed]. Check Truncated first: a cut datagram's
+// last message is missing or reads as malformed.
 func (d *Datagram) Messages() iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
 		for m, err := range Messages(d.Data) {
@@ -59,7 +60,8 @@ var ErrTruncated = errors.New("netlink: datagram larger than the receive buffer 
 // yielded as an [*OverrunError] and the stream goes on. Any other error ends
 // it. Requests may be made on the same connection, from the loop body or
 // other goroutines, while it streams: datagrams that arrive during them are
-// kept, in order, and yielded first.
+// kept, in order, and yielded first. One listener runs at a time: a second
+// one waits until the first ends.
 func (c *Conn) Datagrams(ctx context.Context) iter.Seq2[Datagram, error] {
 	return func(yield func(Datagram, error) bool) {
 		c.listen(ctx, func(d Datagram, err error) bool { return yield(d, err) })
@@ -181,24 +183,25 @@ func (c *Conn) listen(ctx context.Context, fn func(Datagram, error) bool) {
 		}
 		// Requesters park datagrams only while they hold the exchange
 		// lock, so the queue cannot grow while this listener holds it.
+		// What was kept comes first, in order; then the report of what
+		// was lost after it.
 		c.qmu.Lock()
-		lost := c.lost
 		var p parked
-		hasParked := false
-		if lost {
-			c.lost, c.pending = false, nil
-		} else if len(c.pending) > 0 {
+		hasParked, lost, cause := false, false, c.lostCause
+		if len(c.pending) > 0 {
 			p, hasParked = c.pending[0], true
 			c.pending[0] = parked{}
 			c.pending = c.pending[1:]
 			if len(c.pending) == 0 {
 				c.pending = nil
 			}
+		} else if c.lost {
+			lost, c.lost, c.lostCause = true, false, ""
 		}
 		c.qmu.Unlock()
 		if lost {
 			c.unlock()
-			if !fn(Datagram{}, &OverrunError{Op: "receive"}) {
+			if !fn(Datagram{}, &OverrunError{Op: "receive" + cause}) {
 				return
 			}
 			continue
@@ -219,7 +222,9 @@ func (c *Conn) listen(ctx context.Context, fn func(Datagram, error) bool) {
 			var oe *OverrunError
 			if errors.As(err, &oe) {
 				c.qmu.Lock()
-				c.lost = false // this report is the one the listener gives
+				if len(c.pending) == 0 {
+					c.lost, c.lostCause = false, "" // this report is the one the listener gives
+				}
 				c.qmu.Unlock()
 				if !fn(Datagram{}, &OverrunError{Op: "receive"}) {
 					return
@@ -247,7 +252,7 @@ func (c *Conn) parkDatagram(data []byte, meta Meta, full int) {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	if len(c.pending) >= c.cfg.PendingLimit {
-		c.lost = true
+		c.lost, c.lostCause = true, lostPending
 		return
 	}
 	c.pending = append(c.pending, parked{data: append([]byte(nil), data...), meta: meta, full: max(full, len(data))})
@@ -262,7 +267,7 @@ func (c *Conn) park(m Message) {
 		return
 	}
 	if len(c.pending) >= c.cfg.PendingLimit {
-		c.lost = true
+		c.lost, c.lostCause = true, lostPending
 		return
 	}
 	b := AppendMessage(nil, m)
@@ -285,12 +290,18 @@ func (c *Conn) requeue(rest []byte, d Datagram) {
 }
 
 // noteOverrun records that the kernel dropped messages: a listener learns
-// it from its next receive even if a request consumed the kernel's report.
+// it from its next receive even if a request consumed the kernel's report,
+// and the next request reads the queue out first (see settle). Called with
+// the exchange lock held.
 func (c *Conn) noteOverrun() {
+	c.congested = true
 	if c.multicast.Load() {
 		c.markLost()
 	}
 }
+
+// lostPending is the cause of a loss the Conn made itself.
+const lostPending = " (datagrams that arrived during requests exceeded Config.PendingLimit)"
 
 // markLost records that datagrams meant for the listener were lost.
 func (c *Conn) markLost() {

@@ -23,6 +23,7 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 	c.dlmu.Lock()
 	c.readDL = t
 	c.dlmu.Unlock()
+	c.dlGen.Add(1)
 	c.kick()
 	return nil
 }

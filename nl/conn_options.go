@@ -217,8 +217,9 @@ func (c *Conn) Groups() ([]uint32, error) {
 }
 
 // NetNS returns the network namespace the connection's socket lives in
-// (ioctl SIOCGSKNS), which may not be the caller's: for opening another
-// socket next to it. The caller closes the returned handle.
+// (ioctl SIOCGSKNS, which needs CAP_NET_ADMIN), which may not be the
+// caller's: for opening another socket next to it. The caller closes the
+// returned handle.
 func (c *Conn) NetNS() (*netns.NS, error) {
 	rc, err := c.syscallConn()
 	if err != nil {
@@ -232,6 +233,9 @@ func (c *Conn) NetNS() (*netns.NS, error) {
 		return nil, err
 	}
 	if serr != nil {
+		if serr == unix.EPERM {
+			return nil, fmt.Errorf("netlink: the socket's namespace (SIOCGSKNS needs CAP_NET_ADMIN): %w", serr)
+		}
 		return nil, fmt.Errorf("netlink: the socket's namespace (SIOCGSKNS): %w", serr)
 	}
 	defer unix.Close(nsfd)

@@ -40,10 +40,17 @@ func (c *Conn) receive(o *op, buf *[]byte, oob []byte, listening bool, mode read
 		if c.closed.Load() {
 			return nil, Meta{}, 0, net.ErrClosed
 		}
+		gen := c.dlGen.Load()
 		dl, which := o.deadline(c)
 		if !c.sockDLOK || !dl.Equal(c.sockDL) {
 			c.sock.SetReadDeadline(dl)
 			c.sockDL, c.sockDLOK = dl, true
+		}
+		if c.dlGen.Load() != gen {
+			// SetReadDeadline ran meanwhile: its kick may have been
+			// overwritten by the deadline just set; look again.
+			c.sockDLOK = false
+			continue
 		}
 		if err := o.ctx.Err(); err != nil {
 			return nil, Meta{}, 0, err
@@ -109,6 +116,68 @@ func (c *Conn) receive(o *op, buf *[]byte, oob []byte, listening bool, mode read
 			c.trace.datagram("recv", data, meta, n)
 		}
 		return data, meta, n, nil
+	}
+}
+
+// settle readies the socket for a request: it drains what is left of an
+// abandoned dump, and reads out the queue after an overrun, since the
+// kernel drops every message for a socket from its overrun until its queue
+// is read empty, replies included. What is read is kept for the listener
+// (or dropped as a late reply). Called with the exchange lock held.
+func (c *Conn) settle(o *op) error {
+	if err := c.drainDump(o); err != nil {
+		return err
+	}
+	return c.drainCongested(o)
+}
+
+// congestedIdle is how long an empty queue must stay empty for
+// drainCongested to take it for read out; congestedMax bounds the whole
+// drain, for a socket that events keep filling.
+const (
+	congestedIdle = time.Millisecond
+	congestedMax  = 100 * time.Millisecond
+)
+
+// drainCongested reads the socket's queue out after an overrun. Called
+// with the exchange lock held.
+func (c *Conn) drainCongested(o *op) error {
+	if !c.congested {
+		return nil
+	}
+	c.congested = false
+	end := time.Now().Add(congestedMax)
+	for time.Now().Before(end) {
+		o.inner = time.Now().Add(congestedIdle)
+		data, meta, full, err := c.receive(o, &c.rbuf, c.oob, false, readPeek)
+		o.inner = time.Time{}
+		switch {
+		case err == errInnerDeadline:
+			c.congested = false
+			return nil
+		case errors.As(err, new(*OverrunError)):
+			continue
+		case err != nil:
+			return err
+		}
+		c.keep(data, meta, full)
+	}
+	return nil
+}
+
+// keep hands a datagram that no request waits for to the listener, or
+// drops the late replies in it.
+func (c *Conn) keep(data []byte, meta Meta, full int) {
+	if !c.fromPeer(meta) || full > len(data) {
+		c.parkDatagram(data, meta, full)
+		return
+	}
+	for m, err := range Messages(data) {
+		if err != nil {
+			break
+		}
+		m.Meta = meta
+		c.park(m)
 	}
 }
 

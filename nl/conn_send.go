@@ -97,13 +97,18 @@ func (c *Conn) sendWait(ctx context.Context, b []byte, to Addr) error {
 		if c.closed.Load() {
 			return net.ErrClosed
 		}
-		if p := c.writeDL.Load(); p != nil && time.Now().Add(pause).After(*p) {
-			return fmt.Errorf("%w: %w", fullError(to), os.ErrDeadlineExceeded)
+		wait := pause
+		if p := c.writeDL.Load(); p != nil {
+			left := time.Until(*p)
+			if left <= 0 {
+				return fmt.Errorf("%w: %w", fullError(to), os.ErrDeadlineExceeded)
+			}
+			wait = min(wait, left) // one last try at the deadline
 		}
 		if t == nil {
-			t = time.NewTimer(pause)
+			t = time.NewTimer(wait)
 		} else {
-			t.Reset(pause)
+			t.Reset(wait)
 		}
 		select {
 		case <-ctx.Done():

@@ -245,7 +245,7 @@ type OverrunError struct {
 func (e *OverrunError) Error() string {
 	var s string
 	if e.Truncated > 0 {
-		s = fmt.Sprintf("netlink: a %d-byte datagram did not fit the %d-byte receive buffer and was cut; messages were lost (the buffer has grown)", e.Truncated, e.Kept)
+		s = fmt.Sprintf("netlink: a %d-byte datagram did not fit the receive buffer and was cut, %d bytes kept; messages were lost (the buffer has grown)", e.Truncated, e.Kept)
 	} else {
 		s = ErrOverrun.Error()
 	}

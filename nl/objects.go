@@ -30,7 +30,9 @@ type ObjectDecoder[T any] struct {
 // Objects runs the dump request encoded in e on c and yields every reply
 // decoded by d, into one reused value: the *T is valid until the next
 // iteration (copy the value to keep it), so that listing costs no
-// allocation per object beyond what the value itself holds. Errors are
+// allocation per object beyond what the value itself holds. The dump holds
+// the connection while the loop body runs: making a request on c from the
+// body waits for the dump's end, forever. Errors are
 // yielded after the dump, when the connection is free again, so that the
 // loop body may use c to handle them: the kernel's, ErrDumpInterrupted
 // (wrap the loop in Retry, or use Collect), or the first decoding error

@@ -243,3 +243,55 @@ func TestResyncAfterOverrun(t *testing.T) {
 		t.Fatal("the listener missed the deletion after the resync")
 	}
 }
+
+// After an overrun the kernel drops every message for the socket until its
+// queue is read empty, replies included: a request made then still gets
+// its reply, the queue being read out first, and the events read are kept
+// for the listener.
+func TestRequestAfterOverrun(t *testing.T) {
+	ns := netnstest.New(t)
+	c := ns.Dial(nl.Route, nil)
+	if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadBuffer(1)
+	for i := range 20 {
+		ns.IP("link", "add", fmt.Sprintf("ov%d", i), "type", "veth", "peer", "name", fmt.Sprintf("ov%dp", i))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// The first request meets the overrun; the next ones must get their
+	// replies, which the kernel sends as unicasts, dropped while the
+	// socket is congested.
+	var e nl.Encoder
+	for i := range 3 {
+		e.Reset()
+		e.Begin(unix.RTM_GETLINK, 0)
+		e.Fixed(unix.SizeofIfInfomsg)
+		e.String(unix.IFLA_IFNAME, "lo")
+		e.End()
+		rctx, rcancel := context.WithTimeout(ctx, 3*time.Second)
+		_, err := c.Execute(rctx, &e)
+		rcancel()
+		if i == 0 && !errors.Is(err, nl.ErrOverrun) {
+			t.Logf("first request: %v (no overrun met)", err)
+		}
+		if i > 0 && err != nil {
+			t.Fatalf("request %d after the overrun: %v", i, err)
+		}
+	}
+	c.SetReadBuffer(1 << 20)
+	got, err := c.Receive(ctx)
+	if err == nil && len(got) == 0 {
+		t.Fatal("the listener got nothing")
+	}
+}
+
+// A Resync refuses a listener over a fake socket rather than dump the
+// caller's namespace.
+func TestResyncFakeRefused(t *testing.T) {
+	c := nltest.Dial(nl.Route, nil, nil)
+	if _, err := nl.NewResync(c, nil).Conn(); err == nil {
+		t.Fatal("a Resync of a fake listener dialed a real socket")
+	}
+}

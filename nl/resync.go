@@ -3,9 +3,12 @@ package nl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"reflect"
 	"sync"
+
+	"golang.org/x/sys/unix"
 )
 
 // A Resync fetches again the state a listener follows, once the listener
@@ -21,7 +24,8 @@ import (
 // its queue has been read empty (the socket stays "congested"). So read
 // what the listener holds first, and fetch the state once its queue ran
 // empty: a change made before then is in the fetched state, a change made
-// after is an event.
+// after is an event. A listener with Config.ListenAllNSID hears other
+// namespaces too; a Resync fetches its own namespace's state only.
 type Resync struct {
 	listener *Conn
 	cfg      Config
@@ -43,25 +47,35 @@ func NewResync(listener *Conn, cfg *Config) *Resync {
 	return r
 }
 
-// Conn returns the dump connection, opening it on first use.
+// Conn returns the dump connection, opening it on first use in the
+// listener's namespace: the socket's own (SIOCGSKNS, which needs
+// CAP_NET_ADMIN), or else the one the listener was dialed with
+// (Config.NetNS, whose handle must still be open; nil: this process's).
+// A listener over a fake socket has no namespace: Conn refuses, rather
+// than dump the caller's.
 func (r *Resync) Conn() (*Conn, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.dump != nil {
 		return r.dump, nil
 	}
-	ns, err := r.listener.NetNS()
-	if err != nil && !errors.Is(err, errNotSupported) {
-		return nil, err
+	if _, ok := r.listener.sock.(*sysSocket); !ok {
+		return nil, errors.New("netlink: resync: the listener's socket is not a kernel socket: no namespace to dial in")
 	}
 	cfg := r.cfg
-	cfg.NetNS = ns // nil for a fake socket: this namespace
-	if ns != nil {
+	ns, err := r.listener.NetNS()
+	switch {
+	case err == nil:
 		defer ns.Close()
+		cfg.NetNS = ns
+	case errors.Is(err, unix.EPERM):
+		cfg.NetNS = r.listener.cfg.NetNS // without CAP_NET_ADMIN
+	default:
+		return nil, fmt.Errorf("netlink: resync: %w", err)
 	}
 	c, err := Dial(r.listener.proto, &cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("netlink: resync: %w", err)
 	}
 	r.dump = c
 	return c, nil

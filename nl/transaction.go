@@ -11,10 +11,13 @@ import (
 // A Framing opens and closes a transaction: the messages a family wraps a
 // group of changes in so that the kernel applies all of them or none, such
 // as nftables' NFNL_MSG_BATCH_BEGIN and NFNL_MSG_BATCH_END. Begin and End
-// append complete messages to e (Begin ... End each). The Conn stamps
-// their sequence numbers and port; their NLM_F_ACK flag is theirs to
-// choose (kernels differ in whether they acknowledge these messages, and
-// the Conn does not rely on it).
+// append complete messages to e (Begin ... End each); both are required.
+// The Conn stamps their sequence numbers and port; their NLM_F_ACK flag is
+// theirs to choose (kernels differ in whether they acknowledge these
+// messages, and the Conn does not rely on it). All or nothing is the
+// family's promise, kept for a correct framing: nfnetlink drops a batch
+// whose framing is malformed (a second begin, no end) without a word, and
+// Transact then cannot tell it from one applied.
 type Framing struct {
 	Begin, End func(e *Encoder)
 }
@@ -93,7 +96,12 @@ var ErrOutcomeUnknown = errors.New("netlink: transaction sent, outcome unknown")
 // different messages: after the transaction it sends a second datagram, a
 // NLMSG_NOOP asking for an acknowledgement, and the kernel, which handles a
 // socket's datagrams in order, answers it only after every answer to the
-// transaction. The peer must therefore be the kernel (Config.Peer 0).
+// transaction. The peer must therefore be the kernel (Config.Peer 0), of a
+// family whose input acknowledges control messages (netlink_rcv_skb does:
+// nfnetlink, genl, rtnetlink; the connector does not). With
+// Config.NoENOBUFS, answers the kernel drops for want of room are not
+// reported: give ctx a deadline. Requests that start dumps (NLM_F_DUMP)
+// are refused: the kernel answers them later, outside the transaction.
 func (c *Conn) Transact(ctx context.Context, e *Encoder, f Framing, opts *TransactionOptions) error {
 	if opts == nil {
 		opts = &TransactionOptions{}
@@ -107,17 +115,19 @@ func (c *Conn) Transact(ctx context.Context, e *Encoder, f Framing, opts *Transa
 	if c.cfg.Peer != 0 {
 		return fmt.Errorf("netlink: transaction: the peer is port %d; transactions are the kernel's", c.cfg.Peer)
 	}
+	if f.Begin == nil || f.End == nil {
+		return errors.New("netlink: transaction without framing: Framing.Begin and End are required (use Batch for requests the kernel applies one by one)")
+	}
 	n := e.Len()
 	if n == 0 {
 		return nil
 	}
+	if i, ok := findDump(e); ok {
+		return fmt.Errorf("netlink: transaction: message %d is a dump request (NLM_F_DUMP), which the kernel answers outside any transaction", i)
+	}
 	var head, tail Encoder
-	if f.Begin != nil {
-		f.Begin(&head)
-	}
-	if f.End != nil {
-		f.End(&tail)
-	}
+	f.Begin(&head)
+	f.End(&tail)
 	for _, fe := range []*Encoder{&head, &tail} {
 		if fe.open {
 			return errors.New("netlink: transaction: framing message not ended (call End)")
@@ -132,7 +142,7 @@ func (c *Conn) Transact(ctx context.Context, e *Encoder, f Framing, opts *Transa
 	defer c.unlock()
 	o := c.begin(ctx)
 	defer o.end()
-	if err := c.drainDump(&o); err != nil {
+	if err := c.settle(&o); err != nil {
 		return err
 	}
 
@@ -154,6 +164,11 @@ func (c *Conn) Transact(ctx context.Context, e *Encoder, f Framing, opts *Transa
 	c.txbuf = t.buf
 
 	total := len(t.msgs)
+	// Room for an answer to every message before anything is sent: the
+	// kernel queues them all during the sendmsg.
+	if c.answerBudget() < total*ackCost {
+		c.SetReadBuffer(total * ackCost)
+	}
 	base := c.reserveSeq(total + 1)
 	fence := base + uint32(total)
 	for i, m := range t.msgs {
@@ -229,17 +244,12 @@ func (t *txn) add(e *Encoder, off, index0 int) {
 // recording refusals and the first error of OnReply. Called with the
 // exchange lock held.
 func (c *Conn) collectTransaction(o *op, t *txn, base, fence uint32, opts *TransactionOptions) (failures []BatchFailure, replyErr error, err error) {
-	if c.answerBudget() < len(t.msgs)*ackCost {
-		// Answers beyond the budget may be dropped by the kernel: that is
-		// reported as an overrun, never silently.
-		c.SetReadBuffer(len(t.msgs) * ackCost)
-	}
 	for {
 		data, meta, full, err := c.receive(o, &c.rbuf, c.oob, false, readPeek)
 		if err != nil {
 			return nil, nil, err
 		}
-		if !c.fromPeer(meta) {
+		if !c.fromPeer(meta) && (opts.OnReply == nil || meta.Port != c.cfg.Peer) {
 			c.parkDatagram(data, meta, full)
 			continue
 		}
@@ -250,6 +260,16 @@ func (c *Conn) collectTransaction(o *op, t *txn, base, fence uint32, opts *Trans
 			}
 			data = rest
 			m.Meta = meta
+			if meta.Group != 0 {
+				// The echo of a message sent with NLM_F_ECHO comes as a
+				// copy of the group's notification; anything else in a
+				// group is the listener's.
+				rel := m.Header.Seq - base
+				if rel >= uint32(len(t.msgs)) || !c.isEcho(&m, Header{Flags: Flags(binary.NativeEndian.Uint16(t.buf[t.msgs[rel].off+6:]))}) {
+					c.park(m)
+					continue
+				}
+			}
 			if m.Header.Seq == fence {
 				if m.Header.Type == MsgError || m.Header.Type == MsgDone {
 					return failures, replyErr, nil

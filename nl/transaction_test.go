@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -226,4 +227,50 @@ func tableGet(e *nl.Encoder) *nl.Encoder {
 	e.String(unix.NFTA_TABLE_NAME, "nlkit-probe")
 	e.End()
 	return e
+}
+
+// The echo of a message sent with NLM_F_ECHO reaches OnReply, with the
+// index of the message it answers; a transaction needs its framing, and
+// takes no dump request.
+func TestNftablesTransactionEchoAndRefusals(t *testing.T) {
+	ns := netnstest.New(t)
+	c := ns.Dial(nl.Netfilter, nil)
+	switch _, err := c.Execute(context.Background(), tableGet(&nl.Encoder{})); {
+	case errors.Is(err, unix.ENOENT):
+	case errors.Is(err, unix.EINVAL):
+		netnstest.SkipFeature(t, "nf_tables (CONFIG_NF_TABLES)", "NFT_MSG_GETTABLE: "+err.Error())
+	default:
+		t.Fatalf("probing nf_tables: %v", err)
+	}
+	var e nl.Encoder
+	encodeTable(&e, "a")
+	e.Begin(nftType(unix.NFT_MSG_NEWTABLE), nl.Create|nl.Echo)
+	nfgen(&e, unix.NFPROTO_INET, 0)
+	e.String(unix.NFTA_TABLE_NAME, "b")
+	e.End()
+	var echoed []int
+	err := c.Transact(context.Background(), &e, nftFraming, &nl.TransactionOptions{
+		OnReply: func(i int, m nl.Message) error {
+			if m.Header.Type == nftType(unix.NFT_MSG_NEWTABLE) {
+				echoed = append(echoed, i)
+			}
+			return nil
+		},
+	})
+	if err != nil || fmt.Sprint(echoed) != "[1]" {
+		t.Fatalf("transaction: %v; echoes of messages %v, want [1]", err, echoed)
+	}
+	if err := c.Transact(context.Background(), &e, nl.Framing{}, nil); err == nil || !strings.Contains(err.Error(), "framing") {
+		t.Errorf("a transaction without framing: %v", err)
+	}
+	e.Reset()
+	e.Begin(nftType(unix.NFT_MSG_GETTABLE), nl.Dump)
+	nfgen(&e, unix.NFPROTO_UNSPEC, 0)
+	e.End()
+	if err := c.Transact(context.Background(), &e, nftFraming, nil); err == nil || !strings.Contains(err.Error(), "dump") {
+		t.Errorf("a transaction with a dump request: %v", err)
+	}
+	if err := c.Batch(context.Background(), &e, nil); err == nil || !strings.Contains(err.Error(), "dump") {
+		t.Errorf("a batch with a dump request: %v", err)
+	}
 }

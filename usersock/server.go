@@ -155,8 +155,9 @@ func Listen(cfg *Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Each request datagram is read once into a buffer of MaxMessage
-	// bytes; a longer one is seen cut, with its full length, and refused.
+	// Each request datagram is read once, into a buffer of MaxMessage
+	// bytes at first; a longer one is seen with its full length (cut, or
+	// whole once a longer one made the buffer grow) and refused either way.
 	conn, err := nl.Dial(nl.UserSock, &nl.Config{
 		NetNS:          cfg.NetNS,
 		Port:           cfg.Port,
