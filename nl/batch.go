@@ -120,15 +120,11 @@ func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error 
 	if i, ok := findDump(e); ok {
 		return fmt.Errorf("netlink: batch: request %d is a dump request (NLM_F_DUMP), which the kernel answers later: use Dump", i)
 	}
-	if err := c.lock(ctx); err != nil {
+	o, err := c.acquire(ctx)
+	if err != nil {
 		return &BatchError{Total: n, Err: err}
 	}
-	defer c.unlock()
-	o := c.begin(ctx)
-	defer o.end()
-	if err := c.settle(&o); err != nil {
-		return &BatchError{Total: n, Err: err}
-	}
+	defer c.release(o)
 
 	maxBytes, budget := c.batchLimits(opts.MaxBytes)
 	base := c.reserveSeq(n)
@@ -160,7 +156,7 @@ func (c *Conn) Batch(ctx context.Context, e *Encoder, opts *BatchOptions) error 
 			return be
 		}
 		failed := len(be.Failures)
-		if err := c.collectBatch(&o, e, base, i, j, be, opts); err != nil {
+		if err := c.collectBatch(o, e, base, i, j, be, opts); err != nil {
 			c.abandonRange(base+uint32(i), uint32(j-i))
 			be.Err = err
 			return be

@@ -35,17 +35,12 @@ func (c *Conn) Dump(ctx context.Context, e *Encoder) iter.Seq2[Message, error] {
 			yield(Message{}, err)
 			return
 		}
-		if err := c.lock(ctx); err != nil {
+		o, err := c.acquire(ctx)
+		if err != nil {
 			yield(Message{}, err)
 			return
 		}
-		defer c.unlock()
-		o := c.begin(ctx)
-		defer o.end()
-		if err := c.settle(&o); err != nil {
-			yield(Message{}, err)
-			return
-		}
+		defer c.release(o)
 		seq := c.nextSeq()
 		c.stamp(req, seq, Dump)
 		// The end of a dump is its acknowledgement.
@@ -60,7 +55,7 @@ func (c *Conn) Dump(ctx context.Context, e *Encoder) iter.Seq2[Message, error] {
 			mode = readPeek
 		}
 		for {
-			data, meta, full, err := c.receive(&o, &c.rbuf, c.oob, false, mode)
+			data, meta, full, err := c.receive(o, &c.rbuf, c.oob, false, mode)
 			if err != nil {
 				c.abandonDump(seq)
 				if errors.As(err, new(*OverrunError)) {

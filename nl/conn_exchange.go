@@ -40,16 +40,12 @@ func (c *Conn) Do(ctx context.Context, e *Encoder, fn func(Message) error) error
 	if err != nil {
 		return err
 	}
-	if err := c.lock(ctx); err != nil {
+	o, err := c.acquire(ctx)
+	if err != nil {
 		return err
 	}
-	defer c.unlock()
-	o := c.begin(ctx)
-	defer o.end()
-	if err := c.settle(&o); err != nil {
-		return err
-	}
-	return c.exchange(&o, req, attrOff, fn)
+	defer c.release(o)
+	return c.exchange(o, req, attrOff, fn)
 }
 
 // Execute sends the single request encoded in e, as [Conn.Do] does, and

@@ -81,6 +81,26 @@ func (c *Conn) lockListener(ctx context.Context) error {
 
 func (c *Conn) unlock() { <-c.xlock }
 
+// acquire starts a request: it takes the exchange lock, begins the call's
+// op and readies the socket (settle). release ends it.
+func (c *Conn) acquire(ctx context.Context) (*op, error) {
+	if err := c.lock(ctx); err != nil {
+		return nil, err
+	}
+	o := c.begin(ctx)
+	if err := c.settle(&o); err != nil {
+		c.release(&o)
+		return nil, err
+	}
+	return &o, nil
+}
+
+// release ends a request started by acquire.
+func (c *Conn) release(o *op) {
+	o.end()
+	c.unlock()
+}
+
 // op is the state of one blocking call: its context and deadlines.
 type op struct {
 	ctx   context.Context

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/fuzzseed"
+
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
@@ -390,7 +392,7 @@ func splitSeed(target string, lines []string) ([][]string, error) {
 		}
 		parts = splitPayload(b, nl.MsgType(typ), maxSeedLen-nl.HeaderLen)
 	case "FuzzAttrDecoder":
-		parts = seedSplitter{}.split(b, maxSeedLen-nl.HeaderLen)
+		parts = fuzzseed.Splitter{}.Split(b, maxSeedLen-nl.HeaderLen)
 	default:
 		parts = [][]byte{b}
 	}
@@ -439,112 +441,8 @@ func splitPayload(b []byte, typ nl.MsgType, max int) [][]byte {
 	}
 	head := b[:nl.Align(cm.HeaderLen)]
 	var out [][]byte
-	for _, p := range (seedSplitter{seedKeep[typ]}).split(b[len(head):], max-len(head)) {
+	for _, p := range (fuzzseed.Splitter{Keep: seedKeep[typ]}).Split(b[len(head):], max-len(head)) {
 		out = append(out, append(slices.Clip(head), p...))
 	}
 	return out
-}
-
-// A seedSplitter splits attribute lists, keeping the attributes at the
-// paths keep in every part.
-type seedSplitter struct{ keep [][]uint16 }
-
-// split splits the attribute list b into lists of at most max bytes where
-// it can; a list that fits, or is not well-formed, is returned as it is.
-func (s seedSplitter) split(b []byte, max int) [][]byte {
-	if len(b) <= max {
-		return [][]byte{b}
-	}
-	parts, ok := s.splitAttrs(b, max, nil)
-	if !ok {
-		return [][]byte{b}
-	}
-	return parts
-}
-
-// splitAttrs packs the attribute list b, of the nest at path, into lists
-// of at most max bytes that each start with the attributes kept at path.
-// An attribute too big for a list is split, if it is a nest, into copies
-// of the nest that share out its attributes; otherwise it makes a list of
-// its own. It reports whether b is a well-formed attribute list.
-func (s seedSplitter) splitAttrs(b []byte, max int, path []uint16) ([][]byte, bool) {
-	attrs, ok := attrList(b)
-	if !ok {
-		return nil, false
-	}
-	var kept []byte
-	var rest [][]byte
-	for _, a := range attrs {
-		if s.kept(path, a) {
-			kept = append(kept, a...)
-		} else {
-			rest = append(rest, a)
-		}
-	}
-	max -= len(kept)
-	var out [][]byte
-	var cur []byte
-	flush := func() {
-		if cur != nil {
-			out = append(out, append(slices.Clip(kept), cur...))
-			cur = nil
-		}
-	}
-	for _, a := range rest {
-		if len(cur)+len(a) <= max {
-			cur = append(cur, a...)
-			continue
-		}
-		flush()
-		if len(a) > max && max > nl.AttrHeaderLen {
-			t := binary.NativeEndian.Uint16(a[2:]) & nl.AttrTypeMask
-			inner := a[nl.AttrHeaderLen:binary.NativeEndian.Uint16(a)]
-			if parts, ok := s.splitAttrs(inner, max-nl.AttrHeaderLen, append(slices.Clip(path), t)); ok && len(parts) > 1 {
-				for _, p := range parts {
-					n := append(slices.Clip(a[:nl.AttrHeaderLen]), p...)
-					binary.NativeEndian.PutUint16(n, uint16(len(n)))
-					out = append(out, append(slices.Clip(kept), n...))
-				}
-				continue
-			}
-		}
-		cur = a
-	}
-	flush()
-	if out == nil {
-		out = [][]byte{kept}
-	}
-	return out, true
-}
-
-// kept reports whether the attribute a, in the nest at path, is to be kept
-// in every part.
-func (s seedSplitter) kept(path []uint16, a []byte) bool {
-	t := binary.NativeEndian.Uint16(a[2:]) & nl.AttrTypeMask
-	for _, k := range s.keep {
-		if len(k) == len(path)+1 && k[len(path)] == t && slices.Equal(k[:len(path)], path) {
-			return true
-		}
-	}
-	return false
-}
-
-// attrList returns the attributes of the list b, each padded to
-// alignment, and whether b is a well-formed list.
-func attrList(b []byte) ([][]byte, bool) {
-	var out [][]byte
-	for len(b) > 0 {
-		if len(b) < nl.AttrHeaderLen {
-			return nil, false
-		}
-		l := int(binary.NativeEndian.Uint16(b))
-		if l < nl.AttrHeaderLen || l > len(b) {
-			return nil, false
-		}
-		a := make([]byte, nl.AttrAlign(l))
-		copy(a, b[:min(nl.AttrAlign(l), len(b))])
-		out = append(out, a)
-		b = b[min(nl.AttrAlign(l), len(b)):]
-	}
-	return out, true
 }

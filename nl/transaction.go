@@ -136,15 +136,11 @@ func (c *Conn) Transact(ctx context.Context, e *Encoder, f Framing, opts *Transa
 			return fmt.Errorf("netlink: transaction framing: %w", err)
 		}
 	}
-	if err := c.lock(ctx); err != nil {
+	o, err := c.acquire(ctx)
+	if err != nil {
 		return err
 	}
-	defer c.unlock()
-	o := c.begin(ctx)
-	defer o.end()
-	if err := c.settle(&o); err != nil {
-		return err
-	}
+	defer c.release(o)
 
 	// The datagram: the opening messages, e's, the closing ones; each
 	// message's index and offset in it, for stamping and for errors.
@@ -184,7 +180,7 @@ func (c *Conn) Transact(ctx context.Context, e *Encoder, f Framing, opts *Transa
 		c.abandonRange(base, uint32(total+1))
 		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 	}
-	failures, replyErr, err := c.collectTransaction(&o, &t, base, fence, opts)
+	failures, replyErr, err := c.collectTransaction(o, &t, base, fence, opts)
 	if err != nil {
 		c.abandonRange(base, uint32(total+1))
 		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)

@@ -181,15 +181,7 @@ func TestNftablesTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	// nf_tables answers a request for a table that does not exist with
-	// ENOENT; without it, nfnetlink refuses the subsystem with EINVAL.
-	switch _, err := c.Execute(context.Background(), tableGet(&nl.Encoder{})); {
-	case errors.Is(err, unix.ENOENT):
-	case errors.Is(err, unix.EINVAL):
-		netnstest.SkipFeature(t, "nf_tables (CONFIG_NF_TABLES)", "NFT_MSG_GETTABLE: "+err.Error())
-	default:
-		t.Fatalf("probing nf_tables: %v", err)
-	}
+	requireNftables(t, c)
 	var e nl.Encoder
 	encodeTable(&e, "nlkit")
 	encodeChain(&e, "nlkit", "input", 4) // NF_INET_POST_ROUTING on a filter chain: valid
@@ -219,6 +211,20 @@ func TestNftablesTransaction(t *testing.T) {
 	}
 }
 
+// requireNftables skips the test unless the kernel has nf_tables: it
+// answers a request for a table that does not exist with ENOENT; without
+// it, nfnetlink refuses the subsystem with EINVAL.
+func requireNftables(t *testing.T, c *nl.Conn) {
+	t.Helper()
+	switch _, err := c.Execute(context.Background(), tableGet(&nl.Encoder{})); {
+	case errors.Is(err, unix.ENOENT):
+	case errors.Is(err, unix.EINVAL):
+		netnstest.SkipFeature(t, "nf_tables (CONFIG_NF_TABLES)", "NFT_MSG_GETTABLE: "+err.Error())
+	default:
+		t.Fatalf("probing nf_tables: %v", err)
+	}
+}
+
 // tableGet encodes a request for a table that does not exist, to learn
 // whether nf_tables answers at all.
 func tableGet(e *nl.Encoder) *nl.Encoder {
@@ -235,13 +241,7 @@ func tableGet(e *nl.Encoder) *nl.Encoder {
 func TestNftablesTransactionEchoAndRefusals(t *testing.T) {
 	ns := netnstest.New(t)
 	c := ns.Dial(nl.Netfilter, nil)
-	switch _, err := c.Execute(context.Background(), tableGet(&nl.Encoder{})); {
-	case errors.Is(err, unix.ENOENT):
-	case errors.Is(err, unix.EINVAL):
-		netnstest.SkipFeature(t, "nf_tables (CONFIG_NF_TABLES)", "NFT_MSG_GETTABLE: "+err.Error())
-	default:
-		t.Fatalf("probing nf_tables: %v", err)
-	}
+	requireNftables(t, c)
 	var e nl.Encoder
 	encodeTable(&e, "a")
 	e.Begin(nftType(unix.NFT_MSG_NEWTABLE), nl.Create|nl.Echo)

@@ -1,18 +1,15 @@
 package rtnl
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/nlkit/nlkit/internal/fuzzseed"
 
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
@@ -113,7 +110,7 @@ func TestSplitSeeds(t *testing.T) {
 				seen[k] = true
 				sum := sha256.Sum256(p)
 				out := filepath.Join(filepath.Dir(name), "kernel-"+hex.EncodeToString(sum[:8]))
-				if err := os.WriteFile(out, fmt.Appendf(nil, "go test fuzz v1\n[]byte(%q)\n", p), 0o644); err != nil {
+				if err := fuzzseed.Write(out, p); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -125,44 +122,10 @@ func TestSplitSeeds(t *testing.T) {
 	}
 }
 
-// readSeed returns the one []byte value of the corpus file name.
-func readSeed(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, len(data)+1)
-	for sc.Scan() {
-		if l, ok := strings.CutPrefix(sc.Text(), "[]byte("); ok {
-			v, err := strconv.Unquote(strings.TrimSuffix(l, ")"))
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			return []byte(v)
-		}
-	}
-	t.Fatalf("%s: no []byte value", name)
-	return nil
-}
-
 // A seedSpec says how to split the seeds of a target.
 type seedSpec struct {
 	hdrLen int        // length of the family header
 	keep   [][]uint16 // paths of the attributes to keep in every part
-}
-
-// kept reports whether the attribute a, in the nest at path, is to be kept
-// in every part.
-func (s seedSpec) kept(path []uint16, a []byte) bool {
-	t := binary.NativeEndian.Uint16(a[2:]) & nl.AttrTypeMask
-	for _, k := range s.keep {
-		if len(k) == len(path)+1 && k[len(path)] == t && slices.Equal(k[:len(path)], path) {
-			return true
-		}
-	}
-	return false
 }
 
 // dropKept returns the top-level attributes of the message raw that are
@@ -172,17 +135,7 @@ func (s seedSpec) dropKept(raw []byte) []byte {
 	if len(raw) < start {
 		return raw
 	}
-	attrs, ok := attrList(raw[start:])
-	if !ok {
-		return raw
-	}
-	var rest []byte
-	for _, a := range attrs {
-		if !s.kept(nil, a) {
-			rest = append(rest, a...)
-		}
-	}
-	return rest
+	return fuzzseed.Splitter{Keep: s.keep}.DropKept(raw[start:])
 }
 
 // splitMessage splits the message raw into messages of at most max bytes
@@ -193,12 +146,8 @@ func (s seedSpec) splitMessage(raw []byte, max int) [][]byte {
 	if len(raw) <= max || len(raw) < start {
 		return [][]byte{raw}
 	}
-	parts, ok := s.splitAttrs(raw[start:], max-start, nil)
-	if !ok {
-		return [][]byte{raw}
-	}
 	var out [][]byte
-	for _, p := range parts {
+	for _, p := range (fuzzseed.Splitter{Keep: s.keep}).Split(raw[start:], max-start) {
 		m := append(slices.Clip(raw[:start]), p...)
 		binary.NativeEndian.PutUint32(m, uint32(len(m)))
 		out = append(out, m)
@@ -206,78 +155,12 @@ func (s seedSpec) splitMessage(raw []byte, max int) [][]byte {
 	return out
 }
 
-// splitAttrs packs the attribute list b, of the nest at path, into lists
-// of at most max bytes that each start with the attributes kept at path.
-// An attribute too big for a list is split, if it is a nest, into copies
-// of the nest that share out its attributes; otherwise it makes a list of
-// its own. It reports whether b is a well-formed attribute list.
-func (s seedSpec) splitAttrs(b []byte, max int, path []uint16) ([][]byte, bool) {
-	attrs, ok := attrList(b)
-	if !ok {
-		return nil, false
+// readSeed returns the one []byte value of the corpus file name.
+func readSeed(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := fuzzseed.Read(name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var kept []byte
-	var rest [][]byte
-	for _, a := range attrs {
-		if s.kept(path, a) {
-			kept = append(kept, a...)
-		} else {
-			rest = append(rest, a)
-		}
-	}
-	max -= len(kept)
-	var out [][]byte
-	var cur []byte
-	flush := func() {
-		if cur != nil {
-			out = append(out, append(slices.Clip(kept), cur...))
-			cur = nil
-		}
-	}
-	for _, a := range rest {
-		if len(cur)+len(a) <= max {
-			cur = append(cur, a...)
-			continue
-		}
-		flush()
-		if len(a) > max && max > nl.AttrHeaderLen {
-			t := binary.NativeEndian.Uint16(a[2:]) & nl.AttrTypeMask
-			inner := a[nl.AttrHeaderLen:binary.NativeEndian.Uint16(a)]
-			if parts, ok := s.splitAttrs(inner, max-nl.AttrHeaderLen, append(slices.Clip(path), t)); ok && len(parts) > 1 {
-				for _, p := range parts {
-					n := append(slices.Clip(a[:nl.AttrHeaderLen]), p...)
-					binary.NativeEndian.PutUint16(n, uint16(len(n)))
-					out = append(out, append(slices.Clip(kept), n...))
-				}
-				continue
-			}
-		}
-		cur = a
-	}
-	flush()
-	if out == nil {
-		out = [][]byte{kept}
-	}
-	return out, true
-}
-
-// attrList returns the attributes of the list b, each padded to
-// alignment, and whether b is a well-formed list.
-func attrList(b []byte) ([][]byte, bool) {
-	var out [][]byte
-	for len(b) > 0 {
-		if len(b) < nl.AttrHeaderLen {
-			return nil, false
-		}
-		l := int(binary.NativeEndian.Uint16(b))
-		if l < nl.AttrHeaderLen || l > len(b) {
-			return nil, false
-		}
-		n := min(nl.AttrAlign(l), len(b))
-		a := make([]byte, nl.AttrAlign(l))
-		copy(a, b[:n])
-		out = append(out, a)
-		b = b[n:]
-	}
-	return out, true
+	return b
 }

@@ -131,17 +131,9 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestAttrSpecEncoding(t *testing.T) {
-	r, err := parseRaw([]string{"--type", "RTM_NEWLINK", "--family", "inet6", "IFLA_IFNAME=eth0,IFLA_MTU=0x5dc",
-		`IFLA_IFALIAS="a,b{c}"`, "IFLA_LINKINFO={IFLA_INFO_KIND=vxlan,IFLA_INFO_DATA={IFLA_VXLAN_ID=42,IFLA_VXLAN_PORT=4789}}", "300=u16:7"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var e nl.Encoder
-	if err := r.encode(&e); err != nil {
-		t.Fatal(err)
-	}
-	m := e.Message(0)
-	if m.Header.Type != unix.RTM_NEWLINK || m.Data[0] != unix.AF_INET6 || e.AttrOffset(0) != 16 {
+	m, off := encodedRaw(t, "--type", "RTM_NEWLINK", "--family", "inet6", "IFLA_IFNAME=eth0,IFLA_MTU=0x5dc",
+		`IFLA_IFALIAS="a,b{c}"`, "IFLA_LINKINFO={IFLA_INFO_KIND=vxlan,IFLA_INFO_DATA={IFLA_VXLAN_ID=42,IFLA_VXLAN_PORT=4789}}", "300=u16:7")
+	if m.Header.Type != unix.RTM_NEWLINK || m.Data[0] != unix.AF_INET6 || off != 16 {
 		t.Fatalf("header: %+v %x", m.Header, m.Data[:16])
 	}
 	d := nl.Describe(nl.Route, m, nil)
