@@ -297,16 +297,9 @@ func (c *Conn) Protocol() Protocol { return c.proto }
 // Port returns the connection's port id.
 func (c *Conn) Port() uint32 { return c.local.Port }
 
-// Peer returns the port id requests are sent to (Config.Peer).
-func (c *Conn) Peer() uint32 { return c.cfg.Peer }
-
 // StrictCheck reports whether the kernel checks this connection's requests
 // strictly (Config.StrictCheck was set and the kernel supports it).
 func (c *Conn) StrictCheck() bool { return c.strict.Load() }
-
-// Describer returns what names this connection's messages in traces and
-// errors: Config.Describe, or the catalog's tables.
-func (c *Conn) Describer() Describer { return c.desc }
 
 // Close closes the connection. A blocked receive returns net.ErrClosed.
 func (c *Conn) Close() error {

@@ -153,7 +153,6 @@ func (c *Conn) drainCongested(o *op) error {
 		o.inner = time.Time{}
 		switch {
 		case err == errInnerDeadline:
-			c.congested = false
 			return nil
 		case errors.As(err, new(*OverrunError)):
 			continue

@@ -212,7 +212,6 @@ func TestResyncAfterOverrun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var added []string
-	changed := 0
 	for ch := range nl.Diff(before, after, nil) {
 		switch {
 		case ch.Old == nil:
@@ -220,7 +219,7 @@ func TestResyncAfterOverrun(t *testing.T) {
 		case ch.New == nil:
 			t.Errorf("removed: %+v", *ch.Old)
 		default:
-			changed++
+			t.Errorf("changed: %+v to %+v", *ch.Old, *ch.New) // an index or a name
 		}
 	}
 	sort.Strings(added)

@@ -144,19 +144,14 @@ func (c *Conn) Transact(ctx context.Context, e *Encoder, f Framing, opts *Transa
 
 	// The datagram: the opening messages, e's, the closing ones; each
 	// message's index and offset in it, for stamping and for errors.
-	t := txn{n: n}
 	size := len(head.Bytes()) + len(e.Bytes()) + len(tail.Bytes())
 	if err := c.fitDatagram(size); err != nil {
 		return err
 	}
-	t.buf = append(c.txbuf[:0], head.Bytes()...)
-	t.add(&head, 0, -1)
-	off := len(t.buf)
-	t.buf = append(t.buf, e.Bytes()...)
-	t.add(e, off, 0)
-	off = len(t.buf)
-	t.buf = append(t.buf, tail.Bytes()...)
-	t.add(&tail, off, n)
+	t := txn{buf: c.txbuf[:0]}
+	t.add(&head, func(int) int { return -1 })
+	t.add(e, func(i int) int { return i })
+	t.add(&tail, func(int) int { return n })
 	c.txbuf = t.buf
 
 	total := len(t.msgs)
@@ -214,7 +209,6 @@ func (c *Conn) fitDatagram(size int) error {
 type txn struct {
 	buf  []byte
 	msgs []txnMsg
-	n    int // messages of the caller's Encoder
 }
 
 // txnMsg locates one message of a transaction.
@@ -224,15 +218,13 @@ type txnMsg struct {
 	index int // its position in the caller's Encoder; -1 or n for framing
 }
 
-// add records the messages of e, copied to the datagram at off; index0 is
-// the index of the first one (-1 and n stay constant for framing).
-func (t *txn) add(e *Encoder, off, index0 int) {
+// add appends the messages of e to the datagram; index gives the index of
+// its i-th message in the caller's terms.
+func (t *txn) add(e *Encoder, index func(i int) int) {
+	off := len(t.buf)
+	t.buf = append(t.buf, e.Bytes()...)
 	for i := range e.Len() {
-		idx := index0
-		if index0 == 0 {
-			idx = i
-		}
-		t.msgs = append(t.msgs, txnMsg{off: off + e.msgs[i].off, attrs: e.msgs[i].attrs - HeaderLen, index: idx})
+		t.msgs = append(t.msgs, txnMsg{off: off + e.msgs[i].off, attrs: e.msgs[i].attrs - HeaderLen, index: index(i)})
 	}
 }
 

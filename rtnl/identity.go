@@ -23,15 +23,7 @@ type AddressKey struct {
 
 // Key returns the address's identity.
 func (a *Address) Key() AddressKey {
-	return AddressKey{Index: a.Index, Family: a.familyOf(), Prefix: a.Prefix}
-}
-
-// familyOf returns the address's family, from Prefix when Family is unset.
-func (a *Address) familyOf() Family {
-	if a.Family != AnyFamily {
-		return a.Family
-	}
-	return familyOfAddr(a.Prefix.Addr())
+	return AddressKey{Index: a.Index, Family: a.family(), Prefix: a.Prefix}
 }
 
 // RouteKey identifies a route as the kernel does: by table, family,
@@ -53,11 +45,7 @@ func (r *Route) Key() RouteKey {
 	if t == 0 {
 		t = TableMain
 	}
-	f := r.Family
-	if f == AnyFamily {
-		f = familyOfAddr(r.Dst.Addr())
-	}
-	return RouteKey{Family: f, Table: t, Dst: r.Dst, Src: r.Src, TOS: r.TOS, Priority: r.Priority}
+	return RouteKey{Family: r.family(), Table: t, Dst: r.Dst, Src: r.Src, TOS: r.TOS, Priority: r.Priority}
 }
 
 // NexthopKey identifies a nexthop object by its id.

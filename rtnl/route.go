@@ -458,21 +458,23 @@ func decodeMultipath(b []byte, f Family) ([]RouteNexthop, error) {
 	return nhs, nil
 }
 
+// family returns the route's family: Family, or that of Dst (AnyFamily
+// when neither is set).
+func (r *Route) family() Family {
+	if r.Family != AnyFamily || !r.Dst.IsValid() {
+		return r.Family
+	}
+	return familyOfAddr(r.Dst.Addr())
+}
+
 // encodeRoute appends one route request to e.
 func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
 	if r == nil {
 		return errors.New("rtnl: nil route")
 	}
-	f := r.Family
+	f := r.family()
 	if f == AnyFamily {
-		switch {
-		case r.Dst.IsValid() && r.Dst.Addr().Is4():
-			f = IPv4
-		case r.Dst.IsValid():
-			f = IPv6
-		default:
-			return errors.New("rtnl: route without a destination (Dst) or family")
-		}
+		return errors.New("rtnl: route without a destination (Dst) or family")
 	}
 	if r.Dst.IsValid() && (f == IPv4) != r.Dst.Addr().Is4() {
 		return fmt.Errorf("rtnl: route family %v with destination %v", f, r.Dst)

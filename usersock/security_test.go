@@ -147,7 +147,7 @@ func TestPushDuringShutdown(t *testing.T) {
 	<-entered
 	shut := make(chan error, 1)
 	go func() { shut <- s.Shutdown(ctx) }()
-	for !s.stopping.Load() {
+	for s.serving.Err() == nil { // until Shutdown began
 		time.Sleep(time.Millisecond)
 	}
 	close(release)

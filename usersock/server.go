@@ -125,10 +125,7 @@ type Server struct {
 	bufs       sync.Pool // *[]byte
 	outs       sync.Pool // *outbuf
 
-	stopping atomic.Bool // Shutdown began: refuse new requests
-	stopped  atomic.Bool // in-flight requests are done: the reader drains and exits
-	closed   atomic.Bool
-	shutOnce sync.Once
+	closed atomic.Bool
 
 	pushMu sync.Mutex // orders the sealing and sending of server-initiated messages
 	// sendto makes one attempt to send a datagram, never waiting: an
@@ -331,7 +328,7 @@ func (s *Server) dispatch(d nl.Datagram) bool {
 			fmt.Sprintf("request datagram of %d bytes exceeds the server's limit of %d", d.Len, s.cfg.MaxMessage), true)
 		return true
 	}
-	if s.stopping.Load() {
+	if s.serving.Err() != nil { // Shutdown began
 		s.refuseShutdown(d)
 		return true
 	}
@@ -493,7 +490,7 @@ func (s *Server) send(ctx context.Context, b []byte, to nl.Addr, limit time.Dura
 // that the server's messages reach every receiver in the order of their
 // counters and no receiver's replay window sees them out of order.
 func (s *Server) push(ctx context.Context, kind byte, t nl.MsgType, payload []byte, to nl.Addr, dst uint32) error {
-	if s.stopped.Load() || s.closed.Load() {
+	if s.refusing.Err() != nil { // the handlers are done, or Close
 		return ErrServerClosed
 	}
 	if t < nl.MsgMinType || t >= MsgReserved {
@@ -552,10 +549,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.closed.Load() {
 		return ErrServerClosed
 	}
-	s.shutOnce.Do(func() {
-		s.stopping.Store(true)
-		s.stopServing() // the reader refuses from now on
-	})
+	s.stopServing() // the reader refuses from now on
 	done := make(chan struct{})
 	go func() {
 		s.workers.Wait()
@@ -566,7 +560,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	s.stopped.Store(true)
 	s.stopRefusing() // the reader drains, then exits
 	select {
 	case <-s.readerDone:
@@ -584,8 +577,7 @@ func (s *Server) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	s.stopping.Store(true)
-	s.cancel()
+	s.cancel() // ends every phase
 	var err error
 	if s.conn != nil {
 		err = s.conn.Close()

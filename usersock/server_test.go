@@ -649,7 +649,7 @@ func TestShutdownInFlight(t *testing.T) {
 	}
 	shut := make(chan error, 1)
 	go func() { shut <- s.Shutdown(ctx) }()
-	for !s.stopping.Load() {
+	for s.serving.Err() == nil { // until Shutdown began
 		runtime.Gosched()
 	}
 
