@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"reflect"
+	"strings"
+
+	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/nl"
+)
+
+// Env is what every command gets: the root context, the global options and
+// the streams.
+type Env struct {
+	// Ctx is cancelled when nlctl receives SIGINT or SIGTERM.
+	Ctx context.Context
+
+	JSON    bool   // -j
+	NDJSON  bool   // -ndjson: one JSON value per line instead of an array
+	Pretty  bool   // -p
+	NetNS   string // -n NETNS: a name in /run/netns, or a path
+	Family  int    // 4 or 6 (-4, -6), 0 for both
+	Details bool   // -d
+	Stats   int    // -s, counted
+	Brief   bool   // -br
+	Oneline bool   // -o
+	Batch   string // -batch FILE
+	Force   bool   // -force
+
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Context returns the root context (Background if none was set).
+func (e *Env) Context() context.Context {
+	if e.Ctx == nil {
+		return context.Background()
+	}
+	return e.Ctx
+}
+
+// OpenNS opens the namespace the user named, or returns nil for the
+// current one.
+func (e *Env) OpenNS() (*netns.NS, error) {
+	if e.NetNS == "" {
+		return nil, nil
+	}
+	if strings.Contains(e.NetNS, "/") {
+		return netns.Open(e.NetNS)
+	}
+	return netns.OpenName(e.NetNS)
+}
+
+// Dial opens a connection of protocol p in the chosen namespace; the
+// function it returns closes both.
+func (e *Env) Dial(p nl.Protocol, cfg nl.Config) (*nl.Conn, func(), error) {
+	ns, err := e.OpenNS()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.NetNS = ns
+	c, err := nl.Dial(p, &cfg)
+	if err != nil {
+		if ns != nil {
+			ns.Close()
+		}
+		return nil, nil, err
+	}
+	return c, func() {
+		c.Close()
+		if ns != nil {
+			ns.Close()
+		}
+	}, nil
+}
+
+// PrintJSON writes v as JSON, indented with -p. With -ndjson a slice is
+// written one element per line.
+func (e *Env) PrintJSON(v any) error {
+	enc := json.NewEncoder(e.Stdout)
+	if e.Pretty && !e.NDJSON {
+		enc.SetIndent("", "    ")
+	}
+	if rv := reflect.ValueOf(v); e.NDJSON && rv.Kind() == reflect.Slice {
+		for i := range rv.Len() {
+			if err := enc.Encode(rv.Index(i).Interface()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return enc.Encode(v)
+}

@@ -1,0 +1,121 @@
+package cli
+
+import "strings"
+
+// optionOrder lists the global options in the order ip tries them, so that
+// an abbreviation means what it means to ip: -b is -batch, -br -brief, -s
+// -stats, -d -details, -f -family.
+func optionOrder() []string {
+	return []string{"family", "4", "6", "0", "stats", "statistics", "details", "oneline",
+		"force", "batch", "help", "netns", "json", "ndjson", "pretty", "brief"}
+}
+
+// Option reads one global option at the start of args and returns how
+// many arguments it took. iproute2 accepts -opt and --opt, abbreviations
+// of the long names (-br, -det, -stat) and -opt=value for the options
+// that take one.
+func (e *Env) Option(args []string) (int, error) {
+	a := args[0]
+	name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+	value, inline := "", false
+	if k, v, ok := strings.Cut(name, "="); ok {
+		name, value, inline = k, v, true
+	}
+	arg := func() (string, int, error) {
+		if inline {
+			return value, 1, nil
+		}
+		if len(args) < 2 {
+			return "", 0, Syntaxf("option %s needs an argument", a)
+		}
+		return args[1], 2, nil
+	}
+	long := ""
+	for _, o := range optionOrder() {
+		if Matches(name, o) {
+			long = o
+			break
+		}
+	}
+	switch long {
+	case "json":
+		e.JSON = true
+	case "ndjson":
+		e.JSON, e.NDJSON = true, true
+	case "pretty":
+		e.Pretty = true
+	case "netns":
+		v, n, err := arg()
+		if err != nil {
+			return 0, err
+		}
+		if v == "" {
+			return 0, Failf("option %s: the namespace name is empty", a)
+		}
+		e.NetNS = v
+		return n, nil
+	case "4":
+		e.Family = 4
+	case "6":
+		e.Family = 6
+	case "family", "0":
+		return 0, Syntaxf("option %s is not supported: use -4 or -6", a)
+	case "details":
+		e.Details = true
+	case "statistics", "stats":
+		e.Stats++
+	case "brief":
+		e.Brief = true
+	case "oneline":
+		e.Oneline = true
+	case "force":
+		e.Force = true
+	case "batch":
+		v, n, err := arg()
+		if err != nil {
+			return 0, err
+		}
+		e.Batch = v
+		return n, nil
+	case "help":
+		return 0, ErrHelpShown
+	default:
+		return 0, Syntaxf("option %s is unknown, try \"nlctl -help\"", Quote(a))
+	}
+	if inline {
+		return 0, Syntaxf("option %s takes no value", a)
+	}
+	return 1, nil
+}
+
+// isGlobal reports whether a word after the command is a global option:
+// the options people also put there, which cannot be mistaken for a
+// command's own words.
+func isGlobal(a string) bool {
+	if !strings.HasPrefix(a, "-") {
+		return false
+	}
+	switch strings.TrimPrefix(a[1:], "-") {
+	case "j", "json", "ndjson", "p", "pretty", "n", "netns", "4", "6",
+		"d", "details", "s", "stats", "statistics", "br", "brief", "o", "oneline":
+		return true
+	}
+	return false
+}
+
+// GlobalsAfter takes global options out of a command's arguments.
+func (e *Env) GlobalsAfter(args []string) ([]string, error) {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		if !isGlobal(args[i]) {
+			rest = append(rest, args[i])
+			continue
+		}
+		n, err := e.Option(args[i:])
+		if err != nil {
+			return nil, err
+		}
+		i += n - 1
+	}
+	return rest, nil
+}

@@ -1,0 +1,489 @@
+package iproute
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
+	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+// linkOpts is what the options shared by `link add` and `link set` say
+// (ip's iplink_parse): the link's own settings, and its kind with the
+// kind's arguments.
+type linkOpts struct {
+	dev     string // the device named (set: the one to change; add: its name)
+	c       rtnl.LinkChange
+	flagOff rtnl.LinkFlags // flags turned off (the rest of FlagMask is on)
+	parent  int
+	index   int
+	numTx   uint32
+	numRx   uint32
+	group   *uint32
+	info    *rtnl.LinkInfo
+}
+
+// parseLinkOpts reads link options up to the end of the arguments (or, in
+// a veth peer, the end too). add allows the options of a new link; peer
+// forbids "type".
+func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
+	o := &linkOpts{}
+	onOff := func(kw string, f rtnl.LinkFlags, invert bool) error {
+		s, err := a.Value(kw)
+		if err != nil {
+			return err
+		}
+		var on bool
+		switch s {
+		case "on":
+			on = true
+		case "off":
+		default:
+			return cli.Failf("%q must be on or off", kw)
+		}
+		o.c.FlagMask |= f
+		if on != invert {
+			o.c.Flags |= f
+		} else {
+			o.c.Flags &^= f
+		}
+		return nil
+	}
+	for a.More() {
+		w := a.Next()
+		var err error
+		switch {
+		case w == "up":
+			o.c.Flags |= rtnl.LinkUp
+			o.c.FlagMask |= rtnl.LinkUp
+		case w == "down":
+			o.c.Flags &^= rtnl.LinkUp
+			o.c.FlagMask |= rtnl.LinkUp
+		case w == "name":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if add {
+				o.dev = s
+			} else {
+				o.c.Name = s
+			}
+		case cli.Matches(w, "link") && len(w) >= 4 && add && !peer:
+			s, err := a.Value("link")
+			if err != nil {
+				return nil, err
+			}
+			if o.parent, err = x.linkIndex(s); err != nil {
+				return nil, err
+			}
+		case w == "txqueuelen" || w == "txqlen" || w == "qlen":
+			v, err := a.Uint(w, 32)
+			if err != nil {
+				return nil, err
+			}
+			o.c.TxQueueLen = new(uint32(v))
+		case cli.Matches(w, "address") && len(w) >= 4:
+			if o.c.HardwareAddr, err = linkParseLLAddr(a, "address"); err != nil {
+				return nil, err
+			}
+		case cli.Matches(w, "broadcast") || w == "brd":
+			if o.c.Broadcast, err = linkParseLLAddr(a, "broadcast"); err != nil {
+				return nil, err
+			}
+		case cli.Matches(w, "mtu"):
+			v, err := a.Uint("mtu", 32)
+			if err != nil {
+				return nil, err
+			}
+			o.c.MTU = uint32(v)
+		case w == "index" && add:
+			v, err := a.Uint(w, 31)
+			if err != nil {
+				return nil, err
+			}
+			o.index = int(v)
+		case w == "numtxqueues" && add:
+			v, err := a.Uint(w, 32)
+			if err != nil {
+				return nil, err
+			}
+			o.numTx = uint32(v)
+		case w == "numrxqueues" && add:
+			v, err := a.Uint(w, 32)
+			if err != nil {
+				return nil, err
+			}
+			o.numRx = uint32(v)
+		case w == "netns":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			// As ip: a namespace of that name first, else a process id.
+			ns, err := linkOpenNS(x, s)
+			if err != nil {
+				if pid, perr := strconv.Atoi(s); perr == nil && pid > 0 {
+					o.c.NetNSPID = pid
+					break
+				}
+				return nil, err
+			}
+			o.c.NetNS = ns
+		case w == "master" || w == "vrf":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			i, err := x.linkIndex(s)
+			if err != nil {
+				return nil, err
+			}
+			o.c.Master = &i
+		case w == "nomaster" && !add:
+			o.c.Master = new(0)
+		case w == "alias" && !add:
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			o.c.Alias = &s
+		case w == "group":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			g, err := parseLinkGroup(s)
+			if err != nil {
+				return nil, err
+			}
+			o.group = &g
+		case w == "arp":
+			err = onOff(w, rtnl.LinkNoARP, true)
+		case cli.Matches(w, "multicast") && len(w) >= 5:
+			err = onOff("multicast", rtnl.LinkMulticast, false)
+		case cli.Matches(w, "allmulticast") && len(w) >= 5:
+			err = onOff("allmulticast", rtnl.LinkAllMulti, false)
+		case cli.Matches(w, "promisc"):
+			err = onOff("promisc", rtnl.LinkPromisc, false)
+		case cli.Matches(w, "dynamic"):
+			err = onOff("dynamic", rtnl.LinkDynamic, false)
+		case cli.Matches(w, "trailers"):
+			err = onOff("trailers", rtnl.LinkNoTrailers, true)
+		case w == "carrier" || w == "protodown":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if s != "on" && s != "off" {
+				return nil, cli.Failf("%q must be on or off", w)
+			}
+			if w == "carrier" {
+				o.c.Carrier = new(s == "on")
+			} else {
+				o.c.ProtoDown = new(s == "on")
+			}
+		case w == "addrgenmode":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if o.c.AddrGenMode, err = rtnl.ParseAddrGenMode(s); err != nil {
+				return nil, cli.Failf("invalid addrgenmode %q", s)
+			}
+		case w == "gso_max_size" || w == "gso_max_segs" || w == "gro_max_size":
+			v, err := a.Uint(w, 32)
+			if err != nil {
+				return nil, err
+			}
+			switch w {
+			case "gso_max_size":
+				o.c.GSOMaxSize = uint32(v)
+			case "gso_max_segs":
+				o.c.GSOMaxSegs = uint32(v)
+			default:
+				o.c.GROMaxSize = uint32(v)
+			}
+		case w == "type" && !peer:
+			kind, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if o.info, err = parseLinkKind(x, a, kind, add); err != nil {
+				return nil, err
+			}
+		case w == "help":
+			fmt.Fprint(x.env.Stdout, linkUsage)
+			return nil, cli.ErrHelpShown
+		default:
+			if w == "dev" {
+				if w, err = a.Value(w); err != nil {
+					return nil, err
+				}
+			}
+			if o.dev != "" {
+				return nil, cli.Failf("either \"dev\" is duplicate, or %q is garbage", w)
+			}
+			o.dev = w
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// linkParseLLAddr reads a link-layer address.
+func linkParseLLAddr(a *cli.Args, kw string) (net.HardwareAddr, error) {
+	s, err := a.Value(kw)
+	if err != nil {
+		return nil, err
+	}
+	hw, err := net.ParseMAC(s)
+	if err != nil {
+		return nil, cli.Failf("invalid %s %q", kw, s)
+	}
+	return hw, nil
+}
+
+// linkOpenNS opens a namespace named by the user and keeps it open until
+// the command is done, since a request (perhaps in a batch applied later)
+// refers to it by file descriptor.
+func linkOpenNS(x *ipctx, name string) (*netns.NS, error) {
+	var ns *netns.NS
+	var err error
+	if strings.Contains(name, "/") {
+		ns, err = netns.Open(name)
+	} else {
+		ns, err = netns.OpenName(name)
+	}
+	if err != nil {
+		return nil, cli.Failf("Invalid \"netns\" value %q: %v", name, err)
+	}
+	if _, err := x.conn(); err != nil {
+		ns.Close()
+		return nil, err
+	}
+	prev := x.close
+	x.close = func() {
+		if prev != nil {
+			prev()
+		}
+		ns.Close()
+	}
+	return ns, nil
+}
+
+// linkAdd creates a link, as `ip link add` does.
+func linkAdd(x *ipctx, a *cli.Args, v rtnl.Verb) error {
+	o, err := parseLinkOpts(x, a, true, false)
+	if err != nil {
+		return err
+	}
+	if o.info == nil {
+		return cli.Failf("link add needs \"type KIND\"")
+	}
+	if o.dev == "" {
+		return cli.Failf("link add needs a name")
+	}
+	l, err := o.link()
+	if err != nil {
+		return err
+	}
+	x.linksChanged()
+	return x.submit(func(b *rtnl.Batch) error { return b.Link(v, l) })
+}
+
+// link turns the options of a new link (or a veth peer) into the Link.
+func (o *linkOpts) link() (*rtnl.Link, error) {
+	c := &o.c
+	if c.Alias != nil || c.Carrier != nil || c.ProtoDown != nil || c.Name != "" {
+		return nil, cli.Failf("alias, carrier, protodown and renaming are for link set")
+	}
+	if off := c.FlagMask &^ c.Flags &^ rtnl.LinkUp; off != 0 {
+		return nil, cli.Failf("link add can only turn flags on (%s)", off)
+	}
+	l := &rtnl.Link{
+		Name: o.dev, Index: o.index, Flags: c.Flags, MTU: c.MTU, HardwareAddr: c.HardwareAddr,
+		Broadcast: c.Broadcast, ParentIndex: o.parent, NumTxQueues: o.numTx, NumRxQueues: o.numRx,
+		NetNS: c.NetNS, NetNSPID: c.NetNSPID, AddrGenMode: c.AddrGenMode,
+		GSOMaxSize: c.GSOMaxSize, GSOMaxSegs: c.GSOMaxSegs, GROMaxSize: c.GROMaxSize,
+	}
+	if c.TxQueueLen != nil {
+		l.TxQueueLen = *c.TxQueueLen
+	}
+	if c.Master != nil {
+		l.MasterIndex = *c.Master
+	}
+	if o.group != nil {
+		l.Group = *o.group
+	}
+	if o.info != nil {
+		l.Info = *o.info
+	}
+	return l, nil
+}
+
+// linkDevices resolves the device (or group) a delete or set applies to.
+func linkDevices(x *ipctx, o *linkOpts, verb string) ([]int, error) {
+	if o.dev == "" && o.group == nil {
+		return nil, cli.Failf("link %s needs a device (or group)", verb)
+	}
+	if o.dev != "" {
+		i, err := x.linkIndex(o.dev)
+		if err != nil {
+			return nil, err // "Cannot find device", or a batch stopped by an earlier failure
+		}
+		return []int{i}, nil
+	}
+	h, err := x.handle()
+	if err != nil {
+		return nil, err
+	}
+	links, err := h.ListLinks(x.ctx, &rtnl.LinkFilter{Group: o.group})
+	if err != nil {
+		return nil, err
+	}
+	var idx []int
+	for _, l := range links {
+		idx = append(idx, l.Index)
+	}
+	return idx, nil
+}
+
+// linkDelete deletes links, as `ip link delete` does.
+func linkDelete(x *ipctx, a *cli.Args) error {
+	var o linkOpts
+	for a.More() {
+		w := a.Next()
+		switch {
+		case w == "group":
+			s, err := a.Value(w)
+			if err != nil {
+				return err
+			}
+			g, err := parseLinkGroup(s)
+			if err != nil {
+				return err
+			}
+			o.group = &g
+		case w == "type":
+			a.Rest() // ip ignores the kind and its arguments here
+		default:
+			if w == "dev" {
+				var err error
+				if w, err = a.Value(w); err != nil {
+					return err
+				}
+			}
+			if o.dev != "" {
+				return cli.Failf("either \"dev\" is duplicate, or %q is garbage", w)
+			}
+			o.dev = w
+		}
+	}
+	idx, err := linkDevices(x, &o, "delete")
+	if err != nil {
+		return err
+	}
+	for _, i := range idx {
+		x.linksChanged()
+		if err := x.submit(func(b *rtnl.Batch) error { return b.Link(rtnl.Delete, &rtnl.Link{Index: i}) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// linkSet changes links, as `ip link set` does.
+func linkSet(x *ipctx, a *cli.Args) error {
+	o, err := parseLinkOpts(x, a, false, false)
+	if err != nil {
+		return err
+	}
+	if o.dev != "" && o.group != nil {
+		// "set dev X group G" moves X to G.
+		o.c.Group = o.group
+		o.group = nil
+	}
+	idx, err := linkDevices(x, o, "set")
+	if err != nil {
+		return err
+	}
+	if o.dev == "" && o.group != nil {
+		o.c.Group = nil
+	}
+	o.c.Info = o.info
+	for _, i := range idx {
+		if err := x.submit(func(b *rtnl.Batch) error { return b.SetLink(i, &o.c) }); err != nil {
+			return err
+		}
+	}
+	if o.c.Name != "" || o.c.NetNS != nil || o.c.NetNSPID != 0 {
+		x.linksChanged()
+	}
+	return nil
+}
+
+// parseLinkKind reads the arguments after "type KIND".
+func parseLinkKind(x *ipctx, a *cli.Args, kind string, add bool) (*rtnl.LinkInfo, error) {
+	switch kind {
+	case "veth":
+		info := &rtnl.LinkInfo{Kind: kind}
+		if !a.More() {
+			return info, nil
+		}
+		if w := a.Next(); w != "peer" {
+			return nil, cli.Failf("veth: unknown option %q", w)
+		}
+		if !add {
+			return nil, cli.Failf("veth: the peer is set at creation only")
+		}
+		po, err := parseLinkOpts(x, a, true, true)
+		if err != nil {
+			return nil, err
+		}
+		peer, err := po.link()
+		if err != nil {
+			return nil, err
+		}
+		info.Data = &rtnl.VethInfo{Peer: peer}
+		return info, nil
+	case "bridge":
+		d, err := parseBridgeArgs(a)
+		if err != nil {
+			return nil, err
+		}
+		return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
+	case "bridge_slave":
+		d, err := parseBridgePortArgs(x, a)
+		if err != nil {
+			return nil, err
+		}
+		return &rtnl.LinkInfo{SlaveKind: "bridge", SlaveData: d}, nil
+	case "macvlan", "macvtap":
+		d, err := parseMacvlanArgs(a)
+		if err != nil {
+			return nil, err
+		}
+		return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
+	case "vxlan":
+		d, err := parseVxlanArgs(x, a, add)
+		if err != nil {
+			return nil, err
+		}
+		return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
+	}
+	if a.More() {
+		return nil, cli.Failf("%s: options are not supported (%q)", kind, a.Peek())
+	}
+	return &rtnl.LinkInfo{Kind: kind}, nil
+}
+
+// linkArgNum reads the number after kw, of at most bits bits.
+func linkArgNum(a *cli.Args, kw string, bits int) (uint64, error) {
+	return a.Uint(kw, bits)
+}

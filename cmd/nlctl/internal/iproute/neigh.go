@@ -1,0 +1,526 @@
+package iproute
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
+	"github.com/nlkit/nlkit/nl"
+	"github.com/nlkit/nlkit/rtnl"
+	"golang.org/x/sys/unix"
+)
+
+const neighUsage = `usage: nlctl neigh {add|del|change|replace} {ADDR [lladdr LLADDR] [nud STATE] | proxy ADDR}
+                  [dev DEV] [router] [use] [managed] [extern_learn] [protocol PROTO]
+       nlctl neigh {show|flush} [proxy] [to PREFIX] [dev DEV] [nud STATE] [master DEV]
+                  [vrf NAME] [protocol PROTO] [unused]
+       nlctl neigh get {ADDR | proxy ADDR} dev DEV
+STATE := {permanent | noarp | stale | reachable | none | incomplete | delay | probe | failed}
+`
+
+// runNeigh runs `nlctl neigh ...` with the grammar of `ip neigh`. Bridge
+// FDB entries are reachable through the rtnl API only.
+
+// neighChange parses an entry as `ip neigh add` does and submits it.
+func neighChange(x *ipctx, a *cli.Args, v rtnl.Verb) error {
+	n, err := parseNeighbour(x, a)
+	if err != nil {
+		return err
+	}
+	return x.submit(func(b *rtnl.Batch) error { return b.Neighbour(v, &n) })
+}
+
+// parseNeighbour reads an entry with ip's default state, permanent.
+func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
+	n := rtnl.Neighbour{State: rtnl.NeighPermanent}
+	var dev, lladdr string
+	for a.More() {
+		w := a.Next()
+		switch {
+		case cli.Matches(w, "lladdr"):
+			s, err := a.Value(w)
+			if err != nil {
+				return n, err
+			}
+			if lladdr != "" {
+				return n, cli.Failf("duplicate \"lladdr\": %q", s)
+			}
+			lladdr = s
+		case w == "nud":
+			s, err := a.Value(w)
+			if err != nil {
+				return n, err
+			}
+			st, err := rtnl.ParseNeighState(s)
+			if err != nil {
+				return n, cli.Failf("nud state %q is bad", s)
+			}
+			n.State = st
+		case cli.Matches(w, "proxy"):
+			s, err := a.Value(w)
+			if err != nil {
+				return n, err
+			}
+			if n.Addr.IsValid() {
+				return n, cli.Failf("duplicate address: %q", s)
+			}
+			if n.Addr, err = parseAddr(s, x.env.Family); err != nil {
+				return n, err
+			}
+			n.Flags |= rtnl.NeighProxy
+		case w == "router":
+			n.Flags |= rtnl.NeighRouter
+		case cli.Matches(w, "extern_learn"):
+			n.Flags |= rtnl.NeighExternLearn
+		case w == "use":
+			n.Flags |= rtnl.NeighUse
+		case w == "managed":
+			n.ExtFlags |= rtnl.NeighManaged
+		case cli.Matches(w, "dev"):
+			s, err := a.Value(w)
+			if err != nil {
+				return n, err
+			}
+			dev = s
+		case cli.Matches(w, "protocol"):
+			s, err := a.Value(w)
+			if err != nil {
+				return n, err
+			}
+			p, err := rtnl.ParseRouteProtocol(s)
+			if err != nil {
+				return n, cli.Failf("%v", err)
+			}
+			n.Protocol = p
+		default:
+			if w == "to" {
+				var err error
+				if w, err = a.Value(w); err != nil {
+					return n, err
+				}
+			} else if cli.Matches(w, "help") {
+				fmt.Fprint(x.env.Stdout, neighUsage)
+				return n, cli.ErrHelpShown
+			}
+			if n.Addr.IsValid() {
+				return n, cli.Failf("either \"to\" is duplicate, or %q is garbage", w)
+			}
+			var err error
+			if n.Addr, err = parseAddr(w, x.env.Family); err != nil {
+				return n, err
+			}
+		}
+	}
+	if dev == "" || !n.Addr.IsValid() {
+		return n, cli.Failf("Device and destination are required arguments.")
+	}
+	if lladdr != "" && lladdr != "null" {
+		hw, err := parseLLAddr(lladdr)
+		if err != nil {
+			return n, err
+		}
+		n.LinkAddr = hw
+	}
+	idx, err := x.linkIndex(dev)
+	if err != nil {
+		return n, err
+	}
+	n.Index = idx
+	return n, nil
+}
+
+// parseLLAddr reads a link-layer address: bytes in hexadecimal separated
+// by colons (or an IPv4 address, for tunnels).
+func parseLLAddr(s string) (net.HardwareAddr, error) {
+	if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
+		b := a.As4()
+		return b[:], nil
+	}
+	var hw net.HardwareAddr
+	for _, p := range strings.Split(s, ":") {
+		v, err := strconv.ParseUint(p, 16, 8)
+		if err != nil || p == "" {
+			return nil, cli.Failf("invalid lladdr %q", s)
+		}
+		hw = append(hw, byte(v))
+	}
+	return hw, nil
+}
+
+// neighSelector is what `ip neigh show` and `flush` select by.
+type neighSelector struct {
+	kernel   rtnl.NeighbourFilter
+	devGiven bool
+	state    uint32 // ip's mask; 0x100 stands for NONE
+	prefix   netip.Prefix
+	protocol *rtnl.RouteProtocol
+	unused   bool
+}
+
+// parseNeighSelector reads the selectors of show and flush, with ip's
+// default states: every one but NOARP and NONE for show, the dynamic ones
+// for flush.
+func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, error) {
+	s := &neighSelector{state: 0xff &^ uint32(rtnl.NeighNoARP)}
+	if flush {
+		s.state = ^uint32(rtnl.NeighPermanent | rtnl.NeighNoARP)
+	}
+	s.kernel.Family = addrFamily(x.env.Family)
+	stateGiven := false
+	for a.More() {
+		w := a.Next()
+		switch {
+		case cli.Matches(w, "dev"):
+			v, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if s.kernel.Index, err = x.linkIndex(v); err != nil {
+				return nil, err
+			}
+			s.devGiven = true
+		case w == "master" || w == "vrf":
+			v, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if s.kernel.Master, err = x.linkIndex(v); err != nil {
+				return nil, err
+			}
+		case w == "nud":
+			v, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if !stateGiven {
+				stateGiven = true
+				s.state = 0
+			}
+			var st uint32
+			if v == "all" {
+				st = ^uint32(0)
+				if flush {
+					st &^= uint32(rtnl.NeighNoARP)
+				}
+			} else {
+				ns, err := rtnl.ParseNeighState(v)
+				if err != nil {
+					return nil, cli.Failf("nud state %q is bad", v)
+				}
+				st = uint32(ns)
+			}
+			if st == 0 {
+				st = 0x100
+			}
+			s.state |= st
+		case w == "proxy":
+			s.kernel.Proxy = true
+		case cli.Matches(w, "unused"):
+			s.unused = true
+		case w == "protocol":
+			v, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			p, err := rtnl.ParseRouteProtocol(v)
+			if err != nil {
+				return nil, cli.Failf("%v", err)
+			}
+			s.protocol = &p
+		default:
+			if w == "to" {
+				var err error
+				if w, err = a.Value(w); err != nil {
+					return nil, err
+				}
+			} else if cli.Matches(w, "help") {
+				fmt.Fprint(x.env.Stdout, neighUsage)
+				return nil, cli.ErrHelpShown
+			}
+			var err error
+			if s.prefix, err = parsePrefix(w, x.env.Family); err != nil {
+				return nil, err
+			}
+			if s.kernel.Family == rtnl.AnyFamily {
+				s.kernel.Family = addrFamily(familyOf(s.prefix.Addr()))
+			}
+		}
+	}
+	return s, nil
+}
+
+// keep applies ip's selection: the states asked for (entries without a
+// state only for "nud none" or "nud all"), proxy and externally learnt
+// entries whatever their state, then the prefix, protocol and "unused".
+func (s *neighSelector) keep(n *rtnl.Neighbour) bool {
+	st := uint32(n.State)
+	if s.state&st == 0 && n.Flags&(rtnl.NeighProxy|rtnl.NeighExternLearn) == 0 && (st != 0 || s.state&0x100 == 0) {
+		return false
+	}
+	if s.prefix.IsValid() && !(n.Addr.IsValid() && s.prefix.Contains(n.Addr)) {
+		return false
+	}
+	if s.protocol != nil && n.Protocol != *s.protocol {
+		return false
+	}
+	if s.unused && n.RefCount != 0 {
+		return false
+	}
+	return true
+}
+
+func neighShow(x *ipctx, a *cli.Args, flush bool) error {
+	if flush && !a.More() {
+		return cli.Failf("Flush requires arguments.")
+	}
+	s, err := parseNeighSelector(x, a, flush)
+	if err != nil {
+		return err
+	}
+	h, err := x.handle()
+	if err != nil {
+		return err
+	}
+	if x.byIndex == nil {
+		if err := x.loadLinks(); err != nil {
+			return err
+		}
+	}
+	if flush {
+		return neighFlush(x, h, s)
+	}
+	var j *output.JSON
+	if x.env.JSON {
+		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
+		j.Array("")
+	}
+	for n, err := range h.Neighbours(x.ctx, &s.kernel) {
+		if err != nil {
+			if j != nil {
+				j.End()
+			}
+			return err
+		}
+		if !s.keep(n) {
+			continue
+		}
+		if j != nil {
+			neighJSON(x, j, n, s.devGiven)
+		} else {
+			neighText(x, n, s.devGiven)
+		}
+	}
+	if j != nil {
+		j.End()
+	}
+	return nil
+}
+
+// neighFlush deletes the selected entries, in rounds until none is left.
+func neighFlush(x *ipctx, h *rtnl.Handle, s *neighSelector) error {
+	for round := 1; round <= maxFlushRounds; round++ {
+		all, err := h.ListNeighbours(x.ctx, &s.kernel)
+		if err != nil {
+			return err
+		}
+		b := h.NewBatch()
+		for i := range all {
+			n := &all[i]
+			if !s.keep(n) {
+				continue
+			}
+			// The entry as the kernel names it: family, interface and
+			// address (and the proxy flag).
+			del := rtnl.Neighbour{Family: n.Family, Index: n.Index, Addr: n.Addr, Flags: n.Flags & rtnl.NeighProxy}
+			if err := b.Neighbour(rtnl.Delete, &del); err != nil {
+				return err
+			}
+		}
+		if b.Len() == 0 {
+			if x.env.Stats > 0 {
+				if round == 1 {
+					fmt.Fprintln(x.out, "Nothing to flush.")
+				} else {
+					fmt.Fprintf(x.out, "\n*** Flush is complete after %d round%s ***\n", round-1, plural(round-1))
+				}
+			}
+			return nil
+		}
+		if x.env.Stats > 0 {
+			fmt.Fprintf(x.out, "\n*** Round %d, deleting %d entries ***\n", round, b.Len())
+		}
+		if err := ignoreGone(b.Run(x.ctx, &nl.BatchOptions{ContinueOnError: true})); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("*** Flush not complete bailing out after %d rounds", maxFlushRounds)
+}
+
+// neighGet shows one entry, as `ip neigh get ADDR dev DEV`.
+func neighGet(x *ipctx, a *cli.Args) error {
+	var dev string
+	var addr netip.Addr
+	proxy := false
+	for a.More() {
+		w := a.Next()
+		switch {
+		case w == "dev":
+			s, err := a.Value(w)
+			if err != nil {
+				return err
+			}
+			dev = s
+		case w == "proxy":
+			proxy = true
+		default:
+			if w == "to" {
+				var err error
+				if w, err = a.Value(w); err != nil {
+					return err
+				}
+			}
+			var err error
+			if addr, err = parseAddr(w, x.env.Family); err != nil {
+				return err
+			}
+		}
+	}
+	if dev == "" || !addr.IsValid() {
+		return cli.Failf("Device and address are required arguments.")
+	}
+	idx, err := x.linkIndex(dev)
+	if err != nil {
+		return err
+	}
+	h, err := x.handle()
+	if err != nil {
+		return err
+	}
+	all, err := h.ListNeighbours(x.ctx, &rtnl.NeighbourFilter{Family: addrFamily(familyOf(addr)), Index: idx, Proxy: proxy})
+	if err != nil {
+		return err
+	}
+	for i := range all {
+		if all[i].Addr == addr {
+			if x.env.JSON {
+				j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
+				j.Array("")
+				neighJSON(x, j, &all[i], false)
+				j.End()
+			} else {
+				neighText(x, &all[i], false)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("get neighbour %v dev %s: %w", addr, dev, unix.ENOENT)
+}
+
+// neighFlagWords are the flags ip prints, in its order.
+func neighFlagWords(n *rtnl.Neighbour) []string {
+	var out []string
+	if n.Flags&rtnl.NeighRouter != 0 {
+		out = append(out, "router")
+	}
+	if n.Flags&rtnl.NeighProxy != 0 {
+		out = append(out, "proxy")
+	}
+	if n.Flags&rtnl.NeighExternLearn != 0 {
+		out = append(out, "extern_learn")
+	}
+	if n.Flags&rtnl.NeighOffload != 0 {
+		out = append(out, "offload")
+	}
+	if n.ExtFlags&rtnl.NeighManaged != 0 {
+		out = append(out, "managed")
+	}
+	return out
+}
+
+// neighJSON writes one entry with the keys of `ip -j neigh show`.
+func neighJSON(x *ipctx, j *output.JSON, n *rtnl.Neighbour, devGiven bool) {
+	j.Object("")
+	if n.Addr.IsValid() {
+		j.String("dst", n.Addr.String())
+	}
+	if !devGiven && n.Index != 0 {
+		j.String("dev", x.linkName(n.Index))
+	}
+	if len(n.LinkAddr) > 0 {
+		j.String("lladdr", lladdrString(n.LinkAddr))
+	}
+	for _, f := range neighFlagWords(n) {
+		j.Null(f)
+	}
+	if x.env.Stats > 0 && n.Flags&rtnl.NeighProxy == 0 { // proxy entries have no cache data
+		if n.RefCount != 0 {
+			j.Uint("refcnt", uint64(n.RefCount))
+		}
+		j.Uint("used", uint64(n.Used/time.Second))
+		j.Uint("confirmed", uint64(n.Confirmed/time.Second))
+		j.Uint("updated", uint64(n.Updated/time.Second))
+		j.Uint("probes", uint64(n.Probes))
+	}
+	if n.State != rtnl.NeighNone {
+		j.Strings("state", n.State.Names())
+	}
+	if n.Protocol != rtnl.ProtoUnspec {
+		j.String("protocol", n.Protocol.String())
+	}
+	j.End()
+}
+
+// neighText prints one entry as `ip neigh show` does.
+func neighText(x *ipctx, n *rtnl.Neighbour, devGiven bool) {
+	var b strings.Builder
+	if n.Addr.IsValid() {
+		b.WriteString(n.Addr.String())
+		b.WriteByte(' ')
+	}
+	if !devGiven && n.Index != 0 {
+		b.WriteString("dev ")
+		b.WriteString(x.linkName(n.Index))
+		b.WriteByte(' ')
+	}
+	if len(n.LinkAddr) > 0 {
+		b.WriteString("lladdr ")
+		b.WriteString(lladdrString(n.LinkAddr))
+		b.WriteByte(' ')
+	}
+	for _, f := range neighFlagWords(n) {
+		b.WriteString(f)
+		b.WriteByte(' ')
+	}
+	if x.env.Stats > 0 && n.Flags&rtnl.NeighProxy == 0 {
+		if n.RefCount != 0 {
+			fmt.Fprintf(&b, " ref %d", n.RefCount)
+		}
+		fmt.Fprintf(&b, " used %d/%d/%dprobes %d ", n.Used/time.Second, n.Confirmed/time.Second, n.Updated/time.Second, n.Probes)
+	}
+	for _, s := range n.State.Names() {
+		b.WriteString(s)
+		b.WriteByte(' ')
+	}
+	if n.Protocol != rtnl.ProtoUnspec {
+		fmt.Fprintf(&b, "proto %s ", n.Protocol)
+	}
+	b.WriteByte('\n')
+	x.out.WriteString(b.String())
+}
+
+// lladdrString formats a link-layer address as ip does.
+func lladdrString(a net.HardwareAddr) string {
+	var b strings.Builder
+	for i, c := range a {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		fmt.Fprintf(&b, "%02x", c)
+	}
+	return b.String()
+}

@@ -1,0 +1,314 @@
+package iproute
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"syscall"
+
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
+	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+const netnsUsage = `usage: nlctl netns list
+       nlctl netns add NAME
+       nlctl netns delete NAME
+       nlctl netns set NAME NETNSID
+       nlctl netns identify [PID]
+       nlctl netns pids NAME
+       nlctl netns exec NAME CMD [ARGS...]
+       nlctl netns list-id [nsid NETNSID]
+NETNSID := auto | POSITIVE-INT
+Named namespaces are bind mounts in /run/netns, shared with ip netns. Ids are
+those the current namespace (-n NETNS) gives its peers.
+`
+
+// netnsName reads the one namespace name a command takes.
+func netnsName(a *cli.Args) (string, error) {
+	name := a.Next()
+	if name == "" {
+		return "", cli.Failf("no namespace name")
+	}
+	if a.More() {
+		return "", cli.Failf("unexpected %q after the namespace name", a.Peek())
+	}
+	return name, nil
+}
+
+// netnsIDs returns, for the named namespaces, the ids the current
+// namespace gives them (NoNetNSID when none).
+func netnsIDs(x *ipctx, names []string) (map[string]int, error) {
+	ids := map[string]int{}
+	h, err := x.handle()
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		ns, err := netns.OpenName(n)
+		if err != nil {
+			continue // being deleted, or not a namespace
+		}
+		id, err := h.NetNSID(x.ctx, ns)
+		ns.Close()
+		if err != nil {
+			continue
+		}
+		ids[n] = id
+	}
+	return ids, nil
+}
+
+// netnsList lists /run/netns as `ip netns list` does, with the ids the
+// current namespace gives them.
+func netnsList(x *ipctx) error {
+	names, err := netns.List()
+	if err != nil {
+		return err
+	}
+	ids, err := netnsIDs(x, names)
+	if err != nil {
+		return err
+	}
+	if x.env.JSON {
+		j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
+		j.Array("")
+		for _, n := range names {
+			j.Object("")
+			j.String("name", n)
+			if id, ok := ids[n]; ok && id >= 0 {
+				j.Int("id", int64(id))
+			}
+			j.End()
+		}
+		j.End()
+		return nil
+	}
+	for _, n := range names {
+		if id, ok := ids[n]; ok && id >= 0 {
+			fmt.Fprintf(x.out, "%s (id: %d)\n", n, id)
+		} else {
+			fmt.Fprintln(x.out, n)
+		}
+	}
+	return nil
+}
+
+// netnsListID lists the ids the current namespace has assigned, with the
+// names of the namespaces they stand for, as `ip netns list-id` does.
+func netnsListID(x *ipctx, a *cli.Args) error {
+	only := -1
+	for a.More() {
+		w := a.Next()
+		switch w {
+		case "nsid":
+			v, err := a.Uint(w, 31)
+			if err != nil {
+				return err
+			}
+			only = int(v)
+		default:
+			return cli.Failf("netns list-id: unknown option %q", w)
+		}
+	}
+	h, err := x.handle()
+	if err != nil {
+		return err
+	}
+	list, err := h.ListNetNSIDs(x.ctx)
+	if err != nil {
+		return err
+	}
+	names, err := netns.List()
+	if err != nil {
+		return err
+	}
+	ids, err := netnsIDs(x, names)
+	if err != nil {
+		return err
+	}
+	byID := map[int]string{}
+	for n, id := range ids {
+		if id >= 0 {
+			byID[id] = n
+		}
+	}
+	var j *output.JSON
+	if x.env.JSON {
+		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
+		j.Array("")
+	}
+	for _, id := range list {
+		if only >= 0 && id != only {
+			continue
+		}
+		name := byID[id]
+		if j != nil {
+			j.Object("")
+			j.Int("nsid", int64(id))
+			if name != "" {
+				j.String("name", name)
+			}
+			j.End()
+			continue
+		}
+		fmt.Fprintf(x.out, "nsid %d", id)
+		if name != "" {
+			fmt.Fprintf(x.out, " (iproute2 netns name: %s)", name)
+		}
+		fmt.Fprintln(x.out)
+	}
+	if j != nil {
+		j.End()
+	}
+	return nil
+}
+
+// netnsSet assigns an id to a named namespace, in the current namespace.
+func netnsSet(x *ipctx, a *cli.Args) error {
+	name, idArg := a.Next(), a.Next()
+	if name == "" || idArg == "" || a.More() {
+		return cli.Failf("usage: netns set NAME NETNSID")
+	}
+	id := rtnl.NoNetNSID
+	if idArg != "auto" {
+		v, err := strconv.ParseUint(idArg, 10, 31)
+		if err != nil {
+			return cli.Failf("invalid netns id %q", idArg)
+		}
+		id = int(v)
+	}
+	ns, err := netns.OpenName(name)
+	if err != nil {
+		return cli.Failf("Cannot open namespace %q: %v", name, err)
+	}
+	defer ns.Close()
+	h, err := x.handle()
+	if err != nil {
+		return err
+	}
+	return h.SetNetNSID(x.ctx, ns, id)
+}
+
+// netnsIdentify prints the names of the namespace a process (this one by
+// default) is in.
+func netnsIdentify(x *ipctx, a *cli.Args) error {
+	path := "/proc/self/ns/net"
+	if a.More() {
+		pid, err := strconv.Atoi(a.Next())
+		if err != nil || pid <= 0 {
+			return cli.Failf("invalid pid")
+		}
+		path = fmt.Sprintf("/proc/%d/ns/net", pid)
+	}
+	if a.More() {
+		return cli.Failf("netns identify takes one pid")
+	}
+	target, err := netns.Open(path)
+	if err != nil {
+		return err
+	}
+	defer target.Close()
+	names, err := netns.List()
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		ns, err := netns.OpenName(n)
+		if err != nil {
+			continue
+		}
+		if ns.Equal(target) {
+			fmt.Fprintln(x.out, n)
+		}
+		ns.Close()
+	}
+	return nil
+}
+
+// netnsPids prints the processes in a named namespace.
+func netnsPids(x *ipctx, a *cli.Args) error {
+	name, err := netnsName(a)
+	if err != nil {
+		return err
+	}
+	ns, err := netns.OpenName(name)
+	if err != nil {
+		return cli.Failf("Cannot open namespace %q: %v", name, err)
+	}
+	defer ns.Close()
+	want, err := ns.ID()
+	if err != nil {
+		return err
+	}
+	paths, _ := filepath.Glob("/proc/[0-9]*/ns/net")
+	var pids []int
+	for _, p := range paths {
+		var st os.FileInfo
+		if st, err = os.Stat(p); err != nil {
+			continue
+		}
+		if id, ok := fileNSID(st); ok && id == want {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(p))))
+			pids = append(pids, pid)
+		}
+	}
+	sort.Ints(pids)
+	for _, pid := range pids {
+		fmt.Fprintln(x.out, pid)
+	}
+	return nil
+}
+
+// netnsExec runs a command in a named namespace, as `ip netns exec` does:
+// the command is started from a thread that has entered the namespace, so
+// it and its children live there. Its standard streams are nlctl's. Unlike
+// ip, nlctl does not give it a mount namespace of its own with /sys
+// remounted and /etc/netns/NAME bound over /etc.
+func netnsExec(x *ipctx, a *cli.Args) error {
+	name := a.Next()
+	if name == "" || !a.More() {
+		return cli.Failf("usage: netns exec NAME CMD [ARGS...]")
+	}
+	args := a.Rest()
+	ns, err := netns.OpenName(name)
+	if err != nil {
+		return cli.Failf("Cannot open namespace %q: %v", name, err)
+	}
+	defer ns.Close()
+	path, err := exec.LookPath(args[0])
+	if err != nil {
+		return cli.Failf("exec of %q failed: %v", args[0], err)
+	}
+	if err := x.out.Flush(); err != nil {
+		return err
+	}
+	cmd := exec.Command(path, args[1:]...)
+	cmd.Args[0] = args[0]
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = x.env.Stdin, x.env.Stdout, x.env.Stderr
+	cmd.Env = append(os.Environ(), "NETNS="+name)
+	// The child is forked from the thread that Do switched into ns.
+	if err := ns.Do(cmd.Start); err != nil {
+		return err
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return fmt.Errorf("netns exec %s: %s: %w", name, args[0], err)
+	}
+	return err
+}
+
+// fileNSID returns the identity of a namespace file from its stat.
+func fileNSID(st os.FileInfo) (netns.ID, bool) {
+	s, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return netns.ID{}, false
+	}
+	return netns.ID{Dev: uint64(s.Dev), Ino: s.Ino}, true
+}

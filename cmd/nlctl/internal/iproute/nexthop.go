@@ -1,0 +1,703 @@
+package iproute
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
+	"github.com/nlkit/nlkit/nl"
+	"github.com/nlkit/nlkit/rtnl"
+	"golang.org/x/sys/unix"
+)
+
+const nexthopUsage = `usage: nlctl nexthop { list | show | flush } [ SELECTOR ]
+       nlctl nexthop { add | replace } id ID NH [ protocol PROTO ]
+       nlctl nexthop { get | del } id ID
+       nlctl nexthop bucket { list | show } [ BUCKET_SELECTOR ]
+       nlctl nexthop bucket get id ID index INDEX
+SELECTOR := [ id ID ] [ dev DEV ] [ master DEV ] [ groups ] [ fdb ] [ protocol PROTO ]
+BUCKET_SELECTOR := [ id ID ] [ dev DEV ] [ master DEV ] [ nhid ID ]
+NH := { blackhole | [ via ADDRESS ] [ dev DEV ] [ onlink ] |
+        group GROUP [ fdb ] [ type TYPE [ TYPE_ARGS ] ] } [ hw_stats { on | off } ]
+GROUP := ID[,WEIGHT][/ID[,WEIGHT]...]   (WEIGHT 1 to 65535)
+TYPE := { mpath | resilient }
+TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer SECONDS ] [ unbalanced_timer SECONDS ]
+With -s, show prints the groups' packet counters.
+`
+
+// runNexthop implements `ip nexthop`.
+
+// nexthopChange parses a nexthop and submits it.
+func nexthopChange(x *ipctx, a *cli.Args, v rtnl.Verb) error {
+	nh, err := parseNexthop(x, a)
+	if err != nil {
+		return err
+	}
+	return x.submit(func(b *rtnl.Batch) error { return b.Nexthop(v, &nh) })
+}
+
+// parseNexthop reads a nexthop as `ip nexthop add` does.
+func parseNexthop(x *ipctx, a *cli.Args) (rtnl.Nexthop, error) {
+	var nh rtnl.Nexthop
+	switch x.env.Family {
+	case 4:
+		nh.Family = rtnl.IPv4
+	case 6:
+		nh.Family = rtnl.IPv6
+	}
+	idSet := false
+	for a.More() {
+		w := a.Next()
+		var s string
+		var err error
+		switch {
+		case w == "id":
+			n, err := a.Uint(w, 32)
+			if err != nil {
+				return nh, err
+			}
+			nh.ID, idSet = uint32(n), true
+		case w == "dev":
+			if s, err = a.Value(w); err != nil {
+				return nh, err
+			}
+			if nh.Index, err = x.linkIndex(s); err != nil {
+				return nh, err
+			}
+		case w == "via":
+			if s, err = a.Value(w); err != nil {
+				return nh, err
+			}
+			fam := 0
+			switch nh.Family {
+			case rtnl.IPv4:
+				fam = 4
+			case rtnl.IPv6:
+				fam = 6
+			}
+			if nh.Gateway, err = parseAddr(s, fam); err != nil {
+				return nh, err
+			}
+		case w == "blackhole":
+			nh.Blackhole = true
+		case w == "fdb":
+			nh.FDB = true
+		case w == "onlink":
+			nh.Flags |= rtnl.RouteOnlink
+		case w == "group":
+			if s, err = a.Value(w); err != nil {
+				return nh, err
+			}
+			if nh.Group, err = parseNexthopGroup(s); err != nil {
+				return nh, err
+			}
+			nh.Family = rtnl.AnyFamily
+		case w == "type":
+			if s, err = a.Value(w); err != nil {
+				return nh, err
+			}
+			if nh.GroupType, err = rtnl.ParseNexthopGroupType(s); err != nil {
+				return nh, cli.Failf("invalid nexthop group type %q", s)
+			}
+			if nh.GroupType == rtnl.NexthopGroupResilient {
+				if err := parseResilientArgs(a, &nh.Resilient); err != nil {
+					return nh, err
+				}
+			}
+		case cli.Matches(w, "protocol"):
+			if s, err = a.Value(w); err != nil {
+				return nh, err
+			}
+			if nh.Protocol, err = rtnl.ParseRouteProtocol(s); err != nil {
+				return nh, cli.Failf("invalid protocol %q", s)
+			}
+		case w == "hw_stats":
+			if s, err = a.Value(w); err != nil {
+				return nh, err
+			}
+			switch s {
+			case "on":
+				nh.HWStats = true
+			case "off":
+				nh.HWStats = false
+			default:
+				return nh, cli.Failf("hw_stats is on or off, not %q", s)
+			}
+		case w == "help":
+			return nh, cli.Failf("%s", strings.TrimSpace(nexthopUsage))
+		default:
+			return nh, cli.Failf("unknown nexthop keyword %q", w)
+		}
+	}
+	if !idSet {
+		return nh, cli.Failf("a nexthop needs an id (id ID)")
+	}
+	return nh, nil
+}
+
+// parseNexthopGroup reads ID[,WEIGHT]/ID[,WEIGHT]...
+func parseNexthopGroup(s string) ([]rtnl.NexthopGroupMember, error) {
+	var g []rtnl.NexthopGroupMember
+	for m := range strings.SplitSeq(s, "/") {
+		id, weight, hasWeight := strings.Cut(m, ",")
+		n, err := strconv.ParseUint(id, 0, 32)
+		if err != nil || n == 0 {
+			return nil, cli.Failf("invalid nexthop id %q in group %q", id, s)
+		}
+		member := rtnl.NexthopGroupMember{ID: uint32(n), Weight: 1}
+		if hasWeight {
+			w, err := strconv.ParseUint(weight, 0, 32)
+			if err != nil || w == 0 || w > 65535 {
+				return nil, cli.Failf("invalid weight %q in group %q (1 to 65535)", weight, s)
+			}
+			member.Weight = int(w)
+		}
+		g = append(g, member)
+	}
+	return g, nil
+}
+
+// parseResilientArgs reads the arguments after "type resilient".
+func parseResilientArgs(a *cli.Args, r *rtnl.NexthopResilient) error {
+	for a.More() {
+		w := a.Peek()
+		secs := func() (time.Duration, error) {
+			n, err := a.Uint(w, 32)
+			if err != nil {
+				return 0, err
+			}
+			if n >= (1<<32-1)/100 {
+				return 0, cli.Failf("%s %d is too large", w, n)
+			}
+			return time.Duration(n) * time.Second, nil
+		}
+		var err error
+		switch w {
+		case "buckets":
+			a.Next()
+			var n uint64
+			if n, err = a.Uint(w, 16); err == nil {
+				r.Buckets = uint16(n)
+			}
+		case "idle_timer":
+			a.Next()
+			r.IdleTimer, err = secs()
+		case "unbalanced_timer":
+			a.Next()
+			r.UnbalancedTimer, err = secs()
+		default:
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nexthopID reads "id ID", the only argument of get and del.
+func nexthopID(a *cli.Args, cmd string) (uint32, error) {
+	var id uint64
+	for a.More() {
+		w := a.Next()
+		switch w {
+		case "id":
+			n, err := a.Uint(w, 32)
+			if err != nil {
+				return 0, err
+			}
+			id = n
+		default:
+			return 0, cli.Failf("unknown nexthop %s keyword %q", cmd, w)
+		}
+	}
+	if id == 0 {
+		return 0, cli.Failf("nexthop %s needs an id (id ID)", cmd)
+	}
+	return uint32(id), nil
+}
+
+func nexthopDelete(x *ipctx, a *cli.Args) error {
+	id, err := nexthopID(a, "del")
+	if err != nil {
+		return err
+	}
+	return x.submit(func(b *rtnl.Batch) error { return b.Nexthop(rtnl.Delete, &rtnl.Nexthop{ID: id}) })
+}
+
+func nexthopGet(x *ipctx, a *cli.Args) error {
+	id, err := nexthopID(a, "get")
+	if err != nil {
+		return err
+	}
+	return nexthopPrintOne(x, id)
+}
+
+// nexthopPrintOne prints one nexthop, fetched by ID, as `ip nexthop get`
+// does.
+func nexthopPrintOne(x *ipctx, id uint32) error {
+	h, err := x.handle()
+	if err != nil {
+		return err
+	}
+	list, err := h.ListNexthops(x.ctx, &rtnl.NexthopFilter{ID: id, Stats: x.env.Stats > 0})
+	if err == nil && len(list) == 0 {
+		var nh *rtnl.Nexthop
+		if nh, err = h.NexthopByID(x.ctx, id); err == nil { // else the kernel's own error
+			list = append(list, *nh)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	var j *output.JSON
+	if x.env.JSON {
+		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
+		j.Array("")
+	}
+	printNexthop(x, j, &list[0])
+	if j != nil {
+		j.End()
+	}
+	return nil
+}
+
+// nexthopSelector reads the selectors of `ip nexthop show`. It returns a
+// non-zero id for "id ID", which ip answers with a get.
+func nexthopSelector(x *ipctx, a *cli.Args) (*rtnl.NexthopFilter, uint32, error) {
+	f := &rtnl.NexthopFilter{Stats: x.env.Stats > 0}
+	switch x.env.Family {
+	case 4:
+		f.Family = rtnl.IPv4
+	case 6:
+		f.Family = rtnl.IPv6
+	}
+	var id uint32
+	for a.More() {
+		w := a.Next()
+		var s string
+		var err error
+		switch {
+		case cli.Matches(w, "dev"):
+			if s, err = a.Value(w); err != nil {
+				return nil, 0, err
+			}
+			if f.Index, err = x.linkIndex(s); err != nil {
+				return nil, 0, err
+			}
+		case cli.Matches(w, "groups"):
+			f.Groups = true
+		case cli.Matches(w, "master") || cli.Matches(w, "vrf"):
+			if s, err = a.Value(w); err != nil {
+				return nil, 0, err
+			}
+			if f.Master, err = x.linkIndex(s); err != nil {
+				return nil, 0, err
+			}
+		case w == "id":
+			n, err := a.Uint(w, 32)
+			if err != nil {
+				return nil, 0, err
+			}
+			id = uint32(n)
+		case cli.Matches(w, "protocol"):
+			if s, err = a.Value(w); err != nil {
+				return nil, 0, err
+			}
+			if f.Protocol, err = rtnl.ParseRouteProtocol(s); err != nil {
+				return nil, 0, cli.Failf("invalid protocol %q", s)
+			}
+		case cli.Matches(w, "fdb"):
+			f.FDB = true
+		case w == "help":
+			return nil, 0, cli.Failf("%s", strings.TrimSpace(nexthopUsage))
+		default:
+			return nil, 0, cli.Failf("unknown nexthop selector %q", w)
+		}
+	}
+	return f, id, nil
+}
+
+// nexthopShow lists (or flushes) the nexthops the selector picks.
+func nexthopShow(x *ipctx, a *cli.Args, flush bool) error {
+	f, id, err := nexthopSelector(x, a)
+	if err != nil {
+		return err
+	}
+	if id != 0 && !flush {
+		return nexthopPrintOne(x, id)
+	}
+	f.ID = id
+	h, err := x.handle()
+	if err != nil {
+		return err
+	}
+	if flush {
+		return nexthopFlush(x, h, f)
+	}
+	if x.byIndex == nil { // names cannot be asked for inside the dump
+		if err := x.loadLinks(); err != nil {
+			return err
+		}
+	}
+	var j *output.JSON
+	if x.env.JSON {
+		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
+		j.Array("")
+	}
+	for nh, err := range h.Nexthops(x.ctx, f) {
+		if err != nil {
+			if j != nil {
+				j.End()
+			}
+			return err
+		}
+		printNexthop(x, j, nh)
+	}
+	if j != nil {
+		j.End()
+	}
+	return nil
+}
+
+// nexthopFlush deletes the nexthops f selects, groups first (deleting a
+// group's last member deletes the group too), and says how many went.
+func nexthopFlush(x *ipctx, h *rtnl.Handle, f *rtnl.NexthopFilter) error {
+	list, err := h.ListNexthops(x.ctx, f)
+	if err != nil {
+		return err
+	}
+	b := h.NewBatch()
+	for _, groups := range []bool{true, false} {
+		for i := range list {
+			if (len(list[i].Group) > 0) == groups {
+				b.Nexthop(rtnl.Delete, &rtnl.Nexthop{ID: list[i].ID})
+			}
+		}
+	}
+	flushed := b.Len()
+	err = b.Run(x.ctx, &nl.BatchOptions{ContinueOnError: true})
+	var be *nl.BatchError
+	if errors.As(err, &be) && be.Err == nil {
+		for _, fail := range be.Failures {
+			if !errors.Is(fail.Err, unix.ENOENT) { // gone with its last member
+				return fail.Err
+			}
+		}
+		err = nil
+	}
+	if err != nil {
+		return err
+	}
+	if flushed == 0 {
+		fmt.Fprintln(x.out, "Nothing to flush")
+	} else {
+		fmt.Fprintf(x.out, "Flushed %d nexthops\n", flushed)
+	}
+	return nil
+}
+
+// nhSeconds formats a duration in seconds as ip's %g does.
+func nhSeconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'g', 6, 64)
+}
+
+// printNexthop prints a nexthop as `ip nexthop show` does: as JSON when j
+// is not nil, else as text.
+func printNexthop(x *ipctx, j *output.JSON, nh *rtnl.Nexthop) {
+	var buf [64]byte
+	w := x.out
+	details := x.env.Details
+	if j != nil {
+		j.Object("")
+		j.Uint("id", uint64(nh.ID))
+	} else {
+		w.WriteString("id ")
+		w.Write(strconv.AppendUint(buf[:0], uint64(nh.ID), 10))
+		w.WriteByte(' ')
+	}
+	if len(nh.Group) > 0 {
+		if j != nil {
+			j.Array("group")
+		} else {
+			w.WriteString("group ")
+		}
+		for i, m := range nh.Group {
+			if j != nil {
+				j.Object("")
+				j.Uint("id", uint64(m.ID))
+				if m.Weight > 1 {
+					j.Uint("weight", uint64(m.Weight))
+				}
+				j.End()
+				continue
+			}
+			if i > 0 {
+				w.WriteByte('/')
+			}
+			w.Write(strconv.AppendUint(buf[:0], uint64(m.ID), 10))
+			if m.Weight > 1 {
+				w.WriteByte(',')
+				w.Write(strconv.AppendInt(buf[:0], int64(m.Weight), 10))
+			}
+		}
+		if j != nil {
+			j.End()
+		} else {
+			w.WriteByte(' ')
+		}
+	}
+	if nh.GroupType != rtnl.NexthopGroupMpath {
+		if j != nil {
+			j.String("type", nh.GroupType.String())
+		} else {
+			fmt.Fprintf(w, "type %s ", nh.GroupType)
+		}
+	}
+	if nh.GroupType == rtnl.NexthopGroupResilient {
+		r := &nh.Resilient
+		if j != nil {
+			j.Object("resilient_args")
+			j.Uint("buckets", uint64(r.Buckets))
+			j.Number("idle_timer", nhSeconds(r.IdleTimer))
+			j.Number("unbalanced_timer", nhSeconds(r.UnbalancedTimer))
+			j.Number("unbalanced_time", nhSeconds(r.UnbalancedTime))
+			j.End()
+		} else {
+			fmt.Fprintf(w, "buckets %d idle_timer %s unbalanced_timer %s unbalanced_time %s ",
+				r.Buckets, nhSeconds(r.IdleTimer), nhSeconds(r.UnbalancedTimer), nhSeconds(r.UnbalancedTime))
+		}
+	}
+	if nh.Encap.Type != 0 {
+		if j != nil {
+			j.String("encap", nh.Encap.Type.String())
+		} else {
+			fmt.Fprintf(w, "encap %s ", nh.Encap.Type)
+		}
+	}
+	if nh.Gateway.IsValid() {
+		if j != nil {
+			j.ASCII("gateway", nh.Gateway.AppendTo(buf[:0]))
+		} else {
+			w.WriteString("via ")
+			w.Write(nh.Gateway.AppendTo(buf[:0]))
+			w.WriteByte(' ')
+		}
+	}
+	if nh.Index != 0 {
+		if j != nil {
+			j.String("dev", x.linkName(nh.Index))
+		} else {
+			w.WriteString("dev " + x.linkName(nh.Index) + " ")
+		}
+	}
+	if nh.Scope != rtnl.ScopeGlobal || details {
+		if j != nil {
+			j.String("scope", nh.Scope.String())
+		} else {
+			w.WriteString("scope " + nh.Scope.String() + " ")
+		}
+	}
+	if nh.Blackhole {
+		if j != nil {
+			j.Null("blackhole")
+		} else {
+			w.WriteString("blackhole ")
+		}
+	}
+	if nh.Protocol != rtnl.ProtoUnspec || details {
+		if j != nil {
+			j.String("protocol", nh.Protocol.String())
+		} else {
+			w.WriteString("proto " + nh.Protocol.String() + " ")
+		}
+	}
+	flags := nh.Flags.Names()
+	if j != nil {
+		j.Strings("flags", flags)
+	} else {
+		for _, f := range flags {
+			w.WriteString(f + " ")
+		}
+	}
+	if nh.FDB {
+		if j != nil {
+			j.Null("fdb")
+		} else {
+			w.WriteString("fdb")
+		}
+	}
+	if nh.HWStats || nh.HWStatsUsed {
+		if j != nil {
+			j.Bool("hw_stats", nh.HWStats)
+			j.Bool("hw_stats_used", nh.HWStatsUsed)
+		} else {
+			fmt.Fprintf(w, "hw_stats %s ", nhOnOff(nh.HWStats))
+		}
+	}
+	if x.env.Stats > 0 && len(nh.Group) > 0 {
+		if j != nil {
+			j.Array("group_stats")
+			for _, m := range nh.Group {
+				j.Object("")
+				j.Uint("id", uint64(m.ID))
+				j.Uint("packets", m.Packets)
+				if nh.HWStats {
+					j.Uint("packets_hw", m.HWPackets)
+				}
+				j.End()
+			}
+			j.End()
+		} else {
+			w.WriteString("\n  stats:")
+			for _, m := range nh.Group {
+				fmt.Fprintf(w, "\n    id %d packets %d", m.ID, m.Packets)
+				if nh.HWStats {
+					fmt.Fprintf(w, " packets_hw %d", m.HWPackets)
+				}
+			}
+		}
+	}
+	if j != nil {
+		j.End()
+	} else {
+		w.WriteByte('\n')
+	}
+}
+
+func nhOnOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// runNexthopBucket implements `ip nexthop bucket`.
+
+func bucketShow(x *ipctx, a *cli.Args) error {
+	var f rtnl.NexthopBucketFilter
+	for a.More() {
+		w := a.Next()
+		var s string
+		var err error
+		switch {
+		case w == "id" || w == "nhid":
+			n, err := a.Uint(w, 32)
+			if err != nil {
+				return err
+			}
+			if w == "id" {
+				f.ID = uint32(n)
+			} else {
+				f.NexthopID = uint32(n)
+			}
+		case cli.Matches(w, "dev"):
+			if s, err = a.Value(w); err != nil {
+				return err
+			}
+			if f.Index, err = x.linkIndex(s); err != nil {
+				return err
+			}
+		case cli.Matches(w, "master") || cli.Matches(w, "vrf"):
+			if s, err = a.Value(w); err != nil {
+				return err
+			}
+			if f.Master, err = x.linkIndex(s); err != nil {
+				return err
+			}
+		default:
+			return cli.Failf("unknown nexthop bucket selector %q", w)
+		}
+	}
+	h, err := x.handle()
+	if err != nil {
+		return err
+	}
+	var j *output.JSON
+	if x.env.JSON {
+		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
+		j.Array("")
+	}
+	for bk, err := range h.NexthopBuckets(x.ctx, &f) {
+		if err != nil {
+			if j != nil {
+				j.End()
+			}
+			return err
+		}
+		printBucket(x, j, bk)
+	}
+	if j != nil {
+		j.End()
+	}
+	return nil
+}
+
+func bucketGet(x *ipctx, a *cli.Args) error {
+	var id, index uint64
+	idSet, indexSet := false, false
+	for a.More() {
+		w := a.Next()
+		var err error
+		switch w {
+		case "id":
+			id, err = a.Uint(w, 32)
+			idSet = true
+		case "index":
+			index, err = a.Uint(w, 16)
+			indexSet = true
+		default:
+			return cli.Failf("unknown nexthop bucket get keyword %q", w)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if !idSet || !indexSet {
+		return cli.Failf("nexthop bucket get needs id ID and index INDEX")
+	}
+	h, err := x.handle()
+	if err != nil {
+		return err
+	}
+	bk, err := h.NexthopBucketByIndex(x.ctx, uint32(id), uint16(index))
+	if err != nil {
+		return err
+	}
+	var j *output.JSON
+	if x.env.JSON {
+		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
+		j.Array("")
+	}
+	printBucket(x, j, bk)
+	if j != nil {
+		j.End()
+	}
+	return nil
+}
+
+// printBucket prints a bucket as `ip nexthop bucket show` does.
+func printBucket(x *ipctx, j *output.JSON, bk *rtnl.NexthopBucket) {
+	if j != nil {
+		j.Object("")
+		j.Uint("id", uint64(bk.ID))
+		j.Object("bucket")
+		j.Uint("index", uint64(bk.Index))
+		j.Number("idle_time", nhSeconds(bk.IdleTime))
+		j.Uint("nhid", uint64(bk.NexthopID))
+		j.End()
+		j.Strings("flags", bk.Flags.Names())
+		j.End()
+		return
+	}
+	w := x.out
+	fmt.Fprintf(w, "id %d index %d idle_time %s nhid %d ", bk.ID, bk.Index, nhSeconds(bk.IdleTime), bk.NexthopID)
+	for _, f := range bk.Flags.Names() {
+		w.WriteString(f + " ")
+	}
+	w.WriteByte('\n')
+}

@@ -1,0 +1,228 @@
+// Package output is how nlctl's commands print: a streaming JSON writer
+// (an array, or NDJSON: one value per line) and aligned text tables.
+package output
+
+import (
+	"bufio"
+	"strconv"
+	"unicode/utf8"
+)
+
+// JSON streams JSON without building values first, so that printing
+// 100,000 routes costs little more than formatting their fields. Keys are
+// written in the order the caller gives them, as `ip -j` does. Every method
+// takes a key, which is ignored inside arrays.
+type JSON struct {
+	w      *bufio.Writer
+	pretty bool
+	lines  bool
+	stack  []jsonLevel
+	next   string // key for the next value written with key "" (see Name)
+}
+
+type jsonLevel struct {
+	array  bool
+	hidden bool // the outermost array in NDJSON mode: no brackets, one value per line
+	n      int  // values written at this level
+}
+
+// NewJSON returns a writer of JSON to w, indented if pretty. With lines
+// (NDJSON), the outermost array is not written: each of its values is
+// written on a line of its own (and pretty is ignored).
+func NewJSON(w *bufio.Writer, pretty, lines bool) *JSON {
+	return &JSON{w: w, pretty: pretty && !lines, lines: lines}
+}
+
+// key writes the separator before a value and, in an object, its key.
+func (j *JSON) key(k string) {
+	if k == "" && j.next != "" {
+		k, j.next = j.next, ""
+	}
+	if len(j.stack) == 0 {
+		return
+	}
+	top := &j.stack[len(j.stack)-1]
+	if top.hidden {
+		if top.n > 0 {
+			j.w.WriteByte('\n')
+		}
+		top.n++
+		return
+	}
+	if top.n > 0 {
+		j.w.WriteByte(',')
+	}
+	top.n++
+	if j.pretty {
+		j.newline(len(j.stack))
+	}
+	if !top.array {
+		j.quote(k)
+		j.w.WriteByte(':')
+		if j.pretty {
+			j.w.WriteByte(' ')
+		}
+	}
+}
+
+func (j *JSON) newline(depth int) {
+	j.w.WriteByte('\n')
+	for range depth {
+		j.w.WriteString("    ")
+	}
+}
+
+func (j *JSON) open(k string, array bool) {
+	if array && j.lines && len(j.stack) == 0 {
+		j.stack = append(j.stack, jsonLevel{array: true, hidden: true})
+		return
+	}
+	j.key(k)
+	if array {
+		j.w.WriteByte('[')
+	} else {
+		j.w.WriteByte('{')
+	}
+	j.stack = append(j.stack, jsonLevel{array: array})
+}
+
+func (j *JSON) close() {
+	top := j.stack[len(j.stack)-1]
+	j.stack = j.stack[:len(j.stack)-1]
+	if top.hidden {
+		if top.n > 0 {
+			j.w.WriteByte('\n')
+		}
+		return
+	}
+	if j.pretty && top.n > 0 {
+		j.newline(len(j.stack))
+	}
+	if top.array {
+		j.w.WriteByte(']')
+	} else {
+		j.w.WriteByte('}')
+	}
+	if len(j.stack) == 0 {
+		j.w.WriteByte('\n')
+	}
+}
+
+// Name sets the key of the next value written with an empty key, so that
+// a function printing an object for an array can print it as a member.
+func (j *JSON) Name(k string) { j.next = k }
+
+// Object opens an object; End closes the innermost object or array.
+func (j *JSON) Object(k string) { j.open(k, false) }
+
+// Array opens an array.
+func (j *JSON) Array(k string) { j.open(k, true) }
+
+// End closes the innermost object or array.
+func (j *JSON) End() { j.close() }
+
+// String writes a string value.
+func (j *JSON) String(k, v string) {
+	j.key(k)
+	j.quote(v)
+}
+
+// Uint writes an unsigned number.
+func (j *JSON) Uint(k string, v uint64) {
+	j.key(k)
+	var b [20]byte
+	j.w.Write(strconv.AppendUint(b[:0], v, 10))
+}
+
+// Int writes a signed number.
+func (j *JSON) Int(k string, v int64) {
+	j.key(k)
+	var b [20]byte
+	j.w.Write(strconv.AppendInt(b[:0], v, 10))
+}
+
+// Number writes v, already formatted as a JSON number (such as "0.00",
+// which ip prints for timers), as is.
+func (j *JSON) Number(k, v string) {
+	j.key(k)
+	j.w.WriteString(v)
+}
+
+// Bool writes true or false.
+func (j *JSON) Bool(k string, v bool) {
+	j.key(k)
+	if v {
+		j.w.WriteString("true")
+	} else {
+		j.w.WriteString("false")
+	}
+}
+
+// Null writes null.
+func (j *JSON) Null(k string) {
+	j.key(k)
+	j.w.WriteString("null")
+}
+
+// Strings writes an array of strings (an empty one as []).
+func (j *JSON) Strings(k string, vs []string) {
+	j.Array(k)
+	for _, v := range vs {
+		j.String("", v)
+	}
+	j.End()
+}
+
+const hexDigits = "0123456789abcdef"
+
+func (j *JSON) quote(s string) {
+	w := j.w
+	w.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			w.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				w.WriteByte('\\')
+				w.WriteByte(c)
+			case '\n':
+				w.WriteString(`\n`)
+			case '\t':
+				w.WriteString(`\t`)
+			default:
+				w.WriteString(`\u00`)
+				w.WriteByte(hexDigits[c>>4])
+				w.WriteByte(hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			w.WriteString(s[start:i])
+			w.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	w.WriteString(s[start:])
+	w.WriteByte('"')
+}
+
+// ASCII writes b as a string value; b must need no escaping (an address,
+// a number), which spares converting it to a string.
+func (j *JSON) ASCII(k string, b []byte) {
+	j.key(k)
+	j.w.WriteByte('"')
+	j.w.Write(b)
+	j.w.WriteByte('"')
+}
