@@ -2,11 +2,10 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"io"
-	"reflect"
 	"strings"
 
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nl"
 )
@@ -77,20 +76,8 @@ func (e *Env) Dial(p nl.Protocol, cfg nl.Config) (*nl.Conn, func(), error) {
 	}, nil
 }
 
-// PrintJSON writes v as JSON, indented with -p. With -ndjson a slice is
+// PrintJSON writes v as JSON, indented with -p; with -ndjson a slice is
 // written one element per line.
 func (e *Env) PrintJSON(v any) error {
-	enc := json.NewEncoder(e.Stdout)
-	if e.Pretty && !e.NDJSON {
-		enc.SetIndent("", "    ")
-	}
-	if rv := reflect.ValueOf(v); e.NDJSON && rv.Kind() == reflect.Slice {
-		for i := range rv.Len() {
-			if err := enc.Encode(rv.Index(i).Interface()); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return enc.Encode(v)
+	return output.Encode(e.Stdout, v, e.Pretty, e.NDJSON)
 }

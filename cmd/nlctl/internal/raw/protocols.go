@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
 )
@@ -54,7 +55,7 @@ func runProtocols(env *cli.Env, args []string) error {
 			fmt.Fprintln(env.Stdout, "usage: nlctl protocols [-a]\n\nLists the netlink protocols this kernel has registered; -a also lists the known ones it lacks.")
 			return cli.ErrHelpShown
 		default:
-			return cli.Syntaxf("unknown argument %q", a)
+			return cli.Syntaxf("unknown argument %s (protocols takes -a)", cli.Quote(a))
 		}
 	}
 	infos, err := probeProtocols(env)
@@ -73,12 +74,13 @@ func runProtocols(env *cli.Env, args []string) error {
 	if env.JSON {
 		return env.PrintJSON(infos)
 	}
+	var t output.Table
 	for _, i := range infos {
 		state := "available"
 		if !i.Available {
 			state = "not registered"
 		}
-		fmt.Fprintf(env.Stdout, "%2d  %-15s %s\n", i.Number, i.Name, state)
+		t.Row(fmt.Sprintf("%2d", i.Number), i.Name, state)
 	}
-	return nil
+	return t.Print(env.Stdout, "  ")
 }
