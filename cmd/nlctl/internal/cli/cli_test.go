@@ -12,8 +12,8 @@ import (
 
 func TestOptionAbbreviations(t *testing.T) {
 	cases := []struct {
-		args []string
-		n    int
+		args  []string
+		n     int
 		check func(e *Env) bool
 	}{
 		{[]string{"-j"}, 1, func(e *Env) bool { return e.JSON }},
