@@ -33,7 +33,7 @@ import (
 // ip's objects first, so that "r" is route as it is for ip. A command
 // family is one package and one line here.
 func registry() *cli.Registry {
-	r := &cli.Registry{Batch: iproute.RunBatch}
+	r := &cli.Registry{Batch: iproute.RunBatch, LinkKinds: iproute.LinkKinds()}
 	r.Add(iproute.Commands()...)
 	r.Add(raw.Commands()...)
 	r.Add(usersockcmd.Commands()...)

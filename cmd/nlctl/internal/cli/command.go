@@ -26,6 +26,9 @@ type Registry struct {
 	cmds []*Command
 	// Batch runs a -batch file (nil: nlctl has no batch mode).
 	Batch func(e *Env) int
+	// LinkKinds are the link kinds a ValueLinkKind value may be (the
+	// kinds `link add type KIND` knows), for shell completion.
+	LinkKinds []string
 }
 
 // Add registers commands; a family's package gives its list.

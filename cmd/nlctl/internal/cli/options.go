@@ -2,12 +2,45 @@ package cli
 
 import "strings"
 
-// optionOrder lists the global options in the order ip tries them, so that
-// an abbreviation means what it means to ip: -b is -batch, -br -brief, -s
-// -stats, -d -details, -f -family.
-func optionOrder() []string {
-	return []string{"family", "4", "6", "0", "stats", "statistics", "details", "oneline",
-		"force", "batch", "help", "netns", "json", "ndjson", "pretty", "brief"}
+// GlobalOption is one of nlctl's global options, for parsing and for
+// shell completion.
+type GlobalOption struct {
+	// Name is the long name, without the dash. Any prefix of it is
+	// accepted, meaning the first option in GlobalOptions' order it is a
+	// prefix of.
+	Name string
+	// Value is the kind of the option's argument, ValueNone for a flag.
+	Value Value
+	// Unsupported marks ip's options that nlctl recognises only to
+	// refuse them (so that their abbreviations keep ip's meaning).
+	Unsupported bool
+}
+
+// GlobalOptions returns the global options in the order ip tries them, so
+// that an abbreviation means what it means to ip: -b is -batch, -br
+// -brief, -s -stats, -d -details, -f -family.
+func GlobalOptions() []GlobalOption {
+	return []GlobalOption{
+		{Name: "family", Value: ValueText, Unsupported: true},
+		{Name: "4"}, {Name: "6"}, {Name: "0", Unsupported: true},
+		{Name: "stats"}, {Name: "statistics"}, {Name: "details"}, {Name: "oneline"},
+		{Name: "force"}, {Name: "batch", Value: ValueFile}, {Name: "help"},
+		{Name: "netns", Value: ValueNetns}, {Name: "json"}, {Name: "ndjson"},
+		{Name: "pretty"}, {Name: "brief"},
+	}
+}
+
+// FindOption resolves a global option word as Option reads it: -name or
+// --name, abbreviated or not, with or without =value.
+func FindOption(word string) (GlobalOption, bool) {
+	name := strings.TrimPrefix(strings.TrimPrefix(word, "-"), "-")
+	name, _, _ = strings.Cut(name, "=")
+	for _, o := range GlobalOptions() {
+		if Matches(name, o.Name) {
+			return o, true
+		}
+	}
+	return GlobalOption{}, false
 }
 
 // Option reads one global option at the start of args and returns how
@@ -16,11 +49,7 @@ func optionOrder() []string {
 // that take one.
 func (e *Env) Option(args []string) (int, error) {
 	a := args[0]
-	name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
-	value, inline := "", false
-	if k, v, ok := strings.Cut(name, "="); ok {
-		name, value, inline = k, v, true
-	}
+	_, value, inline := strings.Cut(a, "=")
 	arg := func() (string, int, error) {
 		if inline {
 			return value, 1, nil
@@ -30,14 +59,8 @@ func (e *Env) Option(args []string) (int, error) {
 		}
 		return args[1], 2, nil
 	}
-	long := ""
-	for _, o := range optionOrder() {
-		if Matches(name, o) {
-			long = o
-			break
-		}
-	}
-	switch long {
+	o, _ := FindOption(a)
+	switch o.Name {
 	case "json":
 		e.JSON = true
 	case "ndjson":
@@ -88,10 +111,10 @@ func (e *Env) Option(args []string) (int, error) {
 	return 1, nil
 }
 
-// isGlobal reports whether a word after the command is a global option:
+// IsGlobal reports whether a word after the command is a global option:
 // the options people also put there, which cannot be mistaken for a
 // command's own words.
-func isGlobal(a string) bool {
+func IsGlobal(a string) bool {
 	if !strings.HasPrefix(a, "-") {
 		return false
 	}
@@ -107,7 +130,7 @@ func isGlobal(a string) bool {
 func (e *Env) GlobalsAfter(args []string) ([]string, error) {
 	var rest []string
 	for i := 0; i < len(args); i++ {
-		if !isGlobal(args[i]) {
+		if !IsGlobal(args[i]) {
 			rest = append(rest, args[i])
 			continue
 		}

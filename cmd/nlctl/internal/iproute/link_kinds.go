@@ -9,6 +9,14 @@ import (
 	"github.com/nlkit/nlkit/rtnl"
 )
 
+// LinkKinds returns the link kinds nlctl knows the arguments of (see
+// parseLinkKind), then common kinds that take none, for shell completion
+// of `type KIND`. bridge_slave is for `link set DEV type bridge_slave`.
+func LinkKinds() []string {
+	return []string{"veth", "bridge", "bridge_slave", "macvlan", "macvtap", "vxlan",
+		"dummy", "ifb", "nlmon"}
+}
+
 func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 	d := &rtnl.BridgeInfo{}
 	for a.More() {
