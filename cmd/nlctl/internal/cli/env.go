@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -43,15 +44,23 @@ func (e *Env) Context() context.Context {
 }
 
 // OpenNS opens the namespace the user named, or returns nil for the
-// current one.
+// current one. A namespace that cannot be opened is an error of the
+// command line (ExitSyntax), as for ip, which opens it as it reads -n.
 func (e *Env) OpenNS() (*netns.NS, error) {
 	if e.NetNS == "" {
 		return nil, nil
 	}
+	var ns *netns.NS
+	var err error
 	if strings.Contains(e.NetNS, "/") {
-		return netns.Open(e.NetNS)
+		ns, err = netns.Open(e.NetNS)
+	} else {
+		ns, err = netns.OpenName(e.NetNS)
 	}
-	return netns.OpenName(e.NetNS)
+	if err != nil {
+		return nil, &Error{ExitSyntax, fmt.Sprintf("cannot open network namespace %s (-n): %v", Quote(e.NetNS), err)}
+	}
+	return ns, nil
 }
 
 // Dial opens a connection of protocol p in the chosen namespace; the
