@@ -77,7 +77,7 @@ func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 			case s == "802.1ad" || s == "802.1AD":
 				d.VLANProtocol = new(uint16(0x88a8))
 			default:
-				err = cli.Failf("invalid vlan_protocol %q", s)
+				err = invalidArg(w, s, "802.1Q or 802.1ad")
 			}
 		case "vlan_default_pvid":
 			if num(16) {
@@ -144,7 +144,7 @@ func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 		case "nf_call_arptables":
 			b(&d.NFCallARPTables)
 		default:
-			return nil, cli.Failf("bridge: unknown option %q", w)
+			return nil, cli.Failf("bridge: unknown option %s", cli.Quote(w))
 		}
 		if err != nil {
 			return nil, err
@@ -164,7 +164,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 				return
 			}
 			if s != "on" && s != "off" {
-				err = cli.Failf("%q must be on or off", w)
+				err = cli.Failf("invalid %s %s: on or off is expected", w, cli.Quote(s))
 				return
 			}
 			*p = new(s == "on")
@@ -179,7 +179,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 			}
 			st, e := rtnl.ParseBridgePortState(s)
 			if e != nil {
-				return nil, cli.Failf("invalid state %q", s)
+				return nil, invalidArg(w, s, "disabled, listening, learning, forwarding, blocking or a number from 0 to 255")
 			}
 			d.State = &st
 		case "priority":
@@ -235,7 +235,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 			if e != nil {
 				return nil, e
 			}
-			i, e := x.linkIndex(s)
+			i, e := x.linkIndexArg(w, s)
 			if e != nil {
 				return nil, e
 			}
@@ -243,7 +243,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 		case "nobackup_port":
 			d.BackupPort = new(0)
 		default:
-			return nil, cli.Failf("bridge_slave: unknown option %q", w)
+			return nil, cli.Failf("bridge_slave: unknown option %s", cli.Quote(w))
 		}
 		if err != nil {
 			return nil, err
@@ -264,7 +264,7 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 			}
 			m, err := rtnl.ParseMacvlanMode(s)
 			if err != nil {
-				return nil, cli.Failf("invalid macvlan mode %q", s)
+				return nil, cli.Failf("invalid mode %s: private, vepa, bridge, passthru or source is expected", cli.Quote(s))
 			}
 			d.Mode = m
 		case "nopromisc", "nodst":
@@ -277,9 +277,13 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 			}
 			*d.Flags |= f
 		case "bcqueuelen":
-			n, err := a.Uint(w, 32)
+			s, err := a.Value(w)
 			if err != nil {
 				return nil, err
+			}
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil { // as ip: a failure (1), not a syntax error
+				return nil, cli.Failf("invalid bcqueuelen %s: a number from 0 to 4294967295 is expected", cli.Quote(s))
 			}
 			d.BCQueueLen = new(uint32(n))
 		case "macaddr":
@@ -310,10 +314,10 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 					d.MACAddrs = append(d.MACAddrs, hw)
 				}
 			default:
-				return nil, cli.Failf("macaddr: unknown operation %q", op)
+				return nil, cli.Failf("macaddr: unknown operation %s (add, del, set or flush)", cli.Quote(op))
 			}
 		default:
-			return nil, cli.Failf("macvlan: unknown option %q", w)
+			return nil, cli.Failf("macvlan: unknown option %s", cli.Quote(w))
 		}
 	}
 	return d, nil
@@ -339,7 +343,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 				return nil, e
 			}
 			if d.Group, err = parseAddr(s, 0); err == nil && (w == "group") != d.Group.IsMulticast() {
-				err = cli.Failf("%s %s: a group must be multicast, a remote unicast", w, s)
+				err = cli.Syntaxf("invalid %s %s: a group must be multicast, a remote unicast", w, cli.Quote(s))
 			}
 		case "local":
 			s, e := a.Value(w)
@@ -352,7 +356,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			if e != nil {
 				return nil, e
 			}
-			d.LinkIndex, err = x.linkIndex(s)
+			d.LinkIndex, err = x.linkIndexArg(w, s)
 		case "dstport":
 			n, e := a.Uint(w, 16)
 			err = e
@@ -378,7 +382,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			default:
 				n, e := strconv.ParseUint(s, 0, 8)
 				if e != nil {
-					return nil, cli.Failf("invalid ttl %q", s)
+					return nil, invalidArg(w, s, "inherit, auto or a number from 0 to 255")
 				}
 				d.TTL = new(uint8(n))
 			}
@@ -393,7 +397,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			}
 			n, e := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 8)
 			if e != nil {
-				return nil, cli.Failf("invalid tos %q", s)
+				return nil, invalidArg(w, s, "inherit or a hexadecimal number from 0 to ff")
 			}
 			d.TOS = new(uint8(n))
 		case "df":
@@ -403,7 +407,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			}
 			df, e := rtnl.ParseVxlanDF(s)
 			if e != nil {
-				return nil, cli.Failf("invalid df %q", s)
+				return nil, invalidArg(w, s, "unset, set or inherit")
 			}
 			d.DF = &df
 		case "flowlabel", "label":
@@ -421,7 +425,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			}
 			n, e := strconv.ParseUint(s, 0, 32)
 			if e != nil {
-				return nil, cli.Failf("invalid ageing %q", s)
+				return nil, invalidArg(w, s, "none or a number of seconds from 0 to 4294967295")
 			}
 			d.Ageing = new(uint32(n))
 		case "maxaddress", "maxaddr":
@@ -435,7 +439,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			}
 			n, e := strconv.ParseUint(s, 0, 32)
 			if e != nil {
-				return nil, cli.Failf("invalid maxaddr %q", s)
+				return nil, invalidArg(w, s, "unlimited or a number from 0 to 4294967295")
 			}
 			d.Limit = new(uint32(n))
 		case "learning", "nolearning":
@@ -470,7 +474,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 		case "gpe":
 			d.GPE = true
 		default:
-			return nil, cli.Failf("vxlan: unknown option %q", w)
+			return nil, cli.Failf("vxlan: unknown option %s", cli.Quote(w))
 		}
 		if err != nil {
 			return nil, err
