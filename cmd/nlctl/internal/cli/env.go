@@ -3,7 +3,9 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"io"
 	"reflect"
 	"strings"
@@ -52,12 +54,20 @@ func (e *Env) OpenNS() (*netns.NS, error) {
 	}
 	var ns *netns.NS
 	var err error
-	if strings.Contains(e.NetNS, "/") {
-		ns, err = netns.Open(e.NetNS)
-	} else {
-		ns, err = netns.OpenName(e.NetNS)
+	switch name := e.NetNS; {
+	case strings.Contains(name, "/"):
+		ns, err = netns.Open(name)
+	case len(name) > 255 || name == "." || name == "..":
+		err = errors.New("not a name in /run/netns")
+	default:
+		ns, err = netns.OpenName(name)
 	}
 	if err != nil {
+		// The cause, without the path (the name may be long).
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return nil, &Error{ExitSyntax, fmt.Sprintf("cannot open network namespace %s (-n): %v", Quote(e.NetNS), err)}
 	}
 	return ns, nil

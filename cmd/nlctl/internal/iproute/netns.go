@@ -188,6 +188,9 @@ func netnsSet(x *ipctx, a *cli.Args) error {
 	if name == "" || idArg == "" || a.More() {
 		return cli.Failf("usage: netns set NAME NETNSID")
 	}
+	if err := checkNetnsName(name); err != nil {
+		return err
+	}
 	id := rtnl.NoNetNSID
 	if idArg != "auto" {
 		v, err := strconv.ParseUint(idArg, 10, 31)
@@ -290,6 +293,9 @@ func netnsExec(x *ipctx, a *cli.Args) error {
 		return cli.Failf("usage: netns exec NAME CMD [ARGS...]")
 	}
 	args := a.Rest()
+	if err := checkNetnsName(name); err != nil {
+		return err
+	}
 	ns, err := netns.OpenName(name)
 	if err != nil { // as ip: a syntax error (255)
 		return cli.Syntaxf("Cannot open namespace %s: %v", cli.Quote(name), err)
