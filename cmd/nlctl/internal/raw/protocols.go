@@ -54,7 +54,7 @@ func runProtocols(env *cli.Env, args []string) error {
 			fmt.Fprintln(env.Stdout, "usage: nlctl protocols [-a]\n\nLists the netlink protocols this kernel has registered; -a also lists the known ones it lacks.")
 			return cli.ErrHelpShown
 		default:
-			return cli.Syntaxf("unknown argument %q", a)
+			return cli.Syntaxf("unknown argument %s (-a is expected)", cli.Quote(a))
 		}
 	}
 	infos, err := probeProtocols(env)
