@@ -179,6 +179,9 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 		}
 		local = peer
 	}
+	if ad.Flags&rtnl.AddrMcAutoJoin != 0 && !local.Addr().IsMulticast() {
+		return ad, cli.Failf("autojoin needs a multicast address, not %s", local.Addr())
+	}
 	idx, err := x.linkIndex(dev)
 	if err != nil {
 		return ad, err

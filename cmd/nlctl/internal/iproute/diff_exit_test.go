@@ -63,6 +63,14 @@ func exitCases() []exitCase {
 		ex("bogus"),
 		ex("l"), ex("a"), ex("r"), ex("ro"), ex("n"),
 		except(255, 0, help, "help"),
+		// Abbreviations resolve as ip's do ("link s" is set, "address s"
+		// show, "route g" get).
+		ex("link", "s"), ex("link", "sh"), ex("link", "d", "nosuch"), ex("link", "a", "x9"),
+		ex("address", "s", "dev", "nosuch"), ex("address", "a", "bogus", "dev", "v0"), ex("address", "d", "10.1.0.99/24", "dev", "v0"),
+		ex("address", "f"), ex("route", "g", "10.2.0.1"), ex("route", "d", "10.98.0.0/24"), ex("route", "f"),
+		ex("rule", "s", "pref", "x"), ex("rule", "a"), ex("rule", "d"), ex("rule", "f", "pref", "x"),
+		ex("neigh", "s", "dev", "nosuch"), ex("neigh", "a", "10.1.0.9"), ex("neigh", "g", "10.1.0.9"),
+		ex("nexthop", "s", "bogus"), ex("nexthop", "g"), ex("nexthop", "d", "id", "x"), ex("nexthop", "b", "s", "bogus"),
 		except(255, 0, "nlctl takes the global options after the object too (nlctl link -j); ip takes -j for a verb", "link", "-j"),
 
 		// link
@@ -223,6 +231,9 @@ func exitCases() []exitCase {
 		ex("address", "add", "10.1.0.7/24", "dev", "v0", "label", "x0"),
 		ex("address", "add", "10.1.0.20/24", "dev", "v0", "tentative"),
 		ex("address", "add", "10.1.0.21/24", "dev", "v0", "permanent"),
+		ex("address", "add", "10.1.0.22/24", "dev", "v0", "autojoin"),
+		ex("address", "add", "10.1.0.23/24", "dev", "v0", "optimistic"),
+		except(255, 0, help, "address", "add", "help"),
 		ex("address", "change", "10.1.0.50/24", "dev", "v0"),
 		ex("address", "replace", "10.1.0.51/24", "dev", "v0"),
 		ex("address", "chg", "10.1.0.51/24", "dev", "v0"),
@@ -298,6 +309,7 @@ func exitCases() []exitCase {
 		ex("route", "add", "10.6.0.0/24", "nhid", "1"),
 		ex("route", "add", "10.7.0.0/24", "nexthop", "via", "10.1.0.3", "nexthop", "via", "10.1.0.4"),
 		ex("route", "add", "10.8.0.0/24", "via", "10.1.0.2", "table", "100", "table", "101"),
+		except(255, 0, help, "route", "add", "help"),
 		ex("route", "get", "10.2.0.1"),
 		ex("route", "get", "10.2.0.1/24"),
 		ex("route", "get", "10.2.0.1", "10.2.0.2"),

@@ -92,4 +92,16 @@ func TestLongWordsNotEchoed(t *testing.T) {
 		code, _, errs = nlctl("-n", ns.Name, "-batch", path)
 		check("-batch", args, code, errs)
 	}
+
+	// A -batch line over batchrun.MaxLine is refused with its number, and
+	// with -force the next lines run.
+	path := filepath.Join(dir, "huge.batch")
+	huge := "# first\nlink show dev " + strings.Repeat("h", 3<<20) + "\nlink show dev lo\n"
+	if err := os.WriteFile(path, []byte(huge), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := nlctl("-n", ns.Name, "-force", "-batch", path)
+	if code != cli.ExitSyntax || errs != "nlctl: line 2: the line is longer than 1048576 bytes\n" || !strings.Contains(out, "lo: <LOOPBACK") {
+		t.Errorf("a line of 3 MiB: exit %d, stderr %.300q, stdout %.300q", code, errs, out)
+	}
 }

@@ -252,6 +252,9 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			}
 			haveDst = true
 		default:
+			if w == "help" {
+				return r, help(x, routeUsage)
+			}
 			if !haveDst && r.Type == 0 && isWord(w) {
 				if t, err := rtnl.ParseRouteType(w); err == nil {
 					r.Type = t
