@@ -10,9 +10,11 @@
 // Every command takes -j for JSON and -n NETNS to run in another network
 // namespace.
 //
-// Exit status, as ip's: 0 success; 1 a name that matches nothing or a
-// value that cannot be used; 2 refused by the kernel or the system; 255 a
-// command line that cannot be parsed.
+// Exit status, as ip's: 0 success; 1 a name that matches nothing (an
+// unknown command, a device that does not exist) or a value that cannot be
+// used; 2 refused by the kernel or the system; 255 a command line that
+// cannot be parsed. With -batch, as ip -batch's: 1 if a command failed, 255
+// if one could not be parsed.
 package main
 
 import (

@@ -19,7 +19,6 @@ func nlctl(args ...string) (int, string, string) {
 func TestUsageErrors(t *testing.T) {
 	cases := [][]string{
 		{},
-		{"nosuchcommand"},
 		{"-x", "raw"},
 		{"raw"},
 		{"raw", "--type", "RTM_NOPE"},
@@ -43,5 +42,40 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code, out, _ := nlctl("raw", "--help"); code != 0 || !strings.Contains(out, "--proto") {
 		t.Errorf("raw --help: %d %q", code, out)
+	}
+}
+
+// The global options and the command word fail as ip's do: an unknown
+// option, an option without its value, an empty or missing namespace are
+// errors of the command line (255); an unknown command, like ip's unknown
+// object, is a name that matches nothing (1).
+func TestGlobalOptionErrors(t *testing.T) {
+	long := strings.Repeat("x", 1<<20)
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"-x"}, cli.ExitSyntax, `option "-x" is unknown, try "nlctl -help"`},
+		{[]string{"-x", "link"}, cli.ExitSyntax, `option "-x" is unknown`},
+		{[]string{"--x"}, cli.ExitSyntax, `option "--x" is unknown`},
+		{[]string{"-n"}, cli.ExitSyntax, "option -n needs an argument"},
+		{[]string{"-netns"}, cli.ExitSyntax, "option -netns needs an argument"},
+		{[]string{"-n", ""}, cli.ExitSyntax, "option -n: the namespace name is empty"},
+		{[]string{"-n", "", "link"}, cli.ExitSyntax, "the namespace name is empty"},
+		{[]string{"-n=", "link"}, cli.ExitSyntax, "the namespace name is empty"},
+		{[]string{"-n", "nlkit-no-such-netns", "link"}, cli.ExitSyntax, `cannot open network namespace "nlkit-no-such-netns" (-n)`},
+		{[]string{"-batch"}, cli.ExitSyntax, "option -batch needs an argument"},
+		{[]string{"-f", "link", "link"}, cli.ExitSyntax, `option -f "link" is not supported: inet or inet6 is expected`},
+		{[]string{"-j=1", "link"}, cli.ExitSyntax, `option "-j=1" takes no value`},
+		{[]string{"nosuchcommand"}, cli.ExitFailure, `command "nosuchcommand" is unknown, try "nlctl help"`},
+		{[]string{long}, cli.ExitFailure, "is unknown"},
+		{[]string{"-" + long}, cli.ExitSyntax, "is unknown"},
+		{[]string{"-j=" + long, "link"}, cli.ExitSyntax, "takes no value"},
+	} {
+		code, _, errs := nlctl(c.args...)
+		if code != c.code || !strings.Contains(errs, c.msg) || len(errs) > 400 {
+			t.Errorf("nlctl %.80q: exit %d, stderr %.500q; want exit %d with %q", c.args, code, errs, c.code, c.msg)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -153,6 +154,25 @@ func (ns *NS) IP(args ...string) string {
 // error carrying its standard error.
 func (ns *NS) TryIP(args ...string) (string, error) {
 	return ns.run("ip", append([]string{"-n", ns.Name}, args...)...)
+}
+
+// IPStatus runs `ip -n NAME args...` and returns its standard output,
+// standard error and exit status, for tests that compare how ip and
+// another tool fail. A status of -1 means ip could not be run (its error
+// is in stderr) or was killed by a signal.
+func (ns *NS) IPStatus(args ...string) (stdout, stderr string, code int) {
+	cmd := exec.Command("ip", append([]string{"-n", ns.Name}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), errb.String(), 0
+	case errors.As(err, &ee):
+		return out.String(), errb.String(), ee.ExitCode()
+	}
+	return out.String(), errb.String() + err.Error(), -1
 }
 
 // Exec runs a command inside the namespace (`ip netns exec NAME cmd

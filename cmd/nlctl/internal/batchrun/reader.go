@@ -2,6 +2,7 @@ package batchrun
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -14,8 +15,10 @@ import (
 const MaxLine = 1 << 20
 
 // Reader reads the commands of a batch file and splits them into words as
-// ip does: blanks separate words, quotes group them, '#' starts a
-// comment, and a line ending in '\' continues on the next. Its word slice
+// ip does: blanks separate words, quotes group them, a word starting with
+// '#' starts a comment that runs to the end of the line, and a line ending
+// in '\' (outside a comment) continues on the next, the two joined without
+// the backslash and the line's end. Lines may end with CRLF. Its word slice
 // is reused from one command to the next.
 type Reader struct {
 	r     *bufio.Reader
@@ -23,6 +26,8 @@ type Reader struct {
 	words []string
 	text  strings.Builder
 	long  []byte
+	// longCont: the last line, too long to keep, ended with '\'.
+	longCont bool
 }
 
 // NewReader returns a Reader of the batch file r.
@@ -30,23 +35,24 @@ func NewReader(r io.Reader) *Reader {
 	return &Reader{r: bufio.NewReaderSize(r, 64<<10)}
 }
 
+// errLongLine is the error for a line longer than MaxLine (not counting
+// its end).
+func errLongLine() error { return cli.Syntaxf("the line is longer than %d bytes", MaxLine) }
+
 // readLine returns the next line without its end, and false at the end of
-// the input.
+// the input. A line longer than MaxLine is counted and skipped: its error
+// comes with a nil line, and longCont says whether it ended with '\'.
 func (r *Reader) readLine() ([]byte, bool, error) {
 	r.long = r.long[:0]
 	for {
 		b, err := r.r.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			if len(r.long)+len(b) > MaxLine {
-				// Skip the rest of the line, so that the next
-				// command starts where it should.
-				for err == bufio.ErrBufferFull {
-					_, err = r.r.ReadSlice('\n')
-				}
-				r.line++
-				return nil, true, cli.Syntaxf("the line is longer than %d bytes", MaxLine)
-			}
 			r.long = append(r.long, b...)
+			if len(r.long) > MaxLine+len("\r\n") {
+				r.line++
+				r.longCont = r.skipLine()
+				return nil, true, errLongLine()
+			}
 			continue
 		}
 		if err != nil && err != io.EOF {
@@ -60,11 +66,32 @@ func (r *Reader) readLine() ([]byte, bool, error) {
 			r.long = append(r.long, b...)
 			b = r.long
 		}
-		if len(b) > MaxLine {
-			return nil, true, cli.Syntaxf("the line is longer than %d bytes", MaxLine)
-		}
 		b = trimEOL(b)
+		if len(b) > MaxLine {
+			r.longCont = b[len(b)-1] == '\\'
+			return nil, true, errLongLine()
+		}
 		return b, true, nil
+	}
+}
+
+// skipLine reads the rest of a line too long to keep, past its end, and
+// reports whether it ended with '\'.
+func (r *Reader) skipLine() bool {
+	var tail [3]byte // the line's last bytes, with its end
+	copy(tail[:], r.long[len(r.long)-3:])
+	for {
+		b, err := r.r.ReadSlice('\n')
+		if len(b) >= len(tail) {
+			copy(tail[:], b[len(b)-len(tail):])
+		} else {
+			copy(tail[:], tail[len(b):])
+			copy(tail[len(tail)-len(b):], b)
+		}
+		if err != bufio.ErrBufferFull {
+			t := trimEOL(tail[:])
+			return len(t) > 0 && t[len(t)-1] == '\\'
+		}
 	}
 }
 
@@ -78,10 +105,50 @@ func trimEOL(b []byte) []byte {
 	return b
 }
 
+// continues reports whether line l continues on the next: it ends with
+// '\', which is not in a comment.
+func continues(l []byte) bool {
+	if len(l) == 0 || l[len(l)-1] != '\\' {
+		return false
+	}
+	for i := 0; i < len(l); {
+		switch c := l[i]; {
+		case c == ' ' || c == '\t' || c == '\r':
+			i++
+			continue
+		case c == '#':
+			return false
+		case c == '"' || c == '\'':
+			j := bytes.IndexByte(l[i+1:], c)
+			if j < 0 {
+				return true // in a quote that the next line may close
+			}
+			i += j + 2
+			continue
+		}
+		for i < len(l) && l[i] != ' ' && l[i] != '\t' && l[i] != '\r' {
+			i++
+		}
+	}
+	return true
+}
+
+// dropContinued reads and drops the lines that continue a command already
+// refused; cont says whether its last line read continued.
+func (r *Reader) dropContinued(cont bool) {
+	for cont {
+		l, ok, err := r.readLine()
+		if !ok {
+			return
+		}
+		cont = err != nil && r.longCont || err == nil && continues(l)
+	}
+}
+
 // Next returns the next command's words and the number of its first line;
 // nil words at the end of the input, and empty ones for a blank line. An
-// error (a line too long, a quote not closed) is about that command only:
-// reading may go on.
+// error (a line too long, a quote not closed) is about that command only,
+// with the number of the line at fault: reading may go on.
 func (r *Reader) Next() ([]string, int, error) {
 	r.text.Reset()
 	first := r.line + 1
@@ -89,15 +156,12 @@ func (r *Reader) Next() ([]string, int, error) {
 		l, ok, err := r.readLine()
 		if err != nil {
 			if !ok {
-				return nil, r.line, fmt.Errorf("reading line %d: %w", r.line+1, err)
+				return nil, r.line + 1, fmt.Errorf("cannot read the batch file: %w", err)
 			}
-			// Drop the rest of a continued command too.
-			for len(l) > 0 && l[len(l)-1] == '\\' {
-				if l, ok, _ = r.readLine(); !ok {
-					break
-				}
-			}
-			return []string{}, first, err
+			// A line too long; the rest of its command goes too.
+			n := r.line
+			r.dropContinued(r.longCont)
+			return []string{}, n, err
 		}
 		if !ok {
 			if r.text.Len() > 0 {
@@ -106,10 +170,10 @@ func (r *Reader) Next() ([]string, int, error) {
 			}
 			return nil, first, nil
 		}
-		if len(l) > 0 && l[len(l)-1] == '\\' {
+		if continues(l) {
 			r.text.Write(l[:len(l)-1])
-			r.text.WriteByte(' ')
 			if r.text.Len() > MaxLine {
+				r.dropContinued(true)
 				return []string{}, first, cli.Syntaxf("the command is longer than %d bytes", MaxLine)
 			}
 			continue

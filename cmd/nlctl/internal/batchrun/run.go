@@ -32,8 +32,10 @@ type Lines interface {
 // Run reads the commands of a batch file from in and runs them, as
 // `ip -batch` does: each failure is printed on e.Stderr with its line;
 // without e.Force the run stops at the first failure (what earlier
-// lines changed is applied and stays). It returns the exit status: the
-// worst of the failures.
+// lines changed is applied and stays). It returns the exit status, as ip
+// -batch's: ExitSyntax if a command line could not be parsed, else
+// ExitFailure if a command failed (refused by the kernel or not), else
+// ExitOK.
 func Run(e *cli.Env, in io.Reader, lines Lines) int {
 	r := NewReader(in)
 	status := cli.ExitOK
@@ -41,7 +43,7 @@ func Run(e *cli.Env, in io.Reader, lines Lines) int {
 		if err := e.Context().Err(); err != nil {
 			fmt.Fprintf(e.Stderr, "nlctl: line %d: %v\n", r.line+1, err)
 			lines.Flush()
-			return unorder(max(status, statusOrder(lines.Status()), cli.ExitRefused))
+			return unorder(max(status, statusOrder(lines.Status()), statusOrder(cli.ExitRefused)))
 		}
 		args, line, err := r.Next()
 		if err == nil && args == nil {
@@ -70,20 +72,28 @@ func Run(e *cli.Env, in io.Reader, lines Lines) int {
 	return unorder(max(status, statusOrder(lines.Status())))
 }
 
-// statusOrder orders exit statuses by how bad they are (ExitSyntax, 255,
-// is not worse than a refusal) for max; unorder undoes it.
+// statusOrder orders the exit statuses of failed lines by how bad they
+// are for max, as a batch run's status: every failure is ExitFailure but
+// a command line that could not be parsed (ExitSyntax, worst); unorder
+// undoes it.
 func statusOrder(s int) int {
-	if s == cli.ExitSyntax {
-		return 3
+	switch s {
+	case cli.ExitOK:
+		return 0
+	case cli.ExitSyntax:
+		return 2
 	}
-	return s
+	return 1
 }
 
 func unorder(s int) int {
-	if s == 3 {
+	switch s {
+	case 0:
+		return cli.ExitOK
+	case 2:
 		return cli.ExitSyntax
 	}
-	return s
+	return cli.ExitFailure
 }
 
 // IsTerminal reports whether w is a terminal, for a progress indicator.

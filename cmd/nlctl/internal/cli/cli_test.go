@@ -39,7 +39,7 @@ func TestOptionAbbreviations(t *testing.T) {
 			t.Errorf("%q: took %d, %v, env %+v", c.args, n, err, e)
 		}
 	}
-	for _, bad := range [][]string{{"-x"}, {"-n"}, {"-n", ""}, {"-j=1"}, {"-f", "inet"}, {"-"}} {
+	for _, bad := range [][]string{{"-x"}, {"-n"}, {"-n", ""}, {"-j=1"}, {"-f", "link"}, {"-"}} {
 		var e Env
 		_, err := e.Option(bad)
 		if err == nil || Status(err) == ExitOK || Status(err) == ExitRefused {
@@ -153,7 +153,11 @@ func TestMainStatuses(t *testing.T) {
 	if code, _, errs := run("echo", "fail"); code != ExitFailure || !strings.Contains(errs, "nlctl echo: no such thing") {
 		t.Errorf("%d %q", code, errs)
 	}
-	for _, args := range [][]string{{}, {"nosuch"}, {"-x", "echo"}, {"-batch", "f"}} {
+	// As ip: an unknown object exits 1 (`Object "x" is unknown`).
+	if code, _, errs := run("nosuch"); code != ExitFailure || errs == "" {
+		t.Errorf("nosuch: %d %q", code, errs)
+	}
+	for _, args := range [][]string{{}, {"-x", "echo"}, {"-batch", "f"}} {
 		if code, _, errs := run(args...); code != ExitSyntax || errs == "" {
 			t.Errorf("%q: %d %q", args, code, errs)
 		}

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
@@ -42,15 +45,31 @@ func (e *Env) Context() context.Context {
 }
 
 // OpenNS opens the namespace the user named, or returns nil for the
-// current one.
+// current one. A namespace that cannot be opened is an error of the
+// command line (ExitSyntax), as for ip, which opens it as it reads -n.
 func (e *Env) OpenNS() (*netns.NS, error) {
 	if e.NetNS == "" {
 		return nil, nil
 	}
-	if strings.Contains(e.NetNS, "/") {
-		return netns.Open(e.NetNS)
+	var ns *netns.NS
+	var err error
+	switch name := e.NetNS; {
+	case strings.Contains(name, "/"):
+		ns, err = netns.Open(name)
+	case len(name) > 255 || name == "." || name == "..":
+		err = errors.New("not a name in /run/netns")
+	default:
+		ns, err = netns.OpenName(name)
 	}
-	return netns.OpenName(e.NetNS)
+	if err != nil {
+		// The cause, without the path (the name may be long).
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &Error{ExitSyntax, fmt.Sprintf("cannot open network namespace %s (-n): %v", Quote(e.NetNS), err)}
+	}
+	return ns, nil
 }
 
 // Dial opens a connection of protocol p in the chosen namespace; the

@@ -9,15 +9,16 @@ import (
 const (
 	// ExitOK: the command did what was asked.
 	ExitOK = 0
-	// ExitFailure: a value that names nothing or cannot be used (a
-	// device that does not exist, a malformed prefix), or a file that
-	// cannot be read; ip's exit(1).
+	// ExitFailure: a value that names nothing or cannot be used (an
+	// unknown command, a device that does not exist, a malformed
+	// prefix), or a file that cannot be read; ip's exit(1). A -batch run
+	// in which a command failed ends with it too.
 	ExitFailure = 1
 	// ExitRefused: the kernel or the system refused the request.
 	ExitRefused = 2
-	// ExitSyntax: a command line nlctl cannot parse: an unknown command,
-	// option or keyword, a keyword without its value, a value of the
-	// wrong form; ip's exit(-1).
+	// ExitSyntax: a command line nlctl cannot parse: an unknown option
+	// or keyword, a keyword without its value or given twice, a value
+	// of the wrong form; ip's exit(-1).
 	ExitSyntax = 255
 )
 

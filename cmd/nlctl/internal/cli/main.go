@@ -45,8 +45,10 @@ func Main(ctx context.Context, r *Registry, args []string, stdin io.Reader, stdo
 	}
 	c, ok := r.Lookup(args[0])
 	if !ok {
+		// A name that matches nothing: ExitFailure, as ip's
+		// `Object "x" is unknown`.
 		fmt.Fprintf(stderr, "nlctl: command %s is unknown, try \"nlctl help\"\n", Quote(args[0]))
-		return ExitSyntax
+		return ExitFailure
 	}
 	err := RunCommand(e, c, args[1:])
 	if err != nil && !errors.Is(err, ErrHelpShown) {
@@ -95,9 +97,11 @@ options:
   -force       go on after errors in -batch
 
 environment: NLKIT_TRACE=1 prints every netlink message sent and received on stderr
-exit status (as ip's): 0 success; 1 a name that matches nothing or a value
-that cannot be used; 2 refused by the kernel or the system; 255 a command
-line that cannot be parsed (unknown command, keyword or option, missing or
-malformed value)
+exit status (as ip's): 0 success; 1 a name that matches nothing (an unknown
+command, a device that does not exist) or a value that cannot be used; 2
+refused by the kernel or the system; 255 a command line that cannot be
+parsed (unknown keyword or option, missing, duplicate or malformed value).
+With -batch (as ip -batch): 1 if a command failed, 255 if one could not be
+parsed.
 `)
 }

@@ -73,7 +73,7 @@ func (e *Env) Option(args []string) (int, error) {
 			return 0, err
 		}
 		if v == "" {
-			return 0, Failf("option %s: the namespace name is empty", a)
+			return 0, Syntaxf("option %s: the namespace name is empty; a name in /run/netns or a path is expected", a)
 		}
 		e.NetNS = v
 		return n, nil
@@ -81,8 +81,22 @@ func (e *Env) Option(args []string) (int, error) {
 		e.Family = 4
 	case "6":
 		e.Family = 6
-	case "family", "0":
-		return 0, Syntaxf("option %s is not supported: use -4 or -6", a)
+	case "family":
+		v, n, err := arg()
+		if err != nil {
+			return 0, err
+		}
+		switch v {
+		case "inet":
+			e.Family = 4
+		case "inet6":
+			e.Family = 6
+		default:
+			return 0, Syntaxf("option %s %s is not supported: inet or inet6 is expected (or -4, -6)", a, Quote(v))
+		}
+		return n, nil
+	case "0":
+		return 0, Syntaxf("option %s is not supported: use -4 or -6", Quote(a))
 	case "details":
 		e.Details = true
 	case "statistics", "stats":
@@ -106,7 +120,7 @@ func (e *Env) Option(args []string) (int, error) {
 		return 0, Syntaxf("option %s is unknown, try \"nlctl -help\"", Quote(a))
 	}
 	if inline {
-		return 0, Syntaxf("option %s takes no value", a)
+		return 0, Syntaxf("option %s takes no value", Quote(a))
 	}
 	return 1, nil
 }

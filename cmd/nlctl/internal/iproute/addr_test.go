@@ -139,15 +139,25 @@ func TestAddressCLIErrors(t *testing.T) {
 		{[]string{"address", "del", "10.1.0.99/24", "dev", "a0"}, cli.ExitRefused, "delete address 10.1.0.99/24 dev a0: "},
 		{[]string{"address", "add", "10.1.0.7/24"}, cli.ExitFailure, `"dev" argument is required`},
 		{[]string{"address", "add", "10.1.0.7/24", "dev", "nosuch"}, cli.ExitFailure, `Cannot find device "nosuch"`},
-		{[]string{"address", "add", "10.1.0.7/24", "dev", "a0", "label", "x0"}, cli.ExitFailure, "must match"},
+		{[]string{"address", "add", "10.1.0.7/24", "dev", "a0", "label", "0123456789abcdefg"}, cli.ExitRefused, "Label"},
+		{[]string{"address", "add", "10.1.0.7/24", "dev", ""}, cli.ExitFailure, `Cannot find device ""`},
+		{[]string{"address", "add", "10.1.0.7/24", "dev", "a0", "peer", "10.1.0.8", "peer", "10.1.0.9"}, cli.ExitSyntax, `duplicate "peer": "10.1.0.9"`},
+		{[]string{"address", "add", "10.1.0.7/24", "dev", "a0", "valid_lft", "soon"}, cli.ExitSyntax, `invalid valid_lft "soon": forever or a number of seconds`},
+		{[]string{"address", "add", "dev", "a0"}, cli.ExitRefused, "without its local address"},
 		{[]string{"address", "add", "10.1.0.7/24", "dev", "a0", "valid_lft", "100"}, cli.ExitFailure, "preferred_lft is greater than valid_lft"},
 		{[]string{"address", "add", "10.1.0.7/24", "dev", "a0", "valid_lft", "0", "preferred_lft", "0"}, cli.ExitFailure, "valid_lft is zero"},
-		{[]string{"address", "add", "10.1.0.7/24", "dev", "a0", "scope", "bogus"}, cli.ExitFailure, "scope"},
-		{[]string{"address", "add", "10.1.0.7/24", "dev", "a0", "tentative"}, cli.ExitFailure, "can not be set"},
+		{[]string{"address", "add", "10.1.0.7/24", "dev", "a0", "scope", "bogus"}, cli.ExitSyntax, `invalid scope "bogus": host, link,`},
+		// As ip: a flag the kernel sets is ignored with a warning (and
+		// the address, there already, is refused).
+		{[]string{"address", "add", "10.1.0.5/24", "dev", "a0", "tentative"}, cli.ExitRefused, "warning: the tentative flag is the kernel's to set; ignored"},
 		{[]string{"address", "add", "2001:db8::1/64", "brd", "+", "dev", "a0"}, cli.ExitFailure, "only for IPv4"},
-		{[]string{"address", "add", "10.1.0.7/24", "10.1.0.8/24", "dev", "a0"}, cli.ExitFailure, "garbage"},
+		{[]string{"address", "add", "10.1.0.7/24", "10.1.0.8/24", "dev", "a0"}, cli.ExitSyntax, `either "local" is duplicate, or "10.1.0.8/24" is garbage`},
 		{[]string{"address", "flush"}, cli.ExitFailure, "Flush requires arguments"},
 		{[]string{"address", "show", "dev", "nosuch"}, cli.ExitFailure, `Device "nosuch" does not exist`},
+		{[]string{"address", "show", "dev", ""}, cli.ExitFailure, `Device "" does not exist`},
+		{[]string{"address", "flush", "dev", ""}, cli.ExitFailure, `Device "" does not exist`},
+		{[]string{"address", "show", "a0", "lo"}, cli.ExitSyntax, `either "dev" is duplicate, or "lo" is garbage`},
+		{[]string{"address", "show", "master", "nosuch"}, cli.ExitSyntax, `invalid master "nosuch": the device does not exist`},
 		{[]string{"address", "frobnicate"}, cli.ExitSyntax, `command "frobnicate" is unknown`},
 	} {
 		code, _, errs := nlctl(append([]string{"-n", ns.Name}, c.args...)...)
@@ -173,7 +183,9 @@ func TestAddressAndNeighCLIBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs := nlctl("-n", ns.Name, "-force", "-batch", path)
-	if code != cli.ExitRefused || !strings.Contains(errs, "line 61") || !strings.Contains(errs, "add address 10.5.3.1/24 dev a0") {
+	// As ip -batch: a failed command (refused by the kernel) ends the
+	// run with 1.
+	if code != cli.ExitFailure || !strings.Contains(errs, "line 61") || !strings.Contains(errs, "add address 10.5.3.1/24 dev a0") {
 		t.Fatalf("batch: exit %d: %s", code, errs)
 	}
 	got := ipAddrInfo(t, ns, "a0")
@@ -303,11 +315,16 @@ func TestNeighCLIErrors(t *testing.T) {
 		{[]string{"neigh", "del", "10.1.0.99", "dev", "a0"}, cli.ExitRefused, "delete neighbour 10.1.0.99 dev a0: "},
 		{[]string{"neigh", "change", "10.1.0.98", "lladdr", "02:00:00:00:00:98", "dev", "a0"}, cli.ExitRefused, "change neighbour 10.1.0.98"},
 		{[]string{"neigh", "get", "10.1.0.97", "dev", "a0"}, cli.ExitRefused, "get neighbour 10.1.0.97 dev a0"},
-		{[]string{"neigh", "add", "10.1.0.9"}, cli.ExitFailure, "Device and destination are required"},
+		{[]string{"neigh", "add", "10.1.0.9"}, cli.ExitSyntax, "Device and destination are required"},
+		{[]string{"neigh", "add", "10.1.0.9", "dev", ""}, cli.ExitFailure, `Cannot find device ""`},
+		{[]string{"neigh", "get", "10.1.0.9"}, cli.ExitFailure, "Device and address are required"},
+		{[]string{"neigh", "get", "10.1.0.9", "dev", ""}, cli.ExitFailure, `Cannot find device ""`},
+		{[]string{"neigh", "add", "10.1.0.9", "dev", "a0", "lladdr", "02:00:00:00:00:01", "lladdr", "02:00:00:00:00:02"}, cli.ExitSyntax, `duplicate "lladdr"`},
 		{[]string{"neigh", "add", "10.1.0.9", "dev", "nosuch"}, cli.ExitFailure, `Cannot find device "nosuch"`},
-		{[]string{"neigh", "add", "10.1.0.9", "dev", "a0", "nud", "bogus"}, cli.ExitFailure, "nud state"},
+		{[]string{"neigh", "add", "10.1.0.9", "dev", "a0", "nud", "bogus"}, cli.ExitSyntax, `invalid nud "bogus": permanent, noarp,`},
 		{[]string{"neigh", "add", "10.1.0.9", "dev", "a0", "lladdr", "zz:00"}, cli.ExitFailure, "invalid lladdr"},
-		{[]string{"neigh", "add", "10.1.0.9", "10.1.0.8", "dev", "a0"}, cli.ExitFailure, "garbage"},
+		{[]string{"neigh", "add", "10.1.0.9", "10.1.0.8", "dev", "a0"}, cli.ExitSyntax, "garbage"},
+		{[]string{"neigh", "show", "nud", "bogus"}, cli.ExitSyntax, `invalid nud "bogus"`},
 		{[]string{"neigh", "flush"}, cli.ExitFailure, "Flush requires arguments"},
 		{[]string{"neigh", "frobnicate"}, cli.ExitSyntax, `command "frobnicate" is unknown`},
 	} {

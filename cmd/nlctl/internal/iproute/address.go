@@ -61,6 +61,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 	var local, peer netip.Prefix
 	localLenGiven := false
 	var dev string
+	devSet := false
 	brd := ""
 	scoped := false
 	valid, preferred := rtnl.LifetimeForever, rtnl.LifetimeForever
@@ -74,7 +75,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 				return ad, err
 			}
 			if peer.IsValid() {
-				return ad, cli.Failf("duplicate \"peer\": %q", s)
+				return ad, duplicateArg("peer", s)
 			}
 			if peer, err = parsePrefix(s, family); err != nil {
 				return ad, err
@@ -86,7 +87,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 				return ad, err
 			}
 			if brd != "" {
-				return ad, cli.Failf("duplicate \"broadcast\": %q", s)
+				return ad, duplicateArg("broadcast", s)
 			}
 			brd = s
 			if s != "+" && s != "-" {
@@ -109,7 +110,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 			}
 			sc, err := rtnl.ParseScope(s)
 			if err != nil {
-				return ad, cli.Failf("invalid scope value %q", s)
+				return ad, invalidArg("scope", s, scopeForm)
 			}
 			ad.Scope, scoped = sc, true
 		case w == "dev":
@@ -117,7 +118,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 			if err != nil {
 				return ad, err
 			}
-			dev = s
+			dev, devSet = s, true
 		case w == "label":
 			s, err := a.Value(w)
 			if err != nil {
@@ -145,7 +146,8 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 		case addrSettable[w] != 0:
 			ad.Flags |= addrSettable[w]
 		case isAddrFlagName(w):
-			return ad, cli.Failf("%s option can not be set", w)
+			// As ip: the flags the kernel sets itself are ignored.
+			fmt.Fprintf(x.env.Stderr, "nlctl: warning: the %s flag is the kernel's to set; ignored\n", w)
 		default:
 			if w == "local" {
 				var err error
@@ -157,7 +159,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 				return ad, cli.ErrHelpShown
 			}
 			if local.IsValid() {
-				return ad, cli.Failf("either \"local\" is duplicate, or %q is garbage", w)
+				return ad, garbageArg("local", w)
 			}
 			var err error
 			if local, err = parsePrefix(w, family); err != nil {
@@ -167,17 +169,18 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 			family = familyOf(local.Addr())
 		}
 	}
-	if dev == "" {
+	if !devSet {
 		return ad, cli.Failf("Not enough information: \"dev\" argument is required.")
-	}
-	if ad.Label != "" && !strings.HasPrefix(ad.Label, dev) {
-		return ad, cli.Failf("\"dev\" (%s) must match \"label\" (%s).", dev, ad.Label)
 	}
 	if !local.IsValid() {
 		if !peer.IsValid() {
-			return ad, cli.Failf("Not enough information: an address is required.")
+			// ip sends the request, and the kernel refuses it.
+			return ad, errors.New("an address without its local address (IFADDR) is refused")
 		}
 		local = peer
+	}
+	if ad.Flags&rtnl.AddrMcAutoJoin != 0 && !local.Addr().IsMulticast() {
+		return ad, cli.Failf("autojoin needs a multicast address, not %s", local.Addr())
 	}
 	idx, err := x.linkIndex(dev)
 	if err != nil {
@@ -250,7 +253,7 @@ func addrLifetime(a *cli.Args, kw string) (uint32, error) {
 	}
 	v, err := parseUint32(s)
 	if err != nil {
-		return 0, cli.Failf("invalid %s value %q", kw, s)
+		return 0, invalidArg(kw, s, "forever or a number of seconds from 0 to 4294967295")
 	}
 	return v, nil
 }
@@ -301,6 +304,7 @@ func isAddrFlagName(s string) bool {
 type addrSelector struct {
 	kernel      rtnl.AddressFilter // family and interface, for the kernel
 	dev         string
+	devSet      bool // dev was given (perhaps empty)
 	scope       *rtnl.Scope
 	flags, mask rtnl.AddrFlags
 	label       string
@@ -340,7 +344,7 @@ func parseAddrSelector(x *ipctx, a *cli.Args) (*addrSelector, error) {
 			}
 			sc, err := rtnl.ParseScope(v)
 			if err != nil {
-				return nil, cli.Failf("invalid \"scope\": %q", v)
+				return nil, invalidArg("scope", v, "all, "+scopeForm)
 			}
 			s.scope = &sc
 		case w == "up":
@@ -357,7 +361,7 @@ func parseAddrSelector(x *ipctx, a *cli.Args) (*addrSelector, error) {
 			if err != nil {
 				return nil, err
 			}
-			if s.master, err = x.linkIndex(v); err != nil {
+			if s.master, err = x.linkIndexArg(w, v); err != nil {
 				return nil, err
 			}
 		case w == "nomaster":
@@ -388,10 +392,10 @@ func parseAddrSelector(x *ipctx, a *cli.Args) (*addrSelector, error) {
 				fmt.Fprint(x.env.Stdout, addressUsage)
 				return nil, cli.ErrHelpShown
 			}
-			if s.dev != "" {
-				return nil, cli.Failf("either \"dev\" is duplicate, or %q is garbage", w)
+			if s.devSet {
+				return nil, garbageArg("dev", w)
 			}
-			s.dev = w
+			s.dev, s.devSet = w, true
 		}
 	}
 	return s, nil
@@ -502,12 +506,12 @@ func addrCollect(x *ipctx, s *addrSelector) ([]addrLink, *linkTable, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if s.dev != "" {
+	if s.devSet {
 		i, ok := x.byName[s.dev]
 		if !ok { // perhaps an alternative name
 			l, err := h.LinkByName(x.ctx, s.dev)
-			if err != nil {
-				return nil, nil, cli.Failf("Device %q does not exist.", s.dev)
+			if err != nil || s.dev == "" {
+				return nil, nil, cli.Failf("Device %s does not exist.", cli.Quote(s.dev))
 			}
 			i = l.Index
 		}
@@ -949,3 +953,6 @@ func plural(n int) string {
 	}
 	return "s"
 }
+
+// scopeForm is what a scope may be, for the errors.
+const scopeForm = "host, link, global, site, nowhere or a number from 0 to 255"

@@ -37,7 +37,7 @@ func RunBatch(e *cli.Env) int {
 	h, err := x.conn()
 	if err != nil {
 		io.WriteString(e.Stderr, "nlctl: "+err.Error()+"\n")
-		return cli.ExitRefused
+		return cli.Status(err)
 	}
 	progress, erase := batchrun.Progress(e.Stderr)
 	defer erase()
@@ -84,7 +84,7 @@ func (b batchLines) Line(line int, args []string) error {
 	}
 	o, ok := findObject(args[0])
 	if !ok {
-		return cli.Syntaxf("object %s is unknown", cli.Quote(args[0]))
+		return cli.Failf("object %s is unknown", cli.Quote(args[0]))
 	}
 	rest := args[1:]
 	if o.cmd.KeepOptions == nil || !o.cmd.KeepOptions(rest) {

@@ -303,13 +303,19 @@ func TestNexthopCLIBatchAndExitCodes(t *testing.T) {
 		{[]string{"nexthop", "show", "id", "999"}, cli.ExitRefused, "no such file"},
 		{[]string{"nexthop", "add", "id", "5000", "via", "10.77.0.1", "dev", "n0"}, cli.ExitRefused, "gateway"},
 		{[]string{"nexthop", "add", "id", "5000", "group", "1/4242"}, cli.ExitRefused, "add nexthop id 5000 group 1/4242"},
-		{[]string{"nexthop", "add", "via", "10.9.0.2"}, cli.ExitFailure, "needs an id"},
-		{[]string{"nexthop", "add", "id", "5000", "group", "1,0"}, cli.ExitFailure, "invalid weight"},
-		{[]string{"nexthop", "add", "id", "5000", "group", "1", "type", "fancy"}, cli.ExitFailure, "group type"},
-		{[]string{"nexthop", "add", "id", "5000", "dev", "nosuch0"}, cli.ExitFailure, "cannot find device"},
+		// As ip: without an id the kernel picks one (and here refuses a
+		// nexthop without a device).
+		{[]string{"nexthop", "add", "via", "10.9.0.2"}, cli.ExitRefused, "Device attribute required"},
+		{[]string{"nexthop", "del"}, cli.ExitRefused, "needs an id"},
+		{[]string{"nexthop", "get"}, cli.ExitSyntax, "needs an id"},
+		{[]string{"nexthop", "flush", "id", "999"}, cli.ExitFailure, "nexthop id 999 does not exist"},
+		{[]string{"nexthop", "add", "id", "5000", "group", "1,0"}, cli.ExitSyntax, `invalid group "1,0"`},
+		{[]string{"nexthop", "add", "id", "5000", "group", "1", "type", "fancy"}, cli.ExitSyntax, `invalid type "fancy": mpath or resilient`},
+		{[]string{"nexthop", "add", "id", "5000", "dev", "nosuch0"}, cli.ExitSyntax, `invalid dev "nosuch0": the device does not exist`},
 		{[]string{"nexthop", "add", "id", "x"}, cli.ExitSyntax, "invalid id"},
-		{[]string{"nexthop", "show", "bogus"}, cli.ExitFailure, "bogus"},
-		{[]string{"nexthop", "bucket", "get", "id", "1000"}, cli.ExitFailure, "index"},
+		{[]string{"nexthop", "show", "bogus"}, cli.ExitSyntax, "bogus"},
+		{[]string{"nexthop", "bucket", "list", "dev", "bla"}, cli.ExitSyntax, `invalid dev "bla": the device does not exist`},
+		{[]string{"nexthop", "bucket", "get", "id", "1000"}, cli.ExitSyntax, "index"},
 	} {
 		code, _, errs := nlctl(append([]string{"-n", ns.Name}, c.args...)...)
 		if code != c.code || !strings.Contains(strings.ToLower(errs), strings.ToLower(c.msg)) {

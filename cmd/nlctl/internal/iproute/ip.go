@@ -169,7 +169,7 @@ func (x *ipctx) linkIndex(name string) (int, error) {
 			return i, nil
 		}
 	}
-	return 0, cli.Failf("Cannot find device %q", name)
+	return 0, cli.Failf("Cannot find device %s", cli.Quote(name))
 }
 
 // linkName names an interface by index as ip does ("ifN" if unknown).

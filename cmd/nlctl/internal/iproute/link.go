@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/rtnl"
 )
@@ -139,7 +138,7 @@ func parseLinkGroup(s string) (uint32, error) {
 	}
 	v, err := strconv.ParseUint(s, 0, 32)
 	if err != nil {
-		return 0, cli.Failf("invalid group %q", s)
+		return 0, invalidArg("group", s, "a group name (from /etc/iproute2/group) or a number from 0 to 4294967295")
 	}
 	return uint32(v), nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/rtnl"
+	"golang.org/x/sys/unix"
 )
 
 // linkOpts is what the options shared by `link add` and `link set` say
@@ -31,6 +32,16 @@ type linkOpts struct {
 // forbids "type".
 func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 	o := &linkOpts{}
+	// As ip, these keywords may be given once; the device (or, on add,
+	// the name) once too.
+	seen := map[string]bool{}
+	once := func(kw string) error {
+		if seen[kw] {
+			return duplicateArg(kw, a.Peek())
+		}
+		seen[kw] = true
+		return nil
+	}
 	onOff := func(kw string, f rtnl.LinkFlags, invert bool) error {
 		s, err := a.Value(kw)
 		if err != nil {
@@ -42,7 +53,7 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 			on = true
 		case "off":
 		default:
-			return cli.Failf("%q must be on or off", kw)
+			return cli.Failf("invalid %s %s: on or off is expected", kw, cli.Quote(s))
 		}
 		o.c.FlagMask |= f
 		if on != invert {
@@ -63,11 +74,20 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 			o.c.Flags &^= rtnl.LinkUp
 			o.c.FlagMask |= rtnl.LinkUp
 		case w == "name":
+			if err := once(w); err != nil {
+				return nil, err
+			}
 			s, err := a.Value(w)
 			if err != nil {
 				return nil, err
 			}
+			if err := checkIfname(w, s, maxIfname); err != nil {
+				return nil, err
+			}
 			if add {
+				if seen["dev"] {
+					return nil, linkNameTwice(o.dev, s)
+				}
 				o.dev = s
 			} else {
 				o.c.Name = s
@@ -81,6 +101,9 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 				return nil, err
 			}
 		case w == "txqueuelen" || w == "txqlen" || w == "qlen":
+			if err := once("txqueuelen"); err != nil {
+				return nil, err
+			}
 			v, err := a.Uint(w, 32)
 			if err != nil {
 				return nil, err
@@ -95,30 +118,45 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 				return nil, err
 			}
 		case cli.Matches(w, "mtu"):
+			if err := once("mtu"); err != nil {
+				return nil, err
+			}
 			v, err := a.Uint("mtu", 32)
 			if err != nil {
 				return nil, err
 			}
 			o.c.MTU = uint32(v)
 		case w == "index" && add:
+			if err := once(w); err != nil {
+				return nil, err
+			}
 			v, err := a.Uint(w, 31)
 			if err != nil {
 				return nil, err
 			}
 			o.index = int(v)
 		case w == "numtxqueues" && add:
+			if err := once(w); err != nil {
+				return nil, err
+			}
 			v, err := a.Uint(w, 32)
 			if err != nil {
 				return nil, err
 			}
 			o.numTx = uint32(v)
 		case w == "numrxqueues" && add:
+			if err := once(w); err != nil {
+				return nil, err
+			}
 			v, err := a.Uint(w, 32)
 			if err != nil {
 				return nil, err
 			}
 			o.numRx = uint32(v)
 		case w == "netns":
+			if err := once(w); err != nil {
+				return nil, err
+			}
 			s, err := a.Value(w)
 			if err != nil {
 				return nil, err
@@ -138,7 +176,7 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 			if err != nil {
 				return nil, err
 			}
-			i, err := x.linkIndex(s)
+			i, err := x.linkIndexArg(w, s)
 			if err != nil {
 				return nil, err
 			}
@@ -152,6 +190,9 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 			}
 			o.c.Alias = &s
 		case w == "group":
+			if err := once(w); err != nil {
+				return nil, err
+			}
 			s, err := a.Value(w)
 			if err != nil {
 				return nil, err
@@ -179,7 +220,7 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 				return nil, err
 			}
 			if s != "on" && s != "off" {
-				return nil, cli.Failf("%q must be on or off", w)
+				return nil, cli.Failf("invalid %s %s: on or off is expected", w, cli.Quote(s))
 			}
 			if w == "carrier" {
 				o.c.Carrier = new(s == "on")
@@ -192,7 +233,7 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 				return nil, err
 			}
 			if o.c.AddrGenMode, err = rtnl.ParseAddrGenMode(s); err != nil {
-				return nil, cli.Failf("invalid addrgenmode %q", s)
+				return nil, invalidArg(w, s, "eui64, none, stable_secret or random")
 			}
 		case w == "gso_max_size" || w == "gso_max_segs" || w == "gro_max_size":
 			v, err := a.Uint(w, 32)
@@ -224,9 +265,16 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 					return nil, err
 				}
 			}
-			if o.dev != "" {
-				return nil, cli.Failf("either \"dev\" is duplicate, or %q is garbage", w)
+			if seen["dev"] {
+				return nil, garbageArg("dev", w)
 			}
+			if add && seen["name"] {
+				return nil, linkNameTwice(w, o.dev)
+			}
+			if err := checkIfname("dev", w, maxAltIfname); err != nil {
+				return nil, err
+			}
+			seen["dev"] = true
 			o.dev = w
 		}
 		if err != nil {
@@ -244,7 +292,7 @@ func linkParseLLAddr(a *cli.Args, kw string) (net.HardwareAddr, error) {
 	}
 	hw, err := net.ParseMAC(s)
 	if err != nil {
-		return nil, cli.Failf("invalid %s %q", kw, s)
+		return nil, cli.Failf("invalid %s %s: a link-layer address (hex bytes separated by colons) is expected", kw, cli.Quote(s))
 	}
 	return hw, nil
 }
@@ -261,7 +309,7 @@ func linkOpenNS(x *ipctx, name string) (*netns.NS, error) {
 		ns, err = netns.OpenName(name)
 	}
 	if err != nil {
-		return nil, cli.Failf("Invalid \"netns\" value %q: %v", name, err)
+		return nil, invalidArg("netns", name, "a namespace name (in /run/netns), a path or a process id")
 	}
 	if _, err := x.conn(); err != nil {
 		ns.Close()
@@ -285,9 +333,6 @@ func linkAdd(x *ipctx, a *cli.Args, v rtnl.Verb) error {
 	}
 	if o.info == nil {
 		return cli.Failf("link add needs \"type KIND\"")
-	}
-	if o.dev == "" {
-		return cli.Failf("link add needs a name")
 	}
 	l, err := o.link()
 	if err != nil {
@@ -330,7 +375,7 @@ func (o *linkOpts) link() (*rtnl.Link, error) {
 // linkDevices resolves the device (or group) a delete or set applies to.
 func linkDevices(x *ipctx, o *linkOpts, verb string) ([]int, error) {
 	if o.dev == "" && o.group == nil {
-		return nil, cli.Failf("link %s needs a device (or group)", verb)
+		return nil, cli.Syntaxf("not enough information: link %s needs a device (dev DEVICE) or a group (group GROUP)", verb)
 	}
 	if o.dev != "" {
 		i, err := x.linkIndex(o.dev)
@@ -361,6 +406,9 @@ func linkDelete(x *ipctx, a *cli.Args) error {
 		w := a.Next()
 		switch {
 		case w == "group":
+			if o.group != nil {
+				return duplicateArg(w, a.Peek())
+			}
 			s, err := a.Value(w)
 			if err != nil {
 				return err
@@ -380,7 +428,10 @@ func linkDelete(x *ipctx, a *cli.Args) error {
 				}
 			}
 			if o.dev != "" {
-				return cli.Failf("either \"dev\" is duplicate, or %q is garbage", w)
+				return garbageArg("dev", w)
+			}
+			if err := checkIfname("dev", w, maxAltIfname); err != nil {
+				return err
 			}
 			o.dev = w
 		}
@@ -388,6 +439,11 @@ func linkDelete(x *ipctx, a *cli.Args) error {
 	idx, err := linkDevices(x, &o, "delete")
 	if err != nil {
 		return err
+	}
+	if len(idx) == 0 {
+		// ip asks the kernel to delete the group, which refuses
+		// when no link is in it.
+		return fmt.Errorf("delete link group %d: no link is in the group: %w", *o.group, unix.ENODEV)
 	}
 	for _, i := range idx {
 		x.linksChanged()
@@ -437,7 +493,7 @@ func parseLinkKind(x *ipctx, a *cli.Args, kind string, add bool) (*rtnl.LinkInfo
 			return info, nil
 		}
 		if w := a.Next(); w != "peer" {
-			return nil, cli.Failf("veth: unknown option %q", w)
+			return nil, cli.Failf("veth: unknown option %s (peer is expected)", cli.Quote(w))
 		}
 		if !add {
 			return nil, cli.Failf("veth: the peer is set at creation only")
@@ -478,7 +534,7 @@ func parseLinkKind(x *ipctx, a *cli.Args, kind string, add bool) (*rtnl.LinkInfo
 		return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
 	}
 	if a.More() {
-		return nil, cli.Failf("%s: options are not supported (%q)", kind, a.Peek())
+		return nil, cli.Failf("%s: options are not supported (%s)", cli.Quote(kind), cli.Quote(a.Peek()))
 	}
 	return &rtnl.LinkInfo{Kind: kind}, nil
 }
@@ -486,4 +542,10 @@ func parseLinkKind(x *ipctx, a *cli.Args, kind string, add bool) (*rtnl.LinkInfo
 // linkArgNum reads the number after kw, of at most bits bits.
 func linkArgNum(a *cli.Args, kw string, bits int) (uint64, error) {
 	return a.Uint(kw, bits)
+}
+
+// linkNameTwice is the error of `link add` given the new link's name both
+// alone (or after dev) and after "name".
+func linkNameTwice(dev, name string) error {
+	return cli.Syntaxf("link add takes the new link's name once, alone or after \"name\", not both %s and %s", cli.Quote(dev), cli.Quote(name))
 }

@@ -85,7 +85,7 @@ func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 			case s == "802.1ad" || s == "802.1AD":
 				d.VLANProtocol = new(uint16(0x88a8))
 			default:
-				err = cli.Failf("invalid vlan_protocol %q", s)
+				err = invalidArg(w, s, "802.1Q or 802.1ad")
 			}
 		case "vlan_default_pvid":
 			if num(16) {
@@ -152,7 +152,7 @@ func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 		case "nf_call_arptables":
 			b(&d.NFCallARPTables)
 		default:
-			return nil, cli.Failf("bridge: unknown option %q", w)
+			return nil, cli.Failf("bridge: unknown option %s", cli.Quote(w))
 		}
 		if err != nil {
 			return nil, err
@@ -172,7 +172,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 				return
 			}
 			if s != "on" && s != "off" {
-				err = cli.Failf("%q must be on or off", w)
+				err = cli.Failf("invalid %s %s: on or off is expected", w, cli.Quote(s))
 				return
 			}
 			*p = new(s == "on")
@@ -187,7 +187,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 			}
 			st, e := rtnl.ParseBridgePortState(s)
 			if e != nil {
-				return nil, cli.Failf("invalid state %q", s)
+				return nil, invalidArg(w, s, "disabled, listening, learning, forwarding, blocking or a number from 0 to 255")
 			}
 			d.State = &st
 		case "priority":
@@ -243,7 +243,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 			if e != nil {
 				return nil, e
 			}
-			i, e := x.linkIndex(s)
+			i, e := x.linkIndexArg(w, s)
 			if e != nil {
 				return nil, e
 			}
@@ -251,7 +251,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 		case "nobackup_port":
 			d.BackupPort = new(0)
 		default:
-			return nil, cli.Failf("bridge_slave: unknown option %q", w)
+			return nil, cli.Failf("bridge_slave: unknown option %s", cli.Quote(w))
 		}
 		if err != nil {
 			return nil, err
@@ -272,7 +272,7 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 			}
 			m, err := rtnl.ParseMacvlanMode(s)
 			if err != nil {
-				return nil, cli.Failf("invalid macvlan mode %q", s)
+				return nil, cli.Failf("invalid mode %s: private, vepa, bridge, passthru or source is expected", cli.Quote(s))
 			}
 			d.Mode = m
 		case "nopromisc", "nodst":
@@ -285,9 +285,13 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 			}
 			*d.Flags |= f
 		case "bcqueuelen":
-			n, err := a.Uint(w, 32)
+			s, err := a.Value(w)
 			if err != nil {
 				return nil, err
+			}
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil { // as ip: a failure (1), not a syntax error
+				return nil, cli.Failf("invalid bcqueuelen %s: a number from 0 to 4294967295 is expected", cli.Quote(s))
 			}
 			d.BCQueueLen = new(uint32(n))
 		case "macaddr":
@@ -318,10 +322,10 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 					d.MACAddrs = append(d.MACAddrs, hw)
 				}
 			default:
-				return nil, cli.Failf("macaddr: unknown operation %q", op)
+				return nil, cli.Failf("macaddr: unknown operation %s (add, del, set or flush)", cli.Quote(op))
 			}
 		default:
-			return nil, cli.Failf("macvlan: unknown option %q", w)
+			return nil, cli.Failf("macvlan: unknown option %s", cli.Quote(w))
 		}
 	}
 	return d, nil
@@ -347,7 +351,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 				return nil, e
 			}
 			if d.Group, err = parseAddr(s, 0); err == nil && (w == "group") != d.Group.IsMulticast() {
-				err = cli.Failf("%s %s: a group must be multicast, a remote unicast", w, s)
+				err = cli.Syntaxf("invalid %s %s: a group must be multicast, a remote unicast", w, cli.Quote(s))
 			}
 		case "local":
 			s, e := a.Value(w)
@@ -360,7 +364,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			if e != nil {
 				return nil, e
 			}
-			d.LinkIndex, err = x.linkIndex(s)
+			d.LinkIndex, err = x.linkIndexArg(w, s)
 		case "dstport":
 			n, e := a.Uint(w, 16)
 			err = e
@@ -386,7 +390,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			default:
 				n, e := strconv.ParseUint(s, 0, 8)
 				if e != nil {
-					return nil, cli.Failf("invalid ttl %q", s)
+					return nil, invalidArg(w, s, "inherit, auto or a number from 0 to 255")
 				}
 				d.TTL = new(uint8(n))
 			}
@@ -401,7 +405,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			}
 			n, e := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 8)
 			if e != nil {
-				return nil, cli.Failf("invalid tos %q", s)
+				return nil, invalidArg(w, s, "inherit or a hexadecimal number from 0 to ff")
 			}
 			d.TOS = new(uint8(n))
 		case "df":
@@ -411,7 +415,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			}
 			df, e := rtnl.ParseVxlanDF(s)
 			if e != nil {
-				return nil, cli.Failf("invalid df %q", s)
+				return nil, invalidArg(w, s, "unset, set or inherit")
 			}
 			d.DF = &df
 		case "flowlabel", "label":
@@ -429,7 +433,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			}
 			n, e := strconv.ParseUint(s, 0, 32)
 			if e != nil {
-				return nil, cli.Failf("invalid ageing %q", s)
+				return nil, invalidArg(w, s, "none or a number of seconds from 0 to 4294967295")
 			}
 			d.Ageing = new(uint32(n))
 		case "maxaddress", "maxaddr":
@@ -443,7 +447,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			}
 			n, e := strconv.ParseUint(s, 0, 32)
 			if e != nil {
-				return nil, cli.Failf("invalid maxaddr %q", s)
+				return nil, invalidArg(w, s, "unlimited or a number from 0 to 4294967295")
 			}
 			d.Limit = new(uint32(n))
 		case "learning", "nolearning":
@@ -478,7 +482,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 		case "gpe":
 			d.GPE = true
 		default:
-			return nil, cli.Failf("vxlan: unknown option %q", w)
+			return nil, cli.Failf("vxlan: unknown option %s", cli.Quote(w))
 		}
 		if err != nil {
 			return nil, err

@@ -16,6 +16,7 @@ import (
 func linkShow(x *ipctx, a *cli.Args) error {
 	var f rtnl.LinkFilter
 	var dev string
+	devSet := false
 	for a.More() {
 		w := a.Next()
 		switch {
@@ -26,7 +27,7 @@ func linkShow(x *ipctx, a *cli.Args) error {
 			if err != nil {
 				return err
 			}
-			if f.MasterIndex, err = x.linkIndex(s); err != nil {
+			if f.MasterIndex, err = x.linkIndexArg(w, s); err != nil {
 				return err
 			}
 		case w == "vrf":
@@ -34,7 +35,7 @@ func linkShow(x *ipctx, a *cli.Args) error {
 			if err != nil {
 				return err
 			}
-			if f.MasterIndex, err = x.linkIndex(s); err != nil {
+			if f.MasterIndex, err = x.linkIndexArg(w, s); err != nil {
 				return err
 			}
 		case w == "nomaster":
@@ -62,10 +63,10 @@ func linkShow(x *ipctx, a *cli.Args) error {
 					return err
 				}
 			}
-			if dev != "" {
-				return cli.Failf("either \"dev\" is duplicate, or %q is garbage", w)
+			if devSet {
+				return garbageArg("dev", w)
 			}
-			dev = w
+			dev, devSet = w, true
 		}
 	}
 	t, err := loadLinkTable(x)
@@ -76,12 +77,12 @@ func linkShow(x *ipctx, a *cli.Args) error {
 	if err != nil {
 		return err
 	}
-	if dev != "" {
+	if devSet {
 		i, ok := x.byName[dev]
 		if !ok { // perhaps an alternative name
 			l, err := h.LinkByName(x.ctx, dev)
-			if err != nil {
-				return cli.Failf("Device %q does not exist.", dev)
+			if err != nil || dev == "" {
+				return cli.Failf("Device %s does not exist.", cli.Quote(dev))
 			}
 			i = l.Index
 		}

@@ -152,7 +152,23 @@ func TestLinkCLIErrors(t *testing.T) {
 		{[]string{"link", "set", "v0", "mtu", "x"}, cli.ExitSyntax, "invalid mtu"},
 		{[]string{"link", "set", "v0", "promisc", "maybe"}, cli.ExitFailure, "on or off"},
 		{[]string{"link", "frob"}, cli.ExitSyntax, `command "frob" is unknown`},
-		{[]string{"link", "set", "v0", "netns", "nlkit-no-such-netns"}, cli.ExitFailure, "netns"},
+		{[]string{"link", "set", "v0", "netns", "nlkit-no-such-netns"}, cli.ExitSyntax, `invalid netns "nlkit-no-such-netns": a namespace name`},
+		// An empty device name: as ip, a device that does not exist for
+		// show, a malformed name for set, delete and add.
+		{[]string{"link", "show", "dev", ""}, cli.ExitFailure, `Device "" does not exist.`},
+		{[]string{"link", "show", ""}, cli.ExitFailure, `Device "" does not exist.`},
+		{[]string{"link", "set", "dev", "", "up"}, cli.ExitSyntax, `invalid dev "": an interface name`},
+		{[]string{"link", "delete", "dev", ""}, cli.ExitSyntax, `invalid dev "": an interface name`},
+		{[]string{"link", "add", "", "type", "veth"}, cli.ExitSyntax, `invalid dev "": an interface name`},
+		{[]string{"link", "set", "v0", "name", ""}, cli.ExitSyntax, `invalid name "": an interface name of 1 to 15 bytes`},
+		{[]string{"link", "add", "x0", "type", "veth", "peer", "name", ""}, cli.ExitSyntax, `invalid name ""`},
+		{[]string{"link", "set", "v0", "name", "0123456789abcdefg"}, cli.ExitSyntax, `invalid name "0123456789abcdefg"`},
+		{[]string{"link", "set", "v0", "master", ""}, cli.ExitSyntax, `invalid master "": the device does not exist`},
+		{[]string{"link", "set", "v0", "mtu", "1400", "mtu", "1500"}, cli.ExitSyntax, `duplicate "mtu": "1500"`},
+		{[]string{"link", "add", "x0", "name", "x1", "type", "veth"}, cli.ExitSyntax, "not both"},
+		{[]string{"link", "show", "v0", "lo"}, cli.ExitSyntax, `either "dev" is duplicate, or "lo" is garbage`},
+		{[]string{"link", "show", "group", "nosuchgroup"}, cli.ExitSyntax, `invalid group "nosuchgroup"`},
+		{[]string{"link", "set"}, cli.ExitSyntax, "needs a device"},
 	} {
 		code, _, errs := nlctl(append([]string{"-n", ns.Name}, c.args...)...)
 		if code != c.code || !strings.Contains(strings.ToLower(errs), strings.ToLower(c.msg)) {
@@ -179,7 +195,7 @@ func TestLinkCLIBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errs := nlctl("-n", ns.Name, "-force", "-batch", path)
-	if code != cli.ExitRefused || !strings.Contains(errs, "line 42") || !strings.Contains(errs, "add link d3 type ifb") {
+	if code != cli.ExitFailure || !strings.Contains(errs, "line 42") || !strings.Contains(errs, "add link d3 type ifb") {
 		t.Fatalf("batch: exit %d: %s", code, errs)
 	}
 	ip := ipLinkMap(t, ns)

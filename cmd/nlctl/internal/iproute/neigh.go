@@ -39,6 +39,7 @@ func neighChange(x *ipctx, a *cli.Args, v rtnl.Verb) error {
 func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 	n := rtnl.Neighbour{State: rtnl.NeighPermanent}
 	var dev, lladdr string
+	devSet, lladdrSet := false, false
 	for a.More() {
 		w := a.Next()
 		switch {
@@ -47,10 +48,10 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 			if err != nil {
 				return n, err
 			}
-			if lladdr != "" {
-				return n, cli.Failf("duplicate \"lladdr\": %q", s)
+			if lladdrSet {
+				return n, duplicateArg("lladdr", s)
 			}
-			lladdr = s
+			lladdr, lladdrSet = s, true
 		case w == "nud":
 			s, err := a.Value(w)
 			if err != nil {
@@ -58,7 +59,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 			}
 			st, err := rtnl.ParseNeighState(s)
 			if err != nil {
-				return n, cli.Failf("nud state %q is bad", s)
+				return n, invalidArg("nud", s, neighStateForm)
 			}
 			n.State = st
 		case cli.Matches(w, "proxy"):
@@ -67,7 +68,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 				return n, err
 			}
 			if n.Addr.IsValid() {
-				return n, cli.Failf("duplicate address: %q", s)
+				return n, duplicateArg("address", s)
 			}
 			if n.Addr, err = parseAddr(s, x.env.Family); err != nil {
 				return n, err
@@ -86,7 +87,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 			if err != nil {
 				return n, err
 			}
-			dev = s
+			dev, devSet = s, true
 		case cli.Matches(w, "protocol"):
 			s, err := a.Value(w)
 			if err != nil {
@@ -94,7 +95,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 			}
 			p, err := rtnl.ParseRouteProtocol(s)
 			if err != nil {
-				return n, cli.Failf("%v", err)
+				return n, invalidArg("protocol", s, protocolForm)
 			}
 			n.Protocol = p
 		default:
@@ -108,7 +109,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 				return n, cli.ErrHelpShown
 			}
 			if n.Addr.IsValid() {
-				return n, cli.Failf("either \"to\" is duplicate, or %q is garbage", w)
+				return n, garbageArg("to", w)
 			}
 			var err error
 			if n.Addr, err = parseAddr(w, x.env.Family); err != nil {
@@ -116,8 +117,8 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 			}
 		}
 	}
-	if dev == "" || !n.Addr.IsValid() {
-		return n, cli.Failf("Device and destination are required arguments.")
+	if !devSet || !n.Addr.IsValid() {
+		return n, cli.Syntaxf("Device and destination are required arguments (dev DEV and ADDR).")
 	}
 	if lladdr != "" && lladdr != "null" {
 		hw, err := parseLLAddr(lladdr)
@@ -145,7 +146,7 @@ func parseLLAddr(s string) (net.HardwareAddr, error) {
 	for _, p := range strings.Split(s, ":") {
 		v, err := strconv.ParseUint(p, 16, 8)
 		if err != nil || p == "" {
-			return nil, cli.Failf("invalid lladdr %q", s)
+			return nil, cli.Failf("invalid lladdr %s: hex bytes separated by colons (or an IPv4 address) are expected", cli.Quote(s))
 		}
 		hw = append(hw, byte(v))
 	}
@@ -189,7 +190,7 @@ func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, erro
 			if err != nil {
 				return nil, err
 			}
-			if s.kernel.Master, err = x.linkIndex(v); err != nil {
+			if s.kernel.Master, err = x.linkIndexArg(w, v); err != nil {
 				return nil, err
 			}
 		case w == "nud":
@@ -210,7 +211,7 @@ func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, erro
 			} else {
 				ns, err := rtnl.ParseNeighState(v)
 				if err != nil {
-					return nil, cli.Failf("nud state %q is bad", v)
+					return nil, invalidArg("nud", v, "all, "+neighStateForm)
 				}
 				st = uint32(ns)
 			}
@@ -229,7 +230,7 @@ func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, erro
 			}
 			p, err := rtnl.ParseRouteProtocol(v)
 			if err != nil {
-				return nil, cli.Failf("%v", err)
+				return nil, invalidArg("protocol", v, protocolForm)
 			}
 			s.protocol = &p
 		default:
@@ -364,6 +365,7 @@ func neighFlush(x *ipctx, h *rtnl.Handle, s *neighSelector) error {
 // neighGet shows one entry, as `ip neigh get ADDR dev DEV`.
 func neighGet(x *ipctx, a *cli.Args) error {
 	var dev string
+	devSet := false
 	var addr netip.Addr
 	proxy := false
 	for a.More() {
@@ -374,7 +376,7 @@ func neighGet(x *ipctx, a *cli.Args) error {
 			if err != nil {
 				return err
 			}
-			dev = s
+			dev, devSet = s, true
 		case w == "proxy":
 			proxy = true
 		default:
@@ -384,13 +386,16 @@ func neighGet(x *ipctx, a *cli.Args) error {
 					return err
 				}
 			}
+			if addr.IsValid() {
+				return garbageArg("to", w)
+			}
 			var err error
 			if addr, err = parseAddr(w, x.env.Family); err != nil {
 				return err
 			}
 		}
 	}
-	if dev == "" || !addr.IsValid() {
+	if !devSet || !addr.IsValid() {
 		return cli.Failf("Device and address are required arguments.")
 	}
 	idx, err := x.linkIndex(dev)
@@ -524,3 +529,6 @@ func lladdrString(a net.HardwareAddr) string {
 	}
 	return b.String()
 }
+
+// neighStateForm is what a neighbour's state may be, for the errors.
+const neighStateForm = "permanent, noarp, stale, reachable, none, incomplete, delay, probe or failed"

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
@@ -31,14 +32,26 @@ those the current namespace (-n NETNS) gives its peers.
 
 // netnsName reads the one namespace name a command takes.
 func netnsName(a *cli.Args) (string, error) {
-	name := a.Next()
-	if name == "" {
+	if !a.More() {
 		return "", cli.Failf("no namespace name")
 	}
+	name := a.Next()
 	if a.More() {
-		return "", cli.Failf("unexpected %q after the namespace name", a.Peek())
+		return "", cli.Failf("unexpected %s after the namespace name", cli.Quote(a.Peek()))
+	}
+	if err := checkNetnsName(name); err != nil {
+		return "", err
 	}
 	return name, nil
+}
+
+// checkNetnsName refuses, as ip does, a name that cannot be a file of
+// /run/netns.
+func checkNetnsName(name string) error {
+	if name == "" || len(name) > 255 || strings.Contains(name, "/") || name == "." || name == ".." {
+		return invalidArg("namespace name", name, "a file name of 1 to 255 bytes without '/'")
+	}
+	return nil
 }
 
 // netnsIDs returns, for the named namespaces, the ids the current
@@ -113,7 +126,7 @@ func netnsListID(x *ipctx, a *cli.Args) error {
 			}
 			only = int(v)
 		default:
-			return cli.Failf("netns list-id: unknown option %q", w)
+			return cli.Syntaxf("netns list-id: unknown option %s (nsid NETNSID is expected)", cli.Quote(w))
 		}
 	}
 	h, err := x.handle()
@@ -175,17 +188,20 @@ func netnsSet(x *ipctx, a *cli.Args) error {
 	if name == "" || idArg == "" || a.More() {
 		return cli.Failf("usage: netns set NAME NETNSID")
 	}
+	if err := checkNetnsName(name); err != nil {
+		return err
+	}
 	id := rtnl.NoNetNSID
 	if idArg != "auto" {
 		v, err := strconv.ParseUint(idArg, 10, 31)
 		if err != nil {
-			return cli.Failf("invalid netns id %q", idArg)
+			return invalidArg("netns id", idArg, "auto or a number from 0 to 2147483647")
 		}
 		id = int(v)
 	}
 	ns, err := netns.OpenName(name)
 	if err != nil {
-		return cli.Failf("Cannot open namespace %q: %v", name, err)
+		return cli.Failf("Cannot open namespace %s: %v", cli.Quote(name), err)
 	}
 	defer ns.Close()
 	h, err := x.handle()
@@ -200,9 +216,10 @@ func netnsSet(x *ipctx, a *cli.Args) error {
 func netnsIdentify(x *ipctx, a *cli.Args) error {
 	path := "/proc/self/ns/net"
 	if a.More() {
-		pid, err := strconv.Atoi(a.Next())
+		w := a.Next()
+		pid, err := strconv.Atoi(w)
 		if err != nil || pid <= 0 {
-			return cli.Failf("invalid pid")
+			return cli.Failf("invalid pid %s: a process id is expected", cli.Quote(w))
 		}
 		path = fmt.Sprintf("/proc/%d/ns/net", pid)
 	}
@@ -211,7 +228,7 @@ func netnsIdentify(x *ipctx, a *cli.Args) error {
 	}
 	target, err := netns.Open(path)
 	if err != nil {
-		return err
+		return cli.Failf("Cannot open the namespace of %s: %v", path, err)
 	}
 	defer target.Close()
 	names, err := netns.List()
@@ -239,7 +256,7 @@ func netnsPids(x *ipctx, a *cli.Args) error {
 	}
 	ns, err := netns.OpenName(name)
 	if err != nil {
-		return cli.Failf("Cannot open namespace %q: %v", name, err)
+		return cli.Failf("Cannot open namespace %s: %v", cli.Quote(name), err)
 	}
 	defer ns.Close()
 	want, err := ns.ID()
@@ -276,14 +293,17 @@ func netnsExec(x *ipctx, a *cli.Args) error {
 		return cli.Failf("usage: netns exec NAME CMD [ARGS...]")
 	}
 	args := a.Rest()
+	if err := checkNetnsName(name); err != nil {
+		return err
+	}
 	ns, err := netns.OpenName(name)
-	if err != nil {
-		return cli.Failf("Cannot open namespace %q: %v", name, err)
+	if err != nil { // as ip: a syntax error (255)
+		return cli.Syntaxf("Cannot open namespace %s: %v", cli.Quote(name), err)
 	}
 	defer ns.Close()
 	path, err := exec.LookPath(args[0])
 	if err != nil {
-		return cli.Failf("exec of %q failed: %v", args[0], err)
+		return cli.Failf("exec of %s failed: %v", cli.Quote(args[0]), err)
 	}
 	if err := x.out.Flush(); err != nil {
 		return err

@@ -49,7 +49,6 @@ func parseNexthop(x *ipctx, a *cli.Args) (rtnl.Nexthop, error) {
 	case 6:
 		nh.Family = rtnl.IPv6
 	}
-	idSet := false
 	for a.More() {
 		w := a.Next()
 		var s string
@@ -60,12 +59,12 @@ func parseNexthop(x *ipctx, a *cli.Args) (rtnl.Nexthop, error) {
 			if err != nil {
 				return nh, err
 			}
-			nh.ID, idSet = uint32(n), true
+			nh.ID = uint32(n) // 0, or none: the kernel picks one
 		case w == "dev":
 			if s, err = a.Value(w); err != nil {
 				return nh, err
 			}
-			if nh.Index, err = x.linkIndex(s); err != nil {
+			if nh.Index, err = x.linkIndexArg(w, s); err != nil {
 				return nh, err
 			}
 		case w == "via":
@@ -101,7 +100,7 @@ func parseNexthop(x *ipctx, a *cli.Args) (rtnl.Nexthop, error) {
 				return nh, err
 			}
 			if nh.GroupType, err = rtnl.ParseNexthopGroupType(s); err != nil {
-				return nh, cli.Failf("invalid nexthop group type %q", s)
+				return nh, invalidArg("type", s, "mpath or resilient")
 			}
 			if nh.GroupType == rtnl.NexthopGroupResilient {
 				if err := parseResilientArgs(a, &nh.Resilient); err != nil {
@@ -113,7 +112,7 @@ func parseNexthop(x *ipctx, a *cli.Args) (rtnl.Nexthop, error) {
 				return nh, err
 			}
 			if nh.Protocol, err = rtnl.ParseRouteProtocol(s); err != nil {
-				return nh, cli.Failf("invalid protocol %q", s)
+				return nh, invalidArg("protocol", s, protocolForm)
 			}
 		case w == "hw_stats":
 			if s, err = a.Value(w); err != nil {
@@ -125,16 +124,13 @@ func parseNexthop(x *ipctx, a *cli.Args) (rtnl.Nexthop, error) {
 			case "off":
 				nh.HWStats = false
 			default:
-				return nh, cli.Failf("hw_stats is on or off, not %q", s)
+				return nh, invalidArg(w, s, "on or off")
 			}
 		case w == "help":
-			return nh, cli.Failf("%s", strings.TrimSpace(nexthopUsage))
+			return nh, help(x, nexthopUsage)
 		default:
-			return nh, cli.Failf("unknown nexthop keyword %q", w)
+			return nh, cli.Syntaxf("unknown nexthop keyword %s", cli.Quote(w))
 		}
-	}
-	if !idSet {
-		return nh, cli.Failf("a nexthop needs an id (id ID)")
 	}
 	return nh, nil
 }
@@ -146,13 +142,13 @@ func parseNexthopGroup(s string) ([]rtnl.NexthopGroupMember, error) {
 		id, weight, hasWeight := strings.Cut(m, ",")
 		n, err := strconv.ParseUint(id, 0, 32)
 		if err != nil || n == 0 {
-			return nil, cli.Failf("invalid nexthop id %q in group %q", id, s)
+			return nil, invalidArg("group", s, "ID[,WEIGHT][/ID[,WEIGHT]...] (ids from 1 to 4294967295)")
 		}
 		member := rtnl.NexthopGroupMember{ID: uint32(n), Weight: 1}
 		if hasWeight {
 			w, err := strconv.ParseUint(weight, 0, 32)
 			if err != nil || w == 0 || w > 65535 {
-				return nil, cli.Failf("invalid weight %q in group %q (1 to 65535)", weight, s)
+				return nil, invalidArg("group", s, "ID[,WEIGHT][/ID[,WEIGHT]...] (weights from 1 to 65535)")
 			}
 			member.Weight = int(w)
 		}
@@ -166,12 +162,15 @@ func parseResilientArgs(a *cli.Args, r *rtnl.NexthopResilient) error {
 	for a.More() {
 		w := a.Peek()
 		secs := func() (time.Duration, error) {
-			n, err := a.Uint(w, 32)
+			s, err := a.Value(w)
 			if err != nil {
 				return 0, err
 			}
-			if n >= (1<<32-1)/100 {
-				return 0, cli.Failf("%s %d is too large", w, n)
+			// The kernel keeps the timers in hundredths of a second.
+			const most = (1<<32-1)/100 - 1
+			n, err := strconv.ParseUint(s, 0, 32)
+			if err != nil || n > most {
+				return 0, invalidArg(w, s, fmt.Sprintf("a number of seconds from 0 to %d", most))
 			}
 			return time.Duration(n) * time.Second, nil
 		}
@@ -212,11 +211,15 @@ func nexthopID(a *cli.Args, cmd string) (uint32, error) {
 			}
 			id = n
 		default:
-			return 0, cli.Failf("unknown nexthop %s keyword %q", cmd, w)
+			return 0, cli.Syntaxf("unknown nexthop %s keyword %s (id ID is expected)", cmd, cli.Quote(w))
 		}
 	}
 	if id == 0 {
-		return 0, cli.Failf("nexthop %s needs an id (id ID)", cmd)
+		if cmd == "del" {
+			// ip sends the request, and the kernel refuses it.
+			return 0, errors.New("nexthop del needs an id (id ID): the kernel refuses a nexthop without")
+		}
+		return 0, cli.Syntaxf("not enough information: nexthop %s needs an id (id ID)", cmd)
 	}
 	return uint32(id), nil
 }
@@ -286,7 +289,7 @@ func nexthopSelector(x *ipctx, a *cli.Args) (*rtnl.NexthopFilter, uint32, error)
 			if s, err = a.Value(w); err != nil {
 				return nil, 0, err
 			}
-			if f.Index, err = x.linkIndex(s); err != nil {
+			if f.Index, err = x.linkIndexArg("dev", s); err != nil {
 				return nil, 0, err
 			}
 		case cli.Matches(w, "groups"):
@@ -295,7 +298,7 @@ func nexthopSelector(x *ipctx, a *cli.Args) (*rtnl.NexthopFilter, uint32, error)
 			if s, err = a.Value(w); err != nil {
 				return nil, 0, err
 			}
-			if f.Master, err = x.linkIndex(s); err != nil {
+			if f.Master, err = x.linkIndexArg("master", s); err != nil {
 				return nil, 0, err
 			}
 		case w == "id":
@@ -309,14 +312,14 @@ func nexthopSelector(x *ipctx, a *cli.Args) (*rtnl.NexthopFilter, uint32, error)
 				return nil, 0, err
 			}
 			if f.Protocol, err = rtnl.ParseRouteProtocol(s); err != nil {
-				return nil, 0, cli.Failf("invalid protocol %q", s)
+				return nil, 0, invalidArg("protocol", s, protocolForm)
 			}
 		case cli.Matches(w, "fdb"):
 			f.FDB = true
 		case w == "help":
-			return nil, 0, cli.Failf("%s", strings.TrimSpace(nexthopUsage))
+			return nil, 0, help(x, nexthopUsage)
 		default:
-			return nil, 0, cli.Failf("unknown nexthop selector %q", w)
+			return nil, 0, cli.Syntaxf("unknown nexthop selector %s", cli.Quote(w))
 		}
 	}
 	return f, id, nil
@@ -370,6 +373,10 @@ func nexthopFlush(x *ipctx, h *rtnl.Handle, f *rtnl.NexthopFilter) error {
 	list, err := h.ListNexthops(x.ctx, f)
 	if err != nil {
 		return err
+	}
+	if f.ID != 0 && len(list) == 0 {
+		// As ip, whose deletion of that id fails.
+		return cli.Failf("nexthop id %d does not exist", f.ID)
 	}
 	b := h.NewBatch()
 	for _, groups := range []bool{true, false} {
@@ -599,18 +606,18 @@ func bucketShow(x *ipctx, a *cli.Args) error {
 			if s, err = a.Value(w); err != nil {
 				return err
 			}
-			if f.Index, err = x.linkIndex(s); err != nil {
+			if f.Index, err = x.linkIndexArg("dev", s); err != nil {
 				return err
 			}
 		case cli.Matches(w, "master") || cli.Matches(w, "vrf"):
 			if s, err = a.Value(w); err != nil {
 				return err
 			}
-			if f.Master, err = x.linkIndex(s); err != nil {
+			if f.Master, err = x.linkIndexArg("master", s); err != nil {
 				return err
 			}
 		default:
-			return cli.Failf("unknown nexthop bucket selector %q", w)
+			return cli.Syntaxf("unknown nexthop bucket selector %s", cli.Quote(w))
 		}
 	}
 	h, err := x.handle()
@@ -651,14 +658,14 @@ func bucketGet(x *ipctx, a *cli.Args) error {
 			index, err = a.Uint(w, 16)
 			indexSet = true
 		default:
-			return cli.Failf("unknown nexthop bucket get keyword %q", w)
+			return cli.Syntaxf("unknown nexthop bucket get keyword %s (id ID and index INDEX are expected)", cli.Quote(w))
 		}
 		if err != nil {
 			return err
 		}
 	}
 	if !idSet || !indexSet {
-		return cli.Failf("nexthop bucket get needs id ID and index INDEX")
+		return cli.Syntaxf("not enough information: nexthop bucket get needs id ID and index INDEX")
 	}
 	h, err := x.handle()
 	if err != nil {

@@ -251,7 +251,7 @@ func runNetns(x *ipctx, a *cli.Args) error {
 		}
 		ns, err := netns.Create(name)
 		if err != nil {
-			return err
+			return cli.Failf("%v", err) // as ip: a failure (1)
 		}
 		return ns.Close()
 	case "delete":
@@ -259,7 +259,10 @@ func runNetns(x *ipctx, a *cli.Args) error {
 		if err != nil {
 			return err
 		}
-		return netns.Delete(name)
+		if err := netns.Delete(name); err != nil {
+			return cli.Failf("%v", err) // as ip: a failure (1)
+		}
+		return nil
 	case "set":
 		return netnsSet(x, a)
 	case "identify":

@@ -11,10 +11,10 @@ import (
 func parseAddr(s string, family int) (netip.Addr, error) {
 	a, err := netip.ParseAddr(s)
 	if err != nil {
-		return netip.Addr{}, cli.Failf("invalid address %q", s)
+		return netip.Addr{}, cli.Failf("invalid address %s: an IPv4 or IPv6 address is expected", cli.Quote(s))
 	}
 	if family == 4 && !a.Is4() || family == 6 && !a.Is6() {
-		return netip.Addr{}, cli.Failf("address %q is not IPv%d", s, family)
+		return netip.Addr{}, cli.Failf("address %s is not IPv%d", cli.Quote(s), family)
 	}
 	return a, nil
 }
@@ -38,10 +38,10 @@ func parsePrefix(s string, family int) (netip.Prefix, error) {
 	}
 	p, err := netip.ParsePrefix(s)
 	if err != nil {
-		return netip.Prefix{}, cli.Failf("invalid prefix %q", s)
+		return netip.Prefix{}, cli.Failf("invalid prefix %s: ADDRESS/LENGTH is expected", cli.Quote(s))
 	}
 	if family == 4 && !p.Addr().Is4() || family == 6 && !p.Addr().Is6() {
-		return netip.Prefix{}, cli.Failf("prefix %q is not IPv%d", s, family)
+		return netip.Prefix{}, cli.Failf("prefix %s is not IPv%d", cli.Quote(s), family)
 	}
 	return p, nil
 }

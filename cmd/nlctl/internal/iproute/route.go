@@ -59,6 +59,9 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 		w := a.Next()
 		switch {
 		case w == "via":
+			if nh.Gateway.IsValid() && !inNexthop {
+				return r, cli.Syntaxf("a route has one \"via\": give several paths as nexthop lists (nexthop via ADDRESS ...)")
+			}
 			s, err := a.Value(w)
 			if err != nil {
 				return r, err
@@ -83,13 +86,25 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			if err != nil {
 				return r, err
 			}
-			if nh.OIF, err = x.linkIndex(s); err != nil {
+			if inNexthop { // as ip: the nexthop cannot be parsed
+				nh.OIF, err = x.linkIndexArg(w, s)
+			} else {
+				nh.OIF, err = x.linkIndex(s)
+			}
+			if err != nil {
 				return r, err
 			}
 		case w == "weight":
-			n, err := a.Uint(w, 32)
+			if !inNexthop {
+				return r, cli.Syntaxf("\"weight\" is for the paths of nexthop lists (nexthop ... weight N)")
+			}
+			s, err := a.Value(w)
+			if err != nil {
+				return r, err
+			}
+			n, err := strconv.ParseUint(s, 0, 32)
 			if err != nil || n < 1 || n > 256 {
-				return r, cli.Failf("invalid weight (1 to 256)")
+				return r, invalidArg(w, s, "a number from 1 to 256")
 			}
 			nh.Weight = int(n)
 		case w == "encap":
@@ -103,8 +118,12 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 		case w == "pervasive":
 			nh.Flags |= rtnl.RoutePervasive
 		case w == "nexthop":
-			if !inNexthop && (nh.Gateway.IsValid() || nh.OIF != 0) {
-				return r, cli.Failf("a route has either one path or nexthop lists, not both")
+			if !inNexthop {
+				// A path given before the lists stays the route's
+				// own, for the kernel to judge (it refuses both).
+				r.Gateway, r.OIF, r.Encap = nh.Gateway, nh.OIF, nh.Encap
+				r.Flags |= nh.Flags
+				nh = rtnl.RouteNexthop{}
 			}
 			endNexthop()
 			inNexthop = true
@@ -137,7 +156,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			}
 			t, err := rtnl.ParseTable(s)
 			if err != nil {
-				return r, cli.Failf("%v", err)
+				return r, invalidArg("table", s, tableForm)
 			}
 			r.Table = t
 		case cli.Matches(w, "protocol") && len(w) >= 2:
@@ -147,7 +166,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			}
 			p, err := rtnl.ParseRouteProtocol(s)
 			if err != nil {
-				return r, cli.Failf("%v", err)
+				return r, invalidArg("protocol", s, protocolForm)
 			}
 			r.Protocol, protoSet = p, true
 		case w == "scope":
@@ -157,7 +176,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			}
 			sc, err := rtnl.ParseScope(s)
 			if err != nil {
-				return r, cli.Failf("%v", err)
+				return r, invalidArg("scope", s, scopeForm)
 			}
 			r.Scope, scopeSet = sc, true
 		case w == "metric" || w == "priority" || w == "preference":
@@ -184,7 +203,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 				return r, err
 			}
 			if s != "ecn" {
-				return r, cli.Failf("unknown feature %q (only ecn)", s)
+				return r, invalidArg(w, s, "ecn")
 			}
 			r.Metrics.Features |= unix.RTAX_FEATURE_ECN
 		case w == "congctl":
@@ -212,7 +231,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			case "high":
 				r.Pref = rtnl.PrefHigh
 			default:
-				return r, cli.Failf("invalid pref %q", s)
+				return r, invalidArg(w, s, "low, medium or high")
 			}
 		case w == "expires":
 			n, err := a.Uint(w, 32)
@@ -225,11 +244,17 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			if err != nil {
 				return r, err
 			}
+			if haveDst {
+				return r, garbageArg("to", s)
+			}
 			if r.Dst, err = parsePrefix(s, family); err != nil {
 				return r, err
 			}
 			haveDst = true
 		default:
+			if w == "help" {
+				return r, help(x, routeUsage)
+			}
 			if !haveDst && r.Type == 0 && isWord(w) {
 				if t, err := rtnl.ParseRouteType(w); err == nil {
 					r.Type = t
@@ -237,7 +262,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 				}
 			}
 			if haveDst {
-				return r, cli.Failf("unknown route keyword %q", w)
+				return r, garbageArg("to", w)
 			}
 			p, err := parsePrefix(w, family)
 			if err != nil {
@@ -262,16 +287,13 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 		}
 	}
 	if !haveDst {
-		return r, cli.Failf("a route needs a destination prefix")
+		return r, cli.Syntaxf("not enough information: a route needs a destination (PREFIX, or default)")
 	}
 	if inNexthop {
 		endNexthop()
 	} else {
 		r.Gateway, r.OIF, r.Encap = nh.Gateway, nh.OIF, nh.Encap
 		r.Flags |= nh.Flags
-		if nh.Weight != 0 {
-			return r, cli.Failf("weight is for nexthop lists")
-		}
 	}
 	if v != rtnl.Delete {
 		if !protoSet {
@@ -319,7 +341,7 @@ func parseEncap(a *cli.Args) (rtnl.Encap, error) {
 		return rtnl.Encap{}, err
 	}
 	if t != "ip" && t != "ip6" {
-		return rtnl.Encap{}, cli.Failf("encap %s is not supported (ip and ip6 are)", t)
+		return rtnl.Encap{}, invalidArg("encap", t, "ip or ip6 (the encapsulations nlctl builds)")
 	}
 	var e rtnl.IPEncap
 	family := 4
@@ -474,7 +496,10 @@ func parseMetric(m *rtnl.Metrics, kw string, a *cli.Args) error {
 	}
 	n, err := strconv.ParseUint(s, 0, 32)
 	if err != nil {
-		return cli.Failf("invalid %s %q", kw, s)
+		if kw == "rtt" || kw == "rttvar" || kw == "rto_min" {
+			return invalidArg(kw, s, "a time such as 200ms, or a number of milliseconds")
+		}
+		return invalidArg(kw, s, "a number from 0 to 4294967295")
 	}
 	*f = uint32(n)
 	return nil
@@ -522,7 +547,7 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			}
 			t, err := rtnl.ParseTable(v)
 			if err != nil {
-				return nil, cli.Failf("%v", err)
+				return nil, invalidArg("table", v, "cache, all, "+tableForm)
 			}
 			s.kernel.Table = t
 			s.tableGiven = t != 0
@@ -535,7 +560,7 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			}
 			p, err := rtnl.ParseRouteProtocol(v)
 			if err != nil {
-				return nil, cli.Failf("%v", err)
+				return nil, invalidArg("protocol", v, protocolForm)
 			}
 			s.kernel.Protocol = p
 		case w == "type":
@@ -545,7 +570,7 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			}
 			t, err := rtnl.ParseRouteType(v)
 			if err != nil {
-				return nil, cli.Failf("%v", err)
+				return nil, invalidArg("type", v, "unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, throw or nat")
 			}
 			s.kernel.Type = t
 		case w == "scope":
@@ -555,7 +580,7 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			}
 			sc, err := rtnl.ParseScope(v)
 			if err != nil {
-				return nil, cli.Failf("%v", err)
+				return nil, invalidArg("scope", v, scopeForm)
 			}
 			s.scope = int(sc)
 		case w == "dev" || w == "oif":
@@ -786,10 +811,12 @@ func routeGet(x *ipctx, a *cli.Args) error {
 				q.Dst, err = parseAddr(v, x.env.Family)
 			}
 		default:
-			if q.Dst.IsValid() {
-				return cli.Failf("unknown route get keyword %q", w)
+			// As ip, the last address given is the destination, and a
+			// prefix length is ignored with a warning.
+			addr, bits, _ := strings.Cut(w, "/")
+			if q.Dst, err = parseAddr(addr, x.env.Family); err == nil && bits != "" && bits != strconv.Itoa(q.Dst.BitLen()) {
+				fmt.Fprintf(x.env.Stderr, "nlctl: warning: route get ignores the prefix length of %s: it looks up an address\n", cli.Quote(w))
 			}
-			q.Dst, err = parseAddr(strings.TrimSuffix(strings.TrimSuffix(w, "/32"), "/128"), x.env.Family)
 		}
 		if err != nil {
 			return err
@@ -832,7 +859,7 @@ func parseIPProto(s string) (uint8, error) {
 	}
 	n, err := strconv.ParseUint(s, 0, 8)
 	if err != nil {
-		return 0, cli.Failf("invalid ipproto %q", s)
+		return 0, invalidArg("ipproto", s, "tcp, udp, icmp, ipv6-icmp, sctp or a number from 0 to 255")
 	}
 	return uint8(n), nil
 }
@@ -1100,3 +1127,10 @@ func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
 		w.WriteByte('\n')
 	}
 }
+
+// tableForm and protocolForm are what a table and a route protocol may be,
+// for the errors.
+const (
+	tableForm    = "a table name (local, main, default or from /etc/iproute2/rt_tables) or a number from 0 to 4294967295"
+	protocolForm = "a protocol name (from /etc/iproute2/rt_protos) or a number from 0 to 255"
+)

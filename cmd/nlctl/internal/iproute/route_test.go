@@ -83,13 +83,18 @@ func TestRouteCLI(t *testing.T) {
 	if r := ip("route", "show", "table", "7"); len(r) != 0 {
 		t.Errorf("after flush: %v", r)
 	}
-	// Refusals exit 2 with the kernel's reason, usage errors 1.
+	// Refusals exit 2 with the kernel's reason; as with ip, a malformed
+	// or misplaced word 255, a name that matches nothing 1.
 	if out := run(2, "route", "add", "10.2.0.0/16", "via", "10.9.9.9"); !strings.Contains(out, "add route 10.2.0.0/16 via 10.9.9.9: Nexthop has invalid gateway") {
 		t.Errorf("refusal: %s", out)
 	}
 	run(2, "route", "del", "10.99.0.0/16")
 	run(255, "route", "add", "10.2.0.0/16", "via")
-	run(1, "route", "add", "10.2.0.0/16", "bogus")
+	run(255, "route", "add", "10.2.0.0/16", "bogus")
+	run(255, "route", "add", "10.2.0.0/16", "via", "10.1.0.2", "via", "10.1.0.3")
+	run(255, "route", "add", "via", "10.1.0.2")
+	run(255, "route", "show", "table", "nosuchtable")
+	run(1, "route", "add", "10.2.0.0/16", "dev", "")
 	run(1, "route", "add", "10.2.0.0/16", "dev", "nosuch")
 	run(255, "route", "frobnicate")
 }

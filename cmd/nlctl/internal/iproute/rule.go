@@ -46,6 +46,9 @@ func ruleChange(x *ipctx, a *cli.Args, v rtnl.Verb) error {
 	}
 	names := loadIPRouteNames()
 	r, err := parseRule(a, names, x.env.Family)
+	if err == cli.ErrHelpShown {
+		return help(x, ruleUsage)
+	}
 	if err != nil {
 		return err
 	}
@@ -121,7 +124,7 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 				return p, err
 			}
 			if r.Protocol, err = rtnl.ParseRouteProtocol(s); err != nil {
-				return p, cli.Failf("invalid protocol %q", s)
+				return p, invalidArg("protocol", s, protocolForm)
 			}
 		case cli.Matches(w, "tun_id"):
 			n, err := a.Uint(w, 64)
@@ -134,15 +137,15 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 				return p, err
 			}
 			if r.Table, err = rtnl.ParseTable(s); err != nil {
-				return p, cli.Failf("invalid table %q", s)
+				return p, invalidArg("table", s, tableForm)
 			}
 		case cli.Matches(w, "suppress_prefixlength") || w == "sup_pl":
 			if s, err = a.Value(w); err != nil {
 				return p, err
 			}
 			n, err := strconv.ParseInt(s, 0, 32)
-			if err != nil {
-				return p, cli.Failf("invalid suppress_prefixlength %q", s)
+			if err != nil || n < 0 || n > 128 {
+				return p, invalidArg("suppress_prefixlength", s, "a prefix length from 0 to 128")
 			}
 			r.SuppressPrefixLen = new(int(n))
 		case cli.Matches(w, "suppress_ifgroup") || w == "sup_group":
@@ -158,8 +161,8 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 			if s, err = a.Value(w); err != nil {
 				return p, err
 			}
-			if len(s) > 15 || s == "" {
-				return p, cli.Failf("%q is not a valid interface name", s)
+			if err := checkIfname(w, s, maxIfname); err != nil {
+				return p, err
 			}
 			if w == "oif" {
 				r.OIF = s
@@ -176,7 +179,7 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 			start, err1 := strconv.ParseUint(lo, 10, 32)
 			end, err2 := strconv.ParseUint(hi, 10, 32)
 			if !ok || err1 != nil || err2 != nil {
-				return p, cli.Failf("invalid uidrange %q", s)
+				return p, invalidArg(w, s, uidRangeForm)
 			}
 			r.UIDRange = &rtnl.RuleUIDRange{Start: uint32(start), End: uint32(end)}
 		case w == "ipproto":
@@ -208,7 +211,7 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 		case w == "nop":
 			r.Action = rtnl.RuleNop
 		case w == "help":
-			return p, cli.Failf("%s", strings.TrimSpace(ruleUsage))
+			return p, cli.ErrHelpShown
 		default:
 			if w == "type" {
 				if w, err = a.Value(w); err != nil {
@@ -239,7 +242,7 @@ func parseRuleAction(s string) (rtnl.RuleAction, error) {
 	}
 	t, err := rtnl.ParseRouteType(s)
 	if err != nil {
-		return 0, cli.Failf("unknown rule keyword or type %q", s)
+		return 0, cli.Syntaxf("unknown rule keyword or type %s: a keyword, or a type (unicast, blackhole, unreachable, prohibit, nop, ...) is expected", cli.Quote(s))
 	}
 	return rtnl.RuleAction(t), nil
 }
@@ -258,12 +261,12 @@ func ruleParseMark(s string) (mark, mask uint32, err error) {
 	m, k, hasMask := strings.Cut(s, "/")
 	v, err := strconv.ParseUint(m, 0, 32)
 	if err != nil {
-		return 0, 0, cli.Failf("invalid fwmark %q", s)
+		return 0, 0, invalidArg("fwmark", s, "MARK[/MASK] (numbers from 0 to 0xffffffff)")
 	}
 	if hasMask {
 		w, err := strconv.ParseUint(k, 0, 32)
 		if err != nil {
-			return 0, 0, cli.Failf("invalid fwmark mask %q", s)
+			return 0, 0, invalidArg("fwmark", s, "MARK[/MASK] (numbers from 0 to 0xffffffff)")
 		}
 		return uint32(v), uint32(w), nil
 	}
@@ -275,12 +278,12 @@ func ruleParsePorts(kw, s string) (rtnl.RulePortRange, error) {
 	lo, hi, isRange := strings.Cut(s, "-")
 	start, err := strconv.ParseUint(lo, 10, 16)
 	if err != nil {
-		return rtnl.RulePortRange{}, cli.Failf("invalid %s %q", kw, s)
+		return rtnl.RulePortRange{}, invalidArg(kw, s, "PORT or PORT-PORT (ports from 0 to 65535)")
 	}
 	end := start
 	if isRange {
 		if end, err = strconv.ParseUint(hi, 10, 16); err != nil {
-			return rtnl.RulePortRange{}, cli.Failf("invalid %s %q", kw, s)
+			return rtnl.RulePortRange{}, invalidArg(kw, s, "PORT or PORT-PORT (ports from 0 to 65535)")
 		}
 	}
 	return rtnl.RulePortRange{Start: uint16(start), End: uint16(end)}, nil
@@ -356,9 +359,15 @@ func parseRuleSelector(a *cli.Args, names *iprouteNames, family rtnl.Family) (*r
 			if sel.iif, err = a.Value(w); err != nil {
 				return nil, err
 			}
+			if err := checkIfname(w, sel.iif, maxIfname); err != nil {
+				return nil, err
+			}
 			sel.iifGiven = true
 		case w == "oif":
 			if sel.oif, err = a.Value(w); err != nil {
+				return nil, err
+			}
+			if err := checkIfname(w, sel.oif, maxIfname); err != nil {
 				return nil, err
 			}
 			sel.oifGiven = true
@@ -372,7 +381,7 @@ func parseRuleSelector(a *cli.Args, names *iprouteNames, family rtnl.Family) (*r
 			start, err1 := strconv.ParseUint(lo, 10, 32)
 			end, err2 := strconv.ParseUint(hi, 10, 32)
 			if !ok || err1 != nil || err2 != nil {
-				return nil, cli.Failf("invalid uidrange %q", s)
+				return nil, invalidArg(w, s, uidRangeForm)
 			}
 			sel.uids = &rtnl.RuleUIDRange{Start: uint32(start), End: uint32(end)}
 		case cli.Matches(w, "tun_id"):
@@ -384,7 +393,7 @@ func parseRuleSelector(a *cli.Args, names *iprouteNames, family rtnl.Family) (*r
 				return nil, err
 			}
 			if sel.table, err = rtnl.ParseTable(s); err != nil {
-				return nil, cli.Failf("invalid table %q", s)
+				return nil, invalidArg("table", s, tableForm)
 			}
 		case cli.Matches(w, "from") || cli.Matches(w, "src"):
 			if s, err = a.Value(w); err != nil {
@@ -404,7 +413,7 @@ func parseRuleSelector(a *cli.Args, names *iprouteNames, family rtnl.Family) (*r
 			}
 			p, err := rtnl.ParseRouteProtocol(s)
 			if err != nil {
-				return nil, cli.Failf("invalid protocol %q", s)
+				return nil, invalidArg("protocol", s, "all, "+protocolForm)
 			}
 			sel.protocol = &p
 		case w == "ipproto":
@@ -428,7 +437,7 @@ func parseRuleSelector(a *cli.Args, names *iprouteNames, family rtnl.Family) (*r
 				sel.dport = pr
 			}
 		case w == "help":
-			return nil, cli.Failf("%s", strings.TrimSpace(ruleUsage))
+			return nil, cli.ErrHelpShown
 		default:
 			if cli.Matches(w, "dst") || cli.Matches(w, "to") {
 				if w, err = a.Value(w); err != nil {
@@ -485,6 +494,9 @@ func (s *ruleSelector) keep(r *rtnl.Rule) bool {
 func ruleShow(x *ipctx, a *cli.Args, flush bool) error {
 	names := loadIPRouteNames()
 	sel, err := parseRuleSelector(a, names, ruleFamily(x))
+	if err == cli.ErrHelpShown {
+		return help(x, ruleUsage)
+	}
 	if err != nil {
 		return err
 	}
@@ -775,7 +787,7 @@ func (n *iprouteNames) parseDSField(s string) (uint8, error) {
 	}
 	v, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(s), "0x"), 16, 8)
 	if err != nil {
-		return 0, cli.Failf("invalid TOS %q", s)
+		return 0, invalidArg("tos", s, "a DS field name (from /etc/iproute2/rt_dsfield) or a hexadecimal number from 0 to ff")
 	}
 	return uint8(v), nil
 }
@@ -793,7 +805,7 @@ func (n *iprouteNames) parseGroup(s string) (uint32, error) {
 	}
 	v, err := strconv.ParseUint(s, 0, 32)
 	if err != nil {
-		return 0, cli.Failf("invalid group %q", s)
+		return 0, invalidArg("suppress_ifgroup", s, "a group name (from /etc/iproute2/group) or a number from 0 to 4294967295")
 	}
 	return uint32(v), nil
 }
@@ -813,7 +825,7 @@ func (n *iprouteNames) parseRealms(s string) (uint32, error) {
 		}
 		v, err := strconv.ParseUint(r, 0, 16)
 		if err != nil {
-			return 0, cli.Failf("invalid realm %q", r)
+			return 0, invalidArg("realms", s, "[SRCREALM/]DSTREALM (realms named in /etc/iproute2/rt_realms or numbered from 0 to 65535)")
 		}
 		return uint32(v), nil
 	}
@@ -851,7 +863,10 @@ func (n *iprouteNames) parseIPProto(s string) (uint8, error) {
 	}
 	v, err := strconv.ParseUint(s, 0, 8)
 	if err != nil {
-		return 0, cli.Failf("invalid ipproto %q", s)
+		return 0, invalidArg("ipproto", s, "a protocol name (from /etc/protocols) or a number from 0 to 255")
 	}
 	return uint8(v), nil
 }
+
+// uidRangeForm is what a uidrange may be, for the errors.
+const uidRangeForm = "UID-UID (user ids from 0 to 4294967295)"

@@ -168,8 +168,14 @@ func TestRuleCLIBatchAndExitCodes(t *testing.T) {
 		{[]string{"rule", "add", "pref", "5", "l3mdev", "table", "3"}, cli.ExitRefused, "add rule from all l3mdev"},
 		{[]string{"rule", "add", "from", "nonsense"}, cli.ExitFailure, "invalid address"},
 		{[]string{"rule", "add", "pref"}, cli.ExitSyntax, "needs an argument"},
-		{[]string{"rule", "add", "frobnicate"}, cli.ExitFailure, "frobnicate"},
+		{[]string{"rule", "add", "frobnicate"}, cli.ExitSyntax, "frobnicate"},
+		{[]string{"rule", "add", "iif", "", "table", "5"}, cli.ExitSyntax, `invalid iif "": an interface name`},
+		{[]string{"rule", "show", "iif", ""}, cli.ExitSyntax, `invalid iif "": an interface name`},
+		{[]string{"rule", "show", "table", "nosuchtable"}, cli.ExitSyntax, `invalid table "nosuchtable": a table name`},
+		{[]string{"rule", "add", "table", "5", "fwmark", "x"}, cli.ExitSyntax, `invalid fwmark "x": MARK[/MASK]`},
 		{[]string{"rule", "del"}, cli.ExitFailure, "requires arguments"},
+		// ip adds a rule at priority 0; nlctl cannot say "priority 0"
+		// to the kernel (see TestDiffExitStatus).
 		{[]string{"rule", "add", "pref", "0", "table", "5"}, cli.ExitFailure, "priority 0"},
 		{[]string{"rule", "replace", "pref", "5"}, cli.ExitSyntax, `command "replace" is unknown`},
 		{[]string{"-4", "rule", "add", "from", "2001:db8::/64"}, cli.ExitFailure, "not IPv4"},

@@ -3,6 +3,7 @@ package raw
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/nlkit/nlkit/catalog"
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/nl"
 )
 
@@ -37,6 +39,10 @@ type specItem struct {
 	nest  bool
 }
 
+// maxAttrPayload is the largest value an attribute (or a nest) holds: its
+// 16-bit length counts its 4-byte header too.
+const maxAttrPayload = 0xffff - nl.AttrHeaderLen
+
 // parseSpec parses a comma-separated list of items.
 func parseSpec(s string) ([]specItem, error) {
 	p := &specParser{s: s}
@@ -45,7 +51,7 @@ func parseSpec(s string) ([]specItem, error) {
 		return nil, err
 	}
 	if p.i != len(p.s) {
-		return nil, fmt.Errorf("unexpected %q at position %d of %q", p.s[p.i:], p.i, s)
+		return nil, fmt.Errorf("unexpected %s at position %d of %s", cli.Quote(p.s[p.i:]), p.i, cli.Quote(s))
 	}
 	return items, nil
 }
@@ -78,7 +84,7 @@ func (p *specParser) item() (specItem, error) {
 	}
 	it := specItem{key: strings.TrimSpace(p.s[start:p.i])}
 	if it.key == "" {
-		return it, fmt.Errorf("missing attribute name at position %d of %q", start, p.s)
+		return it, fmt.Errorf("missing attribute name at position %d of %s", start, cli.Quote(p.s))
 	}
 	if p.i >= len(p.s) || p.s[p.i] != '=' {
 		return it, nil
@@ -97,7 +103,7 @@ func (p *specParser) item() (specItem, error) {
 			return it, err
 		}
 		if p.i >= len(p.s) || p.s[p.i] != '}' {
-			return it, fmt.Errorf("missing } for %s in %q", it.key, p.s)
+			return it, fmt.Errorf("missing } for %s in %s", cli.Quote(it.key), cli.Quote(p.s))
 		}
 		p.i++
 		it.list = list
@@ -119,7 +125,7 @@ func (p *specParser) item() (specItem, error) {
 		p.i++
 	}
 	if quoted {
-		return it, fmt.Errorf("unterminated quote in %q", p.s)
+		return it, fmt.Errorf("unterminated quote in %s", cli.Quote(p.s))
 	}
 	it.value = b.String()
 	return it, nil
@@ -169,7 +175,7 @@ func encodeItems(e *nl.Encoder, s *catalog.Space, items []specItem) error {
 				for _, el := range it.list {
 					idx, err := strconv.ParseUint(el.key, 0, 16)
 					if err != nil || !el.nest {
-						return fmt.Errorf("%s: array entries are INDEX={...}, not %q", label(info, t), el.key)
+						return fmt.Errorf("%s: array entries are INDEX={...} with INDEX from 0 to 65535, not %s", label(info, t), cli.Quote(el.key))
 					}
 					m := e.Nest(uint16(idx))
 					if err := encodeItems(e, sub, el.list); err != nil {
@@ -181,6 +187,9 @@ func encodeItems(e *nl.Encoder, s *catalog.Space, items []specItem) error {
 				return fmt.Errorf("%s: %w", label(info, t), err)
 			}
 			e.EndNest(n)
+			if errors.Is(e.Err(), nl.ErrTooLarge) {
+				return fmt.Errorf("%s: its contents come to more than the %d bytes a nested attribute holds", label(info, t), maxAttrPayload)
+			}
 			continue
 		}
 		if kind == catalog.Nested || kind == catalog.NestedArray {
@@ -192,6 +201,9 @@ func encodeItems(e *nl.Encoder, s *catalog.Space, items []specItem) error {
 		b, err := encodeValue(kind, text, it.set)
 		if err != nil {
 			return fmt.Errorf("%s: %v", label(info, t), err)
+		}
+		if len(b) > maxAttrPayload {
+			return fmt.Errorf("%s: the value is %d bytes, more than the %d an attribute holds", label(info, t), len(b), maxAttrPayload)
 		}
 		if kind == catalog.String {
 			strs[info.Name] = text
@@ -218,9 +230,9 @@ func resolveAttr(s *catalog.Space, key string) (uint16, catalog.Attr, error) {
 		return t, info, nil
 	}
 	if s == nil {
-		return 0, catalog.Attr{}, fmt.Errorf("attribute names are not known here: give %q as a number", key)
+		return 0, catalog.Attr{}, fmt.Errorf("attribute names are not known here: give %s as a number from 0 to 65535", cli.Quote(key))
 	}
-	return 0, catalog.Attr{}, fmt.Errorf("unknown attribute %q in the %s attributes", key, s.Name())
+	return 0, catalog.Attr{}, fmt.Errorf("unknown attribute %s in the %s attributes (a name, or a number from 0 to 65535)", cli.Quote(key), s.Name())
 }
 
 // encodeValue renders text as the payload of an attribute of kind k.
@@ -228,14 +240,14 @@ func encodeValue(k catalog.Kind, text string, set bool) ([]byte, error) {
 	uintOf := func(bits int) (uint64, error) {
 		v, err := strconv.ParseUint(text, 0, bits)
 		if err != nil {
-			return 0, fmt.Errorf("%q is not a %d-bit unsigned number", text, bits)
+			return 0, fmt.Errorf("%s is not a number from 0 to %d (%d bits, unsigned)", cli.Quote(text), ^uint64(0)>>(64-bits), bits)
 		}
 		return v, nil
 	}
 	intOf := func(bits int) (int64, error) {
 		v, err := strconv.ParseInt(text, 0, bits)
 		if err != nil {
-			return 0, fmt.Errorf("%q is not a %d-bit signed number", text, bits)
+			return 0, fmt.Errorf("%s is not a number from %d to %d (%d bits, signed)", cli.Quote(text), int64(-1)<<(bits-1), int64(1)<<(bits-1)-1, bits)
 		}
 		return v, nil
 	}
@@ -324,7 +336,7 @@ func parseHex(s string) ([]byte, error) {
 	s = strings.NewReplacer(":", "", " ", "", ".", "").Replace(s)
 	b, err := hex.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("%q is not hex bytes", s)
+		return nil, fmt.Errorf("%s is not hex bytes", cli.Quote(s))
 	}
 	return b, nil
 }

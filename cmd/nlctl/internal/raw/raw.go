@@ -5,6 +5,7 @@ package raw
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -98,7 +99,9 @@ func parseRaw(args []string) (*rawRequest, error) {
 		case "proto", "protocol":
 			var v string
 			if v, err = need(); err == nil {
-				r.proto, err = nl.ParseProtocol(v)
+				if r.proto, err = nl.ParseProtocol(v); err != nil {
+					err = invalidOption(name, v, fmt.Sprintf("a protocol name (route, generic, sock_diag, usersock, ...) or a number from 0 to %d", nl.MaxProtocol))
+				}
 			}
 		case "type":
 			typeName, err = need()
@@ -110,7 +113,9 @@ func parseRaw(args []string) (*rawRequest, error) {
 		case "header":
 			var v string
 			if v, err = need(); err == nil {
-				r.header, err = parseHex(v)
+				if r.header, err = parseHex(v); err != nil {
+					err = invalidOption(name, v, "a hex string (such as 0a000000)")
+				}
 				r.hdrSet = true
 			}
 		case "family":
@@ -121,38 +126,45 @@ func parseRaw(args []string) (*rawRequest, error) {
 				} else if n, perr := strconv.ParseUint(v, 0, 8); perr == nil {
 					r.family = int(n)
 				} else {
-					err = fmt.Errorf("unknown address family %q", v)
+					err = invalidOption(name, v, "a family name (unspec, inet, inet6, bridge, mpls, packet) or a number from 0 to 255")
 				}
 			}
 		case "port":
 			var v string
 			if v, err = need(); err == nil {
-				var n uint64
-				n, err = strconv.ParseUint(v, 0, 32)
+				n, perr := strconv.ParseUint(v, 0, 32)
+				if perr != nil {
+					err = invalidOption(name, v, "a port number from 0 (the kernel) to 4294967295")
+				}
 				r.port = uint32(n)
 			}
 		case "timeout":
 			var v string
 			if v, err = need(); err == nil {
-				r.timeout, err = time.ParseDuration(v)
+				if r.timeout, err = time.ParseDuration(v); err != nil || r.timeout <= 0 {
+					err = invalidOption(name, v, "a duration above zero, such as 500ms, 5s or 1m")
+				}
 			}
 		default:
-			return nil, cli.Syntaxf("unknown option %q", a)
+			return nil, cli.Syntaxf("unknown option %s, try \"nlctl raw --help\"", cli.Quote(a))
 		}
 		if err != nil {
-			return nil, cli.Syntaxf("%s: %v", a, err)
+			return nil, err
 		}
 	}
 	if typeName == "" {
 		return nil, cli.Syntaxf("--type is required (such as --type RTM_GETLINK)")
 	}
-	if n, err := strconv.ParseUint(typeName, 0, 16); err == nil {
+	if n, err := strconv.ParseUint(typeName, 0, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if err != nil || n > 0xffff {
+			return nil, invalidOption("type", typeName, typeForm)
+		}
 		r.typ = nl.MsgType(n)
 		r.msg, _ = nl.CatalogDescriber{}.Describe(r.proto, nl.Message{Header: nl.Header{Type: r.typ, Flags: nl.Request}})
 	} else if t, m, ok := catalog.MessageType(int(r.proto), typeName); ok {
 		r.typ, r.msg = nl.MsgType(t), m
 	} else {
-		return nil, cli.Syntaxf("unknown message type %q for protocol %v (give a number)", typeName, r.proto)
+		return nil, cli.Syntaxf("invalid --type %s: no message type of protocol %v has that name; %s is expected", cli.Quote(typeName), r.proto, typeForm)
 	}
 	return r, nil
 }
@@ -166,7 +178,7 @@ func (r *rawRequest) parseFlags(v string) error {
 		}
 		n, err := strconv.ParseUint(f, 0, 16)
 		if err != nil {
-			return fmt.Errorf("unknown flag %q", f)
+			return invalidOption("flags", v, "a list of flag names (request, ack, echo, dump, root, match, atomic, replace, excl, create, append, nonrec, bulk) or numbers from 0 to 65535, separated by commas,")
 		}
 		r.flags |= nl.Flags(n)
 	}
@@ -191,7 +203,20 @@ func (r *rawRequest) encode(e *nl.Encoder) error {
 	if err := encodeItems(e, space, r.attrs); err != nil {
 		return cli.Syntaxf("%v", err)
 	}
-	return e.End()
+	if err := e.End(); err != nil {
+		return cli.Syntaxf("the request cannot be built: %v", err)
+	}
+	return nil
+}
+
+// typeForm is what --type may be, for the errors.
+const typeForm = "a message type name (such as RTM_GETLINK) or a number from 0 to 65535 " +
+	"(message types are 16-bit; 0 to 15 are netlink's own control messages, NLMSG_NOOP to NLMSG_OVERRUN, and requests start at 16)"
+
+// invalidOption is the error for value, the value of option --name, that
+// is not of the accepted form want.
+func invalidOption(name, value, want string) error {
+	return cli.Syntaxf("invalid --%s %s: %s is expected", name, cli.Quote(value), want)
 }
 
 func runRaw(env *cli.Env, args []string) error {

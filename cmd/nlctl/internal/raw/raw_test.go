@@ -171,3 +171,61 @@ func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// Every option and value of raw that is out of its range or form is an
+// error of the command line (255) that names the option (or the
+// attribute) and says what is accepted, without echoing a long word
+// whole, and before anything is sent.
+func TestRawUsageErrors(t *testing.T) {
+	a40k := strings.Repeat("a", 40000)
+	hex50k := strings.Repeat("ab", 50000) // 50,000 bytes
+	long := strings.Repeat("z", 1000000)
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--type", "70000"}, `invalid --type "70000": a message type name (such as RTM_GETLINK) or a number from 0 to 65535 (message types are 16-bit; 0 to 15 are netlink's own control messages`},
+		{[]string{"--type", "99999999999999999999999"}, `invalid --type "99999999999999999999999": a message type name`},
+		{[]string{"--type", "RTM_NOPE"}, `invalid --type "RTM_NOPE": no message type of protocol route has that name; a message type name (such as RTM_GETLINK) or a number from 0 to 65535`},
+		{[]string{"--type", long}, `invalid --type "zzzz`},
+		{[]string{"--type"}, "--type needs a value"},
+		{[]string{"--type", "18", "--port", "-1"}, `invalid --port "-1": a port number from 0 (the kernel) to 4294967295 is expected`},
+		{[]string{"--type", "18", "--port", "4294967296"}, `invalid --port "4294967296"`},
+		{[]string{"--type", "18", "--port=x"}, `invalid --port "x"`},
+		{[]string{"--type", "18", "--timeout", "-1s"}, `invalid --timeout "-1s": a duration above zero, such as 500ms, 5s or 1m is expected`},
+		{[]string{"--type", "18", "--timeout", "0"}, `invalid --timeout "0": a duration above zero`},
+		{[]string{"--type", "18", "--timeout", "soon"}, `invalid --timeout "soon"`},
+		{[]string{"--type", "18", "--family", "bogus"}, `invalid --family "bogus": a family name (unspec, inet, inet6, bridge, mpls, packet) or a number from 0 to 255 is expected`},
+		{[]string{"--type", "18", "--family", "256"}, `invalid --family "256"`},
+		{[]string{"--type", "18", "--flags", "create,bogus"}, `invalid --flags "create,bogus": a list of flag names`},
+		{[]string{"--type", "18", "--flags", "65536"}, `invalid --flags "65536"`},
+		{[]string{"--type", "18", "--proto", "99"}, `invalid --proto "99": a protocol name (route, generic, sock_diag, usersock, ...) or a number from 0 to 31 is expected`},
+		{[]string{"--type", "18", "--header", "zz"}, `invalid --header "zz": a hex string`},
+		{[]string{"--type", "18", "--" + long}, `unknown option "--zzzz`},
+		{[]string{"--type", "18", "IFLA_MTU=x"}, `IFLA_MTU: "x" is not a number from 0 to 4294967295 (32 bits, unsigned)`},
+		{[]string{"--type", "18", "IFLA_MTU=4294967296"}, `IFLA_MTU: "4294967296" is not a number from 0 to 4294967295`},
+		{[]string{"--type", "18", "IFLA_MTU=s32:2147483648"}, `IFLA_MTU: "2147483648" is not a number from -2147483648 to 2147483647 (32 bits, signed)`},
+		{[]string{"--type", "18", "IFLA_MTU=u8:256"}, `IFLA_MTU: "256" is not a number from 0 to 255 (8 bits, unsigned)`},
+		{[]string{"--type", "18", "70000=u8:1"}, `unknown attribute "70000" in the link attributes (a name, or a number from 0 to 65535)`},
+		{[]string{"--type", "18", long + "=1"}, `unknown attribute "zzzz`},
+		{[]string{"--type", "18", "IFLA_IFNAME=" + long}, "IFLA_IFNAME: the value is 1000001 bytes, more than the 65531 an attribute holds"},
+		{[]string{"--type", "18", "IFLA_IFALIAS=" + strings.Repeat("a", 65531)}, "IFLA_IFALIAS: the value is 65532 bytes, more than the 65531"},
+		{[]string{"--type", "18", "IFLA_LINKINFO={IFLA_INFO_KIND=veth,IFLA_INFO_DATA={VETH_INFO_PEER={IFLA_IFNAME=" + a40k + ",IFLA_IFALIAS=" + a40k + "}}}"},
+			"IFLA_LINKINFO: IFLA_INFO_DATA: VETH_INFO_PEER: its contents come to more than the 65531 bytes a nested attribute holds"},
+		{[]string{"--type", "18", "IFLA_AF_SPEC={1=hex:" + hex50k + ",2=hex:" + hex50k + "}"}, "IFLA_AF_SPEC: its contents come to more than the 65531 bytes"},
+		{[]string{"--type", "18", "IFLA_LINKINFO={IFLA_INFO_KIND=" + long}, "missing } for \"IFLA_LINKINFO\" in \"IFLA_LINKINFO"},
+	} {
+		// A namespace that does not exist: nothing may reach a socket.
+		code, _, errs := nlctl(append([]string{"-n", "nlkit-no-such-netns", "raw"}, c.args...)...)
+		if code != cli.ExitSyntax || !strings.Contains(errs, c.msg) || len(errs) > 1000 {
+			t.Errorf("raw %.80q: exit %d, %.400q; want exit %d with %q", c.args, code, errs, cli.ExitSyntax, c.msg)
+		}
+	}
+	// A value that fits exactly is sent (and here refused by the kernel,
+	// for this is no valid link).
+	ns := netnstest.New(t)
+	code, _, errs := nlctl("-n", ns.Name, "raw", "--type", "RTM_SETLINK", "--ack", "IFLA_IFALIAS="+strings.Repeat("a", 65530))
+	if code != cli.ExitRefused {
+		t.Errorf("a value of 65531 bytes: exit %d, %.300q; want a refusal (%d)", code, errs, cli.ExitRefused)
+	}
+}

@@ -57,7 +57,8 @@ listen  joins groups and prints the messages broadcast to them; -j prints JSON
           --count N         exit after N messages
           --timeout DUR     exit after DUR
 
-Exit status: 0 success, 1 usage error, 2 refused (the server's error is printed).
+Exit status: 0 success, 2 refused (the server's error is printed), 255 a
+command line that cannot be parsed (an unknown option, a value out of range).
 `
 
 // usersockArgs are the parsed options of an `nlctl usersock` subcommand.
@@ -100,14 +101,16 @@ func parseUsersock(args []string) (*usersockArgs, error) {
 			i++
 			return args[i], nil
 		}
-		num := func(bits int) (uint64, error) {
+		// num reads the option's value, a number from lo to hi; what
+		// says what the range means, for the error.
+		num := func(lo, hi uint64, what string) (uint64, error) {
 			v, err := need()
 			if err != nil {
 				return 0, err
 			}
-			n, err := strconv.ParseUint(v, 0, bits)
-			if err != nil {
-				return 0, cli.Syntaxf("--%s: %q is not a number", name, v)
+			n, err := strconv.ParseUint(v, 0, 64)
+			if err != nil || n < lo || n > hi {
+				return 0, cli.Syntaxf("invalid --%s %s: %s from %d to %d is expected", name, cli.Quote(v), what, lo, hi)
 			}
 			return n, nil
 		}
@@ -117,35 +120,31 @@ func parseUsersock(args []string) (*usersockArgs, error) {
 		case "h", "help":
 			return nil, cli.ErrHelpShown
 		case "port":
-			n, err = num(32)
+			n, err = num(0, 1<<32-1, "a port id")
 			u.port, u.portSet = uint32(n), true
 		case "groups":
-			n, err = num(8)
+			n, err = num(0, usersock.MaxGroups, "a number of multicast groups")
 			u.groups = int(n)
 		case "group":
-			n, err = num(32)
-			if err == nil && (n < 1 || n > usersock.MaxGroups) {
-				err = cli.Syntaxf("--group: groups are 1 to %d", usersock.MaxGroups)
-			}
+			n, err = num(1, usersock.MaxGroups, "a multicast group")
 			u.listen = append(u.listen, uint32(n))
 		case "secret-file":
 			u.secretFile, err = need()
 		case "workers":
-			n, err = num(16)
+			n, err = num(0, 1<<16-1, "a number of goroutines (0: one per CPU)")
 			u.workers = int(n)
 		case "any":
 			u.anyone = true
 		case "max":
-			n, err = num(31)
+			n, err = num(0, 1<<31-1, "a number of requests (0: no limit)")
 			u.max = int(n)
 		case "count":
-			n, err = num(31)
+			n, err = num(0, 1<<31-1, "a number of messages (0: no limit)")
 			u.count = int(n)
 		case "type":
-			n, err = num(16)
-			if err == nil && (n < uint64(nl.MsgMinType) || n >= uint64(usersock.MsgReserved)) {
-				err = cli.Syntaxf("--type: types are %d to %d", nl.MsgMinType, usersock.MsgReserved-1)
-			}
+			// Below are netlink's control messages, above the types
+			// usersock keeps for itself.
+			n, err = num(uint64(nl.MsgMinType), uint64(usersock.MsgReserved-1), "a message type")
 			u.typ = nl.MsgType(n)
 		case "ack":
 			u.ack = true
@@ -154,12 +153,12 @@ func parseUsersock(args []string) (*usersockArgs, error) {
 		case "timeout":
 			var v string
 			if v, err = need(); err == nil {
-				if u.timeout, err = time.ParseDuration(v); err != nil {
-					err = cli.Syntaxf("--timeout: %v", err)
+				if u.timeout, err = time.ParseDuration(v); err != nil || u.timeout <= 0 {
+					err = cli.Syntaxf("invalid --timeout %s: a duration above zero, such as 500ms, 5s or 1m, is expected", cli.Quote(v))
 				}
 			}
 		default:
-			return nil, cli.Syntaxf("unknown option %q", a)
+			return nil, cli.Syntaxf("unknown option %s, try \"nlctl usersock -h\"", cli.Quote(a))
 		}
 		if err != nil {
 			return nil, err
@@ -207,7 +206,7 @@ func runUsersock(e *cli.Env, args []string) error {
 	case "listen":
 		return usersockListen(e, u)
 	}
-	return cli.Syntaxf("unknown usersock subcommand %q (serve, send or listen)", sub)
+	return cli.Syntaxf("unknown usersock subcommand %s (serve, send or listen)", cli.Quote(sub))
 }
 
 // usersockMessage is a message as `nlctl usersock` prints it in JSON.
@@ -261,9 +260,6 @@ func payloadText(b []byte) string {
 func usersockServe(e *cli.Env, u *usersockArgs) error {
 	if !u.portSet {
 		return cli.Syntaxf("serve needs --port N")
-	}
-	if u.groups > usersock.MaxGroups {
-		return cli.Syntaxf("--groups: at most %d", usersock.MaxGroups)
 	}
 	key, err := u.key()
 	if err != nil {

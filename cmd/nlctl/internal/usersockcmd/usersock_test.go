@@ -223,3 +223,41 @@ func TestUsersockUsage(t *testing.T) {
 		t.Fatalf("help: exit %d: %s", code, out)
 	}
 }
+
+// Every numeric option of usersock names itself and its range when its
+// value is out of range or no number; durations must be above zero. No
+// socket is opened (the namespace does not exist).
+func TestUsersockOptionRanges(t *testing.T) {
+	const nowhere = "nlkit-usersock-usage-no-such-namespace"
+	long := strings.Repeat("9", 1000000)
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"serve", "--port", "1", "--groups", "99999"}, `invalid --groups "99999": a number of multicast groups from 0 to 32 is expected`},
+		{[]string{"serve", "--port", "1", "--groups", "33"}, `invalid --groups "33": a number of multicast groups from 0 to 32`},
+		{[]string{"serve", "--port", "1", "--groups", "x"}, `invalid --groups "x"`},
+		{[]string{"serve", "--port", "-1"}, `invalid --port "-1": a port id from 0 to 4294967295 is expected`},
+		{[]string{"serve", "--port", "4294967296"}, `invalid --port "4294967296"`},
+		{[]string{"serve", "--port", long}, `invalid --port "9999`},
+		{[]string{"serve", "--port", "1", "--workers", "65536"}, `invalid --workers "65536": a number of goroutines (0: one per CPU) from 0 to 65535`},
+		{[]string{"serve", "--port", "1", "--max", "-3"}, `invalid --max "-3": a number of requests (0: no limit) from 0 to 2147483647`},
+		{[]string{"listen", "--group", "0"}, `invalid --group "0": a multicast group from 1 to 32 is expected`},
+		{[]string{"listen", "--group", "33"}, `invalid --group "33": a multicast group from 1 to 32`},
+		{[]string{"listen", "--group", "1", "--count", "x"}, `invalid --count "x": a number of messages (0: no limit) from 0 to 2147483647`},
+		{[]string{"listen", "--group", "1", "--timeout", "0"}, `invalid --timeout "0": a duration above zero, such as 500ms, 5s or 1m, is expected`},
+		{[]string{"send", "--port", "1", "--type", "15", "x"}, `invalid --type "15": a message type from 16 to 65519 is expected`},
+		{[]string{"send", "--port", "1", "--type", "65520", "x"}, `invalid --type "65520"`},
+		{[]string{"send", "--port", "1", "--type", "70000", "x"}, `invalid --type "70000"`},
+		{[]string{"send", "--port", "1", "--timeout", "-1s", "x"}, `invalid --timeout "-1s": a duration above zero`},
+		{[]string{"send", "--port", "1", "--timeout", "never", "x"}, `invalid --timeout "never"`},
+		{[]string{"send", "--port"}, "--port needs a value"},
+		{[]string{"send", "--" + long}, `unknown option "--999`},
+		{[]string{long}, `unknown usersock subcommand "999`},
+	} {
+		code, _, errs := nlctl(append([]string{"-n", nowhere, "usersock"}, c.args...)...)
+		if code != cli.ExitSyntax || !strings.Contains(errs, c.msg) || len(errs) > 500 {
+			t.Errorf("usersock %.60q: exit %d, %.300q; want exit %d with %q", c.args, code, errs, cli.ExitSyntax, c.msg)
+		}
+	}
+}
