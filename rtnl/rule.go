@@ -32,7 +32,8 @@ type Rule struct {
 	Family Family
 	// Priority orders the rules, lowest first (FRA_PRIORITY). On add, 0
 	// lets the kernel choose the priority just below the first rule after
-	// priority 0; a rule at priority 0 (the local table's) reports 0.
+	// priority 0 (unless Explicit names it); a rule at priority 0 (the
+	// local table's) reports 0.
 	Priority uint32
 	// Invert negates the selector (FIB_RULE_INVERT, ip's "not").
 	Invert bool
@@ -100,7 +101,22 @@ type Rule struct {
 	// RuleIIFDetached, ...). It is not sent: Invert is the only flag a
 	// request sets.
 	Flags RuleFlags
+	// Explicit names the fields a request sends even when they are zero:
+	// RuleFieldPriority adds a rule at priority 0, or deletes only a rule
+	// at priority 0 (iproute2's "pref 0"); RuleFieldTable sends a lookup
+	// rule's table 0, for which the kernel picks an empty table
+	// (iproute2's "table 0"), instead of main. Listing never sets it.
+	Explicit RuleFields
 }
+
+// RuleFields names fields of a Rule, in its Explicit.
+type RuleFields uint8
+
+// The fields Explicit may name.
+const (
+	RuleFieldPriority RuleFields = 1 << iota
+	RuleFieldTable
+)
 
 // A RuleUIDRange is an inclusive range of user ids.
 type RuleUIDRange struct {
@@ -395,7 +411,7 @@ func encodeRule(e *nl.Encoder, v Verb, r *Rule) error {
 				action = RuleGoto
 			}
 		}
-		if action == RuleLookup && table == 0 && !r.L3mdev {
+		if action == RuleLookup && table == 0 && !r.L3mdev && r.Explicit&RuleFieldTable == 0 {
 			table = TableMain
 		}
 	}
@@ -416,7 +432,7 @@ func encodeRule(e *nl.Encoder, v Verb, r *Rule) error {
 	if r.Invert {
 		binary.NativeEndian.PutUint32(h[8:], unix.FIB_RULE_INVERT)
 	}
-	if r.Priority != 0 {
+	if r.Priority != 0 || r.Explicit&RuleFieldPriority != 0 {
 		e.Uint32(unix.FRA_PRIORITY, r.Priority)
 	}
 	if r.Src.IsValid() && r.Src.Bits() > 0 {
