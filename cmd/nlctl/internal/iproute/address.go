@@ -66,7 +66,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 	valid, preferred := rtnl.LifetimeForever, rtnl.LifetimeForever
 	lifetimes := false
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(addressChangeWords, a.Next())
 		switch {
 		case w == "peer" || w == "remote":
 			s, err := a.Value(w)
@@ -316,7 +316,7 @@ func parseAddrSelector(x *ipctx, a *cli.Args) (*addrSelector, error) {
 	s := &addrSelector{}
 	s.kernel.Family = addrFamily(x.env.Family)
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(addressShowWords, a.Next())
 		switch {
 		case w == "to":
 			v, err := a.Value(w)

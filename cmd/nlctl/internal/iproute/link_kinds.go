@@ -12,7 +12,7 @@ import (
 func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 	d := &rtnl.BridgeInfo{}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(bridgeWords, a.Next())
 		var n uint64
 		var err error
 		num := func(bits int) bool {
@@ -143,6 +143,8 @@ func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 			b(&d.NFCallIP6Tables)
 		case "nf_call_arptables":
 			b(&d.NFCallARPTables)
+		case "help":
+			return nil, cli.Failf("bridge: the options are %s", wordNames(bridgeWords))
 		default:
 			return nil, cli.Failf("bridge: unknown option %q", w)
 		}
@@ -156,7 +158,7 @@ func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 	d := &rtnl.BridgePortInfo{}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(bridgeSlaveWords, a.Next())
 		var err error
 		onOff := func(p **bool) {
 			var s string
@@ -242,6 +244,8 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 			d.BackupPort = &i
 		case "nobackup_port":
 			d.BackupPort = new(0)
+		case "help":
+			return nil, cli.Failf("bridge_slave: the options are %s", wordNames(bridgeSlaveWords))
 		default:
 			return nil, cli.Failf("bridge_slave: unknown option %q", w)
 		}
@@ -255,7 +259,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 	d := &rtnl.MacvlanInfo{}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(macvlanWords, a.Next())
 		switch w {
 		case "mode":
 			s, err := a.Value(w)
@@ -276,12 +280,30 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 				d.Flags = new(rtnl.MacvlanFlags(0))
 			}
 			*d.Flags |= f
+		case "flag":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			var f rtnl.MacvlanFlags
+			switch s {
+			case "nopromisc":
+				f = rtnl.MacvlanNoPromisc
+			case "nodst":
+				f = rtnl.MacvlanNoDst
+			case "null":
+			default:
+				return nil, cli.Failf("macvlan: unknown flag %q", s)
+			}
+			d.Flags = &f
 		case "bcqueuelen":
 			n, err := a.Uint(w, 32)
 			if err != nil {
 				return nil, err
 			}
 			d.BCQueueLen = new(uint32(n))
+		case "help":
+			return nil, cli.Failf("macvlan: the options are %s", wordNames(macvlanWords))
 		case "macaddr":
 			op, err := a.Value(w)
 			if err != nil {
@@ -325,7 +347,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 		d.Learning = new(true)
 	}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(vxlanWords, a.Next())
 		var err error
 		flag := func(p **bool, v bool) { *p = new(v) }
 		switch w {
@@ -357,7 +379,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			n, e := a.Uint(w, 16)
 			err = e
 			d.Port = new(uint16(n))
-		case "srcport":
+		case "srcport", "port":
 			lo, e := a.Uint(w, 16)
 			if e != nil {
 				return nil, e
@@ -469,6 +491,8 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			d.GBP = true
 		case "gpe":
 			d.GPE = true
+		case "help":
+			return nil, cli.Failf("vxlan: the options are %s", wordNames(vxlanWords))
 		default:
 			return nil, cli.Failf("vxlan: unknown option %q", w)
 		}
@@ -480,4 +504,13 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 		return nil, cli.Failf("vxlan: missing virtual network identifier (id)")
 	}
 	return d, nil
+}
+
+// wordNames lists the names of keywords, for a kind's help.
+func wordNames(ws []cli.Word) string {
+	names := make([]string, 0, len(ws))
+	for _, w := range ws {
+		names = append(names, w.Name)
+	}
+	return strings.Join(names, " ")
 }

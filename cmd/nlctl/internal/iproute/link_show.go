@@ -17,8 +17,10 @@ func linkShow(x *ipctx, a *cli.Args) error {
 	var f rtnl.LinkFilter
 	var dev string
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(linkShowWords, a.Next())
 		switch {
+		case w == "help":
+			return help(x, linkUsage)
 		case w == "up":
 			f.Up = true
 		case w == "master":

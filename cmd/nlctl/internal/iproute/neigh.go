@@ -18,7 +18,7 @@ import (
 const neighUsage = `usage: nlctl neigh {add|del|change|replace} {ADDR [lladdr LLADDR] [nud STATE] | proxy ADDR}
                   [dev DEV] [router] [use] [managed] [extern_learn] [protocol PROTO]
        nlctl neigh {show|flush} [proxy] [to PREFIX] [dev DEV] [nud STATE] [master DEV]
-                  [vrf NAME] [protocol PROTO] [unused]
+                  [vrf NAME] [nomaster] [protocol PROTO] [unused]
        nlctl neigh get {ADDR | proxy ADDR} dev DEV
 STATE := {permanent | noarp | stale | reachable | none | incomplete | delay | probe | failed}
 `
@@ -40,7 +40,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 	n := rtnl.Neighbour{State: rtnl.NeighPermanent}
 	var dev, lladdr string
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(neighChangeWords, a.Next())
 		switch {
 		case cli.Matches(w, "lladdr"):
 			s, err := a.Value(w)
@@ -81,7 +81,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 			n.Flags |= rtnl.NeighUse
 		case w == "managed":
 			n.ExtFlags |= rtnl.NeighManaged
-		case cli.Matches(w, "dev"):
+		case w == "dev":
 			s, err := a.Value(w)
 			if err != nil {
 				return n, err
@@ -160,6 +160,8 @@ type neighSelector struct {
 	prefix   netip.Prefix
 	protocol *rtnl.RouteProtocol
 	unused   bool
+	noMaster bool         // entries of links without a master
+	enslaved map[int]bool // with noMaster: the links that have one
 }
 
 // parseNeighSelector reads the selectors of show and flush, with ip's
@@ -173,9 +175,9 @@ func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, erro
 	s.kernel.Family = addrFamily(x.env.Family)
 	stateGiven := false
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(neighShowWords, a.Next())
 		switch {
-		case cli.Matches(w, "dev"):
+		case w == "dev":
 			v, err := a.Value(w)
 			if err != nil {
 				return nil, err
@@ -220,8 +222,10 @@ func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, erro
 			s.state |= st
 		case w == "proxy":
 			s.kernel.Proxy = true
-		case cli.Matches(w, "unused"):
+		case w == "unused":
 			s.unused = true
+		case w == "nomaster":
+			s.noMaster = true
 		case w == "protocol":
 			v, err := a.Value(w)
 			if err != nil {
@@ -268,7 +272,7 @@ func (s *neighSelector) keep(n *rtnl.Neighbour) bool {
 	if s.protocol != nil && n.Protocol != *s.protocol {
 		return false
 	}
-	if s.unused && n.RefCount != 0 {
+	if s.unused && n.RefCount != 0 || s.enslaved[n.Index] {
 		return false
 	}
 	return true
@@ -289,6 +293,16 @@ func neighShow(x *ipctx, a *cli.Args, flush bool) error {
 	if x.byIndex == nil {
 		if err := x.loadLinks(); err != nil {
 			return err
+		}
+	}
+	if s.noMaster {
+		t, err := loadLinkTable(x)
+		if err != nil {
+			return err
+		}
+		s.enslaved = map[int]bool{}
+		for i, l := range t.byIndex {
+			s.enslaved[i] = l.MasterIndex != 0
 		}
 	}
 	if flush {
@@ -367,7 +381,7 @@ func neighGet(x *ipctx, a *cli.Args) error {
 	var addr netip.Addr
 	proxy := false
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(neighGetWords, a.Next())
 		switch {
 		case w == "dev":
 			s, err := a.Value(w)
@@ -377,6 +391,8 @@ func neighGet(x *ipctx, a *cli.Args) error {
 			dev = s
 		case w == "proxy":
 			proxy = true
+		case w == "help":
+			return help(x, neighUsage)
 		default:
 			if w == "to" {
 				var err error

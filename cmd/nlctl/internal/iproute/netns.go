@@ -24,6 +24,7 @@ const netnsUsage = `usage: nlctl netns list
        nlctl netns pids NAME
        nlctl netns exec NAME CMD [ARGS...]
        nlctl netns list-id [nsid NETNSID]
+       nlctl netns attach NAME PID
 NETNSID := auto | POSITIVE-INT
 Named namespaces are bind mounts in /run/netns, shared with ip netns. Ids are
 those the current namespace (-n NETNS) gives its peers.
@@ -104,7 +105,7 @@ func netnsList(x *ipctx) error {
 func netnsListID(x *ipctx, a *cli.Args) error {
 	only := -1
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(netnsListIDWords, a.Next())
 		switch w {
 		case "nsid":
 			v, err := a.Uint(w, 31)
@@ -193,6 +194,20 @@ func netnsSet(x *ipctx, a *cli.Args) error {
 		return err
 	}
 	return h.SetNetNSID(x.ctx, ns, id)
+}
+
+// netnsAttach names the namespace of a process, as `ip netns attach NAME
+// PID` does.
+func netnsAttach(x *ipctx, a *cli.Args) error {
+	name, pidArg := a.Next(), a.Next()
+	if name == "" || pidArg == "" || a.More() {
+		return cli.Failf("usage: netns attach NAME PID")
+	}
+	pid, err := strconv.Atoi(pidArg)
+	if err != nil || pid <= 0 {
+		return cli.Failf("Specified string %q is not a pid", pidArg)
+	}
+	return netns.Attach(name, pid)
 }
 
 // netnsIdentify prints the names of the namespace a process (this one by

@@ -16,18 +16,23 @@ import (
 
 const routeUsage = `usage: nlctl route { show | list | flush } [SELECTOR]
        nlctl route get ADDRESS [from ADDRESS] [iif DEV] [oif DEV] [mark MARK] [uid UID] [fibmatch]
-                       [ipproto PROTO] [sport PORT] [dport PORT] [tos TOS]
-       nlctl route { add | del | change | append | replace } ROUTE
-SELECTOR := [root PREFIX] [match PREFIX] [exact PREFIX] [table TABLE] [proto PROTO]
-            [type TYPE] [scope SCOPE] [dev DEV] [via ADDRESS] [src ADDRESS]
+                       [connected] [ipproto PROTO] [sport PORT] [dport PORT] [tos TOS]
+       nlctl route { add | del | change | append | replace | prepend | test } ROUTE
+SELECTOR := [root PREFIX] [match PREFIX] [exact PREFIX] [from [root|match|exact] PREFIX]
+            [table TABLE] [proto PROTO] [type TYPE] [scope SCOPE] [dev DEV] [iif DEV]
+            [via ADDRESS] [src ADDRESS] [tos TOS] [mark MARK] [metric N] [realms REALMS]
 ROUTE := [TYPE] PREFIX [tos TOS] [table TABLE] [proto PROTO] [scope SCOPE] [metric N]
          [nhid ID | NH | nexthop NH [nexthop NH ...]] [src ADDRESS] [from PREFIX] [OPTIONS]
-NH := [via [inet|inet6] ADDRESS] [dev DEV] [weight N] [onlink] [pervasive]
+NH := [encap ENCAP] [via [inet|inet6] ADDRESS] [dev DEV] [weight N] [onlink] [realms REALMS]
+ENCAP := mpls LABEL[/LABEL...] [ttl N]
+       | ip [id ID] [dst ADDRESS] [src ADDRESS] [tos TOS] [ttl N] [key] [csum] [seq]
+       | ip6 [id ID] [dst ADDRESS] [src ADDRESS] [tc TC] [hoplimit N] [key] [csum] [seq]
 OPTIONS := [mtu [lock] N] [advmss N] [window N] [rtt TIME] [rttvar TIME] [rto_min TIME]
            [ssthresh N] [cwnd N] [initcwnd N] [initrwnd N] [reordering N] [hoplimit N]
            [features ecn] [quickack 0|1] [fastopen_no_cookie 0|1] [congctl NAME]
-           [pref low|medium|high] [expires SECONDS]
+           [pref low|medium|high] [expires SECONDS] [realms [SRCREALM/]DSTREALM]
 TYPE := unicast | local | broadcast | multicast | throw | unreachable | prohibit | blackhole | nat
+Keywords may be abbreviated where ip takes them abbreviated (met 5 for metric 5).
 `
 
 // routeChange parses a ROUTE and submits it.
@@ -55,8 +60,21 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			nh = rtnl.RouteNexthop{}
 		}
 	}
+	var names *iprouteNames // loaded when a word needs them
+	loadNames := func() *iprouteNames {
+		if names == nil {
+			names = loadIPRouteNames()
+		}
+		return names
+	}
 	for a.More() {
-		w := a.Next()
+		// After "nexthop" the words of a path come first (ip takes
+		// nothing else there; nlctl takes the route's words too).
+		raw := a.Next()
+		w := cli.Resolve(routeNexthopWords, raw)
+		if !inNexthop || !isKeyword(routeNexthopWords, w) {
+			w = cli.Resolve(routeChangeWords, raw)
+		}
 		switch {
 		case w == "via":
 			s, err := a.Value(w)
@@ -98,6 +116,36 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 				return r, err
 			}
 			nh.Encap = enc
+		case w == "realms":
+			s, err := a.Value(w)
+			if err != nil {
+				return r, err
+			}
+			v, err := loadNames().parseRealms(s)
+			if err != nil {
+				return r, err
+			}
+			if inNexthop {
+				nh.Realms = v
+			} else {
+				r.Realms = v
+			}
+		case w == "as" || w == "vrf":
+			return r, cli.Failf("%q is not supported by nlctl (%s)", w, map[string]string{
+				"as": "MPLS routes", "vrf": "use the VRF's table"}[w])
+		case w == "ttl-propagate":
+			// Only MPLS routes have it; the kernel ignores it for IP
+			// routes, and so does nlctl, once the value is checked.
+			s, err := a.Value(w)
+			if err != nil {
+				return r, err
+			}
+			if !cli.Matches(s, "enabled") && !cli.Matches(s, "disabled") {
+				return r, cli.Failf("\"ttl-propagate\" value is invalid: %q", s)
+			}
+		case w == "help":
+			fmt.Fprint(x.env.Stdout, routeUsage)
+			return r, cli.ErrHelpShown
 		case w == "onlink":
 			nh.Flags |= rtnl.RouteOnlink
 		case w == "pervasive":
@@ -167,11 +215,13 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			}
 			r.Priority = uint32(n)
 		case w == "tos" || w == "dsfield":
-			n, err := a.Uint(w, 8)
+			s, err := a.Value(w)
 			if err != nil {
 				return r, err
 			}
-			r.TOS = uint8(n)
+			if r.TOS, err = loadNames().parseDSField(s); err != nil {
+				return r, err
+			}
 		case w == "mtu" || w == "advmss" || w == "window" || w == "ssthresh" || w == "cwnd" ||
 			w == "initcwnd" || w == "initrwnd" || w == "reordering" || w == "hoplimit" ||
 			w == "rtt" || w == "rttvar" || w == "rto_min" || w == "quickack" || w == "fastopen_no_cookie":
@@ -212,7 +262,11 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			case "high":
 				r.Pref = rtnl.PrefHigh
 			default:
-				return r, cli.Failf("invalid pref %q", s)
+				n, err := cli.ParseUint("pref", s, 8)
+				if err != nil {
+					return r, cli.Failf("invalid pref %q", s)
+				}
+				r.Pref = rtnl.RoutePref(n)
 			}
 		case w == "expires":
 			n, err := a.Uint(w, 32)
@@ -220,6 +274,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 				return r, err
 			}
 			r.Expires = uint32(n)
+			r.Explicit |= rtnl.RouteFieldExpires
 		case w == "to" || w == "exact":
 			s, err := a.Value(w)
 			if err != nil {
@@ -231,7 +286,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			haveDst = true
 		default:
 			if !haveDst && r.Type == 0 && isWord(w) {
-				if t, err := rtnl.ParseRouteType(w); err == nil {
+				if t, err := rtnl.ParseRouteType(routeTypeName(w)); err == nil {
 					r.Type = t
 					continue
 				}
@@ -311,33 +366,47 @@ func isWord(s string) bool {
 	return s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z')
 }
 
-// parseEncap reads `encap ip|ip6 [id ID] [dst ADDR] [src ADDR] [ttl|hoplimit N]
-// [tos|tc N]`, the lightweight tunnels this kernel has that nlctl builds.
+// parseEncap reads what follows "encap" as ip's lwt_parse_encap does: the
+// lightweight tunnels nlctl builds, `mpls LABEL[/LABEL...] [ttl N]`,
+// `ip [id ID] [dst ADDR] [src ADDR] [tos TOS] [ttl N] [key] [csum] [seq]`
+// and `ip6` with tc and hoplimit for tos and ttl. The type's words end at
+// the first word that is not one of them.
 func parseEncap(a *cli.Args) (rtnl.Encap, error) {
 	t, err := a.Value("encap")
 	if err != nil {
 		return rtnl.Encap{}, err
 	}
-	if t != "ip" && t != "ip6" {
-		return rtnl.Encap{}, cli.Failf("encap %s is not supported (ip and ip6 are)", t)
+	if !a.More() {
+		return rtnl.Encap{}, cli.Syntaxf("unexpected end of line after \"encap\"")
+	}
+	switch t {
+	case "mpls":
+		return parseEncapMPLS(a)
+	case "ip", "ip6":
+	default:
+		return rtnl.Encap{}, cli.Failf("encap %s is not supported (mpls, ip and ip6 are)", t)
+	}
+	words, family := encapIPWords, 4
+	if t == "ip6" {
+		words, family = encapIP6Words, 6
 	}
 	var e rtnl.IPEncap
-	family := 4
-	if t == "ip6" {
-		family = 6
-	}
+	var names *iprouteNames
+loop:
 	for a.More() {
 		w := a.Peek()
+		if !isKeyword(words, w) {
+			break
+		}
+		a.Next()
 		var n uint64
+		var v string
 		switch w {
 		case "id":
-			a.Next()
 			if n, err = a.Uint(w, 64); err == nil {
 				e.ID = n
 			}
 		case "dst", "src":
-			a.Next()
-			var v string
 			if v, err = a.Value(w); err == nil {
 				var ad netip.Addr
 				if ad, err = parseAddr(v, family); err == nil {
@@ -348,39 +417,72 @@ func parseEncap(a *cli.Args) (rtnl.Encap, error) {
 					}
 				}
 			}
-		case "ttl", "hoplimit", "tos", "tc":
-			a.Next()
+		case "ttl", "hoplimit":
 			if n, err = a.Uint(w, 8); err == nil {
-				if w == "ttl" || w == "hoplimit" {
-					e.TTL = uint8(n)
-				} else {
-					e.TOS = uint8(n)
+				e.TTL = uint8(n)
+			}
+		case "tos", "tc":
+			if v, err = a.Value(w); err == nil {
+				if names == nil {
+					names = loadIPRouteNames()
 				}
+				e.TOS, err = names.parseDSField(v)
 			}
+		case "key":
+			e.Flags |= rtnl.IPEncapKey
+		case "csum":
+			e.Flags |= rtnl.IPEncapCsum
+		case "seq":
+			e.Flags |= rtnl.IPEncapSeq
 		default:
-			enc, err := e.Encap()
-			if err == nil && t == "ip6" && !e.Dst.IsValid() && !e.Src.IsValid() {
-				enc.Type = rtnl.EncapIP6
-			}
-			return enc, err
+			break loop
 		}
 		if err != nil {
 			return rtnl.Encap{}, err
 		}
 	}
 	enc, err := e.Encap()
-	if err == nil && t == "ip6" && !e.Dst.IsValid() && !e.Src.IsValid() {
+	if err == nil && t == "ip6" {
 		enc.Type = rtnl.EncapIP6
 	}
 	return enc, err
 }
 
+// parseEncapMPLS reads `LABEL[/LABEL...] [ttl N]`.
+func parseEncapMPLS(a *cli.Args) (rtnl.Encap, error) {
+	s := a.Next()
+	var e rtnl.MPLSEncap
+	for l := range strings.SplitSeq(s, "/") {
+		n, err := strconv.ParseUint(l, 0, 32)
+		if err != nil || n >= 1<<20 {
+			return rtnl.Encap{}, cli.Failf("an MPLS label stack (LABEL[/LABEL...]) is expected rather than %q", s)
+		}
+		e.Labels = append(e.Labels, uint32(n))
+	}
+	if a.Peek() == "ttl" {
+		a.Next()
+		n, err := a.Uint("ttl", 8)
+		if err != nil {
+			return rtnl.Encap{}, err
+		}
+		e.TTL = new(uint8(n))
+	}
+	return e.Encap()
+}
+
 // printEncapJSON writes an encapsulation as ip does: its type under
-// "encap", then its fields at the route's level (ip 6.1 repeats the key
-// "dst" for the tunnel's destination; so does nlctl, for scripts written
-// against it).
+// "encap", then its fields at the level of the route or nexthop (ip 6.1
+// repeats the keys "dst" and "id" there; so does nlctl, for scripts
+// written against it).
 func printEncapJSON(j *output.JSON, enc rtnl.Encap) {
 	j.String("encap", enc.Type.String())
+	if m, err := enc.MPLS(); err == nil {
+		j.String("dst", mplsLabels(m.Labels))
+		if m.TTL != nil {
+			j.Uint("ttl", uint64(*m.TTL))
+		}
+		return
+	}
 	e, err := enc.IP()
 	if err != nil {
 		return
@@ -400,25 +502,69 @@ func printEncapJSON(j *output.JSON, enc rtnl.Encap) {
 		j.Uint("ttl", uint64(e.TTL))
 		j.Uint("tos", uint64(e.TOS))
 	}
+	for _, f := range encapFlags(e.Flags) {
+		j.Bool(f, true)
+	}
 }
 
-// encapText words an encapsulation as ip's text output does.
+// encapFlags names an ip encapsulation's flags, in ip's order.
+func encapFlags(f uint16) []string {
+	var names []string
+	for _, n := range []struct {
+		f    uint16
+		name string
+	}{{rtnl.IPEncapKey, "key"}, {rtnl.IPEncapCsum, "csum"}, {rtnl.IPEncapSeq, "seq"}} {
+		if f&n.f != 0 {
+			names = append(names, n.name)
+		}
+	}
+	return names
+}
+
+// mplsLabels words a label stack as ip does: 100/200.
+func mplsLabels(ls []uint32) string {
+	var b strings.Builder
+	for i, l := range ls {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(strconv.FormatUint(uint64(l), 10))
+	}
+	return b.String()
+}
+
+// encapText words an encapsulation as ip's text output does, with the
+// space before and after: " encap ip id 5 src 0.0.0.0 dst 192.0.2.9 ttl 0
+// tos 0 ".
 func encapText(enc rtnl.Encap) string {
+	s := " encap " + enc.Type.String() + " "
+	if m, err := enc.MPLS(); err == nil {
+		s += " " + mplsLabels(m.Labels) + " "
+		if m.TTL != nil {
+			s += fmt.Sprintf("ttl %d ", *m.TTL)
+		}
+		return s
+	}
 	e, err := enc.IP()
 	if err != nil {
-		return " encap " + enc.Type.String()
+		return s
 	}
-	s := fmt.Sprintf(" encap %s id %d", enc.Type, e.ID)
+	s += fmt.Sprintf("id %d ", e.ID)
 	if e.Src.IsValid() {
-		s += " src " + e.Src.String()
+		s += "src " + e.Src.String() + " "
 	}
 	if e.Dst.IsValid() {
-		s += " dst " + e.Dst.String()
+		s += "dst " + e.Dst.String() + " "
 	}
 	if enc.Type == rtnl.EncapIP6 {
-		return s + fmt.Sprintf(" hoplimit %d tc %d", e.TTL, e.TOS)
+		s += fmt.Sprintf("hoplimit %d tc %d ", e.TTL, e.TOS)
+	} else {
+		s += fmt.Sprintf("ttl %d tos %d ", e.TTL, e.TOS)
 	}
-	return s + fmt.Sprintf(" ttl %d tos %d", e.TTL, e.TOS)
+	for _, f := range encapFlags(e.Flags) {
+		s += f + " "
+	}
+	return s
 }
 
 // parseMetric reads one route metric: a number, or "lock N", or a time
@@ -481,16 +627,26 @@ func parseMetric(m *rtnl.Metrics, kw string, a *cli.Args) error {
 }
 
 // routeSelector is what `ip route show` selects in user space, beyond
-// what the kernel filters.
+// what the kernel filters. What a selector fixes, ip does not print (the
+// table of a single table, the device of "dev", the protocol of
+// "protocol"...): the "given" fields say which.
 type routeSelector struct {
 	kernel     rtnl.RouteFilter
 	tableGiven bool // a single table was named: ip then does not print it
 	root       netip.Prefix
 	match      netip.Prefix
 	exact      netip.Prefix
-	scope      int // -1: any
-	via        netip.Addr
-	src        netip.Addr
+	// srcRoot, srcMatch and srcExact select by source prefix (from).
+	srcRoot, srcMatch, srcExact netip.Prefix
+	scope                       int // -1: any
+	via                         netip.Addr
+	src                         netip.Addr
+	tos                         *uint8
+	iif                         *int
+	mark                        *uint32
+	metric                      *uint32
+	realms, realmMask           uint32
+	protoGiven                  bool
 }
 
 func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
@@ -505,8 +661,27 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 		}
 		return parsePrefix(v, family)
 	}
+	// rootMatchExact reads "[root|match|exact] PREFIX" into the three.
+	rootMatchExact := func(w string, root, match, exact *netip.Prefix) (err error) {
+		switch cli.Resolve(routeSelectorPrefixWords, a.Peek()) {
+		case "root":
+			a.Next()
+			*root, err = prefix("root")
+		case "match":
+			a.Next()
+			*match, err = prefix("match")
+		case "exact":
+			a.Next()
+			*exact, err = prefix("exact")
+		default:
+			*exact, err = prefix(w)
+		}
+		return err
+	}
+	var names *iprouteNames
 	for a.More() {
-		w := a.Next()
+		raw := a.Next()
+		w := cli.Resolve(routeShowWords, raw)
 		var err error
 		switch {
 		case w == "table":
@@ -526,24 +701,43 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			}
 			s.kernel.Table = t
 			s.tableGiven = t != 0
-		case w == "cache" || w == "cloned":
+		case w == "vrf":
+			return nil, cli.Failf("\"vrf\" is not supported by nlctl: use the VRF's table")
+		case w == "cached" || w == "cloned":
 			s.kernel.Cloned = true
-		case cli.Matches(w, "protocol") && len(w) >= 2:
+		case w == "tos" || w == "dsfield":
 			v, err := a.Value(w)
 			if err != nil {
 				return nil, err
+			}
+			if names == nil {
+				names = loadIPRouteNames()
+			}
+			tos, err := names.parseDSField(v)
+			if err != nil {
+				return nil, err
+			}
+			s.tos = &tos
+		case w == "protocol":
+			v, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if v == "all" {
+				s.kernel.Protocol, s.protoGiven = 0, false
+				break
 			}
 			p, err := rtnl.ParseRouteProtocol(v)
 			if err != nil {
 				return nil, cli.Failf("%v", err)
 			}
-			s.kernel.Protocol = p
+			s.kernel.Protocol, s.protoGiven = p, true
 		case w == "type":
 			v, err := a.Value(w)
 			if err != nil {
 				return nil, err
 			}
-			t, err := rtnl.ParseRouteType(v)
+			t, err := rtnl.ParseRouteType(routeTypeName(v))
 			if err != nil {
 				return nil, cli.Failf("%v", err)
 			}
@@ -553,18 +747,38 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			if err != nil {
 				return nil, err
 			}
+			if v == "all" {
+				s.scope = -1
+				break
+			}
 			sc, err := rtnl.ParseScope(v)
 			if err != nil {
 				return nil, cli.Failf("%v", err)
 			}
 			s.scope = int(sc)
-		case w == "dev" || w == "oif":
+		case w == "dev" || w == "oif" || w == "iif":
 			v, err := a.Value(w)
 			if err != nil {
 				return nil, err
 			}
-			if s.kernel.OIF, err = x.linkIndex(v); err != nil {
+			i, err := x.linkIndex(v)
+			if err != nil {
 				return nil, err
+			}
+			if w == "iif" {
+				s.iif = &i
+			} else {
+				s.kernel.OIF = i
+			}
+		case w == "mark" || w == "metric" || w == "priority" || w == "preference":
+			n, err := a.Uint(w, 32)
+			if err != nil {
+				return nil, err
+			}
+			if w == "mark" {
+				s.mark = new(uint32(n))
+			} else {
+				s.metric = new(uint32(n))
 			}
 		case w == "via":
 			v, err := a.Value(w)
@@ -587,33 +801,43 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			if s.src, err = parseAddr(v, 0); err != nil {
 				return nil, err
 			}
+		case w == "realms":
+			v, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if names == nil {
+				names = loadIPRouteNames()
+			}
+			if s.realms, err = names.parseRealms(v); err != nil {
+				return nil, err
+			}
+			// As ip: "5/" selects by source realm alone, "/5" or "5" by
+			// destination realm alone.
+			s.realmMask = ^uint32(0)
+			if s.realms&0xffff == 0 && strings.HasSuffix(v, "/") {
+				s.realmMask &^= 0xffff
+			}
+			if s.realms&0xffff0000 == 0 && (!strings.Contains(v, "/") || strings.HasPrefix(v, "/")) {
+				s.realmMask &^= 0xffff0000
+			}
+		case w == "from":
+			err = rootMatchExact(w, &s.srcRoot, &s.srcMatch, &s.srcExact)
 		case w == "root":
 			s.root, err = prefix(w)
 		case w == "match":
 			s.match, err = prefix(w)
 		case w == "to":
-			switch a.Peek() { // to [root|match|exact] PREFIX
-			case "root":
-				a.Next()
-				s.root, err = prefix("root")
-			case "match":
-				a.Next()
-				s.match, err = prefix("match")
-			case "exact":
-				a.Next()
-				s.exact, err = prefix("exact")
-			default:
-				s.exact, err = prefix(w)
-			}
+			err = rootMatchExact(w, &s.root, &s.match, &s.exact)
 		case w == "exact":
 			s.exact, err = prefix(w)
 		default:
-			s.exact, err = parsePrefix(w, family)
+			s.exact, err = parsePrefix(raw, family)
 		}
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range []netip.Prefix{s.root, s.match, s.exact} {
+		for _, p := range []netip.Prefix{s.root, s.match, s.exact, s.srcRoot, s.srcMatch, s.srcExact} {
 			if p.IsValid() && family == 0 {
 				family = familyOf(p.Addr())
 			}
@@ -628,6 +852,28 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 		s.kernel.Family = rtnl.IPv4 // as ip: one table means IPv4 unless -6
 	}
 	return s, nil
+}
+
+// routeSelectorPrefixWords are what may come before a prefix after "to"
+// or "from".
+var routeSelectorPrefixWords = cli.Kw("root*", "match*", "exact*")
+
+// prefixSelected applies root, match and exact to a route's prefix p, as
+// ip does.
+func prefixSelected(p, root, match, exact netip.Prefix) bool {
+	if !p.IsValid() {
+		return !root.IsValid() && !match.IsValid() && !exact.IsValid()
+	}
+	if e := exact; e.IsValid() && (p.Bits() != e.Bits() || p.Masked() != e.Masked()) {
+		return false
+	}
+	if r := root; r.IsValid() && (p.Bits() < r.Bits() || !r.Contains(p.Addr())) {
+		return false
+	}
+	if m := match; m.IsValid() && (p.Bits() > m.Bits() || !p.Contains(m.Addr())) {
+		return false
+	}
+	return true
 }
 
 // keep applies the selectors the kernel does not.
@@ -646,20 +892,26 @@ func (s *routeSelector) keep(r *rtnl.Route) bool {
 	if s.src.IsValid() && r.PrefSrc != s.src {
 		return false
 	}
-	d := r.Dst
-	if !d.IsValid() {
+	switch {
+	case s.tos != nil && r.TOS != *s.tos,
+		s.iif != nil && r.IIF != *s.iif,
+		s.mark != nil && r.Mark != *s.mark,
+		s.metric != nil && r.Priority != *s.metric,
+		(r.Realms^s.realms)&s.realmMask != 0:
 		return false
 	}
-	if p := s.exact; p.IsValid() && (d.Bits() != p.Bits() || d.Masked() != p.Masked()) {
+	if !r.Dst.IsValid() || !prefixSelected(r.Dst, s.root, s.match, s.exact) {
 		return false
 	}
-	if p := s.root; p.IsValid() && (d.Bits() < p.Bits() || !p.Contains(d.Addr())) {
-		return false
+	src := r.Src
+	if !src.IsValid() {
+		if r.Dst.Addr().Is4() {
+			src = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+		} else {
+			src = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
+		}
 	}
-	if p := s.match; p.IsValid() && (d.Bits() > p.Bits() || !d.Contains(p.Addr())) {
-		return false
-	}
-	return true
+	return prefixSelected(src, s.srcRoot, s.srcMatch, s.srcExact)
 }
 
 func routeShow(x *ipctx, a *cli.Args, flush bool) error {
@@ -735,11 +987,22 @@ func routeShow(x *ipctx, a *cli.Args, flush bool) error {
 
 func routeGet(x *ipctx, a *cli.Args) error {
 	var q rtnl.RouteQuery
+	var names *iprouteNames
+	connected, odevGiven := false, false
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(routeGetWords, a.Next())
 		var err error
 		var v string
+		if names == nil && (w == "tos" || w == "dsfield" || w == "ipproto") {
+			names = loadIPRouteNames()
+		}
 		switch w {
+		case "help":
+			return help(x, routeUsage)
+		case "connected":
+			connected = true
+		case "notify", "vrf", "as":
+			return cli.Failf("route get %q is not supported by nlctl", w)
 		case "from":
 			if v, err = a.Value(w); err == nil {
 				q.Src, err = parseAddr(v, 0)
@@ -751,7 +1014,7 @@ func routeGet(x *ipctx, a *cli.Args) error {
 				if w == "iif" {
 					q.IIF = i
 				} else {
-					q.OIF = i
+					q.OIF, odevGiven = i, true
 				}
 			}
 		case "mark":
@@ -764,12 +1027,12 @@ func routeGet(x *ipctx, a *cli.Args) error {
 			uid := uint32(n)
 			q.UID = &uid
 		case "tos", "dsfield":
-			var n uint64
-			n, err = a.Uint(w, 8)
-			q.TOS = uint8(n)
+			if v, err = a.Value(w); err == nil {
+				q.TOS, err = names.parseDSField(v)
+			}
 		case "ipproto":
 			if v, err = a.Value(w); err == nil {
-				q.IPProto, err = parseIPProto(v)
+				q.IPProto, err = names.parseIPProto(v)
 			}
 		case "sport", "dport":
 			var n uint64
@@ -806,35 +1069,36 @@ func routeGet(x *ipctx, a *cli.Args) error {
 	if err != nil {
 		return err
 	}
+	routes := []*rtnl.Route{r}
+	if connected && !q.Src.IsValid() {
+		// As ip: the first answer, then the route from the source
+		// address it chose.
+		if !r.PrefSrc.IsValid() {
+			return cli.Failf("Failed to connect the route")
+		}
+		q.Src = r.PrefSrc
+		if !odevGiven {
+			q.OIF = 0
+		}
+		r2, err := h.RouteGet(x.ctx, q)
+		if err != nil {
+			return err
+		}
+		routes = append(routes, r2)
+	}
 	if x.env.JSON {
 		j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
 		j.Array("")
-		printRouteJSON(x, j, r, nil, true)
+		for _, r := range routes {
+			printRouteJSON(x, j, r, nil, true)
+		}
 		j.End()
 		return nil
 	}
-	printRouteText(x, r, nil)
+	for _, r := range routes {
+		printRouteText(x, r, nil)
+	}
 	return nil
-}
-
-func parseIPProto(s string) (uint8, error) {
-	switch s {
-	case "tcp":
-		return unix.IPPROTO_TCP, nil
-	case "udp":
-		return unix.IPPROTO_UDP, nil
-	case "icmp":
-		return unix.IPPROTO_ICMP, nil
-	case "ipv6-icmp", "icmpv6":
-		return unix.IPPROTO_ICMPV6, nil
-	case "sctp":
-		return unix.IPPROTO_SCTP, nil
-	}
-	n, err := strconv.ParseUint(s, 0, 8)
-	if err != nil {
-		return 0, cli.Failf("invalid ipproto %q", s)
-	}
-	return uint8(n), nil
 }
 
 // appendRouteDst formats a route's destination as ip does.

@@ -170,7 +170,6 @@ func TestRuleCLIBatchAndExitCodes(t *testing.T) {
 		{[]string{"rule", "add", "pref"}, cli.ExitSyntax, "needs an argument"},
 		{[]string{"rule", "add", "frobnicate"}, cli.ExitFailure, "frobnicate"},
 		{[]string{"rule", "del"}, cli.ExitFailure, "requires arguments"},
-		{[]string{"rule", "add", "pref", "0", "table", "5"}, cli.ExitFailure, "priority 0"},
 		{[]string{"rule", "replace", "pref", "5"}, cli.ExitSyntax, `command "replace" is unknown`},
 		{[]string{"-4", "rule", "add", "from", "2001:db8::/64"}, cli.ExitFailure, "not IPv4"},
 	} {
