@@ -352,9 +352,9 @@ func linkText(x *ipctx, t *linkTable, l *rtnl.Link) {
 	if l.MasterIndex != 0 {
 		fmt.Fprintf(&b, " master %s", t.name(l.MasterIndex))
 	}
-	fmt.Fprintf(&b, " state %s mode %s group %s", l.OperState, l.LinkMode, linkGroupName(l.Group))
+	fmt.Fprintf(&b, " state %s mode %s group %s ", l.OperState, l.LinkMode, linkGroupName(l.Group))
 	if l.TxQueueLen != 0 {
-		fmt.Fprintf(&b, " qlen %d", l.TxQueueLen)
+		fmt.Fprintf(&b, "qlen %d", l.TxQueueLen)
 	}
 	fmt.Fprintf(&b, "\n    link/%s", l.Type)
 	if len(l.HardwareAddr) > 0 {

@@ -491,9 +491,9 @@ func printNexthop(x *ipctx, j *output.JSON, nh *rtnl.Nexthop) {
 	}
 	if nh.Encap.Type != 0 {
 		if j != nil {
-			j.String("encap", nh.Encap.Type.String())
+			printEncapJSON(j, nh.Encap)
 		} else {
-			fmt.Fprintf(w, "encap %s ", nh.Encap.Type)
+			w.WriteString(encapText(nh.Encap))
 		}
 	}
 	if nh.Gateway.IsValid() {

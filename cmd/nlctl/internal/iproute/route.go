@@ -946,7 +946,7 @@ func routeShow(x *ipctx, a *cli.Args, flush bool) error {
 			return err
 		}
 	}
-	if x.env.Details && x.env.JSON {
+	if x.env.Details {
 		// ip -d shows the nexthop object a route refers to; fetch them
 		// before the dump, which holds the connection.
 		nhs, err := h.ListNexthops(x.ctx, nil)
@@ -1114,14 +1114,36 @@ func appendRouteDst(b []byte, p netip.Prefix) []byte {
 	return b
 }
 
+// routeShown says which of a route's fields ip prints: not those the
+// selector fixed (the table of a single table, the device of "dev", the
+// protocol of "protocol"...), which sel says (nil for route get).
+type routeShown struct {
+	table, dev, proto, scope, via, src, tos, metric, iif, realms bool
+}
+
+func (sel *routeSelector) shown() routeShown {
+	if sel == nil {
+		return routeShown{true, true, true, true, true, true, true, true, true, true}
+	}
+	return routeShown{
+		table: !sel.tableGiven, dev: sel.kernel.OIF == 0, proto: !sel.protoGiven, scope: sel.scope < 0,
+		via: !sel.via.IsValid(), src: !sel.src.IsValid(), tos: sel.tos == nil, metric: sel.metric == nil,
+		iif: sel.iif == nil, realms: sel.realmMask != ^uint32(0),
+	}
+}
+
+// userHZ is the kernel's clock ticks per second in what it reports
+// (USER_HZ), which ip reads from sysconf(_SC_CLK_TCK).
+const userHZ = 100
+
 // printRouteJSON writes a route with the keys `ip -j route` uses.
 // Like ip, it leaves out what the selector fixed: the table of a single
 // table, the device of a dev selector.
 func printRouteJSON(x *ipctx, j *output.JSON, r *rtnl.Route, sel *routeSelector, get bool) {
 	var buf [64]byte
 	details := x.env.Details
-	tableGiven := sel != nil && sel.tableGiven
-	devGiven := sel != nil && sel.kernel.OIF != 0
+	show := sel.shown()
+	names := x.ipNames()
 	j.Object("")
 	if r.Type != rtnl.RouteUnicast || details {
 		j.String("type", r.Type.String())
@@ -1130,72 +1152,167 @@ func printRouteJSON(x *ipctx, j *output.JSON, r *rtnl.Route, sel *routeSelector,
 	if r.Src.IsValid() {
 		j.ASCII("from", appendRouteDst(buf[:0], r.Src))
 	}
-	if r.TOS != 0 {
-		j.String("tos", "0x"+strconv.FormatUint(uint64(r.TOS), 16))
-	}
 	if r.NexthopID != 0 {
 		j.Uint("nhid", uint64(r.NexthopID))
 	}
 	if r.Encap.Type != 0 {
 		printEncapJSON(j, r.Encap)
 	}
-	if nh := x.nexthops[r.NexthopID]; nh != nil && details {
-		j.Name("nh_info")
-		printNexthop(x, j, nh)
+	if r.TOS != 0 && show.tos {
+		j.String("tos", names.dsfieldName(r.TOS))
 	}
-	printGatewayJSON(j, r.Family, r.Gateway)
-	if r.OIF != 0 && !devGiven {
+	if show.via {
+		printGatewayJSON(j, r.Family, r.Gateway)
+	}
+	if r.OIF != 0 && show.dev {
 		j.String("dev", x.linkName(r.OIF))
 	}
-	if !tableGiven && !get && (r.Table != rtnl.TableMain || details) {
+	if show.table && (r.Table != rtnl.TableMain || details) && !get && r.Table != 0 {
 		j.String("table", rtnl.TableName(r.Table))
 	}
-	if r.Protocol != rtnl.ProtoBoot || details {
-		if !get || r.Protocol != rtnl.ProtoUnspec {
+	if r.Flags&rtnl.RouteCloned == 0 {
+		if (r.Protocol != rtnl.ProtoBoot || details) && show.proto {
 			j.String("protocol", r.Protocol.String())
 		}
+		if (r.Scope != rtnl.ScopeGlobal || details) && show.scope {
+			j.String("scope", r.Scope.String())
+		}
 	}
-	if r.Scope != rtnl.ScopeGlobal || details {
-		j.String("scope", r.Scope.String())
-	}
-	if r.PrefSrc.IsValid() {
+	if r.PrefSrc.IsValid() && show.src {
 		j.ASCII("prefsrc", r.PrefSrc.AppendTo(buf[:0]))
 	}
-	if r.Priority != 0 || r.Family == rtnl.IPv6 {
+	if (r.Priority != 0 || r.Family == rtnl.IPv6) && show.metric {
 		j.Uint("metric", uint64(r.Priority))
 	}
 	j.Strings("flags", r.Flags.Names())
-	if get {
-		if r.UID != nil {
-			j.Uint("uid", uint64(*r.UID))
-		}
+	if r.Mark != 0 {
+		j.Uint("mark", uint64(r.Mark))
+	}
+	if r.Realms != 0 && show.realms {
+		printRealmsJSON(j, names, r.Realms)
+	}
+	if r.UID != nil {
+		j.Uint("uid", uint64(*r.UID))
+	}
+	if r.Family == rtnl.IPv4 && r.Flags&rtnl.RouteCloned != 0 {
+		names, rest := routeCacheFlags(r.Flags)
 		j.Array("cache")
+		for _, n := range names {
+			j.String("", n)
+		}
+		if rest != 0 {
+			j.String("flags", strconv.FormatUint(uint64(rest), 16))
+		}
 		j.End()
+	}
+	if c := r.Cache; c.Expires != 0 {
+		j.Int("expires", int64(c.Expires/userHZ))
+	} else if r.Expires != 0 {
+		j.Uint("expires", uint64(r.Expires))
+	}
+	if c := r.Cache; c.Error != 0 {
+		j.Uint("error", uint64(c.Error))
+	}
+	if x.env.Stats > 0 {
+		if c := r.Cache; c.ClntRef != 0 {
+			j.Uint("users", uint64(c.ClntRef))
+		}
+		if c := r.Cache; c.Used != 0 {
+			j.Uint("used", uint64(c.Used))
+		}
+		if c := r.Cache; c.LastUse != 0 {
+			j.Uint("age", uint64(c.LastUse/userHZ))
+		}
 	}
 	if !r.Metrics.IsZero() {
 		printMetricsJSON(j, &r.Metrics)
 	}
-	if r.Expires != 0 {
-		j.Uint("expires", uint64(r.Expires))
+	if r.IIF != 0 && show.iif {
+		j.String("iif", x.linkName(r.IIF))
+	}
+	if r.Family == rtnl.IPv6 {
+		j.String("pref", r.Pref.String())
+	}
+	if nh := x.nexthops[r.NexthopID]; nh != nil && details {
+		j.Name("nh_info")
+		printNexthop(x, j, nh)
 	}
 	if len(r.Nexthops) > 0 {
 		j.Array("nexthops")
 		for _, nh := range r.Nexthops {
 			j.Object("")
-			printGatewayJSON(j, r.Family, nh.Gateway)
-			if nh.OIF != 0 {
-				j.String("dev", x.linkName(nh.OIF))
+			if nh.Encap.Type != 0 {
+				printEncapJSON(j, nh.Encap)
 			}
+			printGatewayJSON(j, r.Family, nh.Gateway)
+			if nh.Realms != 0 {
+				printRealmsJSON(j, names, nh.Realms)
+			}
+			j.String("dev", x.linkName(nh.OIF))
 			j.Uint("weight", uint64(nh.Weight))
 			j.Strings("flags", nh.Flags.Names())
 			j.End()
 		}
 		j.End()
 	}
-	if r.Family == rtnl.IPv6 {
-		j.String("pref", r.Pref.String())
-	}
 	j.End()
+}
+
+// printRealmsJSON writes realms as ip's "flow" object.
+func printRealmsJSON(j *output.JSON, names *iprouteNames, v uint32) {
+	j.Object("flow")
+	if from := v >> 16; from != 0 {
+		j.String("from", names.realmName(from))
+	}
+	j.String("to", names.realmName(v&0xffff))
+	j.End()
+}
+
+// realmsText words realms as ip's text does: "realms 1/2 " or "realm 2 ".
+func realmsText(names *iprouteNames, v uint32) string {
+	if from := v >> 16; from != 0 {
+		return "realms " + names.realmName(from) + "/" + names.realmName(v&0xffff) + " "
+	}
+	return "realm " + names.realmName(v&0xffff) + " "
+}
+
+// routeCacheFlags names the cache flags (RTCF_*) of a cloned route, in
+// ip's order, and returns the bits it has no name for.
+func routeCacheFlags(f rtnl.RouteFlags) ([]string, uint32) {
+	names := []string{}
+	rest := uint32(f) &^ 0xffff
+	for _, c := range []struct {
+		bit  uint32
+		name string
+	}{
+		{0x80000000, "local"}, {0x40000000, "reject"}, {0x20000000, "mc"}, {0x10000000, "brd"},
+		{0x08000000, "dst-nat"}, {0x00800000, "src-nat"}, {0x00400000, "masq"},
+		{0x00020000, "dst-direct"}, {0x04000000, "src-direct"}, {0x00040000, "redirected"},
+		{0x01000000, "redirect"}, {0x00200000, "fastroute"}, {0x00010000, "notify"}, {0x00080000, "proxy"},
+	} {
+		if rest&c.bit != 0 {
+			names = append(names, c.name)
+			rest &^= c.bit
+		}
+	}
+	return names, rest
+}
+
+// cacheText words a cloned route's cache flags as ip does.
+func cacheText(sl string, f rtnl.RouteFlags) string {
+	names, rest := routeCacheFlags(f)
+	s := sl + "    cache "
+	if len(names) == 0 && rest == 0 {
+		return s
+	}
+	s += "<" + strings.Join(names, ",")
+	if rest != 0 {
+		if len(names) > 0 {
+			s += ","
+		}
+		return s + strconv.FormatUint(uint64(rest), 16) + ">"
+	}
+	return s + "> "
 }
 
 func printGatewayJSON(j *output.JSON, f rtnl.Family, gw netip.Addr) {
@@ -1217,150 +1334,225 @@ func printGatewayJSON(j *output.JSON, f rtnl.Family, gw netip.Addr) {
 	j.End()
 }
 
+// routeMetrics lists a route's metrics in ip's order (RTAX_*), with
+// their text names.
+func routeMetrics(m *rtnl.Metrics) []struct {
+	rtax uint
+	name string
+	v    uint32
+} {
+	return []struct {
+		rtax uint
+		name string
+		v    uint32
+	}{
+		{unix.RTAX_MTU, "mtu", m.MTU}, {unix.RTAX_WINDOW, "window", m.Window}, {unix.RTAX_RTT, "rtt", m.RTT},
+		{unix.RTAX_RTTVAR, "rttvar", m.RTTVar}, {unix.RTAX_SSTHRESH, "ssthresh", m.SSThresh},
+		{unix.RTAX_CWND, "cwnd", m.CWnd}, {unix.RTAX_ADVMSS, "advmss", m.AdvMSS},
+		{unix.RTAX_REORDERING, "reordering", m.Reordering}, {unix.RTAX_HOPLIMIT, "hoplimit", m.HopLimit},
+		{unix.RTAX_INITCWND, "initcwnd", m.InitCWnd}, {unix.RTAX_FEATURES, "features", m.Features},
+		{unix.RTAX_RTO_MIN, "rto_min", m.RTOMin}, {unix.RTAX_INITRWND, "initrwnd", m.InitRWnd},
+		{unix.RTAX_QUICKACK, "quickack", m.QuickAck}, {unix.RTAX_CC_ALGO, "congctl", 0},
+		{unix.RTAX_FASTOPEN_NO_COOKIE, "fastopen_no_cookie", m.FastOpenNoCookie},
+	}
+}
+
 func printMetricsJSON(j *output.JSON, m *rtnl.Metrics) {
 	j.Array("metrics")
 	j.Object("")
-	for _, f := range []struct {
-		name string
-		v    uint32
-	}{
-		{"mtu", m.MTU}, {"window", m.Window}, {"rtt", m.RTT}, {"rttvar", m.RTTVar},
-		{"ssthresh", m.SSThresh}, {"cwnd", m.CWnd}, {"advmss", m.AdvMSS},
-		{"reordering", m.Reordering}, {"hoplimit", m.HopLimit}, {"initcwnd", m.InitCWnd},
-	} {
-		if f.v != 0 {
+	for _, f := range routeMetrics(m) {
+		locked := m.Locked&(1<<f.rtax) != 0
+		switch {
+		case f.rtax == unix.RTAX_CC_ALGO:
+			if m.Congestion != "" || locked {
+				j.String("congestion", m.Congestion)
+			}
+		case f.v == 0 && !locked:
+		case f.rtax == unix.RTAX_FEATURES:
+			if f.v&unix.RTAX_FEATURE_ECN != 0 {
+				j.Null("ecn")
+			}
+			if f.v&^unix.RTAX_FEATURE_ECN != 0 {
+				j.String("features", "0x"+strconv.FormatUint(uint64(f.v), 16))
+			}
+		default:
 			j.Uint(f.name, uint64(f.v))
 		}
-	}
-	if m.Features&unix.RTAX_FEATURE_ECN != 0 {
-		j.Null("ecn")
-	}
-	for _, f := range []struct {
-		name string
-		v    uint32
-	}{
-		{"rto_min", m.RTOMin}, {"initrwnd", m.InitRWnd}, {"quickack", m.QuickAck},
-		{"fastopen_no_cookie", m.FastOpenNoCookie},
-	} {
-		if f.v != 0 {
-			j.Uint(f.name, uint64(f.v))
-		}
-	}
-	if m.Congestion != "" {
-		j.String("congestion", m.Congestion)
 	}
 	j.End()
 	j.End()
 }
 
-// printRouteText writes a route as `ip route` prints it.
-func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
-	w := x.out
-	tableGiven := sel != nil && sel.tableGiven
-	devGiven := sel != nil && sel.kernel.OIF != 0
-	var buf [64]byte
-	if r.Type != rtnl.RouteUnicast || x.env.Details {
-		w.WriteString(r.Type.String())
-		w.WriteByte(' ')
+// metricsText words a route's metrics as ip's text does.
+func metricsText(m *rtnl.Metrics) string {
+	var b strings.Builder
+	for _, f := range routeMetrics(m) {
+		locked := m.Locked&(1<<f.rtax) != 0
+		if f.v == 0 && !locked && (f.rtax != unix.RTAX_CC_ALGO || m.Congestion == "") {
+			continue
+		}
+		b.WriteString(f.name + " ")
+		if locked {
+			b.WriteString("lock ")
+		}
+		switch f.rtax {
+		case unix.RTAX_FEATURES:
+			if f.v&unix.RTAX_FEATURE_ECN != 0 {
+				b.WriteString("ecn ")
+			}
+			if f.v&^unix.RTAX_FEATURE_ECN != 0 {
+				fmt.Fprintf(&b, "%#x ", f.v)
+			}
+		case unix.RTAX_RTT, unix.RTAX_RTTVAR, unix.RTAX_RTO_MIN:
+			if f.v >= 1000 {
+				b.WriteString(strconv.FormatFloat(float64(f.v)/1e3, 'g', 6, 64) + "s ")
+			} else {
+				fmt.Fprintf(&b, "%dms ", f.v)
+			}
+		case unix.RTAX_CC_ALGO:
+			b.WriteString(m.Congestion + " ")
+		default:
+			fmt.Fprintf(&b, "%d ", f.v)
+		}
 	}
-	w.Write(appendRouteDst(buf[:0], r.Dst))
+	return b.String()
+}
+
+// printRouteText writes a route as `ip route` prints it (ip's
+// print_route): every field followed by a space, IPv6 routes ending with
+// their preference.
+func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
+	var b strings.Builder
+	var buf [64]byte
+	show := sel.shown()
+	details := x.env.Details
+	names := x.ipNames()
+	sl := "\n"
+	if x.env.Oneline {
+		sl = "\\"
+	}
+	if r.Type != rtnl.RouteUnicast || details {
+		b.WriteString(r.Type.String() + " ")
+	}
+	b.Write(appendRouteDst(buf[:0], r.Dst))
+	b.WriteByte(' ')
 	if r.Src.IsValid() {
-		w.WriteString(" from ")
-		w.Write(appendRouteDst(buf[:0], r.Src))
+		b.WriteString("from ")
+		b.Write(appendRouteDst(buf[:0], r.Src))
+		b.WriteByte(' ')
 	}
 	if r.NexthopID != 0 {
-		fmt.Fprintf(w, " nhid %d", r.NexthopID)
+		fmt.Fprintf(&b, "nhid %d ", r.NexthopID)
 	}
 	if r.Encap.Type != 0 {
-		w.WriteString(encapText(r.Encap))
+		b.WriteString(encapText(r.Encap))
 	}
-	if gw := r.Gateway; gw.IsValid() {
-		w.WriteString(" via ")
-		if gw.Is4() != (r.Family == rtnl.IPv4) {
-			if gw.Is4() {
-				w.WriteString("inet ")
-			} else {
-				w.WriteString("inet6 ")
-			}
+	if r.TOS != 0 && show.tos {
+		b.WriteString("tos " + names.dsfieldName(r.TOS) + " ")
+	}
+	if gw := r.Gateway; gw.IsValid() && show.via {
+		b.WriteString(gatewayText(r.Family, gw))
+	}
+	if r.OIF != 0 && show.dev {
+		b.WriteString("dev " + x.linkName(r.OIF) + " ")
+	}
+	if show.table && r.Table != 0 && (r.Table != rtnl.TableMain || details) {
+		b.WriteString("table " + rtnl.TableName(r.Table) + " ")
+	}
+	if r.Flags&rtnl.RouteCloned == 0 {
+		if (r.Protocol != rtnl.ProtoBoot || details) && show.proto {
+			b.WriteString("proto " + r.Protocol.String() + " ")
 		}
-		w.Write(gw.AppendTo(buf[:0]))
+		if (r.Scope != rtnl.ScopeGlobal || details) && show.scope {
+			b.WriteString("scope " + r.Scope.String() + " ")
+		}
 	}
-	if r.OIF != 0 && !devGiven {
-		w.WriteString(" dev ")
-		w.WriteString(x.linkName(r.OIF))
+	if r.PrefSrc.IsValid() && show.src {
+		b.WriteString("src " + r.PrefSrc.String() + " ")
 	}
-	if !tableGiven && (r.Table != rtnl.TableMain || x.env.Details) {
-		w.WriteString(" table ")
-		w.WriteString(rtnl.TableName(r.Table))
-	}
-	get := sel == nil
-	if (r.Protocol != rtnl.ProtoBoot || x.env.Details) && !(get && r.Protocol == rtnl.ProtoUnspec) {
-		w.WriteString(" proto ")
-		w.WriteString(r.Protocol.String())
-	}
-	if r.Scope != rtnl.ScopeGlobal || x.env.Details {
-		w.WriteString(" scope ")
-		w.WriteString(r.Scope.String())
-	}
-	if r.PrefSrc.IsValid() {
-		w.WriteString(" src ")
-		w.Write(r.PrefSrc.AppendTo(buf[:0]))
-	}
-	if r.Priority != 0 || r.Family == rtnl.IPv6 {
-		w.WriteString(" metric ")
-		w.Write(strconv.AppendUint(buf[:0], uint64(r.Priority), 10))
+	if (r.Priority != 0 || r.Family == rtnl.IPv6) && show.metric {
+		fmt.Fprintf(&b, "metric %d ", r.Priority)
 	}
 	for _, f := range r.Flags.Names() {
-		w.WriteByte(' ')
-		w.WriteString(f)
+		b.WriteString(f + " ")
 	}
-	m := &r.Metrics
-	for _, f := range []struct {
-		name string
-		v    uint32
-	}{
-		{"mtu", m.MTU}, {"advmss", m.AdvMSS}, {"window", m.Window}, {"hoplimit", m.HopLimit},
-		{"initcwnd", m.InitCWnd}, {"initrwnd", m.InitRWnd}, {"quickack", m.QuickAck},
-	} {
-		if f.v != 0 {
-			fmt.Fprintf(w, " %s %d", f.name, f.v)
+	if m := r.Mark; m >= 16 {
+		fmt.Fprintf(&b, "mark 0x%x ", m)
+	} else if m != 0 {
+		fmt.Fprintf(&b, "mark %d ", m)
+	}
+	if r.Realms != 0 && show.realms {
+		b.WriteString(realmsText(names, r.Realms))
+	}
+	if r.UID != nil {
+		fmt.Fprintf(&b, "uid %d ", *r.UID)
+	}
+	if r.Family == rtnl.IPv4 && r.Flags&rtnl.RouteCloned != 0 {
+		b.WriteString(cacheText(sl, r.Flags))
+	}
+	if c := r.Cache; c.Expires != 0 {
+		fmt.Fprintf(&b, "expires %dsec ", c.Expires/userHZ)
+	} else if r.Expires != 0 {
+		fmt.Fprintf(&b, "expires %dsec ", r.Expires)
+	}
+	if c := r.Cache; c.Error != 0 {
+		fmt.Fprintf(&b, "error %d ", c.Error)
+	}
+	if c := r.Cache; x.env.Stats > 0 {
+		if c.ClntRef != 0 {
+			fmt.Fprintf(&b, "users %d ", c.ClntRef)
+		}
+		if c.Used != 0 {
+			fmt.Fprintf(&b, "used %d ", c.Used)
+		}
+		if c.LastUse != 0 {
+			fmt.Fprintf(&b, "age %dsec ", c.LastUse/userHZ)
 		}
 	}
-	if m.RTT != 0 {
-		fmt.Fprintf(w, " rtt %dms", m.RTT)
-	}
-	if m.Congestion != "" {
-		w.WriteString(" congctl " + m.Congestion)
-	}
-	if r.Expires != 0 {
-		fmt.Fprintf(w, " expires %dsec", r.Expires)
+	b.WriteString(metricsText(&r.Metrics))
+	if r.IIF != 0 && show.iif {
+		b.WriteString("iif " + x.linkName(r.IIF) + " ")
 	}
 	if r.Family == rtnl.IPv6 {
-		w.WriteString(" pref ")
-		w.WriteString(r.Pref.String())
+		b.WriteString("pref " + r.Pref.String())
 	}
-	if get && r.UID != nil {
-		fmt.Fprintf(w, " uid %d", *r.UID)
-	}
-	w.WriteByte('\n')
-	if get {
-		w.WriteString("    cache\n")
+	if nh := x.nexthops[r.NexthopID]; nh != nil && details {
+		// The nexthop object, which ends the line (a route with one
+		// has no paths of its own).
+		b.WriteString("\n\tnh_info ")
+		x.out.WriteString(b.String())
+		printNexthop(x, nil, nh)
+		return
 	}
 	for _, nh := range r.Nexthops {
-		w.WriteString("\tnexthop")
+		b.WriteString(sl + "\tnexthop ")
+		if nh.Encap.Type != 0 {
+			b.WriteString(encapText(nh.Encap))
+		}
 		if nh.Gateway.IsValid() {
-			w.WriteString(" via ")
-			w.Write(nh.Gateway.AppendTo(buf[:0]))
+			b.WriteString(gatewayText(r.Family, nh.Gateway))
 		}
-		if nh.OIF != 0 {
-			w.WriteString(" dev ")
-			w.WriteString(x.linkName(nh.OIF))
+		if nh.Realms != 0 {
+			b.WriteString(realmsText(names, nh.Realms))
 		}
-		fmt.Fprintf(w, " weight %d", nh.Weight)
+		b.WriteString("dev " + x.linkName(nh.OIF) + " ")
+		fmt.Fprintf(&b, "weight %d ", nh.Weight)
 		for _, f := range nh.Flags.Names() {
-			w.WriteByte(' ')
-			w.WriteString(f)
+			b.WriteString(f + " ")
 		}
-		w.WriteByte('\n')
 	}
+	b.WriteByte('\n')
+	x.out.WriteString(b.String())
+}
+
+// gatewayText words a gateway as ip does: "via ADDR ", or "via inet6
+// ADDR " for one of the other family (RTA_VIA).
+func gatewayText(f rtnl.Family, gw netip.Addr) string {
+	if gw.Is4() == (f == rtnl.IPv4) {
+		return "via " + gw.String() + " "
+	}
+	if gw.Is4() {
+		return "via inet " + gw.String() + " "
+	}
+	return "via inet6 " + gw.String() + " "
 }

@@ -694,6 +694,9 @@ func printRule(x *ipctx, j *output.JSON, names *iprouteNames, r *rtnl.Rule) {
 		}
 	case rtnl.RuleNop:
 		null("nop", " nop")
+	case rtnl.RuleAction(rtnl.RouteNAT):
+		// The kernel keeps no NAT address (RTA_GATEWAY) to print.
+		null("masquerade", " masquerade")
 	default:
 		str("action", " ", rtnl.RouteType(r.Action).String())
 	}
