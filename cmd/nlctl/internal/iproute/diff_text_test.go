@@ -2,10 +2,15 @@ package iproute
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/netns/netnstest"
 )
 
@@ -285,4 +290,86 @@ func TestDiffRuleTextAll(t *testing.T) {
 		{"ru", "s", "pre", "100"},
 		{"ru", "l", "ta", "main"},
 	})
+}
+
+// TestDiffNetnsText compares the namespace listings' text. Other tests
+// (of other packages too) add and delete namespaces meanwhile: only the
+// lines of this test's namespaces are compared.
+func TestDiffNetnsText(t *testing.T) {
+	ns := netnstest.New(t)
+	other := netnstest.New(t)
+	third := netnstest.New(t)
+	ns.IP("link", "add", "x0", "type", "veth", "peer", "name", "x1", "netns", other.Name) // gives other an id in ns
+	ns.IP("netns", "set", third.Name, "7")
+	mine := regexp.MustCompile(`(?m)^.*(` + regexp.QuoteMeta(ns.Name) + `|` + regexp.QuoteMeta(other.Name) + `|` + regexp.QuoteMeta(third.Name) + `).*$`)
+	keep := func(s string) string { return strings.Join(mine.FindAllString(s, -1), "\n") }
+	for _, args := range [][]string{{"netns", "list"}, {"netns"}, {"netns", "show"}, {"netns", "list-id"}, {"netns", "list-id", "nsid", "7"}, {"netns", "l"}} {
+		ipOut := ns.IP(args...)
+		code, ours, errs := nlctl(append([]string{"-n", ns.Name}, args...)...)
+		if code != 0 {
+			t.Fatalf("nlctl %v: exit %d %s", args, code, errs)
+		}
+		if d := diffLines(keep(ipOut), keep(ours)); d != "" {
+			t.Errorf("nlctl %v differs from ip:\n%s", args, d)
+		}
+	}
+}
+
+// TestNetnsAttachAndLinkPropertyCLI: the verbs nlctl gained.
+func TestNetnsAttachAndLinkPropertyCLI(t *testing.T) {
+	ns := netnstest.New(t)
+	cmd := exec.Command("ip", "netns", "exec", ns.Name, "sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	name := fmt.Sprintf("nlkit-attach-%d", os.Getpid())
+	var pid string
+	for range 100 { // until ip netns exec has entered ns
+		if out, _ := exec.Command("ip", "netns", "identify", strconv.Itoa(cmd.Process.Pid)).Output(); strings.TrimSpace(string(out)) == ns.Name {
+			pid = strconv.Itoa(cmd.Process.Pid)
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if pid == "" {
+		t.Fatal("the process did not enter the namespace")
+	}
+	if code, _, errs := nlctl("netns", "att", name, pid); code != 0 {
+		t.Fatalf("netns attach: exit %d %s", code, errs)
+	}
+	defer exec.Command("ip", "netns", "del", name).Run()
+	attached, err := netns.OpenName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !attached.Equal(ns.NS) {
+		t.Errorf("%s is not the namespace of process %s", name, pid)
+	}
+	attached.Close()
+	if code, _, _ := nlctl("netns", "attach", name, pid); code == 0 {
+		t.Error("attach to a name in use succeeded")
+	}
+	ns.IP("link", "add", "p0", "type", "veth", "peer", "name", "p1")
+	for _, c := range [][]string{
+		{"link", "property", "add", "dev", "p0", "altname", "p0-a", "altname", "p0-b"},
+		{"l", "p", "a", "p0", "alt", "p0-c"},
+		{"link", "property", "del", "dev", "p0", "altname", "p0-b"},
+	} {
+		if code, _, errs := nlctl(append([]string{"-n", ns.Name}, c...)...); code != 0 {
+			t.Fatalf("nlctl %v: exit %d %s", c, code, errs)
+		}
+	}
+	if got := ns.IP("-j", "link", "show", "p0-c"); !strings.Contains(got, `"altnames":["p0-a","p0-c"]`) {
+		t.Errorf("altnames: %s", got)
+	}
+	for _, c := range [][]string{
+		{"link", "property", "delete", "dev", "p0", "altname", "p0-a"}, // ip knows del only
+		{"link", "property", "add", "altname", "x"},
+		{"link", "property", "del", "dev", "p0", "altname", "nosuch"},
+	} {
+		if code, _, _ := nlctl(append([]string{"-n", ns.Name}, c...)...); code == 0 {
+			t.Errorf("nlctl %v succeeded", c)
+		}
+	}
 }

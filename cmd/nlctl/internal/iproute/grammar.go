@@ -116,7 +116,8 @@ var (
 		cli.KwValue(cli.ValueTable, "lookup"),
 		cli.KwValue(cli.ValueText, "exact"),
 	)
-	// routeNexthopWords are the keywords of one path after "nexthop".
+	// routeNexthopWords are the keywords of one path after "nexthop",
+	// where ip takes no other.
 	routeNexthopWords = cli.Words(
 		cli.KwValue(cli.ValueText, "via"),
 		cli.KwValue(cli.ValueDevice, "dev"),

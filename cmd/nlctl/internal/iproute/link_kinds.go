@@ -285,17 +285,18 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 			if err != nil {
 				return nil, err
 			}
-			var f rtnl.MacvlanFlags
+			if d.Flags == nil {
+				d.Flags = new(rtnl.MacvlanFlags(0))
+			}
 			switch s {
 			case "nopromisc":
-				f = rtnl.MacvlanNoPromisc
+				*d.Flags |= rtnl.MacvlanNoPromisc
 			case "nodst":
-				f = rtnl.MacvlanNoDst
+				*d.Flags |= rtnl.MacvlanNoDst
 			case "null":
 			default:
 				return nil, cli.Failf("macvlan: unknown flag %q", s)
 			}
-			d.Flags = &f
 		case "bcqueuelen":
 			n, err := a.Uint(w, 32)
 			if err != nil {
@@ -337,6 +338,9 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 		default:
 			return nil, cli.Failf("macvlan: unknown option %q", w)
 		}
+	}
+	if d.Flags != nil && *d.Flags&rtnl.MacvlanNoPromisc != 0 && d.Mode != rtnl.MacvlanPassthru {
+		return nil, cli.Failf("macvlan: nopromisc flag only valid in passthru mode")
 	}
 	return d, nil
 }

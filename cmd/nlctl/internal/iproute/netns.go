@@ -65,10 +65,24 @@ func netnsIDs(x *ipctx, names []string) (map[string]int, error) {
 	return ids, nil
 }
 
+// netnsDirOrder returns the names in /run/netns in the directory's order,
+// which is ip's.
+func netnsDirOrder() ([]string, error) {
+	f, err := os.Open(netns.RunDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
+
 // netnsList lists /run/netns as `ip netns list` does, with the ids the
 // current namespace gives them.
 func netnsList(x *ipctx) error {
-	names, err := netns.List()
+	names, err := netnsDirOrder()
 	if err != nil {
 		return err
 	}

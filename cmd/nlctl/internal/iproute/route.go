@@ -68,12 +68,13 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 		return names
 	}
 	for a.More() {
-		// After "nexthop" the words of a path come first (ip takes
-		// nothing else there; nlctl takes the route's words too).
 		raw := a.Next()
-		w := cli.Resolve(routeNexthopWords, raw)
-		if !inNexthop || !isKeyword(routeNexthopWords, w) {
-			w = cli.Resolve(routeChangeWords, raw)
+		w := cli.Resolve(routeChangeWords, raw)
+		if inNexthop {
+			// As ip: a path's words only, up to the next "nexthop".
+			if w = cli.Resolve(routeNexthopWords, raw); !isKeyword(routeNexthopWords, w) {
+				return r, cli.Syntaxf("\"nexthop\" or end of line is expected instead of %q", raw)
+			}
 		}
 		switch {
 		case w == "via":
