@@ -121,6 +121,13 @@ func TestRuleExplicitZeros(t *testing.T) {
 	if at0 != 2 || at100 == "main" || at100 == "" {
 		t.Errorf("%d rules at 0, rule 100 looks up %q", at0, at100)
 	}
+	// A zero port range, named, is sent, and the kernel refuses it.
+	if err := h.AddRule(bg, &rtnl.Rule{Priority: 101, Table: 9, Explicit: rtnl.RuleFieldSrcPort}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("sport 0: %v", err)
+	}
+	if err := h.AddRule(bg, &rtnl.Rule{Priority: 102, Table: 9}); err != nil {
+		t.Errorf("no sport: %v", err)
+	}
 	// Deleting with priority 0 named deletes a rule at 0 only.
 	if err := h.DeleteRule(bg, &rtnl.Rule{Table: 5, Explicit: rtnl.RuleFieldPriority}); err != nil {
 		t.Fatal(err)
@@ -148,6 +155,11 @@ func TestRouteExplicitExpiresAndRealms(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // its lifetime, 0 when added, is now past (or it is gone)
 	if out := ns.IP("-6", "route", "show", "2001:db8:5::/48"); out != "" && !strings.Contains(out, "expires") {
 		t.Errorf("expires 0 not sent: %s", out)
+	}
+	// nhid 0, named, is sent: the kernel refuses it beside an interface
+	// in an IPv6 route.
+	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:7::/48"), OIF: idx, Explicit: rtnl.RouteFieldNexthopID}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("nhid 0 with an interface: %v", err)
 	}
 	// Realms, of a route and of its paths.
 	r := rtnl.Route{Dst: pfx("10.71.0.0/16"), OIF: idx, Scope: rtnl.ScopeLink, Realms: 3<<16 | 4}

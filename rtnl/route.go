@@ -78,7 +78,10 @@ type Route struct {
 	Cache RouteCacheInfo
 	// Explicit names the fields a request sends even when they are zero:
 	// RouteFieldExpires sends an Expires of 0, which makes an IPv6 route
-	// expire at once (iproute2's "expires 0"). Listing never sets it.
+	// expire at once (iproute2's "expires 0"); RouteFieldNexthopID sends a
+	// NexthopID of 0, which the kernel refuses beside a gateway or an
+	// interface for IPv6 routes (iproute2's "nhid 0"). Listing never sets
+	// it.
 	Explicit RouteFields
 }
 
@@ -88,6 +91,7 @@ type RouteFields uint8
 // The fields Explicit may name.
 const (
 	RouteFieldExpires RouteFields = 1 << iota
+	RouteFieldNexthopID
 )
 
 // A RouteNexthop is one path of a multipath route.
@@ -578,7 +582,7 @@ func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
 	if len(r.Nexthops) > 0 {
 		encodeMultipath(e, f, r.Nexthops)
 	}
-	if r.NexthopID != 0 {
+	if r.NexthopID != 0 || r.Explicit&RouteFieldNexthopID != 0 {
 		e.Uint32(rtaNHID, r.NexthopID)
 	}
 	if r.Pref != PrefMedium {

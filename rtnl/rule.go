@@ -105,7 +105,9 @@ type Rule struct {
 	// RuleFieldPriority adds a rule at priority 0, or deletes only a rule
 	// at priority 0 (iproute2's "pref 0"); RuleFieldTable sends a lookup
 	// rule's table 0, for which the kernel picks an empty table
-	// (iproute2's "table 0"), instead of main. Listing never sets it.
+	// (iproute2's "table 0"), instead of main; RuleFieldSrcPort and
+	// RuleFieldDstPort send a zero port range, which the kernel refuses
+	// (iproute2's "sport 0"). Listing never sets it.
 	Explicit RuleFields
 }
 
@@ -116,6 +118,8 @@ type RuleFields uint8
 const (
 	RuleFieldPriority RuleFields = 1 << iota
 	RuleFieldTable
+	RuleFieldSrcPort
+	RuleFieldDstPort
 )
 
 // A RuleUIDRange is an inclusive range of user ids.
@@ -471,8 +475,8 @@ func encodeRule(e *nl.Encoder, v Verb, r *Rule) error {
 	if r.IPProto != 0 {
 		e.Uint8(unix.FRA_IP_PROTO, r.IPProto)
 	}
-	encodePortRange(e, unix.FRA_SPORT_RANGE, fraSportMask, r.SrcPort, r.SrcPortMask)
-	encodePortRange(e, unix.FRA_DPORT_RANGE, fraDportMask, r.DstPort, r.DstPortMask)
+	encodePortRange(e, unix.FRA_SPORT_RANGE, fraSportMask, r.SrcPort, r.SrcPortMask, r.Explicit&RuleFieldSrcPort != 0)
+	encodePortRange(e, unix.FRA_DPORT_RANGE, fraDportMask, r.DstPort, r.DstPortMask, r.Explicit&RuleFieldDstPort != 0)
 	if r.TunID != 0 {
 		e.Uint64BE(unix.FRA_TUN_ID, r.TunID)
 	}
@@ -501,8 +505,8 @@ func encodeRule(e *nl.Encoder, v Verb, r *Rule) error {
 	return e.End()
 }
 
-func encodePortRange(e *nl.Encoder, t, maskType uint16, p RulePortRange, mask uint16) {
-	if p.IsZero() {
+func encodePortRange(e *nl.Encoder, t, maskType uint16, p RulePortRange, mask uint16, explicit bool) {
+	if p.IsZero() && !explicit {
 		return
 	}
 	var b [4]byte

@@ -64,6 +64,8 @@ var changeCommands = [][]string{
 	{"ru", "a", "pref", "307", "nat", "192.0.2.1"},
 	{"ru", "a", "pref", "308", "from", "10.1.0.0/24", "dsf", "0x10", "r", "3/4", "ta", "9"},
 	{"ru", "a", "pref", "309", "suppress_p", "0", "suppress_i", "5", "table", "main", "proto", "static"},
+	{"ru", "a", "pref", "310", "sport", "0", "table", "9"},
+	{"ru", "a", "pref", "311", "dport", "0-0", "table", "9"},
 	{"ru", "d", "pref", "0", "table", "7"},
 	{"ru", "d", "pref", "302"},
 	// Nexthops.
@@ -82,6 +84,8 @@ var changeCommands = [][]string{
 	{"r", "a", "10.62.0.0/16", "encap", "mpls", "300", "via", "10.1.0.2", "dev", "r0"},
 	{"nexth", "d", "id", "3"},
 	{"r", "a", "10.61.0.0/16", "nhid", "2"},
+	{"r", "a", "2001:db8:51::/48", "nhid", "0", "dev", "r0"},
+	{"r", "a", "10.63.0.0/16", "nhid", "0", "dev", "r0"},
 	// Neighbours.
 	{"n", "a", "10.1.0.20", "l", "02:00:00:00:00:20", "dev", "r0", "nud", "permanent"},
 	{"n", "a", "p", "10.1.0.21", "dev", "r0"},

@@ -163,6 +163,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 				return r, err
 			}
 			r.NexthopID = uint32(n)
+			r.Explicit |= rtnl.RouteFieldNexthopID
 		case w == "src":
 			s, err := a.Value(w)
 			if err != nil {

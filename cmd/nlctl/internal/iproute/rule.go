@@ -207,8 +207,10 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 			}
 			if w == "sport" {
 				r.SrcPort = pr
+				r.Explicit |= rtnl.RuleFieldSrcPort
 			} else {
 				r.DstPort = pr
+				r.Explicit |= rtnl.RuleFieldDstPort
 			}
 		case cli.Matches(w, "goto"):
 			n, err := a.Uint(w, 32)
