@@ -440,7 +440,8 @@ func (s *addrSelector) keepLink(l *rtnl.Link) bool {
 		return false
 	case s.master > 0 && l.MasterIndex != s.master:
 		return false
-	case s.kind != "" && l.Info.Kind != s.kind:
+	case s.kind != "" && !strings.HasSuffix(s.kind, "_slave") && l.Info.Kind != s.kind,
+		strings.HasSuffix(s.kind, "_slave") && l.Info.SlaveKind != strings.TrimSuffix(s.kind, "_slave"):
 		return false
 	case s.group != nil && l.Group != *s.group:
 		return false
@@ -890,6 +891,11 @@ func addrFlush(x *ipctx, s *addrSelector) error {
 				if !al.kept[i] || al.down {
 					continue
 				}
+				if x.env.Stats > 1 { // as ip: each address, before it goes
+					var b strings.Builder
+					addrText(&b, &al.addrs[i])
+					fmt.Fprintf(x.out, "%d: %s%s\n", al.l.Index, al.l.Name, b.String())
+				}
 				if ad.Flags&rtnl.AddrSecondary != 0 && ad.Family == rtnl.IPv4 {
 					sec = append(sec, ad)
 				} else {
@@ -902,7 +908,7 @@ func addrFlush(x *ipctx, s *addrSelector) error {
 				if round == 1 {
 					fmt.Fprintln(x.out, "Nothing to flush.")
 				} else {
-					fmt.Fprintf(x.out, "\n*** Flush is complete after %d round%s ***\n", round-1, plural(round-1))
+					fmt.Fprintf(x.out, "*** Flush is complete after %d round%s ***\n", round-1, plural(round-1))
 				}
 			}
 			return nil

@@ -157,6 +157,7 @@ func TestDiffLinkText(t *testing.T) {
 		{"link", "show", "type", "vxlan"},
 		{"-d", "link", "show", "type", "vxlan"},
 		{"-d", "link", "show", "type", "macvlan"},
+		{"link", "show", "type", "bridge_slave"},
 		{"link", "show", "group", "5"},
 		{"link", "show", "nomaster"},
 		{"-d", "link", "show", "x0"},
@@ -192,6 +193,7 @@ func TestDiffAddressTextAll(t *testing.T) {
 		{"address", "show", "label", "a0:*"},
 		{"address", "show", "up"},
 		{"address", "show", "type", "veth"},
+		{"address", "show", "type", "veth_slave"},
 		// Abbreviations.
 		{"a"},
 		{"a", "s", "a0"},
@@ -371,5 +373,45 @@ func TestNetnsAttachAndLinkPropertyCLI(t *testing.T) {
 		if code, _, _ := nlctl(append([]string{"-n", ns.Name}, c...)...); code == 0 {
 			t.Errorf("nlctl %v succeeded", c)
 		}
+	}
+}
+
+// TestDiffFlushText compares what flush prints with -s and -s -s, on two
+// namespaces built alike (flush changes what it looks at).
+func TestDiffFlushText(t *testing.T) {
+	for _, c := range [][]string{
+		{"-s", "route", "flush", "dev", "r0"},
+		{"-s", "-s", "route", "flush", "table", "main", "proto", "static"},
+		{"-s", "route", "flush", "table", "100"},
+		{"-s", "address", "flush", "dev", "r0"},
+		{"-s", "-s", "address", "flush", "dev", "r0"},
+		{"-s", "-s", "neigh", "flush", "all"},
+		{"-s", "-s", "neigh", "flush", "dev", "r0"},
+		{"-s", "neigh", "flush", "dev", "r1"},
+		{"nexthop", "flush"},
+	} {
+		t.Run(strings.Join(c, " "), func(t *testing.T) {
+			withIP, withNlctl := netnstest.New(t), netnstest.New(t)
+			for _, ns := range []*netnstest.NS{withIP, withNlctl} {
+				for _, s := range append(changeSetup, [][]string{
+					{"route", "add", "10.50.0.0/16", "via", "10.1.0.2", "proto", "static"},
+					{"route", "add", "10.51.0.0/16", "dev", "r0", "metric", "7"},
+					{"address", "add", "10.1.0.9/24", "dev", "r0"},
+					{"neigh", "add", "10.1.0.20", "lladdr", "02:00:00:00:00:20", "dev", "r0", "nud", "stale"},
+					{"nexthop", "add", "id", "1", "via", "10.1.0.2", "dev", "r0"},
+				}...) {
+					ns.IP(s...)
+				}
+			}
+			want, err := withIP.TryIP(c...)
+			code, got, errs := nlctl(append([]string{"-n", withNlctl.Name}, c...)...)
+			if (err == nil) != (code == 0) {
+				t.Fatalf("ip: %v; nlctl: exit %d %s", err, code, errs)
+			}
+			norms := []textNorm{normNeighAges}
+			if d := diffLines(normalise(want, norms), normalise(got, norms)); d != "" {
+				t.Errorf("nlctl %s differs from ip:\n%s", strings.Join(c, " "), d)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 // linkShow lists links as `ip link show` does.
 func linkShow(x *ipctx, a *cli.Args) error {
 	var f rtnl.LinkFilter
-	var dev string
+	var dev, slaveKind string
 	for a.More() {
 		w := cli.Resolve(linkShowWords, a.Next())
 		switch {
@@ -46,7 +47,11 @@ func linkShow(x *ipctx, a *cli.Args) error {
 			if err != nil {
 				return err
 			}
-			f.Kind = s
+			if k, ok := strings.CutSuffix(s, "_slave"); ok {
+				slaveKind = k // as ip: the links that are ports of that kind
+			} else {
+				f.Kind = s
+			}
 		case w == "group":
 			s, err := a.Value(w)
 			if err != nil {
@@ -92,6 +97,9 @@ func linkShow(x *ipctx, a *cli.Args) error {
 	links, err := h.ListLinks(x.ctx, &f)
 	if err != nil {
 		return err
+	}
+	if slaveKind != "" {
+		links = slices.DeleteFunc(links, func(l rtnl.Link) bool { return l.Info.SlaveKind != slaveKind })
 	}
 	// A link created since the table was loaded may be named.
 	for i := range links {

@@ -348,6 +348,9 @@ func neighFlush(x *ipctx, h *rtnl.Handle, s *neighSelector) error {
 			if !s.keep(n) {
 				continue
 			}
+			if x.env.Stats > 1 { // as ip: each entry, before it goes
+				neighText(x, n, s.devGiven)
+			}
 			// The entry as the kernel names it: family, interface and
 			// address (and the proxy flag).
 			del := rtnl.Neighbour{Family: n.Family, Index: n.Index, Addr: n.Addr, Flags: n.Flags & rtnl.NeighProxy}
@@ -360,7 +363,7 @@ func neighFlush(x *ipctx, h *rtnl.Handle, s *neighSelector) error {
 				if round == 1 {
 					fmt.Fprintln(x.out, "Nothing to flush.")
 				} else {
-					fmt.Fprintf(x.out, "\n*** Flush is complete after %d round%s ***\n", round-1, plural(round-1))
+					fmt.Fprintf(x.out, "*** Flush is complete after %d round%s ***\n", round-1, plural(round-1))
 				}
 			}
 			return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
+	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
 	"golang.org/x/sys/unix"
 )
@@ -929,19 +930,7 @@ func routeShow(x *ipctx, a *cli.Args, flush bool) error {
 		return err
 	}
 	if flush {
-		routes, err := h.ListRoutes(x.ctx, &sel.kernel)
-		if err != nil {
-			return err
-		}
-		b := h.NewBatch()
-		for i := range routes {
-			if sel.keep(&routes[i]) {
-				if err := b.Route(rtnl.Delete, &routes[i]); err != nil {
-					return err
-				}
-			}
-		}
-		return b.Run(x.ctx, nil)
+		return routeFlush(x, h, sel)
 	}
 	if x.byIndex == nil {
 		if err := x.loadLinks(); err != nil {
@@ -985,6 +974,52 @@ func routeShow(x *ipctx, a *cli.Args, flush bool) error {
 		j.End()
 	}
 	return nil
+}
+
+// routeFlush deletes the selected routes, in rounds until none is left,
+// as ip does: with -s it counts them, with -s -s it prints them too.
+func routeFlush(x *ipctx, h *rtnl.Handle, sel *routeSelector) error {
+	if x.byIndex == nil {
+		if err := x.loadLinks(); err != nil {
+			return err
+		}
+	}
+	for round := 0; round < maxFlushRounds; round++ {
+		routes, err := h.ListRoutes(x.ctx, &sel.kernel)
+		if err != nil {
+			return err
+		}
+		b := h.NewBatch()
+		for i := range routes {
+			if !sel.keep(&routes[i]) {
+				continue
+			}
+			if x.env.Stats > 1 {
+				printRouteText(x, &routes[i], sel)
+			}
+			if err := b.Route(rtnl.Delete, &routes[i]); err != nil {
+				return err
+			}
+		}
+		if b.Len() == 0 {
+			if x.env.Stats > 0 {
+				if round == 0 {
+					fmt.Fprintln(x.out, "Nothing to flush.")
+				} else {
+					fmt.Fprintf(x.out, "*** Flush is complete after %d round%s ***\n", round, plural(round))
+				}
+			}
+			return nil
+		}
+		n := b.Len()
+		if err := ignoreGone(b.Run(x.ctx, &nl.BatchOptions{ContinueOnError: true})); err != nil {
+			return err
+		}
+		if x.env.Stats > 0 {
+			fmt.Fprintf(x.out, "\n*** Round %d, deleting %d entries ***\n", round+1, n)
+		}
+	}
+	return fmt.Errorf("*** Flush remains incomplete after %d rounds. ***", maxFlushRounds)
 }
 
 func routeGet(x *ipctx, a *cli.Args) error {
