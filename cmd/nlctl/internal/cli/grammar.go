@@ -93,20 +93,20 @@ func KwChoice(name string, choices ...string) Word {
 	return w
 }
 
-// Resolve returns the keyword of ws that word stands for, as iproute2's
-// parsers find it: the keywords are tried in order, a Word with Abbrev
-// matching any prefix of its name, the others their whole name only. A
-// word that stands for no keyword (a value such as an address or a device
-// name) is returned as it is. Parsers resolve each word they read at a
+// Resolve returns the keyword of ws that the word s stands for, as
+// iproute2's parsers find it: the keywords are tried in order, a Word with
+// Abbrev matching any prefix of its name, the others their whole name
+// only. A word that stands for no keyword (a value such as an address or a
+// device name) is returned as it is. Parsers resolve each word they read at a
 // keyword's place, then compare it with full names.
-func Resolve(ws []Word, word string) string {
+func Resolve(ws []Word, s string) string {
 	for i := range ws {
 		w := &ws[i]
-		if word == w.Name || w.Abbrev && Matches(word, w.Name) {
+		if s == w.Name || w.Abbrev && Matches(s, w.Name) {
 			return w.Name
 		}
 	}
-	return word
+	return s
 }
 
 // Words joins keyword lists.

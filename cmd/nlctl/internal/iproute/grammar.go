@@ -1,6 +1,10 @@
 package iproute
 
-import "github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
+import (
+	"slices"
+
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
+)
 
 // The grammars of the objects: their verbs in the order ip tries them (so
 // that an abbreviation means what it means to ip: `link s` is set,
@@ -20,11 +24,13 @@ func show(words ...[]cli.Word) cli.Verb {
 	return cli.Verb{Name: "show", Aliases: []string{"list", "lst"}, Words: cli.Words(words...)}
 }
 
+// scopeWord is a keyword whose value is a scope (or one of more).
+func scopeWord(name string, more ...string) cli.Word {
+	return cli.KwChoice(name, append([]string{"global", "site", "link", "host", "nowhere"}, more...)...)
+}
+
 // Values of keywords shared by several objects.
 var (
-	scopeWord = func(name string, more ...string) cli.Word {
-		return cli.KwChoice(name, append([]string{"global", "site", "link", "host", "nowhere"}, more...)...)
-	}
 	onOff        = []string{"on", "off"}
 	routeTypes   = []string{"unicast", "local", "broadcast", "multicast", "throw", "unreachable", "prohibit", "blackhole", "nat", "anycast", "xresolve"}
 	routeProtos  = []string{"kernel", "boot", "static", "redirect", "ra", "dhcp", "bgp", "isis", "ospf", "rip", "eigrp", "babel", "bird", "zebra"}
@@ -395,7 +401,7 @@ func kwOnOff(names ...string) []cli.Word {
 func linkVerbWords(without []string) []cli.Word {
 	var ws []cli.Word
 	for _, w := range linkWords {
-		if !contains(without, w.Name) {
+		if !slices.Contains(without, w.Name) {
 			ws = append(ws, w)
 		}
 	}
@@ -406,15 +412,6 @@ func linkVerbWords(without []string) []cli.Word {
 func isKeyword(ws []cli.Word, name string) bool {
 	for _, w := range ws {
 		if w.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
 			return true
 		}
 	}

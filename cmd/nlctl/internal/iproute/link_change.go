@@ -3,6 +3,7 @@ package iproute
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,8 +59,11 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 	for a.More() {
 		w := cli.Resolve(linkWords, a.Next())
 		var err error
-		if add && contains(linkSetOnly, w) || !add && contains(linkAddOnly, w) {
-			return nil, cli.Failf("%q is not for %s", w, map[bool]string{true: "link add", false: "link set"}[add])
+		if add && slices.Contains(linkSetOnly, w) {
+			return nil, cli.Failf("%q is for link set, not link add", w)
+		}
+		if !add && slices.Contains(linkAddOnly, w) {
+			return nil, cli.Failf("%q is for link add, not link set", w)
 		}
 		switch {
 		case w == "up":

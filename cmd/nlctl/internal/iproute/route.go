@@ -132,9 +132,10 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			} else {
 				r.Realms = v
 			}
-		case w == "as" || w == "vrf":
-			return r, cli.Failf("%q is not supported by nlctl (%s)", w, map[string]string{
-				"as": "MPLS routes", "vrf": "use the VRF's table"}[w])
+		case w == "as":
+			return r, cli.Failf("\"as\" is not supported by nlctl (MPLS routes)")
+		case w == "vrf":
+			return r, cli.Failf("\"vrf\" is not supported by nlctl: use the VRF's table")
 		case w == "ttl-propagate":
 			// Only MPLS routes have it; the kernel ignores it for IP
 			// routes, and so does nlctl, once the value is checked.
@@ -395,7 +396,6 @@ func parseEncap(a *cli.Args) (rtnl.Encap, error) {
 	}
 	var e rtnl.IPEncap
 	var names *iprouteNames
-loop:
 	for a.More() {
 		w := a.Peek()
 		if !isKeyword(words, w) {
@@ -437,8 +437,6 @@ loop:
 			e.Flags |= rtnl.IPEncapCsum
 		case "seq":
 			e.Flags |= rtnl.IPEncapSeq
-		default:
-			break loop
 		}
 		if err != nil {
 			return rtnl.Encap{}, err
