@@ -280,6 +280,31 @@ func Create(name string) (*NS, error) {
 	return ns, nil
 }
 
+// Attach names the network namespace of the process pid: it bind-mounts
+// it at /run/netns/NAME, as `ip netns attach NAME PID` does.
+func Attach(name string, pid int) error {
+	if err := validName(name); err != nil {
+		return err
+	}
+	if pid <= 0 {
+		return fmt.Errorf("netns: attach %s: invalid pid %d", name, pid)
+	}
+	if err := prepareRunDir(); err != nil {
+		return err
+	}
+	path := filepath.Join(RunDir, name)
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("netns: attach %s: %w", name, err)
+	}
+	f.Close()
+	if err := unix.Mount(fmt.Sprintf("/proc/%d/ns/net", pid), path, "none", unix.MS_BIND, ""); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("netns: attach %s to process %d: %w", name, pid, err)
+	}
+	return nil
+}
+
 // Delete removes the named namespace /run/netns/NAME, as `ip netns delete`
 // does. The namespace itself lives on while handles or processes use it.
 func Delete(name string) error {

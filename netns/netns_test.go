@@ -3,6 +3,7 @@ package netns_test
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"slices"
 	"testing"
 
@@ -130,5 +131,44 @@ func TestOpenPID(t *testing.T) {
 	defer byPID.Close()
 	if !byPID.Equal(self) {
 		t.Fatal("OpenPID(self) is not this process's namespace")
+	}
+}
+
+func TestAttach(t *testing.T) {
+	netnstest.RequirePrivileged(t)
+	const src, name = "nlkit-netns-test-attach-src", "nlkit-netns-test-attach"
+	ns, err := netns.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer netns.Delete(src)
+	defer ns.Close()
+	// A process in the namespace, named by its pid.
+	cmd := exec.Command("sleep", "60")
+	if err := ns.Do(cmd.Start); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	if err := netns.Attach(name, cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	defer netns.Delete(name)
+	attached, err := netns.OpenName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer attached.Close()
+	if !attached.Equal(ns) {
+		t.Error("the attached name is not the process's namespace")
+	}
+	if err := netns.Attach(name, cmd.Process.Pid); !errors.Is(err, os.ErrExist) {
+		t.Errorf("second Attach: %v", err)
+	}
+	if err := netns.Attach("nlkit-netns-test-attach-none", 1<<30); err == nil {
+		netns.Delete("nlkit-netns-test-attach-none")
+		t.Error("Attach to no process succeeded")
+	}
+	if _, err := os.Stat("/run/netns/nlkit-netns-test-attach-none"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed Attach left its file: %v", err)
 	}
 }

@@ -19,6 +19,8 @@ func DescribeRequest(m nl.Message, names func(int) string) string {
 	switch m.Header.Type {
 	case unix.RTM_NEWLINK, unix.RTM_DELLINK, unix.RTM_GETLINK, unix.RTM_SETLINK:
 		object = "link " + linkObject(m, names)
+	case unix.RTM_NEWLINKPROP, unix.RTM_DELLINKPROP:
+		object = "link property " + linkPropObject(m, names)
 	case unix.RTM_NEWADDR, unix.RTM_DELADDR, unix.RTM_GETADDR:
 		object = "address " + addrObject(m, names)
 	case unix.RTM_NEWROUTE, unix.RTM_DELROUTE, unix.RTM_GETROUTE:
@@ -51,8 +53,12 @@ func requestVerb(h nl.Header) string {
 			return "change"
 		case f&unix.NLM_F_APPEND != 0:
 			return "append"
+		case f&unix.NLM_F_CREATE != 0 && f&unix.NLM_F_EXCL == 0:
+			return "prepend"
 		case f&unix.NLM_F_CREATE != 0:
 			return "add"
+		case f&unix.NLM_F_EXCL != 0:
+			return "test"
 		}
 		return "set"
 	case unix.RTM_DELLINK % 4:

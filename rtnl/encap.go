@@ -105,3 +105,92 @@ func (enc Encap) IP() (IPEncap, error) {
 	}
 	return e, nil
 }
+
+// The flags of an IPEncap (the tunnel header's TUNNEL_CSUM, TUNNEL_KEY
+// and TUNNEL_SEQ: iproute2's "csum", "key" and "seq").
+const (
+	IPEncapCsum uint16 = 0x01
+	IPEncapKey  uint16 = 0x04
+	IPEncapSeq  uint16 = 0x08
+)
+
+// An MPLSEncap is an "mpls" encapsulation (LWTUNNEL_ENCAP_MPLS): the label
+// stack pushed on the packets a route or nexthop sends, `ip route add ...
+// encap mpls 100/200 via 192.0.2.1`. The kernel needs MPLS tunnel support
+// (CONFIG_MPLS_IPTUNNEL) for it.
+type MPLSEncap struct {
+	// Labels are the labels pushed, the outermost first
+	// (MPLS_IPTUNNEL_DST): 20-bit numbers.
+	Labels []uint32
+	// TTL, if not nil, is the TTL of the pushed labels
+	// (MPLS_IPTUNNEL_TTL); 0 copies the IP header's. Nil leaves it to the
+	// kernel's setting (net.mpls.ip_ttl_propagate).
+	TTL *uint8
+}
+
+// MPLS attributes (MPLS_IPTUNNEL_*).
+const (
+	mplsIPTunnelDst = 1
+	mplsIPTunnelTTL = 2
+)
+
+// Encap encodes e as a route's or nexthop's encapsulation.
+func (e MPLSEncap) Encap() (Encap, error) {
+	if len(e.Labels) == 0 {
+		return Encap{}, errors.New("rtnl: mpls encapsulation without labels")
+	}
+	stack := make([]byte, 0, 4*len(e.Labels))
+	for i, l := range e.Labels {
+		if l >= 1<<20 {
+			return Encap{}, fmt.Errorf("rtnl: mpls label %d out of range 0-1048575", l)
+		}
+		entry := l << 12
+		if i == len(e.Labels)-1 {
+			entry |= 1 << 8 // bottom of stack
+		}
+		stack = binary.BigEndian.AppendUint32(stack, entry)
+	}
+	var enc nl.Encoder
+	enc.Begin(0, 0) // a scratch message: only its attributes are kept
+	enc.Attr(mplsIPTunnelDst, stack)
+	if e.TTL != nil {
+		enc.Uint8(mplsIPTunnelTTL, *e.TTL)
+	}
+	if err := enc.End(); err != nil {
+		return Encap{}, err
+	}
+	return Encap{Type: EncapMPLS, Data: append([]byte(nil), enc.Message(0).Data...)}, nil
+}
+
+// MPLS decodes an "mpls" encapsulation.
+func (enc Encap) MPLS() (MPLSEncap, error) {
+	var e MPLSEncap
+	if enc.Type != EncapMPLS {
+		return e, errors.New("rtnl: encapsulation " + enc.Type.String() + " is not mpls")
+	}
+	d := nl.NewAttrDecoder(enc.Data)
+	for d.Next() {
+		switch d.Type() {
+		case mplsIPTunnelDst:
+			b := d.Bytes()
+			if len(b)%4 != 0 {
+				d.Fail(fmt.Errorf("MPLS_IPTUNNEL_DST of %d bytes: %w", len(b), nl.ErrMalformed))
+				break
+			}
+			for ; len(b) >= 4; b = b[4:] {
+				entry := binary.BigEndian.Uint32(b)
+				e.Labels = append(e.Labels, entry>>12)
+				if entry&(1<<8) != 0 {
+					break
+				}
+			}
+		case mplsIPTunnelTTL:
+			ttl := d.Uint8()
+			e.TTL = &ttl
+		}
+	}
+	if err := d.Err(); err != nil {
+		return MPLSEncap{}, fmt.Errorf("rtnl: mpls encapsulation: %w", err)
+	}
+	return e, nil
+}

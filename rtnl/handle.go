@@ -165,6 +165,15 @@ const (
 	Append
 	// Delete removes the object.
 	Delete
+	// Prepend adds the object before existing ones with the same key, as
+	// an alternative route does (NLM_F_CREATE alone: iproute2's `ip route
+	// prepend`). Only routes take it.
+	Prepend
+	// Test creates nothing: it fails with EEXIST if the object exists
+	// (NLM_F_EXCL alone: iproute2's `ip route test`; IPv6 routes, which
+	// the kernel creates without NLM_F_CREATE too, are added). Only routes
+	// take it.
+	Test
 )
 
 // flags returns the netlink flags of a change request for v.
@@ -179,12 +188,16 @@ func (v Verb) flags() nl.Flags {
 		f |= unix.NLM_F_REPLACE
 	case Append:
 		f |= unix.NLM_F_CREATE | unix.NLM_F_APPEND
+	case Prepend:
+		f |= unix.NLM_F_CREATE
+	case Test:
+		f |= unix.NLM_F_EXCL
 	}
 	return f
 }
 
 // String returns the verb as iproute2 spells it: add, replace, change,
-// append, delete.
+// append, delete, prepend, test.
 func (v Verb) String() string {
 	switch v {
 	case Add:
@@ -197,6 +210,10 @@ func (v Verb) String() string {
 		return "append"
 	case Delete:
 		return "delete"
+	case Prepend:
+		return "prepend"
+	case Test:
+		return "test"
 	}
 	return "verb" + strconv.Itoa(int(v))
 }

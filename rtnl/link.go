@@ -131,7 +131,32 @@ type Link struct {
 	// process (IFLA_NET_NS_PID). Neither is ever filled by listing.
 	NetNS    *netns.NS
 	NetNSPID int
+
+	// Explicit names the fields that adding the link (and Change) sends
+	// even when they are zero: a zero MTU, TxQueueLen, NumTxQueues,
+	// NumRxQueues, GSOMaxSize, GSOMaxSegs or GROMaxSize is otherwise left
+	// out, for the kernel's default (iproute2 sends "txqueuelen 0" or
+	// "gro_max_size 0" as given; the kernel refuses some zeros, such as an
+	// MTU of 0). LinkMode and OperState, which listings fill, are sent
+	// only when named here. Listing never sets it.
+	Explicit LinkFields
 }
+
+// LinkFields names fields of a Link or a LinkChange, in their Explicit.
+type LinkFields uint32
+
+// The fields Explicit may name.
+const (
+	LinkFieldMTU LinkFields = 1 << iota
+	LinkFieldTxQueueLen
+	LinkFieldNumTxQueues
+	LinkFieldNumRxQueues
+	LinkFieldGSOMaxSize
+	LinkFieldGSOMaxSegs
+	LinkFieldGROMaxSize
+	LinkFieldLinkMode
+	LinkFieldOperState
+)
 
 // A LinkStats holds a link's 64-bit counters (struct rtnl_link_stats64).
 type LinkStats struct {
@@ -748,11 +773,18 @@ func (l *Link) encodeBody(e *nl.Encoder, top bool) {
 	if l.Name != "" {
 		e.String(unix.IFLA_IFNAME, l.Name)
 	}
-	if l.MTU != 0 {
+	x := l.Explicit
+	if l.MTU != 0 || x&LinkFieldMTU != 0 {
 		e.Uint32(unix.IFLA_MTU, l.MTU)
 	}
-	if l.TxQueueLen != 0 {
+	if l.TxQueueLen != 0 || x&LinkFieldTxQueueLen != 0 {
 		e.Uint32(unix.IFLA_TXQLEN, l.TxQueueLen)
+	}
+	if x&LinkFieldLinkMode != 0 {
+		e.Uint8(unix.IFLA_LINKMODE, uint8(l.LinkMode))
+	}
+	if x&LinkFieldOperState != 0 {
+		e.Uint8(unix.IFLA_OPERSTATE, uint8(l.OperState))
 	}
 	if len(l.HardwareAddr) > 0 {
 		e.Attr(unix.IFLA_ADDRESS, l.HardwareAddr)
@@ -772,19 +804,19 @@ func (l *Link) encodeBody(e *nl.Encoder, top bool) {
 	if l.LinkNetNSID != nil {
 		e.Int32(unix.IFLA_LINK_NETNSID, int32(*l.LinkNetNSID))
 	}
-	if l.NumTxQueues != 0 {
+	if l.NumTxQueues != 0 || x&LinkFieldNumTxQueues != 0 {
 		e.Uint32(unix.IFLA_NUM_TX_QUEUES, l.NumTxQueues)
 	}
-	if l.NumRxQueues != 0 {
+	if l.NumRxQueues != 0 || x&LinkFieldNumRxQueues != 0 {
 		e.Uint32(unix.IFLA_NUM_RX_QUEUES, l.NumRxQueues)
 	}
-	if l.GSOMaxSize != 0 {
+	if l.GSOMaxSize != 0 || x&LinkFieldGSOMaxSize != 0 {
 		e.Uint32(unix.IFLA_GSO_MAX_SIZE, l.GSOMaxSize)
 	}
-	if l.GSOMaxSegs != 0 {
+	if l.GSOMaxSegs != 0 || x&LinkFieldGSOMaxSegs != 0 {
 		e.Uint32(unix.IFLA_GSO_MAX_SEGS, l.GSOMaxSegs)
 	}
-	if l.GROMaxSize != 0 {
+	if l.GROMaxSize != 0 || x&LinkFieldGROMaxSize != 0 {
 		e.Uint32(iflaGROMaxSize, l.GROMaxSize)
 	}
 	encodeNetNS(e, l.NetNS, l.NetNSPID)
@@ -815,7 +847,8 @@ func encodeAddrGenMode(e *nl.Encoder, m AddrGenMode) {
 }
 
 // A LinkChange is a set of changes to an existing link, for SetLink: every
-// field left at its zero value (nil, "", 0) is left unchanged.
+// field left at its zero value (nil, "", 0) is left unchanged, but the
+// numbers Explicit names.
 type LinkChange struct {
 	// Flags and FlagMask change the interface flags: the bits set in
 	// FlagMask take their value from Flags. {Flags: LinkUp, FlagMask:
@@ -850,6 +883,15 @@ type LinkChange struct {
 	Carrier *bool
 	// The segmentation offload limits.
 	GSOMaxSize, GSOMaxSegs, GROMaxSize uint32
+	// LinkMode sets the link mode (IFLA_LINKMODE: DORMANT lets a
+	// user-space supplicant hold the link dormant), OperState the
+	// operational state (IFLA_OPERSTATE).
+	LinkMode  LinkMode
+	OperState OperState
+	// Explicit names the fields of MTU, GSOMaxSize, GSOMaxSegs,
+	// GROMaxSize, LinkMode and OperState to set even when zero (a zero
+	// one is otherwise left unchanged); TxQueueLen is a pointer instead.
+	Explicit LinkFields
 	// Info changes kind-specific settings (such as a bridge's STP state,
 	// with Info.Data a *BridgeInfo) or the link's settings as a port (such as
 	// its bridge port cost, with Info.SlaveData a *BridgePortInfo). Kinds
@@ -861,8 +903,8 @@ type LinkChange struct {
 	byName string
 }
 
-// change returns the changes that set the non-zero fields of l on the
-// existing link, for Change. The link is identified by l.Index, or if it
+// change returns the changes that set the non-zero fields of l (and those
+// its Explicit names) on the existing link, for Change. The link is identified by l.Index, or if it
 // is 0 by l.Name; with both, the link is renamed to l.Name.
 func (l *Link) change() (*LinkChange, error) {
 	if l.Index <= 0 && l.Name == "" {
@@ -873,13 +915,20 @@ func (l *Link) change() (*LinkChange, error) {
 		HardwareAddr: l.HardwareAddr, Broadcast: l.Broadcast,
 		NetNS: l.NetNS, NetNSPID: l.NetNSPID, AddrGenMode: l.AddrGenMode,
 		GSOMaxSize: l.GSOMaxSize, GSOMaxSegs: l.GSOMaxSegs, GROMaxSize: l.GROMaxSize,
+		Explicit: l.Explicit,
+	}
+	if l.Explicit&LinkFieldLinkMode != 0 { // listings fill them: only as asked
+		c.LinkMode = l.LinkMode
+	}
+	if l.Explicit&LinkFieldOperState != 0 {
+		c.OperState = l.OperState
 	}
 	if l.Index > 0 {
 		c.Name = l.Name
 	} else {
 		c.byName = l.Name
 	}
-	if l.TxQueueLen != 0 {
+	if l.TxQueueLen != 0 || l.Explicit&LinkFieldTxQueueLen != 0 {
 		c.TxQueueLen = &l.TxQueueLen
 	}
 	if l.Alias != "" {
@@ -937,7 +986,8 @@ func encodeLinkChange(e *nl.Encoder, index int, c *LinkChange) error {
 	} else if c.Name != "" {
 		e.String(unix.IFLA_IFNAME, c.Name)
 	}
-	if c.MTU != 0 {
+	x := c.Explicit
+	if c.MTU != 0 || x&LinkFieldMTU != 0 {
 		e.Uint32(unix.IFLA_MTU, c.MTU)
 	}
 	if c.TxQueueLen != nil {
@@ -964,14 +1014,20 @@ func encodeLinkChange(e *nl.Encoder, index int, c *LinkChange) error {
 	if c.Carrier != nil {
 		e.Uint8(unix.IFLA_CARRIER, linkBoolByte(*c.Carrier))
 	}
-	if c.GSOMaxSize != 0 {
+	if c.GSOMaxSize != 0 || x&LinkFieldGSOMaxSize != 0 {
 		e.Uint32(unix.IFLA_GSO_MAX_SIZE, c.GSOMaxSize)
 	}
-	if c.GSOMaxSegs != 0 {
+	if c.GSOMaxSegs != 0 || x&LinkFieldGSOMaxSegs != 0 {
 		e.Uint32(unix.IFLA_GSO_MAX_SEGS, c.GSOMaxSegs)
 	}
-	if c.GROMaxSize != 0 {
+	if c.GROMaxSize != 0 || x&LinkFieldGROMaxSize != 0 {
 		e.Uint32(iflaGROMaxSize, c.GROMaxSize)
+	}
+	if c.LinkMode != 0 || x&LinkFieldLinkMode != 0 {
+		e.Uint8(unix.IFLA_LINKMODE, uint8(c.LinkMode))
+	}
+	if c.OperState != 0 || x&LinkFieldOperState != 0 {
+		e.Uint8(unix.IFLA_OPERSTATE, uint8(c.OperState))
 	}
 	encodeNetNS(e, c.NetNS, c.NetNSPID)
 	encodeAddrGenMode(e, c.AddrGenMode)
@@ -1303,4 +1359,89 @@ func hasAttr(b []byte, t uint16) bool {
 		}
 	}
 	return false
+}
+
+// altNameMax is the longest alternative name (ALTIFNAMSIZ less its NUL).
+const altNameMax = 127
+
+// encodeAltNames appends the request that adds (Add) or deletes (Delete)
+// alternative names of the link index (RTM_NEWLINKPROP, RTM_DELLINKPROP).
+func encodeAltNames(e *nl.Encoder, v Verb, index int, names []string) error {
+	var t nl.MsgType
+	switch v {
+	case Add:
+		t = unix.RTM_NEWLINKPROP
+	case Delete:
+		t = unix.RTM_DELLINKPROP
+	default:
+		return errVerb(v, "link property")
+	}
+	if index <= 0 {
+		return fmt.Errorf("rtnl: link property: invalid index %d", index)
+	}
+	if len(names) == 0 {
+		return errors.New("rtnl: link property: no alternative name")
+	}
+	for _, n := range names {
+		if n == "" || len(n) > altNameMax || strings.ContainsAny(n, "\x00/: \t\n") {
+			return fmt.Errorf("rtnl: %q is not an alternative interface name", n)
+		}
+	}
+	e.Begin(t, v.flags())
+	putIfinfomsg(e.Fixed(ifinfomsgLen), index, 0, 0)
+	p := e.Nest(unix.IFLA_PROP_LIST)
+	for _, n := range names {
+		e.String(unix.IFLA_ALT_IFNAME, n)
+	}
+	e.EndNest(p)
+	return e.End()
+}
+
+// AddAltNames gives the link index the alternative names (iproute2's `ip
+// link property add dev DEV altname NAME`), by which it can be named
+// wherever its name can; they appear in Link.AltNames.
+func (h *Handle) AddAltNames(ctx context.Context, index int, names ...string) error {
+	return h.changeAltNames(ctx, Add, index, names)
+}
+
+// DeleteAltNames takes the alternative names from the link index.
+func (h *Handle) DeleteAltNames(ctx context.Context, index int, names ...string) error {
+	return h.changeAltNames(ctx, Delete, index, names)
+}
+
+func (h *Handle) changeAltNames(ctx context.Context, v Verb, index int, names []string) error {
+	e := h.encoder()
+	defer h.release(e)
+	if err := encodeAltNames(e, v, index, names); err != nil {
+		return err
+	}
+	return h.request(ctx, e, nil)
+}
+
+// AltNames adds to the batch the addition (Add) or deletion (Delete) of
+// alternative names of the link index; see AddAltNames.
+func (b *Batch) AltNames(v Verb, index int, names ...string) error {
+	return b.add(func(e *nl.Encoder) error { return encodeAltNames(e, v, index, names) })
+}
+
+// linkPropObject words a link property request for errors, as iproute2's
+// command line would: "dev v0 altname v-zero".
+func linkPropObject(m nl.Message, names func(int) string) string {
+	b := m.Data
+	if len(b) < ifinfomsgLen {
+		return "(malformed)"
+	}
+	s := "dev " + names(int(int32(binary.NativeEndian.Uint32(b[4:8]))))
+	d := nl.NewAttrDecoder(b[ifinfomsgLen:])
+	for d.Next() {
+		if d.Type() != unix.IFLA_PROP_LIST {
+			continue
+		}
+		for p := d.Nested(); p.Next(); {
+			if p.Type() == unix.IFLA_ALT_IFNAME {
+				s += " altname " + p.String()
+			}
+		}
+	}
+	return s
 }

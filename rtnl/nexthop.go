@@ -106,9 +106,10 @@ func ParseNexthopGroupType(s string) (NexthopGroupType, error) {
 }
 
 // NexthopResilient are the parameters of a resilient nexthop group. The
-// kernel keeps times in hundredths of a second. When adding, zero fields
-// take the kernel's defaults (128 buckets, an idle timer of 120s, no
-// unbalanced timer).
+// kernel keeps times in hundredths of a second. Zero fields are not sent
+// (unless Explicit names them): when adding, they take the kernel's
+// defaults (128 buckets, an idle timer of 120s, no unbalanced timer);
+// when replacing, the group keeps its own.
 type NexthopResilient struct {
 	// Buckets is the number of buckets (NHA_RES_GROUP_BUCKETS).
 	Buckets uint16
@@ -121,7 +122,23 @@ type NexthopResilient struct {
 	// UnbalancedTime is how long the group has been unbalanced
 	// (NHA_RES_GROUP_UNBALANCED_TIME). It is not sent.
 	UnbalancedTime time.Duration
+	// Explicit names the fields sent even when they are zero: an idle
+	// timer of 0 (buckets move at once), no unbalanced timer on replace,
+	// or 0 buckets, which the kernel refuses (iproute2 sends them as
+	// given). Listing never sets it.
+	Explicit NexthopResilientFields
 }
+
+// NexthopResilientFields names fields of a NexthopResilient, in its
+// Explicit.
+type NexthopResilientFields uint8
+
+// The fields Explicit may name.
+const (
+	ResilientFieldBuckets NexthopResilientFields = 1 << iota
+	ResilientFieldIdleTimer
+	ResilientFieldUnbalancedTimer
+)
 
 // NHA_* attributes and flags newer than golang.org/x/sys/unix knows.
 const (
@@ -405,14 +422,15 @@ func encodeNexthop(e *nl.Encoder, v Verb, nh *Nexthop) error {
 		}
 		if nh.GroupType == NexthopGroupResilient && nh.Resilient != (NexthopResilient{}) {
 			r := e.Nest(nhaResGroup)
-			if nh.Resilient.Buckets != 0 {
+			x := nh.Resilient.Explicit
+			if nh.Resilient.Buckets != 0 || x&ResilientFieldBuckets != 0 {
 				e.Uint16(nhaResGroupBuckets, nh.Resilient.Buckets)
 			}
-			if nh.Resilient.IdleTimer != 0 {
+			if nh.Resilient.IdleTimer != 0 || x&ResilientFieldIdleTimer != 0 {
 				c, _ := durationToClock("IdleTimer", nh.Resilient.IdleTimer)
 				e.Uint32(nhaResGroupIdle, c)
 			}
-			if nh.Resilient.UnbalancedTimer != 0 {
+			if nh.Resilient.UnbalancedTimer != 0 || x&ResilientFieldUnbalancedTimer != 0 {
 				c, _ := durationToClock("UnbalancedTimer", nh.Resilient.UnbalancedTimer)
 				e.Uint32(nhaResGroupUnbTimer, c)
 			}

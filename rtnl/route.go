@@ -68,11 +68,31 @@ type Route struct {
 	Expires uint32
 	// Encap is the lightweight tunnel encapsulation, if any.
 	Encap Encap
+	// Realms are the source realm (high 16 bits) and destination realm
+	// (low 16 bits) of the route's traffic (RTA_FLOW), for route-based
+	// classification; 0 if none.
+	Realms uint32
 	// UID is the user a lookup was made for (RTA_UID), if the kernel said.
 	UID *uint32
 	// Cache holds the kernel's cache data of a cloned route (RouteGet).
 	Cache RouteCacheInfo
+	// Explicit names the fields a request sends even when they are zero:
+	// RouteFieldExpires sends an Expires of 0, which makes an IPv6 route
+	// expire at once (iproute2's "expires 0"); RouteFieldNexthopID sends a
+	// NexthopID of 0, which the kernel refuses beside a gateway or an
+	// interface for IPv6 routes (iproute2's "nhid 0"). Listing never sets
+	// it.
+	Explicit RouteFields
 }
+
+// RouteFields names fields of a Route, in its Explicit.
+type RouteFields uint8
+
+// The fields Explicit may name.
+const (
+	RouteFieldExpires RouteFields = 1 << iota
+	RouteFieldNexthopID
+)
 
 // A RouteNexthop is one path of a multipath route.
 type RouteNexthop struct {
@@ -82,6 +102,8 @@ type RouteNexthop struct {
 	Weight int
 	Flags  RouteFlags
 	Encap  Encap
+	// Realms are the path's realms (RTA_FLOW), as Route.Realms.
+	Realms uint32
 }
 
 // RouteFlags are the flags of a route (rtm_flags) or of one of its paths
@@ -328,6 +350,8 @@ func (r *Route) Decode(m nl.Message) error {
 			r.Encap.Type = EncapType(d.Uint16())
 		case unix.RTA_ENCAP:
 			r.Encap.Data = cloneBytes(d.Bytes())
+		case unix.RTA_FLOW:
+			r.Realms = d.Uint32()
 		case unix.RTA_UID:
 			uid := d.Uint32()
 			r.UID = &uid
@@ -447,6 +471,8 @@ func decodeMultipath(b []byte, f Family) ([]RouteNexthop, error) {
 				nh.Encap.Type = EncapType(d.Uint16())
 			case unix.RTA_ENCAP:
 				nh.Encap.Data = cloneBytes(d.Bytes())
+			case unix.RTA_FLOW:
+				nh.Realms = d.Uint32()
 			}
 		}
 		if err := d.Err(); err != nil {
@@ -486,7 +512,7 @@ func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
 	switch v {
 	case Delete:
 		t = unix.RTM_DELROUTE
-	case Add, Replace, Change, Append:
+	case Add, Replace, Change, Append, Prepend, Test:
 	default:
 		return errVerb(v, "route")
 	}
@@ -556,16 +582,19 @@ func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
 	if len(r.Nexthops) > 0 {
 		encodeMultipath(e, f, r.Nexthops)
 	}
-	if r.NexthopID != 0 {
+	if r.NexthopID != 0 || r.Explicit&RouteFieldNexthopID != 0 {
 		e.Uint32(rtaNHID, r.NexthopID)
 	}
 	if r.Pref != PrefMedium {
 		e.Uint8(unix.RTA_PREF, uint8(r.Pref))
 	}
-	if r.Expires != 0 && v != Delete {
+	if (r.Expires != 0 || r.Explicit&RouteFieldExpires != 0) && v != Delete {
 		e.Uint32(unix.RTA_EXPIRES, r.Expires)
 	}
 	encodeEncap(e, r.Encap)
+	if r.Realms != 0 {
+		e.Uint32(unix.RTA_FLOW, r.Realms)
+	}
 	return e.End()
 }
 
@@ -624,6 +653,9 @@ func encodeMultipath(e *nl.Encoder, f Family, nhs []RouteNexthop) {
 		p := e.NestStruct(h[:])
 		encodeGateway(e, f, nh.Gateway)
 		encodeEncap(e, nh.Encap)
+		if nh.Realms != 0 {
+			e.Uint32(unix.RTA_FLOW, nh.Realms)
+		}
 		e.EndNest(p)
 	}
 	e.EndNest(n)

@@ -32,7 +32,8 @@ type Rule struct {
 	Family Family
 	// Priority orders the rules, lowest first (FRA_PRIORITY). On add, 0
 	// lets the kernel choose the priority just below the first rule after
-	// priority 0; a rule at priority 0 (the local table's) reports 0.
+	// priority 0 (unless Explicit names it); a rule at priority 0 (the
+	// local table's) reports 0.
 	Priority uint32
 	// Invert negates the selector (FIB_RULE_INVERT, ip's "not").
 	Invert bool
@@ -100,7 +101,26 @@ type Rule struct {
 	// RuleIIFDetached, ...). It is not sent: Invert is the only flag a
 	// request sets.
 	Flags RuleFlags
+	// Explicit names the fields a request sends even when they are zero:
+	// RuleFieldPriority adds a rule at priority 0, or deletes only a rule
+	// at priority 0 (iproute2's "pref 0"); RuleFieldTable sends a lookup
+	// rule's table 0, for which the kernel picks an empty table
+	// (iproute2's "table 0"), instead of main; RuleFieldSrcPort and
+	// RuleFieldDstPort send a zero port range, which the kernel refuses
+	// (iproute2's "sport 0"). Listing never sets it.
+	Explicit RuleFields
 }
+
+// RuleFields names fields of a Rule, in its Explicit.
+type RuleFields uint8
+
+// The fields Explicit may name.
+const (
+	RuleFieldPriority RuleFields = 1 << iota
+	RuleFieldTable
+	RuleFieldSrcPort
+	RuleFieldDstPort
+)
 
 // A RuleUIDRange is an inclusive range of user ids.
 type RuleUIDRange struct {
@@ -395,7 +415,7 @@ func encodeRule(e *nl.Encoder, v Verb, r *Rule) error {
 				action = RuleGoto
 			}
 		}
-		if action == RuleLookup && table == 0 && !r.L3mdev {
+		if action == RuleLookup && table == 0 && !r.L3mdev && r.Explicit&RuleFieldTable == 0 {
 			table = TableMain
 		}
 	}
@@ -416,7 +436,7 @@ func encodeRule(e *nl.Encoder, v Verb, r *Rule) error {
 	if r.Invert {
 		binary.NativeEndian.PutUint32(h[8:], unix.FIB_RULE_INVERT)
 	}
-	if r.Priority != 0 {
+	if r.Priority != 0 || r.Explicit&RuleFieldPriority != 0 {
 		e.Uint32(unix.FRA_PRIORITY, r.Priority)
 	}
 	if r.Src.IsValid() && r.Src.Bits() > 0 {
@@ -455,8 +475,8 @@ func encodeRule(e *nl.Encoder, v Verb, r *Rule) error {
 	if r.IPProto != 0 {
 		e.Uint8(unix.FRA_IP_PROTO, r.IPProto)
 	}
-	encodePortRange(e, unix.FRA_SPORT_RANGE, fraSportMask, r.SrcPort, r.SrcPortMask)
-	encodePortRange(e, unix.FRA_DPORT_RANGE, fraDportMask, r.DstPort, r.DstPortMask)
+	encodePortRange(e, unix.FRA_SPORT_RANGE, fraSportMask, r.SrcPort, r.SrcPortMask, r.Explicit&RuleFieldSrcPort != 0)
+	encodePortRange(e, unix.FRA_DPORT_RANGE, fraDportMask, r.DstPort, r.DstPortMask, r.Explicit&RuleFieldDstPort != 0)
 	if r.TunID != 0 {
 		e.Uint64BE(unix.FRA_TUN_ID, r.TunID)
 	}
@@ -485,8 +505,8 @@ func encodeRule(e *nl.Encoder, v Verb, r *Rule) error {
 	return e.End()
 }
 
-func encodePortRange(e *nl.Encoder, t, maskType uint16, p RulePortRange, mask uint16) {
-	if p.IsZero() {
+func encodePortRange(e *nl.Encoder, t, maskType uint16, p RulePortRange, mask uint16, explicit bool) {
+	if p.IsZero() && !explicit {
 		return
 	}
 	var b [4]byte

@@ -1,5 +1,7 @@
 package cli
 
+import "strings"
+
 // Grammar describes the words a command takes, for help and shell
 // completion: its verbs, and after each verb the keywords it accepts with
 // the kind of value each keyword takes.
@@ -26,11 +28,19 @@ type Verb struct {
 // Word is one keyword of a verb.
 type Word struct {
 	Name string
+	// Abbrev says that any prefix of Name stands for the keyword, as
+	// iproute2 takes the keywords it tests with matches(); without it
+	// only Name itself does (iproute2's strcmp()).
+	Abbrev bool
 	// Value is the kind of value that follows the keyword, ValueNone
 	// for a keyword alone (up, permanent).
 	Value Value
 	// Choices are the values a ValueChoice keyword takes.
 	Choices []string
+	// Then are, for a keyword whose value brings keywords of its own
+	// (link's "type KIND", route's "encap TYPE"), the keywords that may
+	// follow each value.
+	Then map[string][]Word
 }
 
 // Value is the kind of value a keyword takes, which decides how shell
@@ -50,27 +60,53 @@ const (
 	ValueGroupName              // an interface group
 )
 
-// Kw returns keywords that take no value.
-func Kw(names ...string) []Word {
-	ws := make([]Word, len(names))
-	for i, n := range names {
-		ws[i] = Word{Name: n}
+// word makes the keyword name; a name ending in "*" is one that may be
+// abbreviated (Word.Abbrev), the "*" left out.
+func word(name string, v Value) Word {
+	if n, ok := strings.CutSuffix(name, "*"); ok {
+		return Word{Name: n, Abbrev: true, Value: v}
 	}
-	return ws
+	return Word{Name: name, Value: v}
 }
 
-// KwValue returns keywords that each take a value of kind v.
+// Kw returns keywords that take no value. A name ending in "*" may be
+// abbreviated (Word.Abbrev); the "*" is not part of the name.
+func Kw(names ...string) []Word {
+	return KwValue(ValueNone, names...)
+}
+
+// KwValue returns keywords that each take a value of kind v. A name
+// ending in "*" may be abbreviated (Word.Abbrev).
 func KwValue(v Value, names ...string) []Word {
 	ws := make([]Word, len(names))
 	for i, n := range names {
-		ws[i] = Word{Name: n, Value: v}
+		ws[i] = word(n, v)
 	}
 	return ws
 }
 
-// KwChoice returns a keyword whose value is one of choices.
+// KwChoice returns a keyword whose value is one of choices. A name
+// ending in "*" may be abbreviated (Word.Abbrev).
 func KwChoice(name string, choices ...string) Word {
-	return Word{Name: name, Value: ValueChoice, Choices: choices}
+	w := word(name, ValueChoice)
+	w.Choices = choices
+	return w
+}
+
+// Resolve returns the keyword of ws that the word s stands for, as
+// iproute2's parsers find it: the keywords are tried in order, a Word with
+// Abbrev matching any prefix of its name, the others their whole name
+// only. A word that stands for no keyword (a value such as an address or a
+// device name) is returned as it is. Parsers resolve each word they read at a
+// keyword's place, then compare it with full names.
+func Resolve(ws []Word, s string) string {
+	for i := range ws {
+		w := &ws[i]
+		if s == w.Name || w.Abbrev && Matches(s, w.Name) {
+			return w.Name
+		}
+	}
+	return s
 }
 
 // Words joins keyword lists.

@@ -67,7 +67,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 	valid, preferred := rtnl.LifetimeForever, rtnl.LifetimeForever
 	lifetimes := false
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(addressChangeWords, a.Next())
 		switch {
 		case w == "peer" || w == "remote":
 			s, err := a.Value(w)
@@ -320,7 +320,7 @@ func parseAddrSelector(x *ipctx, a *cli.Args) (*addrSelector, error) {
 	s := &addrSelector{}
 	s.kernel.Family = addrFamily(x.env.Family)
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(addressShowWords, a.Next())
 		switch {
 		case w == "to":
 			v, err := a.Value(w)
@@ -444,7 +444,8 @@ func (s *addrSelector) keepLink(l *rtnl.Link) bool {
 		return false
 	case s.master > 0 && l.MasterIndex != s.master:
 		return false
-	case s.kind != "" && l.Info.Kind != s.kind:
+	case s.kind != "" && !strings.HasSuffix(s.kind, "_slave") && l.Info.Kind != s.kind,
+		strings.HasSuffix(s.kind, "_slave") && l.Info.SlaveKind != strings.TrimSuffix(s.kind, "_slave"):
 		return false
 	case s.group != nil && l.Group != *s.group:
 		return false
@@ -894,6 +895,11 @@ func addrFlush(x *ipctx, s *addrSelector) error {
 				if !al.kept[i] || al.down {
 					continue
 				}
+				if x.env.Stats > 1 { // as ip: each address, before it goes
+					var b strings.Builder
+					addrText(&b, &al.addrs[i])
+					fmt.Fprintf(x.out, "%d: %s%s\n", al.l.Index, al.l.Name, b.String())
+				}
 				if ad.Flags&rtnl.AddrSecondary != 0 && ad.Family == rtnl.IPv4 {
 					sec = append(sec, ad)
 				} else {
@@ -906,7 +912,7 @@ func addrFlush(x *ipctx, s *addrSelector) error {
 				if round == 1 {
 					fmt.Fprintln(x.out, "Nothing to flush.")
 				} else {
-					fmt.Fprintf(x.out, "\n*** Flush is complete after %d round%s ***\n", round-1, plural(round-1))
+					fmt.Fprintf(x.out, "*** Flush is complete after %d round%s ***\n", round-1, plural(round-1))
 				}
 			}
 			return nil

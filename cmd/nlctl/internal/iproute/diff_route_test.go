@@ -50,6 +50,11 @@ func routeState(t *testing.T) *netnstest.NS {
 		{"route", "add", "10.23.0.0/16", "nhid", "5"},
 		{"route", "add", "10.24.0.0/16", "encap", "ip", "id", "5", "dst", "10.1.0.9", "ttl", "9", "dev", "r0"},
 		{"route", "add", "10.25.0.0/16", "encap", "ip6", "id", "6", "dst", "2001:db8::9", "tc", "2", "dev", "r0"},
+		{"route", "add", "10.26.0.0/16", "dev", "r0", "realms", "3/4"},
+		{"route", "add", "10.27.0.0/16", "nexthop", "via", "10.1.0.2", "realms", "5", "nexthop", "via", "10.1.0.3", "realms", "7/8"},
+		{"route", "add", "10.28.0.0/16", "encap", "ip", "id", "7", "dst", "10.1.0.9", "tos", "10", "key", "csum", "seq", "dev", "r0"},
+		{"route", "add", "10.29.0.0/16", "tos", "0x10", "dev", "r0"},
+		{"route", "add", "10.30.0.0/16", "via", "10.1.0.2", "rtt", "1500", "rttvar", "2s", "rto_min", "5ms", "advmss", "lock", "1300", "ssthresh", "7", "cwnd", "3", "reordering", "4", "fastopen_no_cookie", "1", "initrwnd", "5"},
 	} {
 		ns.IP(c...)
 	}

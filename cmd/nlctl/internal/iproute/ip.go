@@ -39,6 +39,8 @@ type ipctx struct {
 	changes, loadedAt int
 	// nexthops are the nexthop objects by id, when a listing needs them.
 	nexthops map[uint32]*rtnl.Nexthop
+	// names are iproute2's name files, read on first use (ipNames).
+	names *iprouteNames
 
 	// pipe holds the changes of a -batch run (nil interactively); line
 	// is the line being run.
@@ -48,6 +50,15 @@ type ipctx struct {
 
 func newIPCtx(e *cli.Env) *ipctx {
 	return &ipctx{env: e, ctx: e.Context(), out: bufio.NewWriterSize(e.Stdout, 64<<10)}
+}
+
+// ipNames returns iproute2's names (of DS fields, realms, groups,
+// protocols), read once per run.
+func (x *ipctx) ipNames() *iprouteNames {
+	if x.names == nil {
+		x.names = loadIPRouteNames()
+	}
+	return x.names
 }
 
 // done flushes the output and closes the connection.

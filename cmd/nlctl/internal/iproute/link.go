@@ -13,7 +13,8 @@ import (
 const linkUsage = `usage: nlctl link show [ [dev] DEVICE | group GROUP ] [up] [master DEV] [nomaster] [type KIND]
        nlctl link add [link DEV] [name] NAME [txqueuelen N] [address LLADDR] [broadcast LLADDR]
                       [mtu MTU] [index IDX] [numtxqueues N] [numrxqueues N] [netns {PID | NAME}]
-                      [master DEV] [group GROUP] [up] type KIND [ARGS]
+                      [link-netns NAME | link-netnsid ID] [mode {default | dormant}]
+                      [state STATE] [master DEV] [group GROUP] [up] type KIND [ARGS]
        nlctl link delete { [dev] DEVICE | group GROUP }
        nlctl link set { [dev] DEVICE | group GROUP } [up | down] [mtu MTU] [name NEWNAME]
                       [address LLADDR] [broadcast LLADDR] [alias NAME] [txqueuelen N]
@@ -22,6 +23,8 @@ const linkUsage = `usage: nlctl link show [ [dev] DEVICE | group GROUP ] [up] [m
                       [carrier {on | off}] [protodown {on | off}]
                       [addrgenmode {eui64 | none | stable_secret | random}]
                       [gso_max_size N] [gso_max_segs N] [gro_max_size N] [type KIND ARGS]
+                      [mode {default | dormant}] [state STATE]
+       nlctl link property {add | del} dev DEVICE altname NAME...
 KIND ARGS := veth [peer [name] NAME [LINK OPTIONS]]
            | bridge [forward_delay N] [hello_time N] [max_age N] [ageing_time N] [stp_state 0|1]
                     [priority N] [vlan_filtering 0|1] [vlan_protocol 802.1Q|802.1ad]
@@ -29,6 +32,7 @@ KIND ARGS := veth [peer [name] NAME [LINK OPTIONS]]
            | bridge_slave [state N] [priority N] [cost N] [hairpin|guard|root_block|fastleave|
                     learning|flood|mcast_flood|bcast_flood|proxy_arp|isolated|... {on | off}] ...
            | macvlan | macvtap [mode {private | vepa | bridge | passthru | source}] [nopromisc]
+                    [flag {nopromisc | nodst | null}]
                     [nodst] [bcqueuelen N] [macaddr {add|del} LLADDR | set LLADDR... | flush]
            | vxlan id VNI [remote ADDR | group ADDR] [local ADDR] [dev DEV] [dstport PORT]
                     [srcport MIN MAX] [ttl N|auto|inherit] [tos N|inherit] [df unset|set|inherit]

@@ -3,6 +3,7 @@ package iproute
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,9 @@ type linkOpts struct {
 	numRx   uint32
 	group   *uint32
 	info    *rtnl.LinkInfo
+	// linkNetNSID is the namespace (by its id here) of the link "link"
+	// names (link-netns, link-netnsid).
+	linkNetNSID *int
 }
 
 // parseLinkOpts reads link options up to the end of the arguments (or, in
@@ -64,8 +68,14 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 		return nil
 	}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(linkWords, a.Next())
 		var err error
+		if add && slices.Contains(linkSetOnly, w) {
+			return nil, cli.Failf("%q is for link set, not link add", w)
+		}
+		if !add && slices.Contains(linkAddOnly, w) {
+			return nil, cli.Syntaxf("%q is for link add, not link set", w)
+		}
 		switch {
 		case w == "up":
 			o.c.Flags |= rtnl.LinkUp
@@ -92,7 +102,7 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 			} else {
 				o.c.Name = s
 			}
-		case cli.Matches(w, "link") && len(w) >= 4 && add && !peer:
+		case w == "link":
 			s, err := a.Value("link")
 			if err != nil {
 				return nil, err
@@ -109,7 +119,7 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 				return nil, err
 			}
 			o.c.TxQueueLen = new(uint32(v))
-		case cli.Matches(w, "address") && len(w) >= 4:
+		case w == "address":
 			if o.c.HardwareAddr, err = linkParseLLAddr(a, "address"); err != nil {
 				return nil, err
 			}
@@ -117,7 +127,7 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 			if o.c.Broadcast, err = linkParseLLAddr(a, "broadcast"); err != nil {
 				return nil, err
 			}
-		case cli.Matches(w, "mtu"):
+		case w == "mtu":
 			if err := once("mtu"); err != nil {
 				return nil, err
 			}
@@ -126,6 +136,7 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 				return nil, err
 			}
 			o.c.MTU = uint32(v)
+			o.c.Explicit |= rtnl.LinkFieldMTU
 		case w == "index" && add:
 			if err := once(w); err != nil {
 				return nil, err
@@ -144,6 +155,7 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 				return nil, err
 			}
 			o.numTx = uint32(v)
+			o.c.Explicit |= rtnl.LinkFieldNumTxQueues
 		case w == "numrxqueues" && add:
 			if err := once(w); err != nil {
 				return nil, err
@@ -153,6 +165,41 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 				return nil, err
 			}
 			o.numRx = uint32(v)
+			o.c.Explicit |= rtnl.LinkFieldNumRxQueues
+		case w == "mode":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if o.c.LinkMode, err = rtnl.ParseLinkMode(strings.ToUpper(s)); err != nil {
+				return nil, cli.Failf("Invalid link mode %q", s)
+			}
+			o.c.Explicit |= rtnl.LinkFieldLinkMode
+		case w == "state":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if o.c.OperState, err = rtnl.ParseOperState(strings.ToUpper(s)); err != nil {
+				return nil, cli.Failf("Invalid operstate %q", s)
+			}
+			o.c.Explicit |= rtnl.LinkFieldOperState
+		case w == "link-netns":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			id, err := linkNetnsID(x, s)
+			if err != nil {
+				return nil, err
+			}
+			o.linkNetNSID = &id
+		case w == "link-netnsid":
+			v, err := a.Uint(w, 31)
+			if err != nil {
+				return nil, err
+			}
+			o.linkNetNSID = new(int(v))
 		case w == "netns":
 			if err := once(w); err != nil {
 				return nil, err
@@ -181,9 +228,9 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 				return nil, err
 			}
 			o.c.Master = &i
-		case w == "nomaster" && !add:
+		case w == "nomaster":
 			o.c.Master = new(0)
-		case w == "alias" && !add:
+		case w == "alias":
 			s, err := a.Value(w)
 			if err != nil {
 				return nil, err
@@ -204,15 +251,15 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 			o.group = &g
 		case w == "arp":
 			err = onOff(w, rtnl.LinkNoARP, true)
-		case cli.Matches(w, "multicast") && len(w) >= 5:
+		case w == "multicast":
 			err = onOff("multicast", rtnl.LinkMulticast, false)
-		case cli.Matches(w, "allmulticast") && len(w) >= 5:
+		case w == "allmulticast":
 			err = onOff("allmulticast", rtnl.LinkAllMulti, false)
-		case cli.Matches(w, "promisc"):
+		case w == "promisc":
 			err = onOff("promisc", rtnl.LinkPromisc, false)
-		case cli.Matches(w, "dynamic"):
+		case w == "dynamic":
 			err = onOff("dynamic", rtnl.LinkDynamic, false)
-		case cli.Matches(w, "trailers"):
+		case w == "trailers":
 			err = onOff("trailers", rtnl.LinkNoTrailers, true)
 		case w == "carrier" || w == "protodown":
 			s, err := a.Value(w)
@@ -243,10 +290,13 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 			switch w {
 			case "gso_max_size":
 				o.c.GSOMaxSize = uint32(v)
+				o.c.Explicit |= rtnl.LinkFieldGSOMaxSize
 			case "gso_max_segs":
 				o.c.GSOMaxSegs = uint32(v)
+				o.c.Explicit |= rtnl.LinkFieldGSOMaxSegs
 			default:
 				o.c.GROMaxSize = uint32(v)
+				o.c.Explicit |= rtnl.LinkFieldGROMaxSize
 			}
 		case w == "type" && !peer:
 			kind, err := a.Value(w)
@@ -259,6 +309,8 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 		case w == "help":
 			fmt.Fprint(x.env.Stdout, linkUsage)
 			return nil, cli.ErrHelpShown
+		case w == "type" && peer:
+			return nil, cli.Syntaxf("duplicate \"type\": a veth peer has no kind of its own")
 		default:
 			if w == "dev" {
 				if w, err = a.Value(w); err != nil {
@@ -325,6 +377,32 @@ func linkOpenNS(x *ipctx, name string) (*netns.NS, error) {
 	return ns, nil
 }
 
+// linkNetnsID returns the id this namespace gives the named one (for
+// link-netns), assigning one if it has none, as ip does.
+func linkNetnsID(x *ipctx, name string) (int, error) {
+	ns, err := linkOpenNS(x, name)
+	if err != nil {
+		return 0, cli.Failf("Invalid \"link-netns\" value %q", name)
+	}
+	h, err := x.conn()
+	if err != nil {
+		return 0, err
+	}
+	id, err := h.NetNSID(x.ctx, ns)
+	if err == nil && id < 0 {
+		if err = h.SetNetNSID(x.ctx, ns, rtnl.NoNetNSID); err == nil {
+			id, err = h.NetNSID(x.ctx, ns)
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	if id < 0 {
+		return 0, cli.Failf("Invalid \"link-netns\" value %q", name)
+	}
+	return id, nil
+}
+
 // linkAdd creates a link, as `ip link add` does.
 func linkAdd(x *ipctx, a *cli.Args, v rtnl.Verb) error {
 	o, err := parseLinkOpts(x, a, true, false)
@@ -356,9 +434,11 @@ func (o *linkOpts) link() (*rtnl.Link, error) {
 		Broadcast: c.Broadcast, ParentIndex: o.parent, NumTxQueues: o.numTx, NumRxQueues: o.numRx,
 		NetNS: c.NetNS, NetNSPID: c.NetNSPID, AddrGenMode: c.AddrGenMode,
 		GSOMaxSize: c.GSOMaxSize, GSOMaxSegs: c.GSOMaxSegs, GROMaxSize: c.GROMaxSize,
+		LinkMode: c.LinkMode, OperState: c.OperState, LinkNetNSID: o.linkNetNSID, Explicit: c.Explicit,
 	}
 	if c.TxQueueLen != nil {
 		l.TxQueueLen = *c.TxQueueLen
+		l.Explicit |= rtnl.LinkFieldTxQueueLen
 	}
 	if c.Master != nil {
 		l.MasterIndex = *c.Master
@@ -403,8 +483,10 @@ func linkDevices(x *ipctx, o *linkOpts, verb string) ([]int, error) {
 func linkDelete(x *ipctx, a *cli.Args) error {
 	var o linkOpts
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(linkDeleteWords, a.Next())
 		switch {
+		case w == "help":
+			return help(x, linkUsage)
 		case w == "group":
 			if o.group != nil {
 				return duplicateArg(w, a.Peek())
@@ -452,6 +534,59 @@ func linkDelete(x *ipctx, a *cli.Args) error {
 		}
 	}
 	return nil
+}
+
+// linkProperty adds or deletes alternative names, as `ip link property
+// {add|del} dev DEV altname NAME...` does.
+func linkProperty(x *ipctx, a *cli.Args) error {
+	if !a.More() {
+		return cli.Syntaxf("link property needs add or del")
+	}
+	op, ok := cli.FindVerb(linkPropertyVerbs, a.Next())
+	if !ok {
+		return cli.Syntaxf("Operator required")
+	}
+	if op.Name == "help" {
+		return help(x, linkUsage)
+	}
+	var dev string
+	var names []string
+	for a.More() {
+		w := cli.Resolve(linkPropertyWords, a.Next())
+		switch w {
+		case "altname":
+			s, err := a.Value(w)
+			if err != nil {
+				return err
+			}
+			names = append(names, s)
+		case "help":
+			return help(x, linkUsage)
+		default:
+			if w == "dev" {
+				var err error
+				if w, err = a.Value(w); err != nil {
+					return err
+				}
+			}
+			if dev != "" {
+				return cli.Failf("either \"dev\" is duplicate, or %q is garbage", w)
+			}
+			dev = w
+		}
+	}
+	if dev == "" {
+		return cli.Failf("Not enough of information: \"dev\" argument is required.")
+	}
+	i, err := x.linkIndex(dev)
+	if err != nil {
+		return err
+	}
+	v := rtnl.Add
+	if op.Name == "del" {
+		v = rtnl.Delete
+	}
+	return x.submit(func(b *rtnl.Batch) error { return b.AltNames(v, i, names...) })
 }
 
 // linkSet changes links, as `ip link set` does.

@@ -20,7 +20,7 @@ func LinkKinds() []string {
 func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 	d := &rtnl.BridgeInfo{}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(bridgeWords, a.Next())
 		var n uint64
 		var err error
 		num := func(bits int) bool {
@@ -151,6 +151,8 @@ func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 			b(&d.NFCallIP6Tables)
 		case "nf_call_arptables":
 			b(&d.NFCallARPTables)
+		case "help":
+			return nil, cli.Failf("bridge: the options are %s", wordNames(bridgeWords))
 		default:
 			return nil, cli.Failf("bridge: unknown option %s", cli.Quote(w))
 		}
@@ -164,7 +166,7 @@ func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 	d := &rtnl.BridgePortInfo{}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(bridgeSlaveWords, a.Next())
 		var err error
 		onOff := func(p **bool) {
 			var s string
@@ -250,6 +252,8 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 			d.BackupPort = &i
 		case "nobackup_port":
 			d.BackupPort = new(0)
+		case "help":
+			return nil, cli.Failf("bridge_slave: the options are %s", wordNames(bridgeSlaveWords))
 		default:
 			return nil, cli.Failf("bridge_slave: unknown option %s", cli.Quote(w))
 		}
@@ -263,7 +267,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 	d := &rtnl.MacvlanInfo{}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(macvlanWords, a.Next())
 		switch w {
 		case "mode":
 			s, err := a.Value(w)
@@ -284,6 +288,23 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 				d.Flags = new(rtnl.MacvlanFlags(0))
 			}
 			*d.Flags |= f
+		case "flag":
+			s, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if d.Flags == nil {
+				d.Flags = new(rtnl.MacvlanFlags(0))
+			}
+			switch s {
+			case "nopromisc":
+				*d.Flags |= rtnl.MacvlanNoPromisc
+			case "nodst":
+				*d.Flags |= rtnl.MacvlanNoDst
+			case "null":
+			default:
+				return nil, cli.Failf("macvlan: unknown flag %q", s)
+			}
 		case "bcqueuelen":
 			s, err := a.Value(w)
 			if err != nil {
@@ -294,6 +315,8 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 				return nil, cli.Failf("invalid bcqueuelen %s: a number from 0 to 4294967295 is expected", cli.Quote(s))
 			}
 			d.BCQueueLen = new(uint32(n))
+		case "help":
+			return nil, cli.Failf("macvlan: the options are %s", wordNames(macvlanWords))
 		case "macaddr":
 			op, err := a.Value(w)
 			if err != nil {
@@ -328,6 +351,9 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 			return nil, cli.Failf("macvlan: unknown option %s", cli.Quote(w))
 		}
 	}
+	if d.Flags != nil && *d.Flags&rtnl.MacvlanNoPromisc != 0 && d.Mode != rtnl.MacvlanPassthru {
+		return nil, cli.Failf("macvlan: nopromisc flag only valid in passthru mode")
+	}
 	return d, nil
 }
 
@@ -337,7 +363,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 		d.Learning = new(true)
 	}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(vxlanWords, a.Next())
 		var err error
 		flag := func(p **bool, v bool) { *p = new(v) }
 		switch w {
@@ -369,7 +395,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			n, e := a.Uint(w, 16)
 			err = e
 			d.Port = new(uint16(n))
-		case "srcport":
+		case "srcport", "port":
 			lo, e := a.Uint(w, 16)
 			if e != nil {
 				return nil, e
@@ -481,6 +507,8 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 			d.GBP = true
 		case "gpe":
 			d.GPE = true
+		case "help":
+			return nil, cli.Failf("vxlan: the options are %s", wordNames(vxlanWords))
 		default:
 			return nil, cli.Failf("vxlan: unknown option %s", cli.Quote(w))
 		}
@@ -492,4 +520,13 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 		return nil, cli.Failf("vxlan: missing virtual network identifier (id)")
 	}
 	return d, nil
+}
+
+// wordNames lists the names of keywords, for a kind's help.
+func wordNames(ws []cli.Word) string {
+	names := make([]string, 0, len(ws))
+	for _, w := range ws {
+		names = append(names, w.Name)
+	}
+	return strings.Join(names, " ")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,11 +16,13 @@ import (
 // linkShow lists links as `ip link show` does.
 func linkShow(x *ipctx, a *cli.Args) error {
 	var f rtnl.LinkFilter
-	var dev string
+	var dev, slaveKind string
 	devSet := false
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(linkShowWords, a.Next())
 		switch {
+		case w == "help":
+			return help(x, linkUsage)
 		case w == "up":
 			f.Up = true
 		case w == "master":
@@ -45,7 +48,11 @@ func linkShow(x *ipctx, a *cli.Args) error {
 			if err != nil {
 				return err
 			}
-			f.Kind = s
+			if k, ok := strings.CutSuffix(s, "_slave"); ok {
+				slaveKind = k // as ip: the links that are ports of that kind
+			} else {
+				f.Kind = s
+			}
 		case w == "group":
 			s, err := a.Value(w)
 			if err != nil {
@@ -91,6 +98,9 @@ func linkShow(x *ipctx, a *cli.Args) error {
 	links, err := h.ListLinks(x.ctx, &f)
 	if err != nil {
 		return err
+	}
+	if slaveKind != "" {
+		links = slices.DeleteFunc(links, func(l rtnl.Link) bool { return l.Info.SlaveKind != slaveKind })
 	}
 	// A link created since the table was loaded may be named.
 	for i := range links {
@@ -351,9 +361,9 @@ func linkText(x *ipctx, t *linkTable, l *rtnl.Link) {
 	if l.MasterIndex != 0 {
 		fmt.Fprintf(&b, " master %s", t.name(l.MasterIndex))
 	}
-	fmt.Fprintf(&b, " state %s mode %s group %s", l.OperState, l.LinkMode, linkGroupName(l.Group))
+	fmt.Fprintf(&b, " state %s mode %s group %s ", l.OperState, l.LinkMode, linkGroupName(l.Group))
 	if l.TxQueueLen != 0 {
-		fmt.Fprintf(&b, " qlen %d", l.TxQueueLen)
+		fmt.Fprintf(&b, "qlen %d", l.TxQueueLen)
 	}
 	fmt.Fprintf(&b, "\n    link/%s", l.Type)
 	if len(l.HardwareAddr) > 0 {

@@ -18,7 +18,7 @@ import (
 const neighUsage = `usage: nlctl neigh {add|del|change|replace} {ADDR [lladdr LLADDR] [nud STATE] | proxy ADDR}
                   [dev DEV] [router] [use] [managed] [extern_learn] [protocol PROTO]
        nlctl neigh {show|flush} [proxy] [to PREFIX] [dev DEV] [nud STATE] [master DEV]
-                  [vrf NAME] [protocol PROTO] [unused]
+                  [vrf NAME] [nomaster] [protocol PROTO] [unused]
        nlctl neigh get {ADDR | proxy ADDR} dev DEV
 STATE := {permanent | noarp | stale | reachable | none | incomplete | delay | probe | failed}
 `
@@ -41,7 +41,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 	var dev, lladdr string
 	devSet, lladdrSet := false, false
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(neighChangeWords, a.Next())
 		switch {
 		case cli.Matches(w, "lladdr"):
 			s, err := a.Value(w)
@@ -82,7 +82,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 			n.Flags |= rtnl.NeighUse
 		case w == "managed":
 			n.ExtFlags |= rtnl.NeighManaged
-		case cli.Matches(w, "dev"):
+		case w == "dev":
 			s, err := a.Value(w)
 			if err != nil {
 				return n, err
@@ -161,6 +161,8 @@ type neighSelector struct {
 	prefix   netip.Prefix
 	protocol *rtnl.RouteProtocol
 	unused   bool
+	noMaster bool         // entries of links without a master
+	enslaved map[int]bool // with noMaster: the links that have one
 }
 
 // parseNeighSelector reads the selectors of show and flush, with ip's
@@ -174,9 +176,9 @@ func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, erro
 	s.kernel.Family = addrFamily(x.env.Family)
 	stateGiven := false
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(neighShowWords, a.Next())
 		switch {
-		case cli.Matches(w, "dev"):
+		case w == "dev":
 			v, err := a.Value(w)
 			if err != nil {
 				return nil, err
@@ -221,8 +223,10 @@ func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, erro
 			s.state |= st
 		case w == "proxy":
 			s.kernel.Proxy = true
-		case cli.Matches(w, "unused"):
+		case w == "unused":
 			s.unused = true
+		case w == "nomaster":
+			s.noMaster = true
 		case w == "protocol":
 			v, err := a.Value(w)
 			if err != nil {
@@ -269,7 +273,7 @@ func (s *neighSelector) keep(n *rtnl.Neighbour) bool {
 	if s.protocol != nil && n.Protocol != *s.protocol {
 		return false
 	}
-	if s.unused && n.RefCount != 0 {
+	if s.unused && n.RefCount != 0 || s.enslaved[n.Index] {
 		return false
 	}
 	return true
@@ -290,6 +294,16 @@ func neighShow(x *ipctx, a *cli.Args, flush bool) error {
 	if x.byIndex == nil {
 		if err := x.loadLinks(); err != nil {
 			return err
+		}
+	}
+	if s.noMaster {
+		t, err := loadLinkTable(x)
+		if err != nil {
+			return err
+		}
+		s.enslaved = map[int]bool{}
+		for i, l := range t.byIndex {
+			s.enslaved[i] = l.MasterIndex != 0
 		}
 	}
 	if flush {
@@ -335,6 +349,9 @@ func neighFlush(x *ipctx, h *rtnl.Handle, s *neighSelector) error {
 			if !s.keep(n) {
 				continue
 			}
+			if x.env.Stats > 1 { // as ip: each entry, before it goes
+				neighText(x, n, s.devGiven)
+			}
 			// The entry as the kernel names it: family, interface and
 			// address (and the proxy flag).
 			del := rtnl.Neighbour{Family: n.Family, Index: n.Index, Addr: n.Addr, Flags: n.Flags & rtnl.NeighProxy}
@@ -347,7 +364,7 @@ func neighFlush(x *ipctx, h *rtnl.Handle, s *neighSelector) error {
 				if round == 1 {
 					fmt.Fprintln(x.out, "Nothing to flush.")
 				} else {
-					fmt.Fprintf(x.out, "\n*** Flush is complete after %d round%s ***\n", round-1, plural(round-1))
+					fmt.Fprintf(x.out, "*** Flush is complete after %d round%s ***\n", round-1, plural(round-1))
 				}
 			}
 			return nil
@@ -369,7 +386,7 @@ func neighGet(x *ipctx, a *cli.Args) error {
 	var addr netip.Addr
 	proxy := false
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(neighGetWords, a.Next())
 		switch {
 		case w == "dev":
 			s, err := a.Value(w)
@@ -379,6 +396,8 @@ func neighGet(x *ipctx, a *cli.Args) error {
 			dev, devSet = s, true
 		case w == "proxy":
 			proxy = true
+		case w == "help":
+			return help(x, neighUsage)
 		default:
 			if w == "to" {
 				var err error

@@ -25,6 +25,7 @@ const netnsUsage = `usage: nlctl netns list
        nlctl netns pids NAME
        nlctl netns exec NAME CMD [ARGS...]
        nlctl netns list-id [nsid NETNSID]
+       nlctl netns attach NAME PID
 NETNSID := auto | POSITIVE-INT
 Named namespaces are bind mounts in /run/netns, shared with ip netns. Ids are
 those the current namespace (-n NETNS) gives its peers.
@@ -77,10 +78,24 @@ func netnsIDs(x *ipctx, names []string) (map[string]int, error) {
 	return ids, nil
 }
 
+// netnsDirOrder returns the names in /run/netns in the directory's order,
+// which is ip's.
+func netnsDirOrder() ([]string, error) {
+	f, err := os.Open(netns.RunDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.Readdirnames(-1)
+}
+
 // netnsList lists /run/netns as `ip netns list` does, with the ids the
 // current namespace gives them.
 func netnsList(x *ipctx) error {
-	names, err := netns.List()
+	names, err := netnsDirOrder()
 	if err != nil {
 		return err
 	}
@@ -117,7 +132,7 @@ func netnsList(x *ipctx) error {
 func netnsListID(x *ipctx, a *cli.Args) error {
 	only := -1
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(netnsListIDWords, a.Next())
 		switch w {
 		case "nsid":
 			v, err := a.Uint(w, 31)
@@ -209,6 +224,20 @@ func netnsSet(x *ipctx, a *cli.Args) error {
 		return err
 	}
 	return h.SetNetNSID(x.ctx, ns, id)
+}
+
+// netnsAttach names the namespace of a process, as `ip netns attach NAME
+// PID` does.
+func netnsAttach(x *ipctx, a *cli.Args) error {
+	name, pidArg := a.Next(), a.Next()
+	if name == "" || pidArg == "" || a.More() {
+		return cli.Failf("usage: netns attach NAME PID")
+	}
+	pid, err := strconv.Atoi(pidArg)
+	if err != nil || pid <= 0 {
+		return cli.Failf("Specified string %q is not a pid", pidArg)
+	}
+	return netns.Attach(name, pid)
 }
 
 // netnsIdentify prints the names of the namespace a process (this one by

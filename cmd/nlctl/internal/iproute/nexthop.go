@@ -21,11 +21,13 @@ const nexthopUsage = `usage: nlctl nexthop { list | show | flush } [ SELECTOR ]
        nlctl nexthop bucket get id ID index INDEX
 SELECTOR := [ id ID ] [ dev DEV ] [ master DEV ] [ groups ] [ fdb ] [ protocol PROTO ]
 BUCKET_SELECTOR := [ id ID ] [ dev DEV ] [ master DEV ] [ nhid ID ]
-NH := { blackhole | [ via ADDRESS ] [ dev DEV ] [ onlink ] |
+NH := { blackhole | [ via [ inet | inet6 ] ADDRESS ] [ dev DEV ] [ onlink ] [ encap ENCAP ] |
         group GROUP [ fdb ] [ type TYPE [ TYPE_ARGS ] ] } [ hw_stats { on | off } ]
 GROUP := ID[,WEIGHT][/ID[,WEIGHT]...]   (WEIGHT 1 to 65535)
 TYPE := { mpath | resilient }
 TYPE_ARGS := [ buckets BUCKETS ] [ idle_timer SECONDS ] [ unbalanced_timer SECONDS ]
+ENCAP := mpls LABEL[/LABEL...] [ ttl N ] | ip [ id ID ] [ dst ADDRESS ] [ src ADDRESS ] [ tos TOS ]
+         [ ttl N ] [ key ] [ csum ] [ seq ] | ip6 ... (as for nlctl route)
 With -s, show prints the groups' packet counters.
 `
 
@@ -50,7 +52,7 @@ func parseNexthop(x *ipctx, a *cli.Args) (rtnl.Nexthop, error) {
 		nh.Family = rtnl.IPv6
 	}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(nexthopChangeWords, a.Next())
 		var s string
 		var err error
 		switch {
@@ -78,7 +80,19 @@ func parseNexthop(x *ipctx, a *cli.Args) (rtnl.Nexthop, error) {
 			case rtnl.IPv6:
 				fam = 6
 			}
+			if s == "inet" || s == "inet6" { // as ip: a family first
+				if fam = 4; s == "inet6" {
+					fam = 6
+				}
+				if s, err = a.Value(w); err != nil {
+					return nh, err
+				}
+			}
 			if nh.Gateway, err = parseAddr(s, fam); err != nil {
+				return nh, err
+			}
+		case w == "encap":
+			if nh.Encap, err = parseEncap(a); err != nil {
 				return nh, err
 			}
 		case w == "blackhole":
@@ -181,13 +195,16 @@ func parseResilientArgs(a *cli.Args, r *rtnl.NexthopResilient) error {
 			var n uint64
 			if n, err = a.Uint(w, 16); err == nil {
 				r.Buckets = uint16(n)
+				r.Explicit |= rtnl.ResilientFieldBuckets
 			}
 		case "idle_timer":
 			a.Next()
 			r.IdleTimer, err = secs()
+			r.Explicit |= rtnl.ResilientFieldIdleTimer
 		case "unbalanced_timer":
 			a.Next()
 			r.UnbalancedTimer, err = secs()
+			r.Explicit |= rtnl.ResilientFieldUnbalancedTimer
 		default:
 			return nil
 		}
@@ -281,7 +298,7 @@ func nexthopSelector(x *ipctx, a *cli.Args) (*rtnl.NexthopFilter, uint32, error)
 	}
 	var id uint32
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(nexthopShowWords, a.Next())
 		var s string
 		var err error
 		switch {
@@ -481,9 +498,9 @@ func printNexthop(x *ipctx, j *output.JSON, nh *rtnl.Nexthop) {
 	}
 	if nh.Encap.Type != 0 {
 		if j != nil {
-			j.String("encap", nh.Encap.Type.String())
+			printEncapJSON(j, nh.Encap)
 		} else {
-			fmt.Fprintf(w, "encap %s ", nh.Encap.Type)
+			w.WriteString(encapText(nh.Encap))
 		}
 	}
 	if nh.Gateway.IsValid() {
@@ -588,10 +605,12 @@ func nhOnOff(b bool) string {
 func bucketShow(x *ipctx, a *cli.Args) error {
 	var f rtnl.NexthopBucketFilter
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(bucketShowWords, a.Next())
 		var s string
 		var err error
 		switch {
+		case w == "help":
+			return help(x, nexthopUsage)
 		case w == "id" || w == "nhid":
 			n, err := a.Uint(w, 32)
 			if err != nil {

@@ -119,6 +119,10 @@ func runRoute(x *ipctx, a *cli.Args) error {
 		return routeChange(x, a, rtnl.Replace)
 	case "append":
 		return routeChange(x, a, rtnl.Append)
+	case "prepend":
+		return routeChange(x, a, rtnl.Prepend)
+	case "test":
+		return routeChange(x, a, rtnl.Test)
 	case "delete":
 		return routeChange(x, a, rtnl.Delete)
 	case "get":
@@ -187,6 +191,8 @@ func runLink(x *ipctx, a *cli.Args) error {
 		return linkDelete(x, a)
 	case "set":
 		return linkSet(x, a)
+	case "property":
+		return linkProperty(x, a)
 	case "help":
 		return help(x, linkUsage)
 	}
@@ -273,6 +279,8 @@ func runNetns(x *ipctx, a *cli.Args) error {
 		return netnsExec(x, a)
 	case "list-id":
 		return netnsListID(x, a)
+	case "attach":
+		return netnsAttach(x, a)
 	case "help":
 		return help(x, netnsUsage)
 	}

@@ -10,24 +10,30 @@ import (
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
+	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
 	"golang.org/x/sys/unix"
 )
 
 const routeUsage = `usage: nlctl route { show | list | flush } [SELECTOR]
        nlctl route get ADDRESS [from ADDRESS] [iif DEV] [oif DEV] [mark MARK] [uid UID] [fibmatch]
-                       [ipproto PROTO] [sport PORT] [dport PORT] [tos TOS]
-       nlctl route { add | del | change | append | replace } ROUTE
-SELECTOR := [root PREFIX] [match PREFIX] [exact PREFIX] [table TABLE] [proto PROTO]
-            [type TYPE] [scope SCOPE] [dev DEV] [via ADDRESS] [src ADDRESS]
+                       [connected] [ipproto PROTO] [sport PORT] [dport PORT] [tos TOS]
+       nlctl route { add | del | change | append | replace | prepend | test } ROUTE
+SELECTOR := [root PREFIX] [match PREFIX] [exact PREFIX] [from [root|match|exact] PREFIX]
+            [table TABLE] [proto PROTO] [type TYPE] [scope SCOPE] [dev DEV] [iif DEV]
+            [via ADDRESS] [src ADDRESS] [tos TOS] [mark MARK] [metric N] [realms REALMS]
 ROUTE := [TYPE] PREFIX [tos TOS] [table TABLE] [proto PROTO] [scope SCOPE] [metric N]
          [nhid ID | NH | nexthop NH [nexthop NH ...]] [src ADDRESS] [from PREFIX] [OPTIONS]
-NH := [via [inet|inet6] ADDRESS] [dev DEV] [weight N] [onlink] [pervasive]
+NH := [encap ENCAP] [via [inet|inet6] ADDRESS] [dev DEV] [weight N] [onlink] [realms REALMS]
+ENCAP := mpls LABEL[/LABEL...] [ttl N]
+       | ip [id ID] [dst ADDRESS] [src ADDRESS] [tos TOS] [ttl N] [key] [csum] [seq]
+       | ip6 [id ID] [dst ADDRESS] [src ADDRESS] [tc TC] [hoplimit N] [key] [csum] [seq]
 OPTIONS := [mtu [lock] N] [advmss N] [window N] [rtt TIME] [rttvar TIME] [rto_min TIME]
            [ssthresh N] [cwnd N] [initcwnd N] [initrwnd N] [reordering N] [hoplimit N]
            [features ecn] [quickack 0|1] [fastopen_no_cookie 0|1] [congctl NAME]
-           [pref low|medium|high] [expires SECONDS]
+           [pref low|medium|high] [expires SECONDS] [realms [SRCREALM/]DSTREALM]
 TYPE := unicast | local | broadcast | multicast | throw | unreachable | prohibit | blackhole | nat
+Keywords may be abbreviated where ip takes them abbreviated (met 5 for metric 5).
 `
 
 // routeChange parses a ROUTE and submits it.
@@ -55,8 +61,22 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			nh = rtnl.RouteNexthop{}
 		}
 	}
+	var names *iprouteNames // loaded when a word needs them
+	loadNames := func() *iprouteNames {
+		if names == nil {
+			names = loadIPRouteNames()
+		}
+		return names
+	}
 	for a.More() {
-		w := a.Next()
+		raw := a.Next()
+		w := cli.Resolve(routeChangeWords, raw)
+		if inNexthop {
+			// As ip: a path's words only, up to the next "nexthop".
+			if w = cli.Resolve(routeNexthopWords, raw); !isKeyword(routeNexthopWords, w) {
+				return r, cli.Syntaxf("\"nexthop\" or end of line is expected instead of %q", raw)
+			}
+		}
 		switch {
 		case w == "via":
 			if nh.Gateway.IsValid() && !inNexthop {
@@ -113,6 +133,37 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 				return r, err
 			}
 			nh.Encap = enc
+		case w == "realms":
+			s, err := a.Value(w)
+			if err != nil {
+				return r, err
+			}
+			v, err := loadNames().parseRealms(s)
+			if err != nil {
+				return r, err
+			}
+			if inNexthop {
+				nh.Realms = v
+			} else {
+				r.Realms = v
+			}
+		case w == "as":
+			return r, cli.Failf("\"as\" is not supported by nlctl (MPLS routes)")
+		case w == "vrf":
+			return r, cli.Failf("\"vrf\" is not supported by nlctl: use the VRF's table")
+		case w == "ttl-propagate":
+			// Only MPLS routes have it; the kernel ignores it for IP
+			// routes, and so does nlctl, once the value is checked.
+			s, err := a.Value(w)
+			if err != nil {
+				return r, err
+			}
+			if !cli.Matches(s, "enabled") && !cli.Matches(s, "disabled") {
+				return r, cli.Failf("\"ttl-propagate\" value is invalid: %q", s)
+			}
+		case w == "help":
+			fmt.Fprint(x.env.Stdout, routeUsage)
+			return r, cli.ErrHelpShown
 		case w == "onlink":
 			nh.Flags |= rtnl.RouteOnlink
 		case w == "pervasive":
@@ -133,6 +184,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 				return r, err
 			}
 			r.NexthopID = uint32(n)
+			r.Explicit |= rtnl.RouteFieldNexthopID
 		case w == "src":
 			s, err := a.Value(w)
 			if err != nil {
@@ -186,11 +238,13 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			}
 			r.Priority = uint32(n)
 		case w == "tos" || w == "dsfield":
-			n, err := a.Uint(w, 8)
+			s, err := a.Value(w)
 			if err != nil {
 				return r, err
 			}
-			r.TOS = uint8(n)
+			if r.TOS, err = loadNames().parseDSField(s); err != nil {
+				return r, err
+			}
 		case w == "mtu" || w == "advmss" || w == "window" || w == "ssthresh" || w == "cwnd" ||
 			w == "initcwnd" || w == "initrwnd" || w == "reordering" || w == "hoplimit" ||
 			w == "rtt" || w == "rttvar" || w == "rto_min" || w == "quickack" || w == "fastopen_no_cookie":
@@ -231,7 +285,11 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			case "high":
 				r.Pref = rtnl.PrefHigh
 			default:
-				return r, invalidArg(w, s, "low, medium or high")
+				n, err := strconv.ParseUint(s, 0, 8)
+				if err != nil {
+					return r, invalidArg(w, s, "low, medium, high or a number from 0 to 255")
+				}
+				r.Pref = rtnl.RoutePref(n)
 			}
 		case w == "expires":
 			n, err := a.Uint(w, 32)
@@ -239,6 +297,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 				return r, err
 			}
 			r.Expires = uint32(n)
+			r.Explicit |= rtnl.RouteFieldExpires
 		case w == "to" || w == "exact":
 			s, err := a.Value(w)
 			if err != nil {
@@ -256,7 +315,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 				return r, help(x, routeUsage)
 			}
 			if !haveDst && r.Type == 0 && isWord(w) {
-				if t, err := rtnl.ParseRouteType(w); err == nil {
+				if t, err := rtnl.ParseRouteType(routeTypeName(w)); err == nil {
 					r.Type = t
 					continue
 				}
@@ -333,33 +392,46 @@ func isWord(s string) bool {
 	return s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z')
 }
 
-// parseEncap reads `encap ip|ip6 [id ID] [dst ADDR] [src ADDR] [ttl|hoplimit N]
-// [tos|tc N]`, the lightweight tunnels this kernel has that nlctl builds.
+// parseEncap reads what follows "encap" as ip's lwt_parse_encap does: the
+// lightweight tunnels nlctl builds, `mpls LABEL[/LABEL...] [ttl N]`,
+// `ip [id ID] [dst ADDR] [src ADDR] [tos TOS] [ttl N] [key] [csum] [seq]`
+// and `ip6` with tc and hoplimit for tos and ttl. The type's words end at
+// the first word that is not one of them.
 func parseEncap(a *cli.Args) (rtnl.Encap, error) {
 	t, err := a.Value("encap")
 	if err != nil {
 		return rtnl.Encap{}, err
 	}
-	if t != "ip" && t != "ip6" {
-		return rtnl.Encap{}, invalidArg("encap", t, "ip or ip6 (the encapsulations nlctl builds)")
+	if !a.More() {
+		return rtnl.Encap{}, cli.Syntaxf("unexpected end of line after \"encap\"")
+	}
+	switch t {
+	case "mpls":
+		return parseEncapMPLS(a)
+	case "ip", "ip6":
+	default:
+		return rtnl.Encap{}, invalidArg("encap", t, "mpls, ip or ip6 (the encapsulations nlctl builds)")
+	}
+	words, family := encapIPWords, 4
+	if t == "ip6" {
+		words, family = encapIP6Words, 6
 	}
 	var e rtnl.IPEncap
-	family := 4
-	if t == "ip6" {
-		family = 6
-	}
+	var names *iprouteNames
 	for a.More() {
 		w := a.Peek()
+		if !isKeyword(words, w) {
+			break
+		}
+		a.Next()
 		var n uint64
+		var v string
 		switch w {
 		case "id":
-			a.Next()
 			if n, err = a.Uint(w, 64); err == nil {
 				e.ID = n
 			}
 		case "dst", "src":
-			a.Next()
-			var v string
 			if v, err = a.Value(w); err == nil {
 				var ad netip.Addr
 				if ad, err = parseAddr(v, family); err == nil {
@@ -370,39 +442,70 @@ func parseEncap(a *cli.Args) (rtnl.Encap, error) {
 					}
 				}
 			}
-		case "ttl", "hoplimit", "tos", "tc":
-			a.Next()
+		case "ttl", "hoplimit":
 			if n, err = a.Uint(w, 8); err == nil {
-				if w == "ttl" || w == "hoplimit" {
-					e.TTL = uint8(n)
-				} else {
-					e.TOS = uint8(n)
+				e.TTL = uint8(n)
+			}
+		case "tos", "tc":
+			if v, err = a.Value(w); err == nil {
+				if names == nil {
+					names = loadIPRouteNames()
 				}
+				e.TOS, err = names.parseDSField(v)
 			}
-		default:
-			enc, err := e.Encap()
-			if err == nil && t == "ip6" && !e.Dst.IsValid() && !e.Src.IsValid() {
-				enc.Type = rtnl.EncapIP6
-			}
-			return enc, err
+		case "key":
+			e.Flags |= rtnl.IPEncapKey
+		case "csum":
+			e.Flags |= rtnl.IPEncapCsum
+		case "seq":
+			e.Flags |= rtnl.IPEncapSeq
 		}
 		if err != nil {
 			return rtnl.Encap{}, err
 		}
 	}
 	enc, err := e.Encap()
-	if err == nil && t == "ip6" && !e.Dst.IsValid() && !e.Src.IsValid() {
+	if err == nil && t == "ip6" {
 		enc.Type = rtnl.EncapIP6
 	}
 	return enc, err
 }
 
+// parseEncapMPLS reads `LABEL[/LABEL...] [ttl N]`.
+func parseEncapMPLS(a *cli.Args) (rtnl.Encap, error) {
+	s := a.Next()
+	var e rtnl.MPLSEncap
+	for l := range strings.SplitSeq(s, "/") {
+		n, err := strconv.ParseUint(l, 0, 32)
+		if err != nil || n >= 1<<20 {
+			return rtnl.Encap{}, cli.Failf("an MPLS label stack (LABEL[/LABEL...]) is expected rather than %q", s)
+		}
+		e.Labels = append(e.Labels, uint32(n))
+	}
+	if a.Peek() == "ttl" {
+		a.Next()
+		n, err := a.Uint("ttl", 8)
+		if err != nil {
+			return rtnl.Encap{}, err
+		}
+		e.TTL = new(uint8(n))
+	}
+	return e.Encap()
+}
+
 // printEncapJSON writes an encapsulation as ip does: its type under
-// "encap", then its fields at the route's level (ip 6.1 repeats the key
-// "dst" for the tunnel's destination; so does nlctl, for scripts written
-// against it).
+// "encap", then its fields at the level of the route or nexthop (ip 6.1
+// repeats the keys "dst" and "id" there; so does nlctl, for scripts
+// written against it).
 func printEncapJSON(j *output.JSON, enc rtnl.Encap) {
 	j.String("encap", enc.Type.String())
+	if m, err := enc.MPLS(); err == nil {
+		j.String("dst", mplsLabels(m.Labels))
+		if m.TTL != nil {
+			j.Uint("ttl", uint64(*m.TTL))
+		}
+		return
+	}
 	e, err := enc.IP()
 	if err != nil {
 		return
@@ -422,25 +525,69 @@ func printEncapJSON(j *output.JSON, enc rtnl.Encap) {
 		j.Uint("ttl", uint64(e.TTL))
 		j.Uint("tos", uint64(e.TOS))
 	}
+	for _, f := range encapFlags(e.Flags) {
+		j.Bool(f, true)
+	}
 }
 
-// encapText words an encapsulation as ip's text output does.
+// encapFlags names an ip encapsulation's flags, in ip's order.
+func encapFlags(f uint16) []string {
+	var names []string
+	for _, n := range []struct {
+		f    uint16
+		name string
+	}{{rtnl.IPEncapKey, "key"}, {rtnl.IPEncapCsum, "csum"}, {rtnl.IPEncapSeq, "seq"}} {
+		if f&n.f != 0 {
+			names = append(names, n.name)
+		}
+	}
+	return names
+}
+
+// mplsLabels words a label stack as ip does: 100/200.
+func mplsLabels(ls []uint32) string {
+	var b strings.Builder
+	for i, l := range ls {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(strconv.FormatUint(uint64(l), 10))
+	}
+	return b.String()
+}
+
+// encapText words an encapsulation as ip's text output does, with the
+// space before and after: " encap ip id 5 src 0.0.0.0 dst 192.0.2.9 ttl 0
+// tos 0 ".
 func encapText(enc rtnl.Encap) string {
+	s := " encap " + enc.Type.String() + " "
+	if m, err := enc.MPLS(); err == nil {
+		s += " " + mplsLabels(m.Labels) + " "
+		if m.TTL != nil {
+			s += fmt.Sprintf("ttl %d ", *m.TTL)
+		}
+		return s
+	}
 	e, err := enc.IP()
 	if err != nil {
-		return " encap " + enc.Type.String()
+		return s
 	}
-	s := fmt.Sprintf(" encap %s id %d", enc.Type, e.ID)
+	s += fmt.Sprintf("id %d ", e.ID)
 	if e.Src.IsValid() {
-		s += " src " + e.Src.String()
+		s += "src " + e.Src.String() + " "
 	}
 	if e.Dst.IsValid() {
-		s += " dst " + e.Dst.String()
+		s += "dst " + e.Dst.String() + " "
 	}
 	if enc.Type == rtnl.EncapIP6 {
-		return s + fmt.Sprintf(" hoplimit %d tc %d", e.TTL, e.TOS)
+		s += fmt.Sprintf("hoplimit %d tc %d ", e.TTL, e.TOS)
+	} else {
+		s += fmt.Sprintf("ttl %d tos %d ", e.TTL, e.TOS)
 	}
-	return s + fmt.Sprintf(" ttl %d tos %d", e.TTL, e.TOS)
+	for _, f := range encapFlags(e.Flags) {
+		s += f + " "
+	}
+	return s
 }
 
 // parseMetric reads one route metric: a number, or "lock N", or a time
@@ -506,16 +653,26 @@ func parseMetric(m *rtnl.Metrics, kw string, a *cli.Args) error {
 }
 
 // routeSelector is what `ip route show` selects in user space, beyond
-// what the kernel filters.
+// what the kernel filters. What a selector fixes, ip does not print (the
+// table of a single table, the device of "dev", the protocol of
+// "protocol"...): the "given" fields say which.
 type routeSelector struct {
 	kernel     rtnl.RouteFilter
 	tableGiven bool // a single table was named: ip then does not print it
 	root       netip.Prefix
 	match      netip.Prefix
 	exact      netip.Prefix
-	scope      int // -1: any
-	via        netip.Addr
-	src        netip.Addr
+	// srcRoot, srcMatch and srcExact select by source prefix (from).
+	srcRoot, srcMatch, srcExact netip.Prefix
+	scope                       int // -1: any
+	via                         netip.Addr
+	src                         netip.Addr
+	tos                         *uint8
+	iif                         *int
+	mark                        *uint32
+	metric                      *uint32
+	realms, realmMask           uint32
+	protoGiven                  bool
 }
 
 func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
@@ -530,8 +687,27 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 		}
 		return parsePrefix(v, family)
 	}
+	// rootMatchExact reads "[root|match|exact] PREFIX" into the three.
+	rootMatchExact := func(w string, root, match, exact *netip.Prefix) (err error) {
+		switch cli.Resolve(routeSelectorPrefixWords, a.Peek()) {
+		case "root":
+			a.Next()
+			*root, err = prefix("root")
+		case "match":
+			a.Next()
+			*match, err = prefix("match")
+		case "exact":
+			a.Next()
+			*exact, err = prefix("exact")
+		default:
+			*exact, err = prefix(w)
+		}
+		return err
+	}
+	var names *iprouteNames
 	for a.More() {
-		w := a.Next()
+		raw := a.Next()
+		w := cli.Resolve(routeShowWords, raw)
 		var err error
 		switch {
 		case w == "table":
@@ -551,24 +727,43 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			}
 			s.kernel.Table = t
 			s.tableGiven = t != 0
-		case w == "cache" || w == "cloned":
+		case w == "vrf":
+			return nil, cli.Failf("\"vrf\" is not supported by nlctl: use the VRF's table")
+		case w == "cached" || w == "cloned":
 			s.kernel.Cloned = true
-		case cli.Matches(w, "protocol") && len(w) >= 2:
+		case w == "tos" || w == "dsfield":
 			v, err := a.Value(w)
 			if err != nil {
 				return nil, err
+			}
+			if names == nil {
+				names = loadIPRouteNames()
+			}
+			tos, err := names.parseDSField(v)
+			if err != nil {
+				return nil, err
+			}
+			s.tos = &tos
+		case w == "protocol":
+			v, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if v == "all" {
+				s.kernel.Protocol, s.protoGiven = 0, false
+				break
 			}
 			p, err := rtnl.ParseRouteProtocol(v)
 			if err != nil {
 				return nil, invalidArg("protocol", v, protocolForm)
 			}
-			s.kernel.Protocol = p
+			s.kernel.Protocol, s.protoGiven = p, true
 		case w == "type":
 			v, err := a.Value(w)
 			if err != nil {
 				return nil, err
 			}
-			t, err := rtnl.ParseRouteType(v)
+			t, err := rtnl.ParseRouteType(routeTypeName(v))
 			if err != nil {
 				return nil, invalidArg("type", v, "unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, throw or nat")
 			}
@@ -578,18 +773,38 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			if err != nil {
 				return nil, err
 			}
+			if v == "all" {
+				s.scope = -1
+				break
+			}
 			sc, err := rtnl.ParseScope(v)
 			if err != nil {
 				return nil, invalidArg("scope", v, scopeForm)
 			}
 			s.scope = int(sc)
-		case w == "dev" || w == "oif":
+		case w == "dev" || w == "oif" || w == "iif":
 			v, err := a.Value(w)
 			if err != nil {
 				return nil, err
 			}
-			if s.kernel.OIF, err = x.linkIndex(v); err != nil {
+			i, err := x.linkIndex(v)
+			if err != nil {
 				return nil, err
+			}
+			if w == "iif" {
+				s.iif = &i
+			} else {
+				s.kernel.OIF = i
+			}
+		case w == "mark" || w == "metric" || w == "priority" || w == "preference":
+			n, err := a.Uint(w, 32)
+			if err != nil {
+				return nil, err
+			}
+			if w == "mark" {
+				s.mark = new(uint32(n))
+			} else {
+				s.metric = new(uint32(n))
 			}
 		case w == "via":
 			v, err := a.Value(w)
@@ -612,33 +827,43 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			if s.src, err = parseAddr(v, 0); err != nil {
 				return nil, err
 			}
+		case w == "realms":
+			v, err := a.Value(w)
+			if err != nil {
+				return nil, err
+			}
+			if names == nil {
+				names = loadIPRouteNames()
+			}
+			if s.realms, err = names.parseRealms(v); err != nil {
+				return nil, err
+			}
+			// As ip: "5/" selects by source realm alone, "/5" or "5" by
+			// destination realm alone.
+			s.realmMask = ^uint32(0)
+			if s.realms&0xffff == 0 && strings.HasSuffix(v, "/") {
+				s.realmMask &^= 0xffff
+			}
+			if s.realms&0xffff0000 == 0 && (!strings.Contains(v, "/") || strings.HasPrefix(v, "/")) {
+				s.realmMask &^= 0xffff0000
+			}
+		case w == "from":
+			err = rootMatchExact(w, &s.srcRoot, &s.srcMatch, &s.srcExact)
 		case w == "root":
 			s.root, err = prefix(w)
 		case w == "match":
 			s.match, err = prefix(w)
 		case w == "to":
-			switch a.Peek() { // to [root|match|exact] PREFIX
-			case "root":
-				a.Next()
-				s.root, err = prefix("root")
-			case "match":
-				a.Next()
-				s.match, err = prefix("match")
-			case "exact":
-				a.Next()
-				s.exact, err = prefix("exact")
-			default:
-				s.exact, err = prefix(w)
-			}
+			err = rootMatchExact(w, &s.root, &s.match, &s.exact)
 		case w == "exact":
 			s.exact, err = prefix(w)
 		default:
-			s.exact, err = parsePrefix(w, family)
+			s.exact, err = parsePrefix(raw, family)
 		}
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range []netip.Prefix{s.root, s.match, s.exact} {
+		for _, p := range []netip.Prefix{s.root, s.match, s.exact, s.srcRoot, s.srcMatch, s.srcExact} {
 			if p.IsValid() && family == 0 {
 				family = familyOf(p.Addr())
 			}
@@ -653,6 +878,28 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 		s.kernel.Family = rtnl.IPv4 // as ip: one table means IPv4 unless -6
 	}
 	return s, nil
+}
+
+// routeSelectorPrefixWords are what may come before a prefix after "to"
+// or "from".
+var routeSelectorPrefixWords = cli.Kw("root*", "match*", "exact*")
+
+// prefixSelected applies root, match and exact to a route's prefix p, as
+// ip does.
+func prefixSelected(p, root, match, exact netip.Prefix) bool {
+	if !p.IsValid() {
+		return !root.IsValid() && !match.IsValid() && !exact.IsValid()
+	}
+	if e := exact; e.IsValid() && (p.Bits() != e.Bits() || p.Masked() != e.Masked()) {
+		return false
+	}
+	if r := root; r.IsValid() && (p.Bits() < r.Bits() || !r.Contains(p.Addr())) {
+		return false
+	}
+	if m := match; m.IsValid() && (p.Bits() > m.Bits() || !p.Contains(m.Addr())) {
+		return false
+	}
+	return true
 }
 
 // keep applies the selectors the kernel does not.
@@ -671,20 +918,26 @@ func (s *routeSelector) keep(r *rtnl.Route) bool {
 	if s.src.IsValid() && r.PrefSrc != s.src {
 		return false
 	}
-	d := r.Dst
-	if !d.IsValid() {
+	switch {
+	case s.tos != nil && r.TOS != *s.tos,
+		s.iif != nil && r.IIF != *s.iif,
+		s.mark != nil && r.Mark != *s.mark,
+		s.metric != nil && r.Priority != *s.metric,
+		(r.Realms^s.realms)&s.realmMask != 0:
 		return false
 	}
-	if p := s.exact; p.IsValid() && (d.Bits() != p.Bits() || d.Masked() != p.Masked()) {
+	if !r.Dst.IsValid() || !prefixSelected(r.Dst, s.root, s.match, s.exact) {
 		return false
 	}
-	if p := s.root; p.IsValid() && (d.Bits() < p.Bits() || !p.Contains(d.Addr())) {
-		return false
+	src := r.Src
+	if !src.IsValid() {
+		if r.Dst.Addr().Is4() {
+			src = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+		} else {
+			src = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
+		}
 	}
-	if p := s.match; p.IsValid() && (d.Bits() > p.Bits() || !d.Contains(p.Addr())) {
-		return false
-	}
-	return true
+	return prefixSelected(src, s.srcRoot, s.srcMatch, s.srcExact)
 }
 
 func routeShow(x *ipctx, a *cli.Args, flush bool) error {
@@ -700,26 +953,14 @@ func routeShow(x *ipctx, a *cli.Args, flush bool) error {
 		return err
 	}
 	if flush {
-		routes, err := h.ListRoutes(x.ctx, &sel.kernel)
-		if err != nil {
-			return err
-		}
-		b := h.NewBatch()
-		for i := range routes {
-			if sel.keep(&routes[i]) {
-				if err := b.Route(rtnl.Delete, &routes[i]); err != nil {
-					return err
-				}
-			}
-		}
-		return b.Run(x.ctx, nil)
+		return routeFlush(x, h, sel)
 	}
 	if x.byIndex == nil {
 		if err := x.loadLinks(); err != nil {
 			return err
 		}
 	}
-	if x.env.Details && x.env.JSON {
+	if x.env.Details {
 		// ip -d shows the nexthop object a route refers to; fetch them
 		// before the dump, which holds the connection.
 		nhs, err := h.ListNexthops(x.ctx, nil)
@@ -758,13 +999,70 @@ func routeShow(x *ipctx, a *cli.Args, flush bool) error {
 	return nil
 }
 
+// routeFlush deletes the selected routes, in rounds until none is left,
+// as ip does: with -s it counts them, with -s -s it prints them too.
+func routeFlush(x *ipctx, h *rtnl.Handle, sel *routeSelector) error {
+	if x.byIndex == nil {
+		if err := x.loadLinks(); err != nil {
+			return err
+		}
+	}
+	for round := 0; round < maxFlushRounds; round++ {
+		routes, err := h.ListRoutes(x.ctx, &sel.kernel)
+		if err != nil {
+			return err
+		}
+		b := h.NewBatch()
+		for i := range routes {
+			if !sel.keep(&routes[i]) {
+				continue
+			}
+			if x.env.Stats > 1 {
+				printRouteText(x, &routes[i], sel)
+			}
+			if err := b.Route(rtnl.Delete, &routes[i]); err != nil {
+				return err
+			}
+		}
+		if b.Len() == 0 {
+			if x.env.Stats > 0 {
+				if round == 0 {
+					fmt.Fprintln(x.out, "Nothing to flush.")
+				} else {
+					fmt.Fprintf(x.out, "*** Flush is complete after %d round%s ***\n", round, plural(round))
+				}
+			}
+			return nil
+		}
+		n := b.Len()
+		if err := ignoreGone(b.Run(x.ctx, &nl.BatchOptions{ContinueOnError: true})); err != nil {
+			return err
+		}
+		if x.env.Stats > 0 {
+			fmt.Fprintf(x.out, "\n*** Round %d, deleting %d entries ***\n", round+1, n)
+		}
+	}
+	return fmt.Errorf("*** Flush remains incomplete after %d rounds. ***", maxFlushRounds)
+}
+
 func routeGet(x *ipctx, a *cli.Args) error {
 	var q rtnl.RouteQuery
+	var names *iprouteNames
+	connected, odevGiven := false, false
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(routeGetWords, a.Next())
 		var err error
 		var v string
+		if names == nil && (w == "tos" || w == "dsfield" || w == "ipproto") {
+			names = loadIPRouteNames()
+		}
 		switch w {
+		case "help":
+			return help(x, routeUsage)
+		case "connected":
+			connected = true
+		case "notify", "vrf", "as":
+			return cli.Failf("route get %q is not supported by nlctl", w)
 		case "from":
 			if v, err = a.Value(w); err == nil {
 				q.Src, err = parseAddr(v, 0)
@@ -776,7 +1074,7 @@ func routeGet(x *ipctx, a *cli.Args) error {
 				if w == "iif" {
 					q.IIF = i
 				} else {
-					q.OIF = i
+					q.OIF, odevGiven = i, true
 				}
 			}
 		case "mark":
@@ -789,12 +1087,12 @@ func routeGet(x *ipctx, a *cli.Args) error {
 			uid := uint32(n)
 			q.UID = &uid
 		case "tos", "dsfield":
-			var n uint64
-			n, err = a.Uint(w, 8)
-			q.TOS = uint8(n)
+			if v, err = a.Value(w); err == nil {
+				q.TOS, err = names.parseDSField(v)
+			}
 		case "ipproto":
 			if v, err = a.Value(w); err == nil {
-				q.IPProto, err = parseIPProto(v)
+				q.IPProto, err = names.parseIPProto(v)
 			}
 		case "sport", "dport":
 			var n uint64
@@ -833,35 +1131,36 @@ func routeGet(x *ipctx, a *cli.Args) error {
 	if err != nil {
 		return err
 	}
+	routes := []*rtnl.Route{r}
+	if connected && !q.Src.IsValid() {
+		// As ip: the first answer, then the route from the source
+		// address it chose.
+		if !r.PrefSrc.IsValid() {
+			return cli.Failf("Failed to connect the route")
+		}
+		q.Src = r.PrefSrc
+		if !odevGiven {
+			q.OIF = 0
+		}
+		r2, err := h.RouteGet(x.ctx, q)
+		if err != nil {
+			return err
+		}
+		routes = append(routes, r2)
+	}
 	if x.env.JSON {
 		j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
 		j.Array("")
-		printRouteJSON(x, j, r, nil, true)
+		for _, r := range routes {
+			printRouteJSON(x, j, r, nil, true)
+		}
 		j.End()
 		return nil
 	}
-	printRouteText(x, r, nil)
+	for _, r := range routes {
+		printRouteText(x, r, nil)
+	}
 	return nil
-}
-
-func parseIPProto(s string) (uint8, error) {
-	switch s {
-	case "tcp":
-		return unix.IPPROTO_TCP, nil
-	case "udp":
-		return unix.IPPROTO_UDP, nil
-	case "icmp":
-		return unix.IPPROTO_ICMP, nil
-	case "ipv6-icmp", "icmpv6":
-		return unix.IPPROTO_ICMPV6, nil
-	case "sctp":
-		return unix.IPPROTO_SCTP, nil
-	}
-	n, err := strconv.ParseUint(s, 0, 8)
-	if err != nil {
-		return 0, invalidArg("ipproto", s, "tcp, udp, icmp, ipv6-icmp, sctp or a number from 0 to 255")
-	}
-	return uint8(n), nil
 }
 
 // appendRouteDst formats a route's destination as ip does.
@@ -877,14 +1176,36 @@ func appendRouteDst(b []byte, p netip.Prefix) []byte {
 	return b
 }
 
+// routeShown says which of a route's fields ip prints: not those the
+// selector fixed (the table of a single table, the device of "dev", the
+// protocol of "protocol"...), which sel says (nil for route get).
+type routeShown struct {
+	table, dev, proto, scope, via, src, tos, metric, iif, realms bool
+}
+
+func (sel *routeSelector) shown() routeShown {
+	if sel == nil {
+		return routeShown{true, true, true, true, true, true, true, true, true, true}
+	}
+	return routeShown{
+		table: !sel.tableGiven, dev: sel.kernel.OIF == 0, proto: !sel.protoGiven, scope: sel.scope < 0,
+		via: !sel.via.IsValid(), src: !sel.src.IsValid(), tos: sel.tos == nil, metric: sel.metric == nil,
+		iif: sel.iif == nil, realms: sel.realmMask != ^uint32(0),
+	}
+}
+
+// userHZ is the kernel's clock ticks per second in what it reports
+// (USER_HZ), which ip reads from sysconf(_SC_CLK_TCK).
+const userHZ = 100
+
 // printRouteJSON writes a route with the keys `ip -j route` uses.
 // Like ip, it leaves out what the selector fixed: the table of a single
 // table, the device of a dev selector.
 func printRouteJSON(x *ipctx, j *output.JSON, r *rtnl.Route, sel *routeSelector, get bool) {
 	var buf [64]byte
 	details := x.env.Details
-	tableGiven := sel != nil && sel.tableGiven
-	devGiven := sel != nil && sel.kernel.OIF != 0
+	show := sel.shown()
+	names := x.ipNames()
 	j.Object("")
 	if r.Type != rtnl.RouteUnicast || details {
 		j.String("type", r.Type.String())
@@ -893,72 +1214,167 @@ func printRouteJSON(x *ipctx, j *output.JSON, r *rtnl.Route, sel *routeSelector,
 	if r.Src.IsValid() {
 		j.ASCII("from", appendRouteDst(buf[:0], r.Src))
 	}
-	if r.TOS != 0 {
-		j.String("tos", "0x"+strconv.FormatUint(uint64(r.TOS), 16))
-	}
 	if r.NexthopID != 0 {
 		j.Uint("nhid", uint64(r.NexthopID))
 	}
 	if r.Encap.Type != 0 {
 		printEncapJSON(j, r.Encap)
 	}
-	if nh := x.nexthops[r.NexthopID]; nh != nil && details {
-		j.Name("nh_info")
-		printNexthop(x, j, nh)
+	if r.TOS != 0 && show.tos {
+		j.String("tos", names.dsfieldName(r.TOS))
 	}
-	printGatewayJSON(j, r.Family, r.Gateway)
-	if r.OIF != 0 && !devGiven {
+	if show.via {
+		printGatewayJSON(j, r.Family, r.Gateway)
+	}
+	if r.OIF != 0 && show.dev {
 		j.String("dev", x.linkName(r.OIF))
 	}
-	if !tableGiven && !get && (r.Table != rtnl.TableMain || details) {
+	if show.table && (r.Table != rtnl.TableMain || details) && !get && r.Table != 0 {
 		j.String("table", rtnl.TableName(r.Table))
 	}
-	if r.Protocol != rtnl.ProtoBoot || details {
-		if !get || r.Protocol != rtnl.ProtoUnspec {
+	if r.Flags&rtnl.RouteCloned == 0 {
+		if (r.Protocol != rtnl.ProtoBoot || details) && show.proto {
 			j.String("protocol", r.Protocol.String())
 		}
+		if (r.Scope != rtnl.ScopeGlobal || details) && show.scope {
+			j.String("scope", r.Scope.String())
+		}
 	}
-	if r.Scope != rtnl.ScopeGlobal || details {
-		j.String("scope", r.Scope.String())
-	}
-	if r.PrefSrc.IsValid() {
+	if r.PrefSrc.IsValid() && show.src {
 		j.ASCII("prefsrc", r.PrefSrc.AppendTo(buf[:0]))
 	}
-	if r.Priority != 0 || r.Family == rtnl.IPv6 {
+	if (r.Priority != 0 || r.Family == rtnl.IPv6) && show.metric {
 		j.Uint("metric", uint64(r.Priority))
 	}
 	j.Strings("flags", r.Flags.Names())
-	if get {
-		if r.UID != nil {
-			j.Uint("uid", uint64(*r.UID))
-		}
+	if r.Mark != 0 {
+		j.Uint("mark", uint64(r.Mark))
+	}
+	if r.Realms != 0 && show.realms {
+		printRealmsJSON(j, names, r.Realms)
+	}
+	if r.UID != nil {
+		j.Uint("uid", uint64(*r.UID))
+	}
+	if r.Family == rtnl.IPv4 && r.Flags&rtnl.RouteCloned != 0 {
+		names, rest := routeCacheFlags(r.Flags)
 		j.Array("cache")
+		for _, n := range names {
+			j.String("", n)
+		}
+		if rest != 0 {
+			j.String("flags", strconv.FormatUint(uint64(rest), 16))
+		}
 		j.End()
+	}
+	if c := r.Cache; c.Expires != 0 {
+		j.Int("expires", int64(c.Expires/userHZ))
+	} else if r.Expires != 0 {
+		j.Uint("expires", uint64(r.Expires))
+	}
+	if c := r.Cache; c.Error != 0 {
+		j.Uint("error", uint64(c.Error))
+	}
+	if x.env.Stats > 0 {
+		if c := r.Cache; c.ClntRef != 0 {
+			j.Uint("users", uint64(c.ClntRef))
+		}
+		if c := r.Cache; c.Used != 0 {
+			j.Uint("used", uint64(c.Used))
+		}
+		if c := r.Cache; c.LastUse != 0 {
+			j.Uint("age", uint64(c.LastUse/userHZ))
+		}
 	}
 	if !r.Metrics.IsZero() {
 		printMetricsJSON(j, &r.Metrics)
 	}
-	if r.Expires != 0 {
-		j.Uint("expires", uint64(r.Expires))
+	if r.IIF != 0 && show.iif {
+		j.String("iif", x.linkName(r.IIF))
+	}
+	if r.Family == rtnl.IPv6 {
+		j.String("pref", r.Pref.String())
+	}
+	if nh := x.nexthops[r.NexthopID]; nh != nil && details {
+		j.Name("nh_info")
+		printNexthop(x, j, nh)
 	}
 	if len(r.Nexthops) > 0 {
 		j.Array("nexthops")
 		for _, nh := range r.Nexthops {
 			j.Object("")
-			printGatewayJSON(j, r.Family, nh.Gateway)
-			if nh.OIF != 0 {
-				j.String("dev", x.linkName(nh.OIF))
+			if nh.Encap.Type != 0 {
+				printEncapJSON(j, nh.Encap)
 			}
+			printGatewayJSON(j, r.Family, nh.Gateway)
+			if nh.Realms != 0 {
+				printRealmsJSON(j, names, nh.Realms)
+			}
+			j.String("dev", x.linkName(nh.OIF))
 			j.Uint("weight", uint64(nh.Weight))
 			j.Strings("flags", nh.Flags.Names())
 			j.End()
 		}
 		j.End()
 	}
-	if r.Family == rtnl.IPv6 {
-		j.String("pref", r.Pref.String())
-	}
 	j.End()
+}
+
+// printRealmsJSON writes realms as ip's "flow" object.
+func printRealmsJSON(j *output.JSON, names *iprouteNames, v uint32) {
+	j.Object("flow")
+	if from := v >> 16; from != 0 {
+		j.String("from", names.realmName(from))
+	}
+	j.String("to", names.realmName(v&0xffff))
+	j.End()
+}
+
+// realmsText words realms as ip's text does: "realms 1/2 " or "realm 2 ".
+func realmsText(names *iprouteNames, v uint32) string {
+	if from := v >> 16; from != 0 {
+		return "realms " + names.realmName(from) + "/" + names.realmName(v&0xffff) + " "
+	}
+	return "realm " + names.realmName(v&0xffff) + " "
+}
+
+// routeCacheFlags names the cache flags (RTCF_*) of a cloned route, in
+// ip's order, and returns the bits it has no name for.
+func routeCacheFlags(f rtnl.RouteFlags) ([]string, uint32) {
+	names := []string{}
+	rest := uint32(f) &^ 0xffff
+	for _, c := range []struct {
+		bit  uint32
+		name string
+	}{
+		{0x80000000, "local"}, {0x40000000, "reject"}, {0x20000000, "mc"}, {0x10000000, "brd"},
+		{0x08000000, "dst-nat"}, {0x00800000, "src-nat"}, {0x00400000, "masq"},
+		{0x00020000, "dst-direct"}, {0x04000000, "src-direct"}, {0x00040000, "redirected"},
+		{0x01000000, "redirect"}, {0x00200000, "fastroute"}, {0x00010000, "notify"}, {0x00080000, "proxy"},
+	} {
+		if rest&c.bit != 0 {
+			names = append(names, c.name)
+			rest &^= c.bit
+		}
+	}
+	return names, rest
+}
+
+// cacheText words a cloned route's cache flags as ip does.
+func cacheText(sl string, f rtnl.RouteFlags) string {
+	names, rest := routeCacheFlags(f)
+	s := sl + "    cache "
+	if len(names) == 0 && rest == 0 {
+		return s
+	}
+	s += "<" + strings.Join(names, ",")
+	if rest != 0 {
+		if len(names) > 0 {
+			s += ","
+		}
+		return s + strconv.FormatUint(uint64(rest), 16) + ">"
+	}
+	return s + "> "
 }
 
 func printGatewayJSON(j *output.JSON, f rtnl.Family, gw netip.Addr) {
@@ -980,152 +1396,227 @@ func printGatewayJSON(j *output.JSON, f rtnl.Family, gw netip.Addr) {
 	j.End()
 }
 
+// routeMetrics lists a route's metrics in ip's order (RTAX_*), with
+// their text names.
+func routeMetrics(m *rtnl.Metrics) []struct {
+	rtax uint
+	name string
+	v    uint32
+} {
+	return []struct {
+		rtax uint
+		name string
+		v    uint32
+	}{
+		{unix.RTAX_MTU, "mtu", m.MTU}, {unix.RTAX_WINDOW, "window", m.Window}, {unix.RTAX_RTT, "rtt", m.RTT},
+		{unix.RTAX_RTTVAR, "rttvar", m.RTTVar}, {unix.RTAX_SSTHRESH, "ssthresh", m.SSThresh},
+		{unix.RTAX_CWND, "cwnd", m.CWnd}, {unix.RTAX_ADVMSS, "advmss", m.AdvMSS},
+		{unix.RTAX_REORDERING, "reordering", m.Reordering}, {unix.RTAX_HOPLIMIT, "hoplimit", m.HopLimit},
+		{unix.RTAX_INITCWND, "initcwnd", m.InitCWnd}, {unix.RTAX_FEATURES, "features", m.Features},
+		{unix.RTAX_RTO_MIN, "rto_min", m.RTOMin}, {unix.RTAX_INITRWND, "initrwnd", m.InitRWnd},
+		{unix.RTAX_QUICKACK, "quickack", m.QuickAck}, {unix.RTAX_CC_ALGO, "congctl", 0},
+		{unix.RTAX_FASTOPEN_NO_COOKIE, "fastopen_no_cookie", m.FastOpenNoCookie},
+	}
+}
+
 func printMetricsJSON(j *output.JSON, m *rtnl.Metrics) {
 	j.Array("metrics")
 	j.Object("")
-	for _, f := range []struct {
-		name string
-		v    uint32
-	}{
-		{"mtu", m.MTU}, {"window", m.Window}, {"rtt", m.RTT}, {"rttvar", m.RTTVar},
-		{"ssthresh", m.SSThresh}, {"cwnd", m.CWnd}, {"advmss", m.AdvMSS},
-		{"reordering", m.Reordering}, {"hoplimit", m.HopLimit}, {"initcwnd", m.InitCWnd},
-	} {
-		if f.v != 0 {
+	for _, f := range routeMetrics(m) {
+		locked := m.Locked&(1<<f.rtax) != 0
+		switch {
+		case f.rtax == unix.RTAX_CC_ALGO:
+			if m.Congestion != "" || locked {
+				j.String("congestion", m.Congestion)
+			}
+		case f.v == 0 && !locked:
+		case f.rtax == unix.RTAX_FEATURES:
+			if f.v&unix.RTAX_FEATURE_ECN != 0 {
+				j.Null("ecn")
+			}
+			if f.v&^unix.RTAX_FEATURE_ECN != 0 {
+				j.String("features", "0x"+strconv.FormatUint(uint64(f.v), 16))
+			}
+		default:
 			j.Uint(f.name, uint64(f.v))
 		}
-	}
-	if m.Features&unix.RTAX_FEATURE_ECN != 0 {
-		j.Null("ecn")
-	}
-	for _, f := range []struct {
-		name string
-		v    uint32
-	}{
-		{"rto_min", m.RTOMin}, {"initrwnd", m.InitRWnd}, {"quickack", m.QuickAck},
-		{"fastopen_no_cookie", m.FastOpenNoCookie},
-	} {
-		if f.v != 0 {
-			j.Uint(f.name, uint64(f.v))
-		}
-	}
-	if m.Congestion != "" {
-		j.String("congestion", m.Congestion)
 	}
 	j.End()
 	j.End()
 }
 
-// printRouteText writes a route as `ip route` prints it.
-func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
-	w := x.out
-	tableGiven := sel != nil && sel.tableGiven
-	devGiven := sel != nil && sel.kernel.OIF != 0
-	var buf [64]byte
-	if r.Type != rtnl.RouteUnicast || x.env.Details {
-		w.WriteString(r.Type.String())
-		w.WriteByte(' ')
+// metricsText words a route's metrics as ip's text does.
+func metricsText(m *rtnl.Metrics) string {
+	var b strings.Builder
+	for _, f := range routeMetrics(m) {
+		locked := m.Locked&(1<<f.rtax) != 0
+		if f.v == 0 && !locked && (f.rtax != unix.RTAX_CC_ALGO || m.Congestion == "") {
+			continue
+		}
+		b.WriteString(f.name + " ")
+		if locked {
+			b.WriteString("lock ")
+		}
+		switch f.rtax {
+		case unix.RTAX_FEATURES:
+			if f.v&unix.RTAX_FEATURE_ECN != 0 {
+				b.WriteString("ecn ")
+			}
+			if f.v&^unix.RTAX_FEATURE_ECN != 0 {
+				fmt.Fprintf(&b, "%#x ", f.v)
+			}
+		case unix.RTAX_RTT, unix.RTAX_RTTVAR, unix.RTAX_RTO_MIN:
+			if f.v >= 1000 {
+				b.WriteString(strconv.FormatFloat(float64(f.v)/1e3, 'g', 6, 64) + "s ")
+			} else {
+				fmt.Fprintf(&b, "%dms ", f.v)
+			}
+		case unix.RTAX_CC_ALGO:
+			b.WriteString(m.Congestion + " ")
+		default:
+			fmt.Fprintf(&b, "%d ", f.v)
+		}
 	}
-	w.Write(appendRouteDst(buf[:0], r.Dst))
+	return b.String()
+}
+
+// printRouteText writes a route as `ip route` prints it (ip's
+// print_route): every field followed by a space, IPv6 routes ending with
+// their preference.
+func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
+	var b strings.Builder
+	var buf [64]byte
+	show := sel.shown()
+	details := x.env.Details
+	names := x.ipNames()
+	sl := "\n"
+	if x.env.Oneline {
+		sl = "\\"
+	}
+	if r.Type != rtnl.RouteUnicast || details {
+		b.WriteString(r.Type.String() + " ")
+	}
+	b.Write(appendRouteDst(buf[:0], r.Dst))
+	b.WriteByte(' ')
 	if r.Src.IsValid() {
-		w.WriteString(" from ")
-		w.Write(appendRouteDst(buf[:0], r.Src))
+		b.WriteString("from ")
+		b.Write(appendRouteDst(buf[:0], r.Src))
+		b.WriteByte(' ')
 	}
 	if r.NexthopID != 0 {
-		fmt.Fprintf(w, " nhid %d", r.NexthopID)
+		fmt.Fprintf(&b, "nhid %d ", r.NexthopID)
 	}
 	if r.Encap.Type != 0 {
-		w.WriteString(encapText(r.Encap))
+		b.WriteString(encapText(r.Encap))
 	}
-	if gw := r.Gateway; gw.IsValid() {
-		w.WriteString(" via ")
-		if gw.Is4() != (r.Family == rtnl.IPv4) {
-			if gw.Is4() {
-				w.WriteString("inet ")
-			} else {
-				w.WriteString("inet6 ")
-			}
+	if r.TOS != 0 && show.tos {
+		b.WriteString("tos " + names.dsfieldName(r.TOS) + " ")
+	}
+	if gw := r.Gateway; gw.IsValid() && show.via {
+		b.WriteString(gatewayText(r.Family, gw))
+	}
+	if r.OIF != 0 && show.dev {
+		b.WriteString("dev " + x.linkName(r.OIF) + " ")
+	}
+	if show.table && r.Table != 0 && (r.Table != rtnl.TableMain || details) {
+		b.WriteString("table " + rtnl.TableName(r.Table) + " ")
+	}
+	if r.Flags&rtnl.RouteCloned == 0 {
+		if (r.Protocol != rtnl.ProtoBoot || details) && show.proto {
+			b.WriteString("proto " + r.Protocol.String() + " ")
 		}
-		w.Write(gw.AppendTo(buf[:0]))
+		if (r.Scope != rtnl.ScopeGlobal || details) && show.scope {
+			b.WriteString("scope " + r.Scope.String() + " ")
+		}
 	}
-	if r.OIF != 0 && !devGiven {
-		w.WriteString(" dev ")
-		w.WriteString(x.linkName(r.OIF))
+	if r.PrefSrc.IsValid() && show.src {
+		b.WriteString("src " + r.PrefSrc.String() + " ")
 	}
-	if !tableGiven && (r.Table != rtnl.TableMain || x.env.Details) {
-		w.WriteString(" table ")
-		w.WriteString(rtnl.TableName(r.Table))
-	}
-	get := sel == nil
-	if (r.Protocol != rtnl.ProtoBoot || x.env.Details) && !(get && r.Protocol == rtnl.ProtoUnspec) {
-		w.WriteString(" proto ")
-		w.WriteString(r.Protocol.String())
-	}
-	if r.Scope != rtnl.ScopeGlobal || x.env.Details {
-		w.WriteString(" scope ")
-		w.WriteString(r.Scope.String())
-	}
-	if r.PrefSrc.IsValid() {
-		w.WriteString(" src ")
-		w.Write(r.PrefSrc.AppendTo(buf[:0]))
-	}
-	if r.Priority != 0 || r.Family == rtnl.IPv6 {
-		w.WriteString(" metric ")
-		w.Write(strconv.AppendUint(buf[:0], uint64(r.Priority), 10))
+	if (r.Priority != 0 || r.Family == rtnl.IPv6) && show.metric {
+		fmt.Fprintf(&b, "metric %d ", r.Priority)
 	}
 	for _, f := range r.Flags.Names() {
-		w.WriteByte(' ')
-		w.WriteString(f)
+		b.WriteString(f + " ")
 	}
-	m := &r.Metrics
-	for _, f := range []struct {
-		name string
-		v    uint32
-	}{
-		{"mtu", m.MTU}, {"advmss", m.AdvMSS}, {"window", m.Window}, {"hoplimit", m.HopLimit},
-		{"initcwnd", m.InitCWnd}, {"initrwnd", m.InitRWnd}, {"quickack", m.QuickAck},
-	} {
-		if f.v != 0 {
-			fmt.Fprintf(w, " %s %d", f.name, f.v)
+	if m := r.Mark; m >= 16 {
+		fmt.Fprintf(&b, "mark 0x%x ", m)
+	} else if m != 0 {
+		fmt.Fprintf(&b, "mark %d ", m)
+	}
+	if r.Realms != 0 && show.realms {
+		b.WriteString(realmsText(names, r.Realms))
+	}
+	if r.UID != nil {
+		fmt.Fprintf(&b, "uid %d ", *r.UID)
+	}
+	if r.Family == rtnl.IPv4 && r.Flags&rtnl.RouteCloned != 0 {
+		b.WriteString(cacheText(sl, r.Flags))
+	}
+	if c := r.Cache; c.Expires != 0 {
+		fmt.Fprintf(&b, "expires %dsec ", c.Expires/userHZ)
+	} else if r.Expires != 0 {
+		fmt.Fprintf(&b, "expires %dsec ", r.Expires)
+	}
+	if c := r.Cache; c.Error != 0 {
+		fmt.Fprintf(&b, "error %d ", c.Error)
+	}
+	if c := r.Cache; x.env.Stats > 0 {
+		if c.ClntRef != 0 {
+			fmt.Fprintf(&b, "users %d ", c.ClntRef)
+		}
+		if c.Used != 0 {
+			fmt.Fprintf(&b, "used %d ", c.Used)
+		}
+		if c.LastUse != 0 {
+			fmt.Fprintf(&b, "age %dsec ", c.LastUse/userHZ)
 		}
 	}
-	if m.RTT != 0 {
-		fmt.Fprintf(w, " rtt %dms", m.RTT)
-	}
-	if m.Congestion != "" {
-		w.WriteString(" congctl " + m.Congestion)
-	}
-	if r.Expires != 0 {
-		fmt.Fprintf(w, " expires %dsec", r.Expires)
+	b.WriteString(metricsText(&r.Metrics))
+	if r.IIF != 0 && show.iif {
+		b.WriteString("iif " + x.linkName(r.IIF) + " ")
 	}
 	if r.Family == rtnl.IPv6 {
-		w.WriteString(" pref ")
-		w.WriteString(r.Pref.String())
+		b.WriteString("pref " + r.Pref.String())
 	}
-	if get && r.UID != nil {
-		fmt.Fprintf(w, " uid %d", *r.UID)
-	}
-	w.WriteByte('\n')
-	if get {
-		w.WriteString("    cache\n")
+	if nh := x.nexthops[r.NexthopID]; nh != nil && details {
+		// The nexthop object, which ends the line (a route with one
+		// has no paths of its own).
+		b.WriteString("\n\tnh_info ")
+		x.out.WriteString(b.String())
+		printNexthop(x, nil, nh)
+		return
 	}
 	for _, nh := range r.Nexthops {
-		w.WriteString("\tnexthop")
+		b.WriteString(sl + "\tnexthop ")
+		if nh.Encap.Type != 0 {
+			b.WriteString(encapText(nh.Encap))
+		}
 		if nh.Gateway.IsValid() {
-			w.WriteString(" via ")
-			w.Write(nh.Gateway.AppendTo(buf[:0]))
+			b.WriteString(gatewayText(r.Family, nh.Gateway))
 		}
-		if nh.OIF != 0 {
-			w.WriteString(" dev ")
-			w.WriteString(x.linkName(nh.OIF))
+		if nh.Realms != 0 {
+			b.WriteString(realmsText(names, nh.Realms))
 		}
-		fmt.Fprintf(w, " weight %d", nh.Weight)
+		b.WriteString("dev " + x.linkName(nh.OIF) + " ")
+		fmt.Fprintf(&b, "weight %d ", nh.Weight)
 		for _, f := range nh.Flags.Names() {
-			w.WriteByte(' ')
-			w.WriteString(f)
+			b.WriteString(f + " ")
 		}
-		w.WriteByte('\n')
 	}
+	b.WriteByte('\n')
+	x.out.WriteString(b.String())
+}
+
+// gatewayText words a gateway as ip does: "via ADDR ", or "via inet6
+// ADDR " for one of the other family (RTA_VIA).
+func gatewayText(f rtnl.Family, gw netip.Addr) string {
+	if gw.Is4() == (f == rtnl.IPv4) {
+		return "via " + gw.String() + " "
+	}
+	if gw.Is4() {
+		return "via inet " + gw.String() + " "
+	}
+	return "via inet6 " + gw.String() + " "
 }
 
 // tableForm and protocolForm are what a table and a route protocol may be,

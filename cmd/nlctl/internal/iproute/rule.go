@@ -21,7 +21,7 @@ SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ tos TOS ]
             [ pref NUMBER ] [ l3mdev ] [ uidrange NUMBER-NUMBER ]
             [ ipproto PROTOCOL ] [ sport NUMBER[-NUMBER] ] [ dport NUMBER[-NUMBER] ]
             [ tun_id TUN_ID ]
-ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ realms [SRCREALM/]DSTREALM ]
+ACTION := [ table TABLE_ID ] [ protocol PROTO ] [ nat ADDRESS ] [ realms [SRCREALM/]DSTREALM ]
           [ goto NUMBER ] [ suppress_prefixlength NUMBER ] [ suppress_ifgroup DEVGROUP ]
           [ blackhole | unreachable | prohibit | nop ]
 TABLE_ID := [ local | main | default | NUMBER ]
@@ -52,9 +52,6 @@ func ruleChange(x *ipctx, a *cli.Args, v rtnl.Verb) error {
 	if err != nil {
 		return err
 	}
-	if v == rtnl.Add && r.prioritySet && r.rule.Priority == 0 {
-		return cli.Failf("a rule cannot be added at priority 0 (pref 0)")
-	}
 	return x.submit(func(b *rtnl.Batch) error { return b.Rule(v, &r.rule) })
 }
 
@@ -70,9 +67,21 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 	var p parsedRule
 	r := &p.rule
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(ruleAddWords, a.Next())
 		var s string
 		var err error
+		if w == "type" {
+			// The action after "type" is read as one alone would be.
+			if s, err = a.Value(w); err != nil {
+				return p, err
+			}
+			if w = cli.Resolve(ruleTypeWords, s); w != "goto" && w != "nop" && w != "help" {
+				if r.Action, err = parseRuleAction(routeTypeName(w)); err != nil {
+					return p, err
+				}
+				continue
+			}
+		}
 		switch {
 		case w == "not":
 			r.Invert = true
@@ -98,6 +107,7 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 				return p, err
 			}
 			r.Priority, p.prioritySet = uint32(n), true
+			r.Explicit |= rtnl.RuleFieldPriority
 		case w == "tos" || cli.Matches(w, "dsfield"):
 			if s, err = a.Value(w); err != nil {
 				return p, err
@@ -139,6 +149,7 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 			if r.Table, err = rtnl.ParseTable(s); err != nil {
 				return p, invalidArg("table", s, tableForm)
 			}
+			r.Explicit |= rtnl.RuleFieldTable
 		case cli.Matches(w, "suppress_prefixlength") || w == "sup_pl":
 			if s, err = a.Value(w); err != nil {
 				return p, err
@@ -199,8 +210,10 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 			}
 			if w == "sport" {
 				r.SrcPort = pr
+				r.Explicit |= rtnl.RuleFieldSrcPort
 			} else {
 				r.DstPort = pr
+				r.Explicit |= rtnl.RuleFieldDstPort
 			}
 		case cli.Matches(w, "goto"):
 			n, err := a.Uint(w, 32)
@@ -210,15 +223,20 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 			r.Goto, r.Action = uint32(n), rtnl.RuleGoto
 		case w == "nop":
 			r.Action = rtnl.RuleNop
+		case w == "nat" || w == "map-to":
+			// Route NAT, which the kernel no longer has: sent as ip
+			// sends it, for the kernel to refuse.
+			if s, err = a.Value(w); err != nil {
+				return p, err
+			}
+			if _, err := parseAddr(s, 4); err != nil {
+				return p, err
+			}
+			r.Action = rtnl.RuleAction(rtnl.RouteNAT)
 		case w == "help":
 			return p, cli.ErrHelpShown
 		default:
-			if w == "type" {
-				if w, err = a.Value(w); err != nil {
-					return p, err
-				}
-			}
-			act, err := parseRuleAction(w)
+			act, err := parseRuleAction(routeTypeName(w))
 			if err != nil {
 				return p, err
 			}
@@ -230,6 +248,9 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 		r.Family = rtnl.IPv6
 	default:
 		r.Family = rtnl.IPv4
+	}
+	if r.Action == rtnl.RuleAction(rtnl.RouteNAT) && r.Explicit&rtnl.RuleFieldTable == 0 {
+		r.Table = rtnl.TableMain // as ip: "nat" is no action of its own
 	}
 	return p, nil
 }
@@ -327,7 +348,7 @@ func parseRuleSelector(a *cli.Args, names *iprouteNames, family rtnl.Family) (*r
 		return parsePrefix(s, fam)
 	}
 	for a.More() {
-		w := a.Next()
+		w := cli.Resolve(ruleShowWords, a.Next())
 		var s string
 		var err error
 		switch {
@@ -339,7 +360,7 @@ func parseRuleSelector(a *cli.Args, names *iprouteNames, family rtnl.Family) (*r
 			sel.pref = new(uint32(n))
 		case w == "not":
 			sel.not = true
-		case w == "tos":
+		case w == "tos" || w == "dsfield":
 			if s, err = a.Value(w); err != nil {
 				return nil, err
 			}
@@ -687,6 +708,9 @@ func printRule(x *ipctx, j *output.JSON, names *iprouteNames, r *rtnl.Rule) {
 		}
 	case rtnl.RuleNop:
 		null("nop", " nop")
+	case rtnl.RuleAction(rtnl.RouteNAT):
+		// The kernel keeps no NAT address (RTA_GATEWAY) to print.
+		null("masquerade", " masquerade")
 	default:
 		str("action", " ", rtnl.RouteType(r.Action).String())
 	}
