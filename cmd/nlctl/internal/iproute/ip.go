@@ -39,6 +39,8 @@ type ipctx struct {
 	changes, loadedAt int
 	// nexthops are the nexthop objects by id, when a listing needs them.
 	nexthops map[uint32]*rtnl.Nexthop
+	// pc is what printing reuses from one object to the next.
+	pc printCache
 
 	// pipe holds the changes of a -batch run (nil interactively); line
 	// is the line being run.
@@ -126,17 +128,24 @@ func (x *ipctx) loadLinks() error {
 	if err != nil {
 		return err
 	}
-	links, err := h.ListLinks(x.ctx, nil)
+	// The names alone are kept: the iterator's links are not collected.
+	err = nl.Retry(nl.DefaultRetries, func() error {
+		x.byName = map[string]int{}
+		x.byIndex = map[int]string{}
+		for l, err := range h.Links(x.ctx, nil) {
+			if err != nil {
+				return err
+			}
+			x.byName[l.Name] = l.Index
+			x.byIndex[l.Index] = l.Name
+		}
+		return nil
+	})
 	if err != nil {
+		x.byName, x.byIndex = nil, nil
 		return err
 	}
 	x.loadedAt = x.changes
-	x.byName = make(map[string]int, len(links))
-	x.byIndex = make(map[int]string, len(links))
-	for _, l := range links {
-		x.byName[l.Name] = l.Index
-		x.byIndex[l.Index] = l.Name
-	}
 	return nil
 }
 

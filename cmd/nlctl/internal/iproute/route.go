@@ -999,10 +999,10 @@ func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
 		w.WriteString(r.Type.String())
 		w.WriteByte(' ')
 	}
-	w.Write(appendRouteDst(buf[:0], r.Dst))
+	writeCopy(w, appendRouteDst(buf[:0], r.Dst))
 	if r.Src.IsValid() {
 		w.WriteString(" from ")
-		w.Write(appendRouteDst(buf[:0], r.Src))
+		writeCopy(w, appendRouteDst(buf[:0], r.Src))
 	}
 	if r.NexthopID != 0 {
 		fmt.Fprintf(w, " nhid %d", r.NexthopID)
@@ -1019,7 +1019,7 @@ func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
 				w.WriteString("inet6 ")
 			}
 		}
-		w.Write(gw.AppendTo(buf[:0]))
+		writeCopy(w, gw.AppendTo(buf[:0]))
 	}
 	if r.OIF != 0 && !devGiven {
 		w.WriteString(" dev ")
@@ -1040,11 +1040,11 @@ func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
 	}
 	if r.PrefSrc.IsValid() {
 		w.WriteString(" src ")
-		w.Write(r.PrefSrc.AppendTo(buf[:0]))
+		writeCopy(w, r.PrefSrc.AppendTo(buf[:0]))
 	}
 	if r.Priority != 0 || r.Family == rtnl.IPv6 {
 		w.WriteString(" metric ")
-		w.Write(strconv.AppendUint(buf[:0], uint64(r.Priority), 10))
+		writeCopy(w, strconv.AppendUint(buf[:0], uint64(r.Priority), 10))
 	}
 	for _, f := range r.Flags.Names() {
 		w.WriteByte(' ')
@@ -1086,7 +1086,7 @@ func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
 		w.WriteString("\tnexthop")
 		if nh.Gateway.IsValid() {
 			w.WriteString(" via ")
-			w.Write(nh.Gateway.AppendTo(buf[:0]))
+			writeCopy(w, nh.Gateway.AppendTo(buf[:0]))
 		}
 		if nh.OIF != 0 {
 			w.WriteString(" dev ")

@@ -130,15 +130,40 @@ func (j *JSON) String(k, v string) {
 // Uint writes an unsigned number.
 func (j *JSON) Uint(k string, v uint64) {
 	j.key(k)
-	var b [20]byte
-	j.w.Write(strconv.AppendUint(b[:0], v, 10))
+	j.w.Write(strconv.AppendUint(j.room(20), v, 10))
 }
 
 // Int writes a signed number.
 func (j *JSON) Int(k string, v int64) {
 	j.key(k)
-	var b [20]byte
-	j.w.Write(strconv.AppendInt(b[:0], v, 10))
+	j.w.Write(strconv.AppendInt(j.room(20), v, 10))
+}
+
+// room returns the writer's free buffer (as bufio.Writer.AvailableBuffer
+// does) with n bytes at least, flushing the buffer if need be: numbers are
+// formatted in place, with no buffer of their own on the heap (a slice
+// passed to Write escapes, since Write may hand it on to the underlying
+// writer). A failed flush is kept by the writer, which reports it at its
+// next Flush.
+func (j *JSON) room(n int) []byte {
+	if j.w.Available() < n {
+		j.w.Flush()
+	}
+	return j.w.AvailableBuffer()
+}
+
+// copyOut writes b by copying it into the writer's buffer, so that b
+// (often an array on the caller's stack) does not escape to the heap.
+func (j *JSON) copyOut(b []byte) {
+	for len(b) > 0 {
+		buf := j.room(1)
+		if cap(buf) == 0 {
+			return // the writer failed; it says so at its next Flush
+		}
+		n := min(len(b), cap(buf))
+		j.w.Write(append(buf, b[:n]...))
+		b = b[n:]
+	}
 }
 
 // Number writes v, already formatted as a JSON number (such as "0.00",
@@ -219,10 +244,18 @@ func (j *JSON) quote(s string) {
 }
 
 // ASCII writes b as a string value; b must need no escaping (an address,
-// a number), which spares converting it to a string.
+// a number), which spares converting it to a string. b is copied: it may
+// be an array on the caller's stack, which stays there.
 func (j *JSON) ASCII(k string, b []byte) {
 	j.key(k)
 	j.w.WriteByte('"')
-	j.w.Write(b)
+	j.copyOut(b)
 	j.w.WriteByte('"')
+}
+
+// NumberBytes writes b, already formatted as a JSON number, as is; b is
+// copied, as by ASCII.
+func (j *JSON) NumberBytes(k string, b []byte) {
+	j.key(k)
+	j.copyOut(b)
 }
