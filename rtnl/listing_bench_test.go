@@ -89,23 +89,26 @@ func rtnlLink(ns *netnstest.NS, name string) (int, error) {
 	return l.Index, nil
 }
 
+// fillVeths adds n/2 veth pairs, down.
+func fillVeths(tb testing.TB, ns *netnstest.NS, h *rtnl.Handle, n int) {
+	b := h.NewBatch()
+	for i := range n / 2 {
+		l := &rtnl.Link{
+			Name: fmt.Sprintf("va%d", i),
+			Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.VethInfo{Peer: &rtnl.Link{Name: fmt.Sprintf("vb%d", i)}}},
+		}
+		if err := b.Link(rtnl.Add, l); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	runBatch(tb, b)
+}
+
 var listingCases = []listingCase{
 	{
 		name:  "Links",
 		scale: 2000, // 1,000 veth pairs
-		fill: func(tb testing.TB, ns *netnstest.NS, h *rtnl.Handle, n int) {
-			b := h.NewBatch()
-			for i := range n / 2 {
-				l := &rtnl.Link{
-					Name: fmt.Sprintf("va%d", i),
-					Info: rtnl.LinkInfo{Kind: "veth", Data: &rtnl.VethInfo{Peer: &rtnl.Link{Name: fmt.Sprintf("vb%d", i)}}},
-				}
-				if err := b.Link(rtnl.Add, l); err != nil {
-					tb.Fatal(err)
-				}
-			}
-			runBatch(tb, b)
-		},
+		fill:  fillVeths,
 		list: func(h *rtnl.Handle) (int, error) {
 			return count(h.Links(bg, nil), func(l *rtnl.Link) int { return len(l.Name) + len(l.HardwareAddr) })
 		},

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 )
@@ -43,5 +46,36 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code, out, _ := nlctl("raw", "--help"); code != 0 || !strings.Contains(out, "--proto") {
 		t.Errorf("raw --help: %d %q", code, out)
+	}
+}
+
+// TestSignalContext checks that SIGINT cancels the root context once
+// signals are watched, and that stopping before then is harmless.
+func TestSignalContext(t *testing.T) {
+	ctx, stop, armed := signalContext(time.Hour)
+	stop()
+	if ctx.Err() == nil {
+		t.Error("the context is not cancelled by stop")
+	}
+	select {
+	case <-armed:
+		t.Error("signals watched after stop")
+	default:
+	}
+
+	ctx, stop, armed = signalContext(0)
+	defer stop()
+	select {
+	case <-armed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("signals not watched after 10s")
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGINT did not cancel the context")
 	}
 }
