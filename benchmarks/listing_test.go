@@ -21,7 +21,8 @@ import (
 // Each listing is a sub-benchmark (links-2k: 1,000 veth pairs;
 // addresses-5k: 100 IPv4 addresses on each of 50 links; neighbours-20k;
 // rules-2k; nexthops-5k: 4,900 gateways and 100 groups of two;
-// routes-100k: the fixture of BenchmarkRouteList100k), each contender one
+// routes-100k: the fixture of BenchmarkRouteList100k; empty-rules: a new
+// namespace's three rules, for the cost of starting), each contender one
 // below it:
 //
 //   - ip-json, ip-text: `ip -n NS [-j] OBJECT show`
@@ -226,6 +227,11 @@ var listings = []*listing{
 	},
 	{
 		name: "routes-100k", args: []string{"route", "show"}, want: benchRoutes, textLine: anyLine,
+	},
+	{
+		// The cost of starting: a namespace's own three rules.
+		name: "empty-rules", args: []string{"rule", "show"}, want: 3, textLine: anyLine,
+		script: func() string { return "" },
 	},
 }
 
