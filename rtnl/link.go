@@ -515,6 +515,7 @@ func (l *Link) decodeBody(b []byte, depth int, s *store) error {
 					l.AltNames = s.appendString(l.AltNames, s.cstring(p.Bytes()))
 				}
 			}
+			l.AltNames = slices.Clip(l.AltNames) // appending copies
 			if err := p.Err(); err != nil {
 				d.Fail(err)
 			}
