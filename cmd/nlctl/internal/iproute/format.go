@@ -146,11 +146,3 @@ func appendPadRight(b []byte, s string, width int) []byte {
 	}
 	return b
 }
-
-// appendPadLeft appends spaces and then s, width bytes in all (C's %*s).
-func appendPadLeft(b []byte, s []byte, width int) []byte {
-	for n := len(s); n < width; n++ {
-		b = append(b, ' ')
-	}
-	return append(b, s...)
-}

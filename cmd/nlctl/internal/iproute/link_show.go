@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
@@ -132,15 +131,6 @@ func linkKeep(f *rtnl.LinkFilter, l *rtnl.Link) bool {
 	return true
 }
 
-// linkParentName names the link l is stacked on as ip does: its name, or
-// "ifN" when it lives in another namespace.
-func linkParentName(t *linkTable, l *rtnl.Link) string {
-	if l.LinkNetNSID != nil {
-		return "if" + strconv.Itoa(l.ParentIndex)
-	}
-	return t.name(l.ParentIndex)
-}
-
 func linkBriefJSON(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 	var buf [64]byte
 	j.Object("")
@@ -214,14 +204,8 @@ func appendJoined(b []byte, ss []string, sep byte) []byte {
 	return b
 }
 
-// linkAddrString formats a link-layer address as ip does: IP tunnels'
-// addresses as IP addresses, the others as colon-separated bytes.
-func linkAddrString(t rtnl.LinkType, a net.HardwareAddr) string {
-	return string(appendLinkAddr(nil, t, a))
-}
-
-// appendLinkAddr appends a link-layer address as linkAddrString formats
-// it.
+// appendLinkAddr appends a link-layer address as ip formats it: IP
+// tunnels' addresses as IP addresses, the others as colon-separated bytes.
 func appendLinkAddr(b []byte, t rtnl.LinkType, a net.HardwareAddr) []byte {
 	switch {
 	case len(a) == 4 && (t == rtnl.LinkTypeIPIP || t == rtnl.LinkTypeSIT || t == rtnl.LinkTypeGRE):
