@@ -25,15 +25,24 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// nlctl is the nlctl binary built by TestMain for the whole-process
+// A build is an nlctl binary built by TestMain for the whole-process
 // benchmarks, or the reason it could not be built.
-var nlctl struct {
+type build struct {
 	path string
 	err  error
 }
 
+// nlctl is built with CGO_ENABLED=0: a static binary, as nlctl is meant to
+// be shipped (it uses no cgo; a dynamically linked binary starts about
+// 2.5 ms later, see BenchmarkListings). nlctlCgo is what a plain `go
+// build` makes where a C compiler is found.
+var nlctl, nlctlCgo build
+
+// nlctlEnv names an nlctl binary to measure instead of this tree's.
+const nlctlEnv = "NLKIT_BENCH_NLCTL"
+
 // TestMain builds nlctl once (when benchmarks are run) and removes the
-// shared listing fixture and the binary afterwards.
+// shared listing fixtures and the binaries afterwards.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	var dir string
@@ -43,32 +52,51 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		nlctl.path = filepath.Join(dir, "nlctl")
-		cmd := exec.Command("go", "build", "-o", nlctl.path, "./cmd/nlctl")
-		cmd.Dir = ".."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			nlctl.err = fmt.Errorf("go build ./cmd/nlctl: %v: %s", err, out)
+		nlctl = goBuild(filepath.Join(dir, "nlctl"), "CGO_ENABLED=0")
+		nlctlCgo = goBuild(filepath.Join(dir, "nlctl-cgo"))
+		// Another build (an earlier commit's, to compare with) may stand
+		// in for both.
+		if p := os.Getenv(nlctlEnv); p != "" {
+			nlctl, nlctlCgo = build{path: p}, build{path: p}
 		}
 	}
 	code := m.Run()
 	closeListFixture()
+	closeListingFixtures()
 	if dir != "" {
 		os.RemoveAll(dir)
 	}
 	os.Exit(code)
 }
 
-// nlctlPath returns the built nlctl, failing the benchmark if it is
-// missing.
-func nlctlPath(b *testing.B) string {
-	b.Helper()
-	if nlctl.err != nil {
-		b.Fatal(nlctl.err)
+// goBuild builds ../cmd/nlctl into path with the environment's settings
+// changed by env.
+func goBuild(path string, env ...string) build {
+	cmd := exec.Command("go", "build", "-o", path, "./cmd/nlctl")
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return build{err: fmt.Errorf("%s go build ./cmd/nlctl: %v: %s", strings.Join(env, " "), err, out)}
 	}
-	if nlctl.path == "" {
+	return build{path: path}
+}
+
+// nlctlPath returns the static nlctl, failing the benchmark if it is
+// missing.
+func nlctlPath(b *testing.B) string { return nlctl.get(b) }
+
+// nlctlCgoPath returns the nlctl of a plain go build.
+func nlctlCgoPath(b *testing.B) string { return nlctlCgo.get(b) }
+
+func (bd build) get(b *testing.B) string {
+	b.Helper()
+	if bd.err != nil {
+		b.Fatal(bd.err)
+	}
+	if bd.path == "" {
 		b.Fatal("nlctl was not built")
 	}
-	return nlctl.path
+	return bd.path
 }
 
 // A scratch is a namespace that one sub-benchmark's inserts run in. Before
@@ -287,7 +315,8 @@ func median(v []float64) float64 {
 }
 
 // runProcess runs a whole command with stdout discarded (to /dev/null)
-// and returns its wall time and its peak resident set size in MiB.
+// and returns its wall time and its peak resident set size in KiB
+// (peak-RSS-KiB).
 //
 // The peak is the child's own VmHWM, read from /proc at its exit (the
 // child is traced, stopping only after its execve and at its exit). The
@@ -374,7 +403,7 @@ func runProcess(b *testing.B, name string, args ...string) result {
 	if hwm < 0 {
 		fail("no VmHWM at exit")
 	}
-	return result{d: d, metrics: map[string]float64{"maxrss-MiB": float64(hwm) / 1024}}
+	return result{d: d, metrics: map[string]float64{"peak-RSS-KiB": float64(hwm)}}
 }
 
 // vmHWM returns the peak resident set size of process pid in KiB, or -1.

@@ -301,7 +301,7 @@ func closeListFixture() {
 // BenchmarkRouteList100k lists the IPv4 main table of the shared fixture
 // (100,000 routes and one connected route). In-process contenders report
 // allocs/route, alloc-MiB and peak-MiB; whole processes (stdout to
-// /dev/null) report maxrss-MiB. Every contender but raw runs paired with
+// /dev/null) report peak-RSS-KiB. Every contender but raw runs paired with
 // raw and reports x-raw; nlctl-json is also paired with ip-json and
 // reports x-ip.
 func BenchmarkRouteList100k(b *testing.B) {

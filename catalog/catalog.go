@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Kind says how an attribute's payload is laid out.
@@ -325,6 +326,7 @@ func sortedMessages(ms map[uint16]Message) iter.Seq2[uint16, Message] {
 // proto: of requests if request is set (NLM_F_REQUEST), of replies and
 // notifications otherwise. It reports false when the type is not known.
 func Lookup(proto int, t uint16, request bool) (Message, bool) {
+	load()
 	p, ok := protocols[proto]
 	if !ok {
 		return Message{}, false
@@ -336,6 +338,7 @@ func Lookup(proto int, t uint16, request bool) (Message, bool) {
 // "RTM_GETLINK", in any case) in protocol proto, with the description of
 // its requests.
 func MessageType(proto int, name string) (uint16, Message, bool) {
+	load()
 	p, ok := protocols[proto]
 	if !ok {
 		return 0, Message{}, false
@@ -345,6 +348,7 @@ func MessageType(proto int, name string) (uint16, Message, bool) {
 
 // Known returns the description of protocol proto, and whether it is known.
 func Known(proto int) (Protocol, bool) {
+	load()
 	p, ok := protocols[proto]
 	if !ok {
 		return Protocol{}, false
@@ -352,12 +356,20 @@ func Known(proto int) (Protocol, bool) {
 	return *p, true
 }
 
-// protocols is the read-only table of every known protocol, filled by the
-// per-protocol files of this package during initialisation and never
-// changed afterwards.
-var protocols = map[int]*Protocol{}
+// protocols is the read-only table of every known protocol, filled by
+// load and never changed afterwards.
+var protocols map[int]*Protocol
 
-func register(p *Protocol) *Protocol {
+// load builds the tables, once, on first use: a program that never
+// describes a message (most never meet an error) does not pay for them at
+// start-up.
+var load = sync.OnceFunc(func() {
+	protocols = map[int]*Protocol{}
+	loadRoute()
+	loadGeneric()
+	loadMisc()
+})
+
+func register(p *Protocol) {
 	protocols[p.Number] = p
-	return p
 }

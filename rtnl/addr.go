@@ -210,7 +210,10 @@ const ifaddrmsgLen = unix.SizeofIfAddrmsg
 // delivers it: the same decoder serves listings, events and caches. a
 // should be the zero Address; it does not alias m afterwards. Malformed
 // input gives an error wrapping nl.ErrMalformed, never a panic.
-func (a *Address) Decode(m nl.Message) error {
+func (a *Address) Decode(m nl.Message) error { return a.decode(m, nil) }
+
+// decode is Decode with the memory a points to taken from s.
+func (a *Address) decode(m nl.Message, s *store) error {
 	b := m.Data
 	if len(b) < ifaddrmsgLen {
 		return fmt.Errorf("rtnl: address message of %d bytes, shorter than ifaddrmsg: %w", len(b), nl.ErrMalformed)
@@ -229,7 +232,7 @@ func (a *Address) Decode(m nl.Message) error {
 		case unix.IFA_LOCAL:
 			local = d.Addr()
 		case unix.IFA_LABEL:
-			a.Label = d.String()
+			a.Label = s.intern(d.Bytes())
 		case unix.IFA_BROADCAST:
 			a.Broadcast = d.Addr()
 		case unix.IFA_ANYCAST:
@@ -512,19 +515,20 @@ func buildAddressDump(e *nl.Encoder, f *AddressFilter) {
 }
 
 // Addresses lists addresses, decoding each from the receive buffer as it
-// arrives. The *Address is reused: it is valid until the next iteration.
+// arrives. The *Address is reused: it is valid until the next iteration
+// (copy it to keep it; what it points to is never reused).
 // Listing addresses of an interface that does not exist fails (ENODEV).
 //
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListAddresses retries it instead.
 func (h *Handle) Addresses(ctx context.Context, f *AddressFilter) iter.Seq2[*Address, error] {
-	return dump(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).Decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).decode, f.keep)
 }
 
 // ListAddresses returns the addresses the filter selects, fetching the
 // dump again if the kernel reports it was interrupted by a change.
 func (h *Handle) ListAddresses(ctx context.Context, f *AddressFilter) ([]Address, error) {
-	return collect(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).Decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildAddressDump(e, f) }, unix.RTM_NEWADDR, (*Address).decode, f.keep)
 }
 
 // AddAddress adds an address to an interface; it fails with an error

@@ -9,6 +9,13 @@
 // a dump the kernel interrupted); a [Batch] applies thousands of changes with
 // one result per change.
 //
+// Listing allocates no memory per object: an iterator yields one reused
+// value, and the strings, link-layer addresses, slices and pointers of the
+// values come out of blocks that one listing shares (List* slices too).
+// What a block holds is never reused, so a copy of a value stays valid
+// after the loop moves on; keeping any part of one keeps its block (64 KiB
+// at most) alive.
+//
 // Errors name the operation and the object, as iproute2 would have written
 // them, and carry the kernel's reason from the extended ACK:
 //

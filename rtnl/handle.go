@@ -100,13 +100,30 @@ func (h *Handle) linkNames(ctx context.Context) func(int) string {
 	}
 }
 
+// A decoder fills a zero value from a message, taking the memory the value
+// points to from s (see store).
+type decoder[T any] func(v *T, m nl.Message, s *store) error
+
+// objectDecoder returns the toolkit's decoder of one listing: dec with a
+// store of its own, so that the listing allocates blocks rather than
+// values.
+func objectDecoder[T any](want nl.MsgType, dec decoder[T], keep func(*T) bool) nl.ObjectDecoder[T] {
+	s := new(store)
+	return nl.ObjectDecoder[T]{
+		Type:   want,
+		Decode: func(v *T, m nl.Message) error { return dec(v, m, s) },
+		Keep:   keep,
+	}
+}
+
 // dump lists objects with the toolkit (nl.Objects): it runs the dump
 // request that build encodes and yields every reply of type want decoded
 // by decode into one reused value, which keep (if not nil) accepts: the
 // user-space check of a filter, for kernels that do not filter. Each range
-// over the returned iterator runs the dump anew, with an encoder of its
-// own. The kernel's errors name the request (DescribeRequest).
-func dump[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode func(*T, nl.Message) error, keep func(*T) bool) iter.Seq2[*T, error] {
+// over the returned iterator runs the dump anew, with an encoder and a
+// store of its own. The kernel's errors name the request
+// (DescribeRequest).
+func dump[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode decoder[T], keep func(*T) bool) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		e := h.encoder()
 		defer h.release(e)
@@ -115,7 +132,7 @@ func dump[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want n
 			yield(nil, err)
 			return
 		}
-		for v, err := range nl.Objects(ctx, h.c, e, nl.ObjectDecoder[T]{Type: want, Decode: decode, Keep: keep}) {
+		for v, err := range nl.Objects(ctx, h.c, e, objectDecoder(want, decode, keep)) {
 			if err != nil {
 				// Yielded after the dump let the connection go: naming
 				// may ask the kernel for interface names.
@@ -131,15 +148,16 @@ func dump[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want n
 }
 
 // collect gathers a dump into a slice with the toolkit (nl.Collect), which
-// fetches it again when the kernel reports it interrupted by a change.
-func collect[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode func(*T, nl.Message) error, keep func(*T) bool) ([]T, error) {
+// fetches it again when the kernel reports it interrupted by a change. The
+// values share the blocks of one store.
+func collect[T any](ctx context.Context, h *Handle, build func(*nl.Encoder), want nl.MsgType, decode decoder[T], keep func(*T) bool) ([]T, error) {
 	e := h.encoder()
 	defer h.release(e)
 	build(e)
 	if err := e.Err(); err != nil {
 		return nil, err
 	}
-	out, err := nl.Collect(ctx, h.c, e, nl.ObjectDecoder[T]{Type: want, Decode: decode, Keep: keep})
+	out, err := nl.Collect(ctx, h.c, e, objectDecoder(want, decode, keep))
 	if err != nil {
 		h.nameError(ctx, err, e.Message(0))
 		return nil, err

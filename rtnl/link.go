@@ -486,15 +486,18 @@ const maxLinkDepth = 2
 // delivers it: the same decoder serves listings, events and caches. l
 // should be the zero Link; it does not alias m afterwards. Malformed
 // input gives an error wrapping nl.ErrMalformed, never a panic.
-func (l *Link) Decode(m nl.Message) error {
-	if err := l.decodeBody(m.Data, 0); err != nil {
+func (l *Link) Decode(m nl.Message) error { return l.decode(m, nil) }
+
+// decode is Decode with the memory l points to taken from s.
+func (l *Link) decode(m nl.Message, s *store) error {
+	if err := l.decodeBody(m.Data, 0, s); err != nil {
 		return fmt.Errorf("rtnl: link: %w", err)
 	}
 	return nil
 }
 
 // decodeBody fills l from an ifinfomsg and the attributes after it.
-func (l *Link) decodeBody(b []byte, depth int) error {
+func (l *Link) decodeBody(b []byte, depth int, s *store) error {
 	if len(b) < ifinfomsgLen {
 		return fmt.Errorf("message of %d bytes, shorter than ifinfomsg: %w", len(b), nl.ErrMalformed)
 	}
@@ -505,13 +508,13 @@ func (l *Link) decodeBody(b []byte, depth int) error {
 	for d.Next() {
 		switch d.Type() {
 		case unix.IFLA_IFNAME:
-			l.Name = d.String()
+			l.Name = s.cstring(d.Bytes())
 		case unix.IFLA_ADDRESS:
-			l.HardwareAddr = copyHardwareAddr(d.Bytes())
+			l.HardwareAddr = s.hwaddr(d.Bytes())
 		case unix.IFLA_BROADCAST:
-			l.Broadcast = copyHardwareAddr(d.Bytes())
+			l.Broadcast = s.hwaddr(d.Bytes())
 		case iflaPermAddress:
-			l.PermHardwareAddr = copyHardwareAddr(d.Bytes())
+			l.PermHardwareAddr = s.hwaddr(d.Bytes())
 		case unix.IFLA_MTU:
 			l.MTU = d.Uint32()
 		case unix.IFLA_MIN_MTU:
@@ -525,18 +528,19 @@ func (l *Link) decodeBody(b []byte, depth int) error {
 		case unix.IFLA_LINKMODE:
 			l.LinkMode = LinkMode(d.Uint8())
 		case unix.IFLA_QDISC:
-			l.Qdisc = d.String()
+			l.Qdisc = s.intern(d.Bytes())
 		case unix.IFLA_GROUP:
 			l.Group = d.Uint32()
 		case unix.IFLA_IFALIAS:
-			l.Alias = d.String()
+			l.Alias = s.cstring(d.Bytes())
 		case iflaPropList:
 			p := d.Nested()
 			for p.Next() {
 				if p.Type() == iflaAltIfname {
-					l.AltNames = append(l.AltNames, p.String())
+					l.AltNames = s.appendString(l.AltNames, s.cstring(p.Bytes()))
 				}
 			}
+			l.AltNames = slices.Clip(l.AltNames) // appending copies
 			if err := p.Err(); err != nil {
 				d.Fail(err)
 			}
@@ -545,8 +549,7 @@ func (l *Link) decodeBody(b []byte, depth int) error {
 		case unix.IFLA_LINK:
 			l.ParentIndex = int(d.Uint32())
 		case unix.IFLA_LINK_NETNSID:
-			id := int(d.Int32())
-			l.LinkNetNSID = &id
+			l.LinkNetNSID = s.intPtr(int(d.Int32()))
 		case unix.IFLA_PROMISCUITY:
 			l.Promiscuity = d.Uint32()
 		case iflaAllMulti:
@@ -580,25 +583,24 @@ func (l *Link) decodeBody(b []byte, depth int) error {
 		case unix.IFLA_PROTO_DOWN:
 			l.ProtoDown = d.Uint8() != 0
 		case iflaParentDevName:
-			l.ParentDevName = d.String()
+			l.ParentDevName = s.cstring(d.Bytes())
 		case iflaParentDevBus:
-			l.ParentDevBus = d.String()
+			l.ParentDevBus = s.intern(d.Bytes())
 		case unix.IFLA_AF_SPEC:
 			l.AddrGenMode = decodeAddrGenMode(d.Nested(), &d)
 		case unix.IFLA_STATS64:
-			s := new(LinkStats)
-			s.decode(d.Bytes())
-			l.Stats = s
+			l.Stats = s.newLinkStats()
+			l.Stats.decode(d.Bytes())
 		case unix.IFLA_NUM_VF:
 			l.NumVF = d.Uint32()
 		case iflaVFInfoList:
-			vfs, err := decodeVFs(d.Nested(), len(l.HardwareAddr))
+			vfs, err := decodeVFs(d.Nested(), len(l.HardwareAddr), s)
 			if err != nil {
 				d.Fail(err)
 			}
 			l.VFs = vfs
 		case unix.IFLA_LINKINFO:
-			if err := l.Info.decode(d.Nested(), depth); err != nil {
+			if err := l.Info.decode(d.Nested(), depth, s); err != nil {
 				d.Fail(err)
 			}
 		}
@@ -634,11 +636,20 @@ func decodeAddrGenMode(af nl.AttrDecoder, outer *nl.AttrDecoder) AddrGenMode {
 
 // decodeVFs decodes IFLA_VFINFO_LIST; macLen is the link's address
 // length (the kernel pads VF addresses to 32 bytes).
-func decodeVFs(d nl.AttrDecoder, macLen int) ([]VFInfo, error) {
+func decodeVFs(d nl.AttrDecoder, macLen int, s *store) ([]VFInfo, error) {
 	if macLen <= 0 || macLen > 32 {
 		macLen = 6
 	}
+	n := 0
+	for c := d; c.Next(); {
+		if c.Type() == iflaVFInfo {
+			n++
+		}
+	}
 	var vfs []VFInfo
+	if n > 0 {
+		vfs = s.makeVFs(n)[:0]
+	}
 	for d.Next() {
 		if d.Type() != iflaVFInfo {
 			continue
@@ -653,7 +664,7 @@ func decodeVFs(d nl.AttrDecoder, macLen int) ([]VFInfo, error) {
 			switch a.Type() {
 			case iflaVFMAC:
 				vf.ID = int(u(0))
-				vf.MAC = copyHardwareAddr(buf[4 : 4+macLen])
+				vf.MAC = s.hwaddr(buf[4 : 4+macLen])
 			case iflaVFVLAN:
 				vf.VLAN, vf.QoS = u(1), u(2)
 			case iflaVFTxRate:
@@ -674,13 +685,6 @@ func decodeVFs(d nl.AttrDecoder, macLen int) ([]VFInfo, error) {
 		vfs = append(vfs, vf)
 	}
 	return vfs, d.Err()
-}
-
-func copyHardwareAddr(b []byte) net.HardwareAddr {
-	if b == nil {
-		return nil
-	}
-	return append(net.HardwareAddr(nil), b...)
 }
 
 // validLinkName reports a name the kernel would refuse before sending it.
@@ -1104,7 +1108,8 @@ func buildLinkDump(e *nl.Encoder, f *LinkFilter) {
 }
 
 // Links lists links, decoding each from the receive buffer as it arrives.
-// The *Link is reused: it is valid until the next iteration. A filter with
+// The *Link is reused: it is valid until the next iteration (copy it to
+// keep it; what it points to is never reused). A filter with
 // an Index or Name fetches that one link (none if it does not exist).
 //
 // A dump interrupted by a concurrent change ends with an error wrapping
@@ -1125,7 +1130,7 @@ func (h *Handle) Links(ctx context.Context, f *LinkFilter) iter.Seq2[*Link, erro
 			}
 		}
 	}
-	return dump(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).Decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).decode, f.keep)
 }
 
 // ListLinks returns the links the filter selects, fetching the dump again
@@ -1141,7 +1146,7 @@ func (h *Handle) ListLinks(ctx context.Context, f *LinkFilter) ([]Link, error) {
 		}
 		return out, nil
 	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).Decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildLinkDump(e, f) }, unix.RTM_NEWLINK, (*Link).decode, f.keep)
 }
 
 // LinkByIndex returns the link with the given index. For a missing link
@@ -1291,7 +1296,7 @@ func linkObject(m nl.Message, names func(int) string) string {
 		names = func(i int) string { return "if" + strconv.Itoa(i) }
 	}
 	var l Link
-	_ = l.decodeBody(m.Data, 0) // describe what could be decoded
+	_ = l.decodeBody(m.Data, 0, nil) // describe what could be decoded
 	var w []string
 	set := m.Header.Type == unix.RTM_NEWLINK && m.Header.Flags&unix.NLM_F_CREATE == 0
 	name := l.Name

@@ -110,17 +110,17 @@ func (i *LinkInfo) encode(e *nl.Encoder) {
 }
 
 // decode fills i from the attributes inside IFLA_LINKINFO.
-func (i *LinkInfo) decode(d nl.AttrDecoder, depth int) error {
+func (i *LinkInfo) decode(d nl.AttrDecoder, depth int, s *store) error {
 	var data, slave []byte
 	var hasData, hasSlave bool
 	for d.Next() {
 		switch d.Type() {
 		case unix.IFLA_INFO_KIND:
-			i.Kind = d.String()
+			i.Kind = s.intern(d.Bytes())
 		case unix.IFLA_INFO_DATA:
 			data, hasData = d.Bytes(), true
 		case unix.IFLA_INFO_SLAVE_KIND:
-			i.SlaveKind = d.String()
+			i.SlaveKind = s.intern(d.Bytes())
 		case unix.IFLA_INFO_SLAVE_DATA:
 			slave, hasSlave = d.Bytes(), true
 		}
@@ -133,43 +133,43 @@ func (i *LinkInfo) decode(d nl.AttrDecoder, depth int) error {
 	// failing the whole link.
 	if hasData {
 		var err error
-		if i.Data, err = decodeLinkData(i.Kind, data, depth); err != nil {
-			i.Data = RawLinkData(append([]byte(nil), data...))
+		if i.Data, err = decodeLinkData(i.Kind, data, depth, s); err != nil {
+			i.Data = RawLinkData(s.bytes(data))
 		}
 	}
 	if hasSlave {
 		var err error
-		if i.SlaveData, err = decodeSlaveData(i.SlaveKind, slave); err != nil {
-			i.SlaveData = RawLinkData(append([]byte(nil), slave...))
+		if i.SlaveData, err = decodeSlaveData(i.SlaveKind, slave, s); err != nil {
+			i.SlaveData = RawLinkData(s.bytes(slave))
 		}
 	}
 	return nil
 }
 
-func decodeLinkData(kind string, b []byte, depth int) (LinkData, error) {
+func decodeLinkData(kind string, b []byte, depth int, s *store) (LinkData, error) {
 	switch kind {
 	case "veth":
-		v := new(VethInfo)
-		return v, v.decode(b, depth)
+		v := new(VethInfo) // only in requests: listings carry no veth data
+		return v, v.decode(b, depth, s)
 	case "bridge":
-		v := new(BridgeInfo)
-		return v, v.decode(nl.NewAttrDecoder(b))
+		v := s.newBridgeInfo()
+		return v, v.decode(nl.NewAttrDecoder(b), s)
 	case "macvlan", "macvtap":
-		v := new(MacvlanInfo)
-		return v, v.decode(nl.NewAttrDecoder(b))
+		v := s.newMacvlanInfo()
+		return v, v.decode(nl.NewAttrDecoder(b), s)
 	case "vxlan":
-		v := new(VxlanInfo)
-		return v, v.decode(nl.NewAttrDecoder(b))
+		v := s.newVxlanInfo()
+		return v, v.decode(nl.NewAttrDecoder(b), s)
 	}
-	return RawLinkData(append([]byte(nil), b...)), nil
+	return RawLinkData(s.bytes(b)), nil
 }
 
-func decodeSlaveData(kind string, b []byte) (LinkData, error) {
+func decodeSlaveData(kind string, b []byte, s *store) (LinkData, error) {
 	if kind == "bridge" {
-		v := new(BridgePortInfo)
-		return v, v.decode(nl.NewAttrDecoder(b))
+		v := s.newBridgePortInfo()
+		return v, v.decode(nl.NewAttrDecoder(b), s)
 	}
-	return RawLinkData(append([]byte(nil), b...)), nil
+	return RawLinkData(s.bytes(b)), nil
 }
 
 // RawLinkData is the kind-specific data of a kind this package does not
@@ -213,7 +213,7 @@ func (v *VethInfo) encodeData(e *nl.Encoder) {
 	e.EndNest(n)
 }
 
-func (v *VethInfo) decode(b []byte, depth int) error {
+func (v *VethInfo) decode(b []byte, depth int, s *store) error {
 	d := nl.NewAttrDecoder(b)
 	for d.Next() {
 		if d.Type() != iflaVethInfoPeer {
@@ -223,7 +223,7 @@ func (v *VethInfo) decode(b []byte, depth int) error {
 			return fmt.Errorf("veth peer nested too deep: %w", nl.ErrMalformed)
 		}
 		p := new(Link)
-		if err := p.decodeBody(d.Bytes(), depth+1); err != nil {
+		if err := p.decodeBody(d.Bytes(), depth+1, s); err != nil {
 			return fmt.Errorf("veth peer: %w", err)
 		}
 		v.Peer = p
@@ -397,84 +397,84 @@ func (b *BridgeInfo) encodeData(e *nl.Encoder) {
 	}
 }
 
-func (b *BridgeInfo) decode(d nl.AttrDecoder) error {
+func (b *BridgeInfo) decode(d nl.AttrDecoder, s *store) error {
 	for d.Next() {
 		switch d.Type() {
 		case unix.IFLA_BR_FORWARD_DELAY:
-			b.ForwardDelay = linkU32(&d)
+			b.ForwardDelay = linkU32(s, &d)
 		case unix.IFLA_BR_HELLO_TIME:
-			b.HelloTime = linkU32(&d)
+			b.HelloTime = linkU32(s, &d)
 		case unix.IFLA_BR_MAX_AGE:
-			b.MaxAge = linkU32(&d)
+			b.MaxAge = linkU32(s, &d)
 		case unix.IFLA_BR_AGEING_TIME:
-			b.AgeingTime = linkU32(&d)
+			b.AgeingTime = linkU32(s, &d)
 		case unix.IFLA_BR_STP_STATE:
-			b.STPState = linkU32(&d)
+			b.STPState = linkU32(s, &d)
 		case unix.IFLA_BR_PRIORITY:
-			b.Priority = linkU16(&d)
+			b.Priority = linkU16(s, &d)
 		case unix.IFLA_BR_VLAN_FILTERING:
-			b.VLANFiltering = linkBool(&d)
+			b.VLANFiltering = linkBool(s, &d)
 		case unix.IFLA_BR_VLAN_PROTOCOL:
-			v := d.Uint16BE()
-			b.VLANProtocol = &v
+			b.VLANProtocol = s.u16Ptr(d.Uint16BE())
 		case unix.IFLA_BR_VLAN_DEFAULT_PVID:
-			b.VLANDefaultPVID = linkU16(&d)
+			b.VLANDefaultPVID = linkU16(s, &d)
 		case unix.IFLA_BR_VLAN_STATS_ENABLED:
-			b.VLANStatsEnabled = linkBool(&d)
+			b.VLANStatsEnabled = linkBool(s, &d)
 		case unix.IFLA_BR_VLAN_STATS_PER_PORT:
-			b.VLANStatsPerPort = linkBool(&d)
+			b.VLANStatsPerPort = linkBool(s, &d)
 		case unix.IFLA_BR_GROUP_FWD_MASK:
-			b.GroupFwdMask = linkU16(&d)
+			b.GroupFwdMask = linkU16(s, &d)
 		case unix.IFLA_BR_GROUP_ADDR:
-			b.GroupAddr = copyHardwareAddr(d.Bytes())
+			b.GroupAddr = s.hwaddr(d.Bytes())
 		case iflaBrFDBMaxLearned:
-			b.FDBMaxLearned = linkU32(&d)
+			b.FDBMaxLearned = linkU32(s, &d)
 		case unix.IFLA_BR_FDB_FLUSH:
 			b.FDBFlush = true
 		case unix.IFLA_BR_MCAST_ROUTER:
-			b.McastRouter = linkU8(&d)
+			b.McastRouter = linkU8(s, &d)
 		case unix.IFLA_BR_MCAST_SNOOPING:
-			b.McastSnooping = linkBool(&d)
+			b.McastSnooping = linkBool(s, &d)
 		case unix.IFLA_BR_MCAST_QUERY_USE_IFADDR:
-			b.McastQueryUseIfaddr = linkBool(&d)
+			b.McastQueryUseIfaddr = linkBool(s, &d)
 		case unix.IFLA_BR_MCAST_QUERIER:
-			b.McastQuerier = linkBool(&d)
+			b.McastQuerier = linkBool(s, &d)
 		case unix.IFLA_BR_MCAST_HASH_ELASTICITY:
-			b.McastHashElasticity = linkU32(&d)
+			b.McastHashElasticity = linkU32(s, &d)
 		case unix.IFLA_BR_MCAST_HASH_MAX:
-			b.McastHashMax = linkU32(&d)
+			b.McastHashMax = linkU32(s, &d)
 		case unix.IFLA_BR_MCAST_LAST_MEMBER_CNT:
-			b.McastLastMemberCount = linkU32(&d)
+			b.McastLastMemberCount = linkU32(s, &d)
 		case unix.IFLA_BR_MCAST_STARTUP_QUERY_CNT:
-			b.McastStartupQueryCount = linkU32(&d)
+			b.McastStartupQueryCount = linkU32(s, &d)
 		case unix.IFLA_BR_MCAST_LAST_MEMBER_INTVL:
-			b.McastLastMemberInterval = linkU64(&d)
+			b.McastLastMemberInterval = linkU64(s, &d)
 		case unix.IFLA_BR_MCAST_MEMBERSHIP_INTVL:
-			b.McastMembershipInterval = linkU64(&d)
+			b.McastMembershipInterval = linkU64(s, &d)
 		case unix.IFLA_BR_MCAST_QUERIER_INTVL:
-			b.McastQuerierInterval = linkU64(&d)
+			b.McastQuerierInterval = linkU64(s, &d)
 		case unix.IFLA_BR_MCAST_QUERY_INTVL:
-			b.McastQueryInterval = linkU64(&d)
+			b.McastQueryInterval = linkU64(s, &d)
 		case unix.IFLA_BR_MCAST_QUERY_RESPONSE_INTVL:
-			b.McastQueryResponseInterval = linkU64(&d)
+			b.McastQueryResponseInterval = linkU64(s, &d)
 		case unix.IFLA_BR_MCAST_STARTUP_QUERY_INTVL:
-			b.McastStartupQueryInterval = linkU64(&d)
+			b.McastStartupQueryInterval = linkU64(s, &d)
 		case unix.IFLA_BR_MCAST_STATS_ENABLED:
-			b.McastStatsEnabled = linkBool(&d)
+			b.McastStatsEnabled = linkBool(s, &d)
 		case unix.IFLA_BR_MCAST_IGMP_VERSION:
-			b.McastIGMPVersion = linkU8(&d)
+			b.McastIGMPVersion = linkU8(s, &d)
 		case unix.IFLA_BR_MCAST_MLD_VERSION:
-			b.McastMLDVersion = linkU8(&d)
+			b.McastMLDVersion = linkU8(s, &d)
 		case unix.IFLA_BR_NF_CALL_IPTABLES:
-			b.NFCallIPTables = linkBool(&d)
+			b.NFCallIPTables = linkBool(s, &d)
 		case unix.IFLA_BR_NF_CALL_IP6TABLES:
-			b.NFCallIP6Tables = linkBool(&d)
+			b.NFCallIP6Tables = linkBool(s, &d)
 		case unix.IFLA_BR_NF_CALL_ARPTABLES:
-			b.NFCallARPTables = linkBool(&d)
+			b.NFCallARPTables = linkBool(s, &d)
 		case iflaBrMultiBoolOpt:
 			var v [8]byte
 			d.Struct(v[:])
-			b.BoolOpts = &BridgeBoolOpts{
+			b.BoolOpts = s.newBridgeBoolOpts()
+			*b.BoolOpts = BridgeBoolOpts{
 				Value: binary.NativeEndian.Uint32(v[:]),
 				Mask:  binary.NativeEndian.Uint32(v[4:]),
 			}
@@ -640,63 +640,61 @@ func (p *BridgePortInfo) encodeData(e *nl.Encoder) {
 	}
 }
 
-func (p *BridgePortInfo) decode(d nl.AttrDecoder) error {
+func (p *BridgePortInfo) decode(d nl.AttrDecoder, s *store) error {
 	for d.Next() {
 		switch d.Type() {
 		case unix.IFLA_BRPORT_STATE:
-			s := BridgePortState(d.Uint8())
-			p.State = &s
+			p.State = (*BridgePortState)(s.u8Ptr(d.Uint8()))
 		case unix.IFLA_BRPORT_PRIORITY:
-			p.Priority = linkU16(&d)
+			p.Priority = linkU16(s, &d)
 		case unix.IFLA_BRPORT_COST:
-			p.Cost = linkU32(&d)
+			p.Cost = linkU32(s, &d)
 		case unix.IFLA_BRPORT_MODE:
-			p.Hairpin = linkBool(&d)
+			p.Hairpin = linkBool(s, &d)
 		case unix.IFLA_BRPORT_GUARD:
-			p.Guard = linkBool(&d)
+			p.Guard = linkBool(s, &d)
 		case unix.IFLA_BRPORT_PROTECT:
-			p.RootBlock = linkBool(&d)
+			p.RootBlock = linkBool(s, &d)
 		case unix.IFLA_BRPORT_FAST_LEAVE:
-			p.FastLeave = linkBool(&d)
+			p.FastLeave = linkBool(s, &d)
 		case unix.IFLA_BRPORT_LEARNING:
-			p.Learning = linkBool(&d)
+			p.Learning = linkBool(s, &d)
 		case unix.IFLA_BRPORT_UNICAST_FLOOD:
-			p.UnicastFlood = linkBool(&d)
+			p.UnicastFlood = linkBool(s, &d)
 		case unix.IFLA_BRPORT_PROXYARP:
-			p.ProxyARP = linkBool(&d)
+			p.ProxyARP = linkBool(s, &d)
 		case unix.IFLA_BRPORT_PROXYARP_WIFI:
-			p.ProxyARPWiFi = linkBool(&d)
+			p.ProxyARPWiFi = linkBool(s, &d)
 		case unix.IFLA_BRPORT_MULTICAST_ROUTER:
-			p.MulticastRouter = linkU8(&d)
+			p.MulticastRouter = linkU8(s, &d)
 		case unix.IFLA_BRPORT_MCAST_FLOOD:
-			p.McastFlood = linkBool(&d)
+			p.McastFlood = linkBool(s, &d)
 		case unix.IFLA_BRPORT_MCAST_TO_UCAST:
-			p.McastToUnicast = linkBool(&d)
+			p.McastToUnicast = linkBool(s, &d)
 		case unix.IFLA_BRPORT_BCAST_FLOOD:
-			p.BcastFlood = linkBool(&d)
+			p.BcastFlood = linkBool(s, &d)
 		case unix.IFLA_BRPORT_VLAN_TUNNEL:
-			p.VLANTunnel = linkBool(&d)
+			p.VLANTunnel = linkBool(s, &d)
 		case unix.IFLA_BRPORT_GROUP_FWD_MASK:
-			p.GroupFwdMask = linkU16(&d)
+			p.GroupFwdMask = linkU16(s, &d)
 		case unix.IFLA_BRPORT_NEIGH_SUPPRESS:
-			p.NeighSuppress = linkBool(&d)
+			p.NeighSuppress = linkBool(s, &d)
 		case unix.IFLA_BRPORT_ISOLATED:
-			p.Isolated = linkBool(&d)
+			p.Isolated = linkBool(s, &d)
 		case unix.IFLA_BRPORT_BACKUP_PORT:
-			i := int(d.Uint32())
-			p.BackupPort = &i
+			p.BackupPort = s.intPtr(int(d.Uint32()))
 		case iflaBrportLocked:
-			p.Locked = linkBool(&d)
+			p.Locked = linkBool(s, &d)
 		case iflaBrportMAB:
-			p.MAB = linkBool(&d)
+			p.MAB = linkBool(s, &d)
 		case iflaBrportMcastEHTHostsLimit:
-			p.McastEHTHostsLimit = linkU32(&d)
+			p.McastEHTHostsLimit = linkU32(s, &d)
 		case iflaBrportMcastMaxGroups:
-			p.McastMaxGroups = linkU32(&d)
+			p.McastMaxGroups = linkU32(s, &d)
 		case iflaBrportNeighVLANSuppress:
-			p.NeighVLANSuppress = linkBool(&d)
+			p.NeighVLANSuppress = linkBool(s, &d)
 		case iflaBrportBackupNHID:
-			p.BackupNHID = linkU32(&d)
+			p.BackupNHID = linkU32(s, &d)
 		case unix.IFLA_BRPORT_FLUSH:
 			p.Flush = true
 		case unix.IFLA_BRPORT_ROOT_ID:
@@ -845,24 +843,22 @@ func (m *MacvlanInfo) encodeData(e *nl.Encoder) {
 	}
 }
 
-func (m *MacvlanInfo) decode(d nl.AttrDecoder) error {
+func (m *MacvlanInfo) decode(d nl.AttrDecoder, s *store) error {
 	for d.Next() {
 		switch d.Type() {
 		case unix.IFLA_MACVLAN_MODE:
 			m.Mode = MacvlanMode(d.Uint32())
 		case unix.IFLA_MACVLAN_FLAGS:
-			f := MacvlanFlags(d.Uint16())
-			m.Flags = &f
+			m.Flags = (*MacvlanFlags)(s.u16Ptr(d.Uint16()))
 		case unix.IFLA_MACVLAN_MACADDR_MODE:
-			v := MacvlanMACAddrMode(d.Uint32())
-			m.MACAddrMode = &v
+			m.MACAddrMode = (*MacvlanMACAddrMode)(s.u32Ptr(d.Uint32()))
 		case unix.IFLA_MACVLAN_MACADDR:
-			m.MACAddr = copyHardwareAddr(d.Bytes())
+			m.MACAddr = s.hwaddr(d.Bytes())
 		case unix.IFLA_MACVLAN_MACADDR_DATA:
 			a := d.Nested()
 			for a.Next() {
 				if a.Type() == unix.IFLA_MACVLAN_MACADDR {
-					m.MACAddrs = append(m.MACAddrs, copyHardwareAddr(a.Bytes()))
+					m.MACAddrs = append(m.MACAddrs, s.hwaddr(a.Bytes()))
 				}
 			}
 			if err := a.Err(); err != nil {
@@ -871,12 +867,11 @@ func (m *MacvlanInfo) decode(d nl.AttrDecoder) error {
 		case unix.IFLA_MACVLAN_MACADDR_COUNT:
 			m.MACAddrCount = d.Uint32()
 		case unix.IFLA_MACVLAN_BC_QUEUE_LEN:
-			m.BCQueueLen = linkU32(&d)
+			m.BCQueueLen = linkU32(s, &d)
 		case unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED:
 			m.BCQueueLenUsed = d.Uint32()
 		case unix.IFLA_MACVLAN_BC_CUTOFF:
-			v := d.Int32()
-			m.BCCutoff = &v
+			m.BCCutoff = s.i32Ptr(d.Int32())
 		}
 	}
 	return d.Err()
@@ -1044,11 +1039,11 @@ func (v *VxlanInfo) encodeData(e *nl.Encoder) {
 	linkPutBool(e, iflaVxlanLocalBypass, v.LocalBypass)
 }
 
-func (v *VxlanInfo) decode(d nl.AttrDecoder) error {
+func (v *VxlanInfo) decode(d nl.AttrDecoder, s *store) error {
 	for d.Next() {
 		switch d.Type() {
 		case unix.IFLA_VXLAN_ID:
-			v.ID = linkU32(&d)
+			v.ID = linkU32(s, &d)
 		case unix.IFLA_VXLAN_GROUP, unix.IFLA_VXLAN_GROUP6:
 			v.Group = d.Addr()
 		case unix.IFLA_VXLAN_LOCAL, unix.IFLA_VXLAN_LOCAL6:
@@ -1056,50 +1051,48 @@ func (v *VxlanInfo) decode(d nl.AttrDecoder) error {
 		case unix.IFLA_VXLAN_LINK:
 			v.LinkIndex = int(d.Uint32())
 		case unix.IFLA_VXLAN_PORT:
-			p := d.Uint16BE()
-			v.Port = &p
+			v.Port = s.u16Ptr(d.Uint16BE())
 		case unix.IFLA_VXLAN_PORT_RANGE:
 			var r [4]byte
 			d.Struct(r[:])
-			v.PortRange = &VxlanPortRange{Low: binary.BigEndian.Uint16(r[:]), High: binary.BigEndian.Uint16(r[2:])}
+			v.PortRange = s.newVxlanPortRange()
+			*v.PortRange = VxlanPortRange{Low: binary.BigEndian.Uint16(r[:]), High: binary.BigEndian.Uint16(r[2:])}
 		case unix.IFLA_VXLAN_TTL:
-			v.TTL = linkU8(&d)
+			v.TTL = linkU8(s, &d)
 		case unix.IFLA_VXLAN_TTL_INHERIT:
 			v.TTLInherit = d.Len() == 0 || d.Uint8() != 0
 		case unix.IFLA_VXLAN_TOS:
-			v.TOS = linkU8(&d)
+			v.TOS = linkU8(s, &d)
 		case unix.IFLA_VXLAN_DF:
-			df := VxlanDF(d.Uint8())
-			v.DF = &df
+			v.DF = (*VxlanDF)(s.u8Ptr(d.Uint8()))
 		case unix.IFLA_VXLAN_LABEL:
-			l := d.Uint32BE()
-			v.Label = &l
+			v.Label = s.u32Ptr(d.Uint32BE())
 		case iflaVxlanLabelPolicy:
-			v.LabelPolicy = linkU32(&d)
+			v.LabelPolicy = linkU32(s, &d)
 		case unix.IFLA_VXLAN_LEARNING:
-			v.Learning = linkBool(&d)
+			v.Learning = linkBool(s, &d)
 		case unix.IFLA_VXLAN_PROXY:
-			v.Proxy = linkBool(&d)
+			v.Proxy = linkBool(s, &d)
 		case unix.IFLA_VXLAN_RSC:
-			v.RSC = linkBool(&d)
+			v.RSC = linkBool(s, &d)
 		case unix.IFLA_VXLAN_L2MISS:
-			v.L2Miss = linkBool(&d)
+			v.L2Miss = linkBool(s, &d)
 		case unix.IFLA_VXLAN_L3MISS:
-			v.L3Miss = linkBool(&d)
+			v.L3Miss = linkBool(s, &d)
 		case unix.IFLA_VXLAN_AGEING:
-			v.Ageing = linkU32(&d)
+			v.Ageing = linkU32(s, &d)
 		case unix.IFLA_VXLAN_LIMIT:
-			v.Limit = linkU32(&d)
+			v.Limit = linkU32(s, &d)
 		case unix.IFLA_VXLAN_UDP_CSUM:
-			v.UDPCsum = linkBool(&d)
+			v.UDPCsum = linkBool(s, &d)
 		case unix.IFLA_VXLAN_UDP_ZERO_CSUM6_TX:
-			v.UDPZeroCsum6Tx = linkBool(&d)
+			v.UDPZeroCsum6Tx = linkBool(s, &d)
 		case unix.IFLA_VXLAN_UDP_ZERO_CSUM6_RX:
-			v.UDPZeroCsum6Rx = linkBool(&d)
+			v.UDPZeroCsum6Rx = linkBool(s, &d)
 		case unix.IFLA_VXLAN_REMCSUM_TX:
-			v.RemCsumTx = linkBool(&d)
+			v.RemCsumTx = linkBool(s, &d)
 		case unix.IFLA_VXLAN_REMCSUM_RX:
-			v.RemCsumRx = linkBool(&d)
+			v.RemCsumRx = linkBool(s, &d)
 		case unix.IFLA_VXLAN_REMCSUM_NOPARTIAL:
 			v.RemCsumNoPartial = true
 		case unix.IFLA_VXLAN_GBP:
@@ -1107,11 +1100,11 @@ func (v *VxlanInfo) decode(d nl.AttrDecoder) error {
 		case unix.IFLA_VXLAN_GPE:
 			v.GPE = true
 		case unix.IFLA_VXLAN_COLLECT_METADATA:
-			v.External = linkBool(&d)
+			v.External = linkBool(s, &d)
 		case iflaVxlanVNIFilter:
-			v.VNIFilter = linkBool(&d)
+			v.VNIFilter = linkBool(s, &d)
 		case iflaVxlanLocalBypass:
-			v.LocalBypass = linkBool(&d)
+			v.LocalBypass = linkBool(s, &d)
 		}
 	}
 	return d.Err()
@@ -1120,30 +1113,17 @@ func (v *VxlanInfo) decode(d nl.AttrDecoder) error {
 // Helpers for the optional attributes of link kinds: a nil pointer is an
 // attribute not sent, or not received.
 
-func linkU8(d *nl.AttrDecoder) *uint8 {
-	v := d.Uint8()
-	return &v
-}
+// The optional attributes of link kinds, as pointers from s.
 
-func linkU16(d *nl.AttrDecoder) *uint16 {
-	v := d.Uint16()
-	return &v
-}
+func linkU8(s *store, d *nl.AttrDecoder) *uint8 { return s.u8Ptr(d.Uint8()) }
 
-func linkU32(d *nl.AttrDecoder) *uint32 {
-	v := d.Uint32()
-	return &v
-}
+func linkU16(s *store, d *nl.AttrDecoder) *uint16 { return s.u16Ptr(d.Uint16()) }
 
-func linkU64(d *nl.AttrDecoder) *uint64 {
-	v := d.Uint64()
-	return &v
-}
+func linkU32(s *store, d *nl.AttrDecoder) *uint32 { return s.u32Ptr(d.Uint32()) }
 
-func linkBool(d *nl.AttrDecoder) *bool {
-	v := d.Uint8() != 0
-	return &v
-}
+func linkU64(s *store, d *nl.AttrDecoder) *uint64 { return s.u64Ptr(d.Uint64()) }
+
+func linkBool(s *store, d *nl.AttrDecoder) *bool { return s.boolPtr(d.Uint8() != 0) }
 
 func linkPutU8(e *nl.Encoder, t uint16, p *uint8) {
 	if p != nil {

@@ -237,7 +237,10 @@ const userHZ = 100
 // delivers it: the same decoder serves listings, events and caches. n
 // should be the zero Neighbour; it does not alias m afterwards. Malformed
 // input gives an error wrapping nl.ErrMalformed, never a panic.
-func (n *Neighbour) Decode(m nl.Message) error {
+func (n *Neighbour) Decode(m nl.Message) error { return n.decode(m, nil) }
+
+// decode is Decode with the memory n points to taken from s.
+func (n *Neighbour) decode(m nl.Message, s *store) error {
 	b := m.Data
 	if len(b) < ndmsgLen {
 		return fmt.Errorf("rtnl: neighbour message of %d bytes, shorter than ndmsg: %w", len(b), nl.ErrMalformed)
@@ -253,7 +256,7 @@ func (n *Neighbour) Decode(m nl.Message) error {
 		case unix.NDA_DST:
 			n.Addr = d.Addr()
 		case unix.NDA_LLADDR:
-			n.LinkAddr = net.HardwareAddr(cloneBytes(d.Bytes())) // the receive buffer is reused
+			n.LinkAddr = s.hwaddr(d.Bytes())
 		case unix.NDA_CACHEINFO:
 			var ci [16]byte
 			d.Struct(ci[:])
@@ -528,8 +531,8 @@ func buildNeighbourDump(e *nl.Encoder, f *NeighbourFilter) {
 }
 
 // Neighbours lists neighbour entries, decoding each from the receive buffer
-// as it arrives. The *Neighbour is reused: it and its LinkAddr are valid
-// until the next iteration.
+// as it arrives. The *Neighbour is reused: it is valid until the next
+// iteration (copy it to keep it; its LinkAddr is never reused).
 //
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListNeighbours retries it instead.
@@ -537,7 +540,7 @@ func (h *Handle) Neighbours(ctx context.Context, f *NeighbourFilter) iter.Seq2[*
 	if err := f.check(); err != nil {
 		return func(yield func(*Neighbour, error) bool) { yield(nil, err) }
 	}
-	return dump(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).Decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).decode, f.keep)
 }
 
 // ListNeighbours returns the neighbour entries the filter selects,
@@ -547,7 +550,7 @@ func (h *Handle) ListNeighbours(ctx context.Context, f *NeighbourFilter) ([]Neig
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).Decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildNeighbourDump(e, f) }, unix.RTM_NEWNEIGH, (*Neighbour).decode, f.keep)
 }
 
 // AddNeighbour adds a neighbour entry (ip neigh add, or bridge fdb add for

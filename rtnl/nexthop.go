@@ -176,13 +176,16 @@ const (
 // dump or an event delivers it. nh should be the zero Nexthop; it does not
 // alias m afterwards. Malformed input gives an error wrapping
 // nl.ErrMalformed, never a panic.
-func (nh *Nexthop) Decode(m nl.Message) error {
-	return nh.decodeMessage(m, m.Header.Flags&unix.NLM_F_REQUEST != 0)
+func (nh *Nexthop) Decode(m nl.Message) error { return nh.decode(m, nil) }
+
+// decode is Decode with the memory nh points to taken from s.
+func (nh *Nexthop) decode(m nl.Message, s *store) error {
+	return nh.decodeMessage(m, m.Header.Flags&unix.NLM_F_REQUEST != 0, s)
 }
 
 // decodeMessage fills nh from a nexthop message; request says that it is a
 // request, such as one of ours, rather than a kernel's reply.
-func (nh *Nexthop) decodeMessage(m nl.Message, request bool) error {
+func (nh *Nexthop) decodeMessage(m nl.Message, request bool, s *store) error {
 	b := m.Data
 	if len(b) < nhmsgLen {
 		return fmt.Errorf("rtnl: nexthop message of %d bytes, shorter than nhmsg: %w", len(b), nl.ErrMalformed)
@@ -214,7 +217,7 @@ func (nh *Nexthop) decodeMessage(m nl.Message, request bool) error {
 		case unix.NHA_ENCAP_TYPE:
 			nh.Encap.Type = EncapType(d.Uint16())
 		case unix.NHA_ENCAP:
-			nh.Encap.Data = append([]byte(nil), d.Bytes()...)
+			nh.Encap.Data = s.bytes(d.Bytes())
 		case nhaFDB:
 			nh.FDB = d.Flag()
 		case nhaResGroup:
@@ -237,7 +240,7 @@ func (nh *Nexthop) decodeMessage(m nl.Message, request bool) error {
 		// in requests, and in replies when the kernel says it zeroes the
 		// reserved bytes: before Linux 6.12 that byte was reserved.
 		wide := respFlags&nhaOpFlagRespResvd0 != 0 || request
-		nh.Group = make([]NexthopGroupMember, len(group)/nexthopGrpLen)
+		nh.Group = s.makeGroup(len(group) / nexthopGrpLen)
 		for i := range nh.Group {
 			e := group[i*nexthopGrpLen:]
 			w := int(e[4])
@@ -523,7 +526,7 @@ func (nh *Nexthop) format(names func(int) string) string {
 // nexthopObject words the nexthop request m for errors.
 func nexthopObject(m nl.Message, names func(int) string) string {
 	var nh Nexthop
-	if err := nh.decodeMessage(m, true); err != nil {
+	if err := nh.decodeMessage(m, true, nil); err != nil {
 		return "(malformed)"
 	}
 	if m.Header.Type != unix.RTM_NEWNEXTHOP {
@@ -634,7 +637,7 @@ func buildNexthopRequest(e *nl.Encoder, f *NexthopFilter) {
 
 // Nexthops lists nexthop objects, in ID order, decoding each from the
 // receive buffer as it arrives. The *Nexthop is reused: it is valid until
-// the next iteration (its Group slice is its own).
+// the next iteration (copy it to keep it; its Group slice is its own).
 //
 // With a filter's ID set, the one nexthop is fetched; that it does not
 // exist is no error, only an empty listing.
@@ -654,7 +657,7 @@ func (h *Handle) Nexthops(ctx context.Context, f *NexthopFilter) iter.Seq2[*Next
 			}
 		}
 	}
-	return dump(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).Decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).decode, f.keep)
 }
 
 // ListNexthops returns the nexthops the filter selects, in ID order,
@@ -671,7 +674,7 @@ func (h *Handle) ListNexthops(ctx context.Context, f *NexthopFilter) ([]Nexthop,
 		}
 		return out, nil
 	}
-	return collect(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).Decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildNexthopRequest(e, f) }, unix.RTM_NEWNEXTHOP, (*Nexthop).decode, f.keep)
 }
 
 // NexthopByID returns the nexthop of the given ID. It fails with an error
@@ -778,7 +781,10 @@ type NexthopBucket struct {
 
 // Decode fills bk from a RTM_NEWNEXTHOPBUCKET message. bk should be the
 // zero NexthopBucket; it does not alias m afterwards.
-func (bk *NexthopBucket) Decode(m nl.Message) error {
+func (bk *NexthopBucket) Decode(m nl.Message) error { return bk.decode(m, nil) }
+
+// decode is Decode; a bucket points to no memory, s is unused.
+func (bk *NexthopBucket) decode(m nl.Message, _ *store) error {
 	b := m.Data
 	if len(b) < nhmsgLen {
 		return fmt.Errorf("rtnl: nexthop bucket message of %d bytes, shorter than nhmsg: %w", len(b), nl.ErrMalformed)
@@ -859,13 +865,13 @@ func buildBucketDump(e *nl.Encoder, f *NexthopBucketFilter) {
 // each from the receive buffer as it arrives. The *NexthopBucket is
 // reused: it is valid until the next iteration.
 func (h *Handle) NexthopBuckets(ctx context.Context, f *NexthopBucketFilter) iter.Seq2[*NexthopBucket, error] {
-	return dump(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).Decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).decode, f.keep)
 }
 
 // ListNexthopBuckets returns the buckets the filter selects, fetching the
 // dump again if the kernel reports it was interrupted by a change.
 func (h *Handle) ListNexthopBuckets(ctx context.Context, f *NexthopBucketFilter) ([]NexthopBucket, error) {
-	return collect(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).Decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildBucketDump(e, f) }, unix.RTM_NEWNEXTHOPBUCKET, (*NexthopBucket).decode, f.keep)
 }
 
 // NexthopBucketByIndex returns bucket index of the resilient group id.

@@ -44,7 +44,7 @@ func FuzzNexthop(f *testing.F) {
 			return // the decoded nexthop is not one a request may carry
 		}
 		var back Nexthop
-		if err := back.decodeMessage(e.Message(0), true); err != nil {
+		if err := back.decodeMessage(e.Message(0), true, nil); err != nil {
 			t.Fatalf("decoding the encoded %+v: %v", nh, err)
 		}
 		// What a request does not carry.

@@ -85,7 +85,7 @@ func (h *Handle) ListNetNSIDs(ctx context.Context) ([]int, error) {
 		e.Fixed(rtgenmsgLen)
 		e.End()
 	}
-	decode := func(id *int, m nl.Message) error {
+	decode := func(id *int, m nl.Message, _ *store) error {
 		v, err := decodeNSID(m)
 		*id = v
 		return err

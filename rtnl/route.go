@@ -280,7 +280,10 @@ const rtmsgLen = unix.SizeofRtMsg
 // delivers it: the same decoder serves listings, events and caches. r
 // should be the zero Route; it does not alias m afterwards. Malformed
 // input gives an error wrapping nl.ErrMalformed, never a panic.
-func (r *Route) Decode(m nl.Message) error {
+func (r *Route) Decode(m nl.Message) error { return r.decode(m, nil) }
+
+// decode is Decode with the memory r points to taken from s.
+func (r *Route) decode(m nl.Message, s *store) error {
 	b := m.Data
 	if len(b) < rtmsgLen {
 		return fmt.Errorf("rtnl: route message of %d bytes, shorter than rtmsg: %w", len(b), nl.ErrMalformed)
@@ -329,11 +332,11 @@ func (r *Route) Decode(m nl.Message) error {
 		case unix.RTA_MARK:
 			r.Mark = d.Uint32()
 		case unix.RTA_METRICS:
-			if err := decodeMetrics(&r.Metrics, d.Nested()); err != nil {
+			if err := decodeMetrics(&r.Metrics, d.Nested(), s); err != nil {
 				d.Fail(err)
 			}
 		case unix.RTA_MULTIPATH:
-			nhs, err := decodeMultipath(d.Bytes(), r.Family)
+			nhs, err := decodeMultipath(d.Bytes(), r.Family, s)
 			if err != nil {
 				d.Fail(err)
 				break
@@ -349,12 +352,11 @@ func (r *Route) Decode(m nl.Message) error {
 		case unix.RTA_ENCAP_TYPE:
 			r.Encap.Type = EncapType(d.Uint16())
 		case unix.RTA_ENCAP:
-			r.Encap.Data = cloneBytes(d.Bytes())
+			r.Encap.Data = s.bytes(d.Bytes())
 		case unix.RTA_FLOW:
 			r.Realms = d.Uint32()
 		case unix.RTA_UID:
-			uid := d.Uint32()
-			r.UID = &uid
+			r.UID = s.u32Ptr(d.Uint32())
 		case unix.RTA_CACHEINFO:
 			var ci [20]byte
 			d.Struct(ci[:])
@@ -425,11 +427,11 @@ func decodeVia(d *nl.AttrDecoder) netip.Addr {
 	return a
 }
 
-func decodeMetrics(m *Metrics, d nl.AttrDecoder) error {
+func decodeMetrics(m *Metrics, d nl.AttrDecoder, s *store) error {
 	for d.Next() {
 		t := d.Type()
 		if t == unix.RTAX_CC_ALGO {
-			m.Congestion = d.String()
+			m.Congestion = s.intern(d.Bytes())
 			continue
 		}
 		if f := m.field(t); f != nil {
@@ -443,7 +445,7 @@ func decodeMetrics(m *Metrics, d nl.AttrDecoder) error {
 }
 
 // decodeMultipath reads the rtnexthop list of RTA_MULTIPATH.
-func decodeMultipath(b []byte, f Family) ([]RouteNexthop, error) {
+func decodeMultipath(b []byte, f Family, s *store) ([]RouteNexthop, error) {
 	n := 0
 	for rest := b; len(rest) >= 8; n++ {
 		l := int(binary.NativeEndian.Uint16(rest))
@@ -452,7 +454,7 @@ func decodeMultipath(b []byte, f Family) ([]RouteNexthop, error) {
 		}
 		rest = rest[min(nl.AttrAlign(l), len(rest)):]
 	}
-	nhs := make([]RouteNexthop, 0, n)
+	nhs := s.makeRouteNexthops(n)[:0]
 	for len(b) >= 8 {
 		l := int(binary.NativeEndian.Uint16(b))
 		nh := RouteNexthop{
@@ -470,7 +472,7 @@ func decodeMultipath(b []byte, f Family) ([]RouteNexthop, error) {
 			case unix.RTA_ENCAP_TYPE:
 				nh.Encap.Type = EncapType(d.Uint16())
 			case unix.RTA_ENCAP:
-				nh.Encap.Data = cloneBytes(d.Bytes())
+				nh.Encap.Data = s.bytes(d.Bytes())
 			case unix.RTA_FLOW:
 				nh.Realms = d.Uint32()
 			}
@@ -782,20 +784,13 @@ type RouteFilter struct {
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListRoutes retries it instead.
 func (h *Handle) Routes(ctx context.Context, f *RouteFilter) iter.Seq2[*Route, error] {
-	return dump(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).Decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode, f.keep)
 }
 
 // ListRoutes returns the routes the filter selects, fetching the dump again
 // if the kernel reports it was interrupted by a change.
 func (h *Handle) ListRoutes(ctx context.Context, f *RouteFilter) ([]Route, error) {
-	return collect(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).Decode, f.keep)
-}
-
-func cloneBytes(b []byte) []byte {
-	if b == nil {
-		return nil
-	}
-	return append([]byte(nil), b...)
+	return collect(ctx, h, func(e *nl.Encoder) { buildRouteDump(e, f) }, unix.RTM_NEWROUTE, (*Route).decode, f.keep)
 }
 
 func buildRouteDump(e *nl.Encoder, f *RouteFilter) {

@@ -208,7 +208,10 @@ const (
 // delivers it: the same decoder serves listings, events and caches. r
 // should be the zero Rule; it does not alias m afterwards. Malformed
 // input gives an error wrapping nl.ErrMalformed, never a panic.
-func (r *Rule) Decode(m nl.Message) error {
+func (r *Rule) Decode(m nl.Message) error { return r.decode(m, nil) }
+
+// decode is Decode with the memory r points to taken from s.
+func (r *Rule) decode(m nl.Message, s *store) error {
 	b := m.Data
 	if len(b) < fibRuleHdrLen {
 		return fmt.Errorf("rtnl: rule message of %d bytes, shorter than fib_rule_hdr: %w", len(b), nl.ErrMalformed)
@@ -240,15 +243,16 @@ func (r *Rule) Decode(m nl.Message) error {
 		case unix.FRA_FWMASK:
 			r.Mask = d.Uint32()
 		case unix.FRA_IIFNAME:
-			r.IIF = d.String()
+			r.IIF = s.intern(d.Bytes())
 		case unix.FRA_OIFNAME:
-			r.OIF = d.String()
+			r.OIF = s.intern(d.Bytes())
 		case fraL3mdev:
 			r.L3mdev = d.Uint8() != 0
 		case unix.FRA_UID_RANGE:
 			var u [8]byte
 			d.Struct(u[:])
-			r.UIDRange = &RuleUIDRange{
+			r.UIDRange = s.newUIDRange()
+			*r.UIDRange = RuleUIDRange{
 				Start: binary.NativeEndian.Uint32(u[0:]),
 				End:   binary.NativeEndian.Uint32(u[4:]),
 			}
@@ -266,12 +270,11 @@ func (r *Rule) Decode(m nl.Message) error {
 			r.TunID = d.Uint64BE()
 		case unix.FRA_SUPPRESS_PREFIXLEN:
 			if v := d.Uint32(); v != fibRuleUnsetValue && d.Err() == nil {
-				n := int(int32(v))
-				r.SuppressPrefixLen = &n
+				r.SuppressPrefixLen = s.intPtr(int(int32(v)))
 			}
 		case unix.FRA_SUPPRESS_IFGROUP:
 			if v := d.Uint32(); v != fibRuleUnsetValue && d.Err() == nil {
-				r.SuppressIfgroup = &v
+				r.SuppressIfgroup = s.u32Ptr(v)
 			}
 		case unix.FRA_FLOW:
 			r.Realms = d.Uint32()
@@ -279,7 +282,7 @@ func (r *Rule) Decode(m nl.Message) error {
 			r.Protocol = RouteProtocol(d.Uint8())
 		case fraDSCP:
 			if v := d.Uint8(); d.Err() == nil {
-				r.DSCP = &v
+				r.DSCP = s.u8Ptr(v)
 			}
 		case fraDSCPMask:
 			r.DSCPMask = d.Uint8()
@@ -699,19 +702,20 @@ func buildRuleDump(e *nl.Encoder, f *RuleFilter) {
 
 // Rules lists policy routing rules in priority order, decoding each from
 // the receive buffer as it arrives. The *Rule is reused: it is valid until
-// the next iteration.
+// the next iteration (copy it to keep it; what it points to is never
+// reused).
 //
 // A dump interrupted by a concurrent change ends with an error wrapping
 // nl.ErrDumpInterrupted; ListRules retries it instead.
 func (h *Handle) Rules(ctx context.Context, f *RuleFilter) iter.Seq2[*Rule, error] {
-	return dump(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).Decode, f.keep)
+	return dump(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).decode, f.keep)
 }
 
 // ListRules returns the rules the filter selects, in priority order,
 // fetching the dump again if the kernel reports it was interrupted by a
 // change.
 func (h *Handle) ListRules(ctx context.Context, f *RuleFilter) ([]Rule, error) {
-	return collect(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).Decode, f.keep)
+	return collect(ctx, h, func(e *nl.Encoder) { buildRuleDump(e, f) }, unix.RTM_NEWRULE, (*Rule).decode, f.keep)
 }
 
 // AddRule adds a rule. It fails with an error matching os.ErrExist if an

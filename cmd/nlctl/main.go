@@ -22,7 +22,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/completion"
@@ -44,10 +46,58 @@ func registry() *cli.Registry {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop, _ := signalContext(signalDelay)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// signalDelay is how long nlctl runs before SIGINT and SIGTERM cancel its
+// root context rather than end it.
+const signalDelay = 20 * time.Millisecond
+
+// signalContext returns the root context, cancelled by SIGINT or SIGTERM
+// (a second one ends nlctl), the function that stops watching them, and a
+// channel closed once they are watched.
+//
+// Watching signals costs about a millisecond at start-up (a goroutine and
+// a thread that wait for them, and the handlers' set-up), as much as a
+// short listing takes: it is set up only after delay. Until then, SIGINT
+// and SIGTERM end nlctl at once, as they end ip; commands that run longer
+// (-batch, monitors, servers) stop cleanly.
+func signalContext(delay time.Duration) (context.Context, func(), <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	armed := make(chan struct{})
+	var mu sync.Mutex
+	stopped := false
+	var sigs chan os.Signal
+	timer := time.AfterFunc(delay, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		sigs = make(chan os.Signal, 1)
+		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+		go func(sigs chan os.Signal) {
+			if _, ok := <-sigs; ok {
+				cancel()
+				signal.Reset(os.Interrupt, syscall.SIGTERM)
+			}
+		}(sigs)
+		close(armed)
+	})
+	return ctx, func() {
+		timer.Stop()
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		if sigs != nil {
+			signal.Stop(sigs)
+			close(sigs)
+		}
+		cancel()
+	}, armed
 }
 
 // run executes one nlctl invocation and returns its exit status.

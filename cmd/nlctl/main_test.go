@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 )
@@ -77,5 +80,36 @@ func TestGlobalOptionErrors(t *testing.T) {
 		if code != c.code || !strings.Contains(errs, c.msg) || len(errs) > 400 {
 			t.Errorf("nlctl %.80q: exit %d, stderr %.500q; want exit %d with %q", c.args, code, errs, c.code, c.msg)
 		}
+	}
+}
+
+// TestSignalContext checks that SIGINT cancels the root context once
+// signals are watched, and that stopping before then is harmless.
+func TestSignalContext(t *testing.T) {
+	ctx, stop, armed := signalContext(time.Hour)
+	stop()
+	if ctx.Err() == nil {
+		t.Error("the context is not cancelled by stop")
+	}
+	select {
+	case <-armed:
+		t.Error("signals watched after stop")
+	default:
+	}
+
+	ctx, stop, armed = signalContext(0)
+	defer stop()
+	select {
+	case <-armed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("signals not watched after 10s")
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGINT did not cancel the context")
 	}
 }

@@ -1,14 +1,15 @@
 package iproute
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
+	"iter"
 	"net/netip"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
@@ -485,7 +486,7 @@ func (s *addrSelector) keep(ad *rtnl.Address, name string) bool {
 // empty object too.
 type addrLink struct {
 	l     *rtnl.Link
-	addrs []rtnl.Address
+	addrs []*rtnl.Address
 	kept  []bool
 	down  bool // filtered out by "up"
 	// noLink leaves the link's own keys and lines out, as ip does with
@@ -518,31 +519,50 @@ func addrCollect(x *ipctx, s *addrSelector) ([]addrLink, *linkTable, error) {
 		}
 		s.kernel.Index = i
 	}
-	addrs, err := h.ListAddresses(x.ctx, &s.kernel)
+	addrs, err := collectList(func() iter.Seq2[*rtnl.Address, error] { return h.Addresses(x.ctx, &s.kernel) })
 	if err != nil {
 		return nil, nil, err
 	}
-	byLink := map[int][]rtnl.Address{}
-	for _, ad := range addrs {
-		byLink[ad.Index] = append(byLink[ad.Index], ad)
-	}
-	links := make([]*rtnl.Link, 0, len(t.byIndex))
-	for _, l := range t.byIndex {
+	links := make([]*rtnl.Link, 0, t.all.len())
+	for l := range t.all.all() {
 		if s.kernel.Index == 0 || l.Index == s.kernel.Index {
 			links = append(links, l)
 		}
 	}
 	slices.SortFunc(links, func(a, b *rtnl.Link) int { return a.Index - b.Index })
+	// Group the addresses by link, keeping the kernel's order within
+	// each: count them per link, then place pointers to them in one array.
+	slot := make(map[int]int, len(links))
+	for i, l := range links {
+		slot[l.Index] = i
+	}
+	start := make([]int, len(links)+1)
+	for ad := range addrs.all() {
+		if k, ok := slot[ad.Index]; ok {
+			start[k+1]++
+		}
+	}
+	for k := range links {
+		start[k+1] += start[k]
+	}
+	grouped := make([]*rtnl.Address, start[len(links)])
+	kept := make([]bool, len(grouped))
+	next := slices.Clone(start[:len(links)])
+	for ad := range addrs.all() {
+		if k, ok := slot[ad.Index]; ok {
+			grouped[next[k]] = ad
+			next[k]++
+		}
+	}
 	var out []addrLink
-	for _, l := range links {
+	for k, l := range links {
 		if !s.keepLink(l) {
 			continue
 		}
-		al := addrLink{l: l, addrs: byLink[l.Index]}
-		al.kept = make([]bool, len(al.addrs))
+		al := addrLink{l: l, addrs: grouped[start[k]:start[k+1]:start[k+1]], kept: kept[start[k]:start[k+1]:start[k+1]]}
 		n := 0
-		for i := range al.addrs {
-			if s.keep(&al.addrs[i], l.Name) {
+		for i, ad := range al.addrs {
+			if s.keep(ad, l.Name) {
 				al.kept[i] = true
 				n++
 			}
@@ -577,21 +597,22 @@ func addrShow(x *ipctx, a *cli.Args, flush bool) error {
 	if x.env.JSON {
 		j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
 		j.Array("")
-		for _, al := range links {
-			addrLinkJSON(x, j, t, al)
+		for i := range links {
+			addrLinkJSON(x, j, t, &links[i])
 		}
 		j.End()
 		return nil
 	}
-	for _, al := range links {
-		addrLinkText(x, t, al)
+	for i := range links {
+		addrLinkText(x, t, &links[i])
 	}
 	return nil
 }
 
 // addrLinkJSON writes an interface as `ip -j address show` does: the keys
 // of `ip -j link show`, then addr_info (and with -s the statistics).
-func addrLinkJSON(x *ipctx, j *output.JSON, t *linkTable, al addrLink) {
+func addrLinkJSON(x *ipctx, j *output.JSON, t *linkTable, al *addrLink) {
+	var buf [64]byte
 	if al.down {
 		j.Object("")
 		j.End()
@@ -612,15 +633,15 @@ func addrLinkJSON(x *ipctx, j *output.JSON, t *linkTable, al addrLink) {
 		}
 		j.Array("addr_info")
 		for i := range al.addrs {
-			ad := &al.addrs[i]
+			ad := al.addrs[i]
 			j.Object("")
 			if !al.kept[i] {
 				j.End()
 				continue
 			}
-			j.String("local", ad.Prefix.Addr().String())
+			j.ASCII("local", appendAddrString(buf[:0], ad.Prefix.Addr()))
 			if ad.Peer.IsValid() {
-				j.String("address", ad.Peer.Addr().String())
+				j.ASCII("address", ad.Peer.Addr().AppendTo(buf[:0]))
 			}
 			j.Int("prefixlen", int64(ad.Prefix.Bits()))
 			if ad.RoutePriority != 0 {
@@ -647,7 +668,7 @@ func addrLinkJSON(x *ipctx, j *output.JSON, t *linkTable, al addrLink) {
 				j.Uint("index", uint64(al.l.Index))
 				j.String("dev", al.l.Name)
 			}
-			addrInfoJSON(j, &al.addrs[i])
+			addrInfoJSON(j, al.addrs[i])
 		}
 		j.End()
 	}
@@ -656,6 +677,15 @@ func addrLinkJSON(x *ipctx, j *output.JSON, t *linkTable, al addrLink) {
 		linkStatsJSON(j, al.l, x.env.Stats > 1)
 	}
 	j.End()
+}
+
+// appendAddrString appends a as its String method formats it ("invalid
+// IP" for the zero Addr).
+func appendAddrString(b []byte, a netip.Addr) []byte {
+	if !a.IsValid() {
+		return append(b, "invalid IP"...)
+	}
+	return a.AppendTo(b)
 }
 
 // linkObjectOpen writes a link as linkJSON does, leaving its object open
@@ -670,29 +700,31 @@ func linkObjectOpen(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 
 // addrInfoJSON writes the keys of one address of `ip -j address show`.
 func addrInfoJSON(j *output.JSON, ad *rtnl.Address) {
+	var buf [64]byte
+	var words [12]string
 	j.String("family", ad.Family.String())
 	if ad.Prefix.IsValid() {
-		j.String("local", ad.Prefix.Addr().String())
+		j.ASCII("local", ad.Prefix.Addr().AppendTo(buf[:0]))
 	}
 	if ad.Peer.IsValid() {
-		j.String("address", ad.Peer.Addr().String())
+		j.ASCII("address", ad.Peer.Addr().AppendTo(buf[:0]))
 	}
 	j.Int("prefixlen", int64(max(ad.Prefix.Bits(), 0)))
 	if ad.RoutePriority != 0 {
 		j.Uint("metric", uint64(ad.RoutePriority))
 	}
 	if ad.Broadcast.IsValid() {
-		j.String("broadcast", ad.Broadcast.String())
+		j.ASCII("broadcast", ad.Broadcast.AppendTo(buf[:0]))
 	}
 	if ad.Anycast.IsValid() {
-		j.String("anycast", ad.Anycast.String())
+		j.ASCII("anycast", ad.Anycast.AppendTo(buf[:0]))
 	}
 	j.String("scope", ad.Scope.String())
-	for _, name := range addrFlagWords(ad) {
+	for _, name := range addrFlagWords(words[:0], ad) {
 		j.Bool(name, true)
 	}
 	if rest := ad.Flags &^ 0xfff; rest != 0 {
-		j.String("ifa_flags", fmt.Sprintf("%02x", uint32(rest)))
+		j.ASCII("ifa_flags", appendHex02(buf[:0], uint32(rest)))
 	}
 	if ad.Protocol != rtnl.AddrProtoUnspec {
 		j.String("protocol", ad.Protocol.String())
@@ -704,109 +736,156 @@ func addrInfoJSON(j *output.JSON, ad *rtnl.Address) {
 	j.Uint("preferred_life_time", uint64(ad.PreferredLifetime))
 }
 
-// addrFlagWords returns the flags as ip prints them: "dynamic" for an
-// address that is not permanent, "temporary" for a secondary IPv6 one.
-func addrFlagWords(ad *rtnl.Address) []string {
-	var out []string
+// appendHex02 appends v as C's %02x does.
+func appendHex02(b []byte, v uint32) []byte {
+	if v < 0x10 {
+		b = append(b, '0')
+	}
+	return strconv.AppendUint(b, uint64(v), 16)
+}
+
+// addrFlagWords appends to dst the flags as ip prints them: "dynamic" for
+// an address that is not permanent, "temporary" for a secondary IPv6 one.
+func addrFlagWords(dst []string, ad *rtnl.Address) []string {
 	for i := range 12 {
 		f := rtnl.AddrFlags(1) << i
 		switch {
 		case f == rtnl.AddrPermanent:
 			if ad.Flags&f == 0 {
-				out = append(out, "dynamic")
+				dst = append(dst, "dynamic")
 			}
 		case ad.Flags&f == 0:
 		case f == rtnl.AddrSecondary && ad.Family == rtnl.IPv6:
-			out = append(out, "temporary")
+			dst = append(dst, "temporary")
 		default:
-			out = append(out, f.Names()...)
+			if n := addrFlagNames()[i]; n != "" {
+				dst = append(dst, n)
+			}
 		}
 	}
-	return out
+	return dst
 }
 
-// addrText words one address as `ip address show` does, with its second
-// line (the lifetimes) after a newline.
-func addrText(b *strings.Builder, ad *rtnl.Address) {
+// addrFlagNames names the low 12 address flags, one by one, as
+// rtnl.AddrFlags.Names does ("" for a flag it does not name).
+var addrFlagNames = sync.OnceValue(func() (names [12]string) {
+	for i := range names {
+		if n := (rtnl.AddrFlags(1) << i).Names(); len(n) > 0 {
+			names[i] = n[0]
+		}
+	}
+	return names
+})
+
+// appendAddrText appends one address as `ip address show` words it, with
+// its second line (the lifetimes) after a newline.
+func appendAddrText(b []byte, ad *rtnl.Address) []byte {
+	var words [12]string
 	switch ad.Family {
 	case rtnl.IPv4:
-		b.WriteString("    inet ")
+		b = append(b, "    inet "...)
 	case rtnl.IPv6:
-		b.WriteString("    inet6 ")
+		b = append(b, "    inet6 "...)
 	default:
-		fmt.Fprintf(b, "    family %d ", ad.Family)
+		b = append(b, "    family "...)
+		b = appendUint(b, ad.Family)
+		b = append(b, ' ')
 	}
 	if ad.Prefix.IsValid() {
-		b.WriteString(ad.Prefix.Addr().String())
+		b = ad.Prefix.Addr().AppendTo(b)
 	}
 	if ad.Peer.IsValid() {
-		b.WriteString(" peer ")
-		b.WriteString(ad.Peer.Addr().String())
+		b = append(b, " peer "...)
+		b = ad.Peer.Addr().AppendTo(b)
 	}
-	fmt.Fprintf(b, "/%d ", max(ad.Prefix.Bits(), 0))
+	b = append(b, '/')
+	b = appendInt(b, max(ad.Prefix.Bits(), 0))
+	b = append(b, ' ')
 	if ad.RoutePriority != 0 {
-		fmt.Fprintf(b, "metric %d ", ad.RoutePriority)
+		b = append(b, "metric "...)
+		b = appendUint(b, ad.RoutePriority)
+		b = append(b, ' ')
 	}
 	if ad.Broadcast.IsValid() {
-		fmt.Fprintf(b, "brd %s ", ad.Broadcast)
+		b = append(b, "brd "...)
+		b = ad.Broadcast.AppendTo(b)
+		b = append(b, ' ')
 	}
 	if ad.Anycast.IsValid() {
-		fmt.Fprintf(b, "any %s ", ad.Anycast)
+		b = append(b, "any "...)
+		b = ad.Anycast.AppendTo(b)
+		b = append(b, ' ')
 	}
-	fmt.Fprintf(b, "scope %s ", ad.Scope)
-	for _, w := range addrFlagWords(ad) {
-		b.WriteString(w)
-		b.WriteByte(' ')
+	b = append(b, "scope "...)
+	b = append(b, ad.Scope.String()...)
+	b = append(b, ' ')
+	for _, w := range addrFlagWords(words[:0], ad) {
+		b = append(b, w...)
+		b = append(b, ' ')
 	}
 	if rest := ad.Flags &^ 0xfff; rest != 0 {
-		fmt.Fprintf(b, "flags %02x ", uint32(rest))
+		b = append(b, "flags "...)
+		b = appendHex02(b, uint32(rest))
+		b = append(b, ' ')
 	}
-	b.WriteString(ad.Label)
-	b.WriteString("\n       valid_lft ")
+	b = append(b, ad.Label...)
+	b = append(b, "\n       valid_lft "...)
 	if ad.ValidLifetime == rtnl.LifetimeForever {
-		b.WriteString("forever")
+		b = append(b, "forever"...)
 	} else {
-		fmt.Fprintf(b, "%dsec", ad.ValidLifetime)
+		b = appendUint(b, ad.ValidLifetime)
+		b = append(b, "sec"...)
 	}
-	b.WriteString(" preferred_lft ")
+	b = append(b, " preferred_lft "...)
 	switch {
 	case ad.PreferredLifetime == rtnl.LifetimeForever:
-		b.WriteString("forever")
+		b = append(b, "forever"...)
 	case ad.Flags&rtnl.AddrDeprecated != 0:
-		fmt.Fprintf(b, "%dsec", int32(ad.PreferredLifetime))
+		b = appendInt(b, int32(ad.PreferredLifetime))
+		b = append(b, "sec"...)
 	default:
-		fmt.Fprintf(b, "%dsec", ad.PreferredLifetime)
+		b = appendUint(b, ad.PreferredLifetime)
+		b = append(b, "sec"...)
 	}
+	return b
 }
 
 // addrLinkText prints an interface as `ip address show` does.
-func addrLinkText(x *ipctx, t *linkTable, al addrLink) {
+func addrLinkText(x *ipctx, t *linkTable, al *addrLink) {
 	l := al.l
 	if al.down {
 		return
 	}
+	b := x.pc.line[:0]
 	if x.env.Brief {
-		name := l.Name
-		if l.ParentIndex != 0 {
-			name += "@" + linkParentName(t, l)
-		}
 		if !al.noLink {
-			fmt.Fprintf(x.out, "%-16s %-14s ", name, l.OperState)
+			b = appendLinkBriefName(b, t, l)
+			b = append(b, ' ')
+			b = appendPadRight(b, l.OperState.String(), 14)
+			b = append(b, ' ')
 		}
-		for i, ad := range al.addrs {
+		for i := range al.addrs {
 			if !al.kept[i] {
 				continue
 			}
-			x.out.WriteString(ad.Prefix.Addr().String())
+			ad := al.addrs[i]
+			b = appendAddrString(b, ad.Prefix.Addr())
 			if ad.Peer.IsValid() {
-				x.out.WriteString(" peer " + ad.Peer.Addr().String())
+				b = append(b, " peer "...)
+				b = ad.Peer.Addr().AppendTo(b)
 			}
-			fmt.Fprintf(x.out, "/%d ", ad.Prefix.Bits())
+			b = append(b, '/')
+			b = appendInt(b, ad.Prefix.Bits())
+			b = append(b, ' ')
 			if ad.RoutePriority != 0 {
-				fmt.Fprintf(x.out, "metric %d ", ad.RoutePriority)
+				b = append(b, "metric "...)
+				b = appendUint(b, ad.RoutePriority)
+				b = append(b, ' ')
 			}
 		}
-		x.out.WriteByte('\n')
+		b = append(b, '\n')
+		x.out.Write(b)
+		x.pc.line = b
 		return
 	}
 	if x.env.Oneline {
@@ -814,63 +893,49 @@ func addrLinkText(x *ipctx, t *linkTable, al addrLink) {
 			if !al.kept[i] {
 				continue
 			}
-			var b strings.Builder
-			addrText(&b, &al.addrs[i])
-			fmt.Fprintf(x.out, "%d: %s%s\n", l.Index, l.Name, strings.ReplaceAll(b.String(), "\n", "\\"))
+			b = appendInt(b[:0], l.Index)
+			b = append(b, ": "...)
+			b = append(b, l.Name...)
+			start := len(b)
+			b = appendAddrText(b, al.addrs[i])
+			for k := start; k < len(b); k++ {
+				if b[k] == '\n' {
+					b[k] = '\\'
+				}
+			}
+			b = append(b, '\n')
+			x.out.Write(b)
 		}
+		x.pc.line = b
 		return
 	}
-	var b strings.Builder
+	if !al.noLink {
+		// The link's lines as ip link prints them, without "mode" and
+		// "addrgenmode", which ip address leaves out, and without the
+		// statistics, which it prints after the addresses. With a family
+		// ip leaves out the link-layer line too (unless with -d).
+		b = appendLinkText(b, x, t, l, linkTextOpts{
+			noMode:     true,
+			inet6:      al.inet6,
+			noLinkLine: al.family && !x.env.Details,
+			noStats:    true,
+		})
+		b = append(b, '\n')
+	}
 	for i := range al.addrs {
 		if al.kept[i] {
-			addrText(&b, &al.addrs[i])
-			b.WriteByte('\n')
+			b = appendAddrText(b, al.addrs[i])
+			b = append(b, '\n')
 		}
 	}
-	if al.noLink {
-		x.out.WriteString(b.String())
-		return
-	}
-	// The link's lines as ip link prints them, without "mode" and
-	// "addrgenmode", which ip address leaves out, and without the
-	// statistics, which it prints after the addresses. With a family ip
-	// leaves out the link-layer line too (unless with -d).
-	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
-	out, stats := x.out, x.env.Stats
-	x.out, x.env.Stats = w, 0
-	linkText(x, t, l)
-	x.out, x.env.Stats = out, stats
-	w.Flush()
-	s := strings.Replace(buf.String(), " mode "+l.LinkMode.String()+" ", " ", 1)
-	if x.env.Details && l.AddrGenMode != rtnl.AddrGenUnset {
-		s = strings.Replace(s, "addrgenmode "+l.AddrGenMode.String()+" ", "", 1)
-	}
-	if al.inet6 {
-		first, rest, _ := strings.Cut(s, "\n")
-		if l.Qdisc != "" {
-			first = strings.Replace(first, " qdisc "+l.Qdisc, "", 1)
-		}
-		if l.MasterIndex != 0 {
-			first = strings.Replace(first, " master "+t.name(l.MasterIndex), "", 1)
-		}
-		first = strings.Replace(first, " group "+linkGroupName(l.Group), "", 1)
-		s = first + "\n" + rest
-	}
-	if al.family && !x.env.Details {
-		if i := strings.Index(s, "\n    link/"); i >= 0 {
-			end := strings.IndexByte(s[i+1:], '\n')
-			s = s[:i+1] + s[i+1+end+1:]
-		}
-	}
-	x.out.WriteString(s)
-	if x.env.Stats > 0 && l.Stats != nil {
+	if !al.noLink && x.env.Stats > 0 && l.Stats != nil {
 		var sb strings.Builder
 		linkStatsText(&sb, l, x.env.Stats > 1)
-		b.WriteString(strings.TrimPrefix(sb.String(), "\n"))
-		b.WriteByte('\n')
+		b = append(b, strings.TrimPrefix(sb.String(), "\n")...)
+		b = append(b, '\n')
 	}
-	x.out.WriteString(b.String())
+	x.out.Write(b)
+	x.pc.line = b
 }
 
 // maxFlushRounds bounds the rounds of a flush, as ip's.
@@ -896,14 +961,12 @@ func addrFlush(x *ipctx, s *addrSelector) error {
 					continue
 				}
 				if x.env.Stats > 1 { // as ip: each address, before it goes
-					var b strings.Builder
-					addrText(&b, &al.addrs[i])
-					fmt.Fprintf(x.out, "%d: %s%s\n", al.l.Index, al.l.Name, b.String())
+					fmt.Fprintf(x.out, "%d: %s%s\n", al.l.Index, al.l.Name, appendAddrText(nil, ad))
 				}
 				if ad.Flags&rtnl.AddrSecondary != 0 && ad.Family == rtnl.IPv4 {
-					sec = append(sec, ad)
+					sec = append(sec, *ad)
 				} else {
-					prim = append(prim, ad)
+					prim = append(prim, *ad)
 				}
 			}
 		}

@@ -41,6 +41,8 @@ type ipctx struct {
 	nexthops map[uint32]*rtnl.Nexthop
 	// names are iproute2's name files, read on first use (ipNames).
 	names *iprouteNames
+	// pc is what printing reuses from one object to the next.
+	pc printCache
 
 	// pipe holds the changes of a -batch run (nil interactively); line
 	// is the line being run.
@@ -137,17 +139,24 @@ func (x *ipctx) loadLinks() error {
 	if err != nil {
 		return err
 	}
-	links, err := h.ListLinks(x.ctx, nil)
+	// The names alone are kept: the iterator's links are not collected.
+	err = nl.Retry(nl.DefaultRetries, func() error {
+		x.byName = map[string]int{}
+		x.byIndex = map[int]string{}
+		for l, err := range h.Links(x.ctx, nil) {
+			if err != nil {
+				return err
+			}
+			x.byName[l.Name] = l.Index
+			x.byIndex[l.Index] = l.Name
+		}
+		return nil
+	})
 	if err != nil {
+		x.byName, x.byIndex = nil, nil
 		return err
 	}
 	x.loadedAt = x.changes
-	x.byName = make(map[string]int, len(links))
-	x.byIndex = make(map[int]string, len(links))
-	for _, l := range links {
-		x.byName[l.Name] = l.Index
-		x.byIndex[l.Index] = l.Name
-	}
 	return nil
 }
 

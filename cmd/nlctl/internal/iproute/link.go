@@ -2,6 +2,7 @@ package iproute
 
 import (
 	"bufio"
+	"iter"
 	"os"
 	"strconv"
 	"strings"
@@ -40,9 +41,10 @@ KIND ARGS := veth [peer [name] NAME [LINK OPTIONS]]
            | ifb | any other kind (without arguments)
 `
 
-// linkTable is one dump of every link: the names and flags of the links
-// the shown ones refer to.
+// linkTable is one dump of every link: the links to show, and the names
+// and flags of the links they refer to.
 type linkTable struct {
+	all     *chunkList[rtnl.Link] // in the kernel's order
 	byIndex map[int]*rtnl.Link
 }
 
@@ -53,20 +55,26 @@ func loadLinkTable(x *ipctx) (*linkTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	all, err := h.ListLinks(x.ctx, nil)
+	all, err := collectList(func() iter.Seq2[*rtnl.Link, error] { return h.Links(x.ctx, nil) })
 	if err != nil {
 		return nil, err
 	}
-	t := &linkTable{byIndex: make(map[int]*rtnl.Link, len(all))}
-	x.byName = make(map[string]int, len(all))
-	x.byIndex = make(map[int]string, len(all))
-	for i := range all {
-		l := &all[i]
+	t := &linkTable{all: all, byIndex: make(map[int]*rtnl.Link, all.len())}
+	x.byName = make(map[string]int, all.len())
+	x.byIndex = make(map[int]string, all.len())
+	for l := range all.all() {
 		t.byIndex[l.Index] = l
 		x.byName[l.Name] = l.Index
 		x.byIndex[l.Index] = l.Name
 	}
 	return t, nil
+}
+
+// add adds a link that the dump did not have (created since).
+func (t *linkTable) add(l *rtnl.Link) {
+	if _, ok := t.byIndex[l.Index]; !ok {
+		t.byIndex[l.Index] = t.all.add(l)
+	}
 }
 
 func (t *linkTable) name(index int) string {
@@ -78,19 +86,26 @@ func (t *linkTable) name(index int) string {
 
 // flagNames returns a link's flags as ip lists them: NO-CARRIER for a link
 // up without carrier, the flags, and M-DOWN when the link it is stacked on
-// (in this namespace) is down.
-func (t *linkTable) flagNames(l *rtnl.Link) []string {
-	names := []string{}
-	if l.Flags&rtnl.LinkUp != 0 && l.Flags&rtnl.LinkRunning == 0 {
-		names = append(names, "NO-CARRIER")
-	}
-	names = append(names, (l.Flags &^ rtnl.LinkRunning).Names()...)
+// (in this namespace) is down. The list is shared by every link with the
+// same flags: it must not be changed.
+func (t *linkTable) flagNames(x *ipctx, l *rtnl.Link) []string {
+	k := linkFlagsKey{flags: l.Flags &^ rtnl.LinkRunning}
+	k.noCarrier = l.Flags&rtnl.LinkUp != 0 && l.Flags&rtnl.LinkRunning == 0
 	if l.ParentIndex != 0 && l.LinkNetNSID == nil {
-		if p, ok := t.byIndex[l.ParentIndex]; !ok || p.Flags&rtnl.LinkUp == 0 {
+		p, ok := t.byIndex[l.ParentIndex]
+		k.mdown = !ok || p.Flags&rtnl.LinkUp == 0
+	}
+	return cachedNames(&x.pc.linkFlags, k, func() []string {
+		names := []string{}
+		if k.noCarrier {
+			names = append(names, "NO-CARRIER")
+		}
+		names = append(names, k.flags.Names()...)
+		if k.mdown {
 			names = append(names, "M-DOWN")
 		}
-	}
-	return names
+		return names
+	})
 }
 
 // netnsNameByID names the namespace with that id (in the current one), as

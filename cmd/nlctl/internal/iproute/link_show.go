@@ -1,11 +1,10 @@
 package iproute
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"net/netip"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
@@ -76,71 +75,71 @@ func linkShow(x *ipctx, a *cli.Args) error {
 			dev, devSet = w, true
 		}
 	}
+	// One dump serves both the listing and the names of the links the
+	// listed ones refer to (ip too lists every link, then prints).
 	t, err := loadLinkTable(x)
-	if err != nil {
-		return err
-	}
-	h, err := x.handle()
 	if err != nil {
 		return err
 	}
 	if devSet {
 		i, ok := x.byName[dev]
-		if !ok { // perhaps an alternative name
+		if !ok { // perhaps an alternative name, or a link created since
+			h, err := x.handle()
+			if err != nil {
+				return err
+			}
 			l, err := h.LinkByName(x.ctx, dev)
 			if err != nil || dev == "" {
 				return cli.Failf("Device %s does not exist.", cli.Quote(dev))
 			}
 			i = l.Index
+			t.add(l)
 		}
 		f.Index = i
 	}
-	links, err := h.ListLinks(x.ctx, &f)
-	if err != nil {
-		return err
-	}
-	if slaveKind != "" {
-		links = slices.DeleteFunc(links, func(l rtnl.Link) bool { return l.Info.SlaveKind != slaveKind })
-	}
-	// A link created since the table was loaded may be named.
-	for i := range links {
-		if _, ok := t.byIndex[links[i].Index]; !ok {
-			t.byIndex[links[i].Index] = &links[i]
-		}
-	}
+	var j *output.JSON
 	if x.env.JSON {
-		j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
+		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
 		j.Array("")
-		for i := range links {
-			if x.env.Brief {
-				linkBriefJSON(j, t, &links[i])
-			} else {
-				linkJSON(x, j, t, &links[i])
-			}
-		}
-		j.End()
-		return nil
 	}
-	for i := range links {
-		if x.env.Brief {
-			linkBriefText(x, t, &links[i])
-		} else {
-			linkText(x, t, &links[i])
+	for l := range t.all.all() {
+		if !linkKeep(&f, l) || slaveKind != "" && l.Info.SlaveKind != slaveKind {
+			continue
 		}
+		switch {
+		case j != nil && x.env.Brief:
+			linkBriefJSON(x, j, t, l)
+		case j != nil:
+			linkJSON(x, j, t, l)
+		case x.env.Brief:
+			linkBriefText(x, t, l)
+		default:
+			linkText(x, t, l)
+		}
+	}
+	if j != nil {
+		j.End()
 	}
 	return nil
 }
 
-// linkParentName names the link l is stacked on as ip does: its name, or
-// "ifN" when it lives in another namespace.
-func linkParentName(t *linkTable, l *rtnl.Link) string {
-	if l.LinkNetNSID != nil {
-		return "if" + strconv.Itoa(l.ParentIndex)
+// linkKeep applies a link selector as the kernel and rtnl's listing
+// would.
+func linkKeep(f *rtnl.LinkFilter, l *rtnl.Link) bool {
+	switch {
+	case f.Index != 0 && l.Index != f.Index,
+		f.Kind != "" && l.Info.Kind != f.Kind,
+		f.MasterIndex != 0 && l.MasterIndex != f.MasterIndex,
+		f.NoMaster && l.MasterIndex != 0,
+		f.Up && l.Flags&rtnl.LinkUp == 0,
+		f.Group != nil && l.Group != *f.Group:
+		return false
 	}
-	return t.name(l.ParentIndex)
+	return true
 }
 
-func linkBriefJSON(j *output.JSON, t *linkTable, l *rtnl.Link) {
+func linkBriefJSON(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
+	var buf [64]byte
 	j.Object("")
 	if l.ParentIndex != 0 {
 		if l.LinkNetNSID != nil {
@@ -152,41 +151,76 @@ func linkBriefJSON(j *output.JSON, t *linkTable, l *rtnl.Link) {
 	j.String("ifname", l.Name)
 	j.String("operstate", l.OperState.String())
 	if len(l.HardwareAddr) > 0 {
-		j.String("address", linkAddrString(l.Type, l.HardwareAddr))
+		j.ASCII("address", appendLinkAddr(buf[:0], l.Type, l.HardwareAddr))
 	}
-	j.Strings("flags", t.flagNames(l))
+	j.Strings("flags", t.flagNames(x, l))
 	j.End()
 }
 
 func linkBriefText(x *ipctx, t *linkTable, l *rtnl.Link) {
-	name := l.Name
-	if l.ParentIndex != 0 {
-		name += "@" + linkParentName(t, l)
-	}
-	fmt.Fprintf(x.out, "%-16s %-14s ", name, l.OperState)
+	b := appendLinkBriefName(x.pc.line[:0], t, l)
+	b = append(b, ' ')
+	b = appendPadRight(b, l.OperState.String(), 14)
+	b = append(b, ' ')
 	if len(l.HardwareAddr) > 0 {
-		fmt.Fprintf(x.out, "%s ", linkAddrString(l.Type, l.HardwareAddr))
+		b = appendLinkAddr(b, l.Type, l.HardwareAddr)
+		b = append(b, ' ')
 	}
-	fmt.Fprintf(x.out, "<%s> \n", strings.Join(t.flagNames(l), ","))
+	b = append(b, '<')
+	b = appendJoined(b, t.flagNames(x, l), ',')
+	b = append(b, "> \n"...)
+	x.out.Write(b)
+	x.pc.line = b
 }
 
-// linkAddrString formats a link-layer address as ip does: IP tunnels'
-// addresses as IP addresses, the others as colon-separated bytes.
-func linkAddrString(t rtnl.LinkType, a net.HardwareAddr) string {
+// appendLinkBriefName appends a link's name (with its parent's) as ip's
+// brief output does: padded to 16 bytes.
+func appendLinkBriefName(b []byte, t *linkTable, l *rtnl.Link) []byte {
+	start := len(b)
+	b = appendLinkName(b, t, l)
+	for n := len(b) - start; n < 16; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// appendLinkName appends a link's name as ip prints it: NAME, or
+// NAME@PARENT for a link stacked on another.
+func appendLinkName(b []byte, t *linkTable, l *rtnl.Link) []byte {
+	b = append(b, l.Name...)
+	if l.ParentIndex != 0 {
+		b = append(b, '@')
+		if l.LinkNetNSID != nil {
+			b = append(b, "if"...)
+			b = appendInt(b, l.ParentIndex)
+		} else {
+			b = append(b, t.name(l.ParentIndex)...)
+		}
+	}
+	return b
+}
+
+// appendJoined appends the strings ss separated by sep.
+func appendJoined(b []byte, ss []string, sep byte) []byte {
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, sep)
+		}
+		b = append(b, s...)
+	}
+	return b
+}
+
+// appendLinkAddr appends a link-layer address as ip formats it: IP
+// tunnels' addresses as IP addresses, the others as colon-separated bytes.
+func appendLinkAddr(b []byte, t rtnl.LinkType, a net.HardwareAddr) []byte {
 	switch {
 	case len(a) == 4 && (t == rtnl.LinkTypeIPIP || t == rtnl.LinkTypeSIT || t == rtnl.LinkTypeGRE):
-		return netip.AddrFrom4([4]byte(a)).String()
+		return netip.AddrFrom4([4]byte(a)).AppendTo(b)
 	case len(a) == 16 && (t == 769 || t == 823): // tunnel6, gre6
-		return netip.AddrFrom16([16]byte(a)).String()
+		return netip.AddrFrom16([16]byte(a)).AppendTo(b)
 	}
-	var b strings.Builder
-	for i, c := range a {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		b.WriteString(fmt.Sprintf("%02x", c))
-	}
-	return b.String()
+	return appendLLAddr(b, a)
 }
 
 // linkJSON writes one link with the keys of `ip -j link show`.
@@ -198,6 +232,7 @@ func linkJSON(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 
 // linkJSONKeys writes the keys of a link's object.
 func linkJSONKeys(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
+	var buf [64]byte
 	j.Uint("ifindex", uint64(l.Index))
 	if l.ParentIndex != 0 {
 		if l.LinkNetNSID != nil {
@@ -207,7 +242,7 @@ func linkJSONKeys(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 		}
 	}
 	j.String("ifname", l.Name)
-	j.Strings("flags", t.flagNames(l))
+	j.Strings("flags", t.flagNames(x, l))
 	j.Uint("mtu", uint64(l.MTU))
 	if l.Qdisc != "" {
 		j.String("qdisc", l.Qdisc)
@@ -217,22 +252,22 @@ func linkJSONKeys(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 	}
 	j.String("operstate", l.OperState.String())
 	j.String("linkmode", l.LinkMode.String())
-	j.String("group", linkGroupName(l.Group))
+	j.String("group", x.pc.linkGroupName(l.Group))
 	if l.TxQueueLen != 0 {
 		j.Uint("txqlen", uint64(l.TxQueueLen))
 	}
 	j.String("link_type", l.Type.String())
 	if len(l.HardwareAddr) > 0 {
-		j.String("address", linkAddrString(l.Type, l.HardwareAddr))
+		j.ASCII("address", appendLinkAddr(buf[:0], l.Type, l.HardwareAddr))
 	}
-	if len(l.PermHardwareAddr) > 0 && l.PermHardwareAddr.String() != l.HardwareAddr.String() {
-		j.String("permaddr", linkAddrString(l.Type, l.PermHardwareAddr))
+	if len(l.PermHardwareAddr) > 0 && !bytes.Equal(l.PermHardwareAddr, l.HardwareAddr) {
+		j.ASCII("permaddr", appendLinkAddr(buf[:0], l.Type, l.PermHardwareAddr))
 	}
 	if len(l.Broadcast) > 0 {
 		if l.Flags&rtnl.LinkPointToPoint != 0 {
 			j.Bool("link_pointtopoint", true)
 		}
-		j.String("broadcast", linkAddrString(l.Type, l.Broadcast))
+		j.ASCII("broadcast", appendLinkAddr(buf[:0], l.Type, l.Broadcast))
 	}
 	if l.LinkNetNSID != nil {
 		j.Int("link_netnsid", int64(*l.LinkNetNSID))
@@ -349,84 +384,146 @@ func linkStatsJSON(j *output.JSON, l *rtnl.Link, more bool) {
 
 // linkText prints one link as `ip link show` does.
 func linkText(x *ipctx, t *linkTable, l *rtnl.Link) {
-	var b strings.Builder
-	name := l.Name
-	if l.ParentIndex != 0 {
-		name += "@" + linkParentName(t, l)
+	b := appendLinkText(x.pc.line[:0], x, t, l, linkTextOpts{})
+	if x.env.Oneline {
+		for i, c := range b {
+			if c == '\n' {
+				b[i] = '\\'
+			}
+		}
 	}
-	fmt.Fprintf(&b, "%d: %s: <%s> mtu %d", l.Index, name, strings.Join(t.flagNames(l), ","), l.MTU)
-	if l.Qdisc != "" {
-		fmt.Fprintf(&b, " qdisc %s", l.Qdisc)
+	b = append(b, '\n')
+	x.out.Write(b)
+	x.pc.line = b
+}
+
+// linkTextOpts leave out what `ip address show` does not print of a
+// link's lines.
+type linkTextOpts struct {
+	// noMode leaves out "mode MODE", and with -d "addrgenmode MODE".
+	noMode bool
+	// inet6 leaves out the qdisc, the master and the group, which the
+	// IPv6 link dump ip then makes does not carry.
+	inet6 bool
+	// noLinkLine leaves out the link-layer line.
+	noLinkLine bool
+	// noStats leaves out the statistics (ip address prints them after
+	// the addresses).
+	noStats bool
+}
+
+// appendLinkText appends one link's lines as `ip link show` prints them,
+// without the final newline.
+func appendLinkText(b []byte, x *ipctx, t *linkTable, l *rtnl.Link, o linkTextOpts) []byte {
+	b = appendInt(b, l.Index)
+	b = append(b, ": "...)
+	b = appendLinkName(b, t, l)
+	b = append(b, ": <"...)
+	b = appendJoined(b, t.flagNames(x, l), ',')
+	b = append(b, "> mtu "...)
+	b = appendUint(b, l.MTU)
+	if l.Qdisc != "" && !o.inet6 {
+		b = append(b, " qdisc "...)
+		b = append(b, l.Qdisc...)
 	}
-	if l.MasterIndex != 0 {
-		fmt.Fprintf(&b, " master %s", t.name(l.MasterIndex))
+	if l.MasterIndex != 0 && !o.inet6 {
+		b = append(b, " master "...)
+		b = append(b, t.name(l.MasterIndex)...)
 	}
-	fmt.Fprintf(&b, " state %s mode %s group %s ", l.OperState, l.LinkMode, linkGroupName(l.Group))
+	b = append(b, " state "...)
+	b = append(b, l.OperState.String()...)
+	if !o.noMode {
+		b = append(b, " mode "...)
+		b = append(b, l.LinkMode.String()...)
+	}
+	if !o.inet6 {
+		b = append(b, " group "...)
+		b = append(b, x.pc.linkGroupName(l.Group)...)
+	}
+	// ip ends each of these fields with a blank, the queue length (if
+	// any) without.
 	if l.TxQueueLen != 0 {
-		fmt.Fprintf(&b, "qlen %d", l.TxQueueLen)
+		b = append(b, " qlen "...)
+		b = appendUint(b, l.TxQueueLen)
+	} else {
+		b = append(b, ' ')
 	}
-	fmt.Fprintf(&b, "\n    link/%s", l.Type)
-	if len(l.HardwareAddr) > 0 {
-		fmt.Fprintf(&b, " %s", linkAddrString(l.Type, l.HardwareAddr))
-	}
-	if len(l.PermHardwareAddr) > 0 && l.PermHardwareAddr.String() != l.HardwareAddr.String() {
-		fmt.Fprintf(&b, " permaddr %s", linkAddrString(l.Type, l.PermHardwareAddr))
-	}
-	if len(l.Broadcast) > 0 {
-		if l.Flags&rtnl.LinkPointToPoint != 0 {
-			b.WriteString(" peer")
-		} else {
-			b.WriteString(" brd")
+	if !o.noLinkLine {
+		b = append(b, "\n    link/"...)
+		b = append(b, l.Type.String()...)
+		if len(l.HardwareAddr) > 0 {
+			b = append(b, ' ')
+			b = appendLinkAddr(b, l.Type, l.HardwareAddr)
 		}
-		fmt.Fprintf(&b, " %s", linkAddrString(l.Type, l.Broadcast))
-	}
-	if l.LinkNetNSID != nil {
-		if n := netnsNameByID(x, *l.LinkNetNSID); n != "" {
-			fmt.Fprintf(&b, " link-netns %s", n)
-		} else {
-			fmt.Fprintf(&b, " link-netnsid %d", *l.LinkNetNSID)
+		if len(l.PermHardwareAddr) > 0 && !bytes.Equal(l.PermHardwareAddr, l.HardwareAddr) {
+			b = append(b, " permaddr "...)
+			b = appendLinkAddr(b, l.Type, l.PermHardwareAddr)
 		}
-	}
-	if l.ProtoDown {
-		b.WriteString(" protodown on")
-	}
-	if x.env.Details {
-		fmt.Fprintf(&b, " promiscuity %d  allmulti %d minmtu %d maxmtu %d ", l.Promiscuity, l.AllMulti, l.MinMTU, l.MaxMTU)
-		if l.Info.Kind != "" {
-			fmt.Fprintf(&b, "\n    %s ", l.Info.Kind)
-			writeFieldsText(&b, linkDataFields(t, l.Info.Data))
+		if len(l.Broadcast) > 0 {
+			if l.Flags&rtnl.LinkPointToPoint != 0 {
+				b = append(b, " peer "...)
+			} else {
+				b = append(b, " brd "...)
+			}
+			b = appendLinkAddr(b, l.Type, l.Broadcast)
 		}
-		if l.Info.SlaveKind != "" {
-			fmt.Fprintf(&b, "\n    %s_slave ", l.Info.SlaveKind)
-			writeFieldsText(&b, linkDataFields(t, l.Info.SlaveData))
+		if l.LinkNetNSID != nil {
+			if n := netnsNameByID(x, *l.LinkNetNSID); n != "" {
+				b = append(b, " link-netns "...)
+				b = append(b, n...)
+			} else {
+				b = append(b, " link-netnsid "...)
+				b = appendInt(b, *l.LinkNetNSID)
+			}
 		}
-		if l.AddrGenMode != rtnl.AddrGenUnset {
-			fmt.Fprintf(&b, "addrgenmode %s ", l.AddrGenMode)
+		if l.ProtoDown {
+			b = append(b, " protodown on"...)
 		}
-		fmt.Fprintf(&b, "numtxqueues %d numrxqueues %d gso_max_size %d gso_max_segs %d tso_max_size %d tso_max_segs %d gro_max_size %d ",
-			l.NumTxQueues, l.NumRxQueues, l.GSOMaxSize, l.GSOMaxSegs, l.TSOMaxSize, l.TSOMaxSegs, l.GROMaxSize)
-		if l.ParentDevBus != "" {
-			fmt.Fprintf(&b, "parentbus %s ", l.ParentDevBus)
-		}
-		if l.ParentDevName != "" {
-			fmt.Fprintf(&b, "parentdev %s ", l.ParentDevName)
+		if x.env.Details {
+			b = appendLinkDetails(b, t, l, o)
 		}
 	}
 	if l.Alias != "" {
-		fmt.Fprintf(&b, "\n    alias %s", l.Alias)
+		b = append(b, "\n    alias "...)
+		b = append(b, l.Alias...)
 	}
-	if x.env.Stats > 0 && l.Stats != nil {
-		linkStatsText(&b, l, x.env.Stats > 1)
+	if x.env.Stats > 0 && l.Stats != nil && !o.noStats {
+		var sb strings.Builder
+		linkStatsText(&sb, l, x.env.Stats > 1)
+		b = append(b, sb.String()...)
 	}
 	for _, n := range l.AltNames {
-		fmt.Fprintf(&b, "\n    altname %s", n)
+		b = append(b, "\n    altname "...)
+		b = append(b, n...)
 	}
-	s := b.String()
-	if x.env.Oneline {
-		s = strings.ReplaceAll(s, "\n", "\\")
+	return b
+}
+
+// appendLinkDetails appends what `ip -d link show` adds to the link-layer
+// line.
+func appendLinkDetails(b []byte, t *linkTable, l *rtnl.Link, o linkTextOpts) []byte {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, " promiscuity %d  allmulti %d minmtu %d maxmtu %d ", l.Promiscuity, l.AllMulti, l.MinMTU, l.MaxMTU)
+	if l.Info.Kind != "" {
+		fmt.Fprintf(&sb, "\n    %s ", l.Info.Kind)
+		writeFieldsText(&sb, linkDataFields(t, l.Info.Data))
 	}
-	x.out.WriteString(s)
-	x.out.WriteByte('\n')
+	if l.Info.SlaveKind != "" {
+		fmt.Fprintf(&sb, "\n    %s_slave ", l.Info.SlaveKind)
+		writeFieldsText(&sb, linkDataFields(t, l.Info.SlaveData))
+	}
+	if l.AddrGenMode != rtnl.AddrGenUnset && !o.noMode {
+		fmt.Fprintf(&sb, "addrgenmode %s ", l.AddrGenMode)
+	}
+	fmt.Fprintf(&sb, "numtxqueues %d numrxqueues %d gso_max_size %d gso_max_segs %d tso_max_size %d tso_max_segs %d gro_max_size %d ",
+		l.NumTxQueues, l.NumRxQueues, l.GSOMaxSize, l.GSOMaxSegs, l.TSOMaxSize, l.TSOMaxSegs, l.GROMaxSize)
+	if l.ParentDevBus != "" {
+		fmt.Fprintf(&sb, "parentbus %s ", l.ParentDevBus)
+	}
+	if l.ParentDevName != "" {
+		fmt.Fprintf(&sb, "parentdev %s ", l.ParentDevName)
+	}
+	return append(b, sb.String()...)
 }
 
 func linkStatsText(b *strings.Builder, l *rtnl.Link, more bool) {

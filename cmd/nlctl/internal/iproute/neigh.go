@@ -445,40 +445,41 @@ func neighGet(x *ipctx, a *cli.Args) error {
 	return fmt.Errorf("get neighbour %v dev %s: %w", addr, dev, unix.ENOENT)
 }
 
-// neighFlagWords are the flags ip prints, in its order.
-func neighFlagWords(n *rtnl.Neighbour) []string {
-	var out []string
+// neighFlagWords appends to dst the flags ip prints, in its order.
+func neighFlagWords(dst []string, n *rtnl.Neighbour) []string {
 	if n.Flags&rtnl.NeighRouter != 0 {
-		out = append(out, "router")
+		dst = append(dst, "router")
 	}
 	if n.Flags&rtnl.NeighProxy != 0 {
-		out = append(out, "proxy")
+		dst = append(dst, "proxy")
 	}
 	if n.Flags&rtnl.NeighExternLearn != 0 {
-		out = append(out, "extern_learn")
+		dst = append(dst, "extern_learn")
 	}
 	if n.Flags&rtnl.NeighOffload != 0 {
-		out = append(out, "offload")
+		dst = append(dst, "offload")
 	}
 	if n.ExtFlags&rtnl.NeighManaged != 0 {
-		out = append(out, "managed")
+		dst = append(dst, "managed")
 	}
-	return out
+	return dst
 }
 
 // neighJSON writes one entry with the keys of `ip -j neigh show`.
 func neighJSON(x *ipctx, j *output.JSON, n *rtnl.Neighbour, devGiven bool) {
+	var buf [64]byte
+	var words [5]string
 	j.Object("")
 	if n.Addr.IsValid() {
-		j.String("dst", n.Addr.String())
+		j.ASCII("dst", n.Addr.AppendTo(buf[:0]))
 	}
 	if !devGiven && n.Index != 0 {
 		j.String("dev", x.linkName(n.Index))
 	}
 	if len(n.LinkAddr) > 0 {
-		j.String("lladdr", lladdrString(n.LinkAddr))
+		j.ASCII("lladdr", appendLLAddr(buf[:0], n.LinkAddr))
 	}
-	for _, f := range neighFlagWords(n) {
+	for _, f := range neighFlagWords(words[:0], n) {
 		j.Null(f)
 	}
 	if x.env.Stats > 0 && n.Flags&rtnl.NeighProxy == 0 { // proxy entries have no cache data
@@ -491,7 +492,7 @@ func neighJSON(x *ipctx, j *output.JSON, n *rtnl.Neighbour, devGiven bool) {
 		j.Uint("probes", uint64(n.Probes))
 	}
 	if n.State != rtnl.NeighNone {
-		j.Strings("state", n.State.Names())
+		j.Strings("state", x.pc.neighStateNames(n.State))
 	}
 	if n.Protocol != rtnl.ProtoUnspec {
 		j.String("protocol", n.Protocol.String())
@@ -501,52 +502,53 @@ func neighJSON(x *ipctx, j *output.JSON, n *rtnl.Neighbour, devGiven bool) {
 
 // neighText prints one entry as `ip neigh show` does.
 func neighText(x *ipctx, n *rtnl.Neighbour, devGiven bool) {
-	var b strings.Builder
+	var words [5]string
+	b := x.pc.line[:0]
 	if n.Addr.IsValid() {
-		b.WriteString(n.Addr.String())
-		b.WriteByte(' ')
+		b = n.Addr.AppendTo(b)
+		b = append(b, ' ')
 	}
 	if !devGiven && n.Index != 0 {
-		b.WriteString("dev ")
-		b.WriteString(x.linkName(n.Index))
-		b.WriteByte(' ')
+		b = append(b, "dev "...)
+		b = append(b, x.linkName(n.Index)...)
+		b = append(b, ' ')
 	}
 	if len(n.LinkAddr) > 0 {
-		b.WriteString("lladdr ")
-		b.WriteString(lladdrString(n.LinkAddr))
-		b.WriteByte(' ')
+		b = append(b, "lladdr "...)
+		b = appendLLAddr(b, n.LinkAddr)
+		b = append(b, ' ')
 	}
-	for _, f := range neighFlagWords(n) {
-		b.WriteString(f)
-		b.WriteByte(' ')
+	for _, f := range neighFlagWords(words[:0], n) {
+		b = append(b, f...)
+		b = append(b, ' ')
 	}
 	if x.env.Stats > 0 && n.Flags&rtnl.NeighProxy == 0 {
 		if n.RefCount != 0 {
-			fmt.Fprintf(&b, " ref %d", n.RefCount)
+			b = append(b, " ref "...)
+			b = appendUint(b, n.RefCount)
 		}
-		fmt.Fprintf(&b, " used %d/%d/%dprobes %d ", n.Used/time.Second, n.Confirmed/time.Second, n.Updated/time.Second, n.Probes)
+		b = append(b, " used "...)
+		b = appendInt(b, n.Used/time.Second)
+		b = append(b, '/')
+		b = appendInt(b, n.Confirmed/time.Second)
+		b = append(b, '/')
+		b = appendInt(b, n.Updated/time.Second)
+		b = append(b, "probes "...)
+		b = appendUint(b, n.Probes)
+		b = append(b, ' ')
 	}
-	for _, s := range n.State.Names() {
-		b.WriteString(s)
-		b.WriteByte(' ')
+	for _, s := range x.pc.neighStateNames(n.State) {
+		b = append(b, s...)
+		b = append(b, ' ')
 	}
 	if n.Protocol != rtnl.ProtoUnspec {
-		fmt.Fprintf(&b, "proto %s ", n.Protocol)
+		b = append(b, "proto "...)
+		b = append(b, n.Protocol.String()...)
+		b = append(b, ' ')
 	}
-	b.WriteByte('\n')
-	x.out.WriteString(b.String())
-}
-
-// lladdrString formats a link-layer address as ip does.
-func lladdrString(a net.HardwareAddr) string {
-	var b strings.Builder
-	for i, c := range a {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		fmt.Fprintf(&b, "%02x", c)
-	}
-	return b.String()
+	b = append(b, '\n')
+	x.out.Write(b)
+	x.pc.line = b
 }
 
 // neighStateForm is what a neighbour's state may be, for the errors.

@@ -441,7 +441,7 @@ func printNexthop(x *ipctx, j *output.JSON, nh *rtnl.Nexthop) {
 		j.Uint("id", uint64(nh.ID))
 	} else {
 		w.WriteString("id ")
-		w.Write(strconv.AppendUint(buf[:0], uint64(nh.ID), 10))
+		writeCopy(w, strconv.AppendUint(buf[:0], uint64(nh.ID), 10))
 		w.WriteByte(' ')
 	}
 	if len(nh.Group) > 0 {
@@ -463,10 +463,10 @@ func printNexthop(x *ipctx, j *output.JSON, nh *rtnl.Nexthop) {
 			if i > 0 {
 				w.WriteByte('/')
 			}
-			w.Write(strconv.AppendUint(buf[:0], uint64(m.ID), 10))
+			writeCopy(w, strconv.AppendUint(buf[:0], uint64(m.ID), 10))
 			if m.Weight > 1 {
 				w.WriteByte(',')
-				w.Write(strconv.AppendInt(buf[:0], int64(m.Weight), 10))
+				writeCopy(w, strconv.AppendInt(buf[:0], int64(m.Weight), 10))
 			}
 		}
 		if j != nil {
@@ -508,7 +508,7 @@ func printNexthop(x *ipctx, j *output.JSON, nh *rtnl.Nexthop) {
 			j.ASCII("gateway", nh.Gateway.AppendTo(buf[:0]))
 		} else {
 			w.WriteString("via ")
-			w.Write(nh.Gateway.AppendTo(buf[:0]))
+			writeCopy(w, nh.Gateway.AppendTo(buf[:0]))
 			w.WriteByte(' ')
 		}
 	}
@@ -516,14 +516,18 @@ func printNexthop(x *ipctx, j *output.JSON, nh *rtnl.Nexthop) {
 		if j != nil {
 			j.String("dev", x.linkName(nh.Index))
 		} else {
-			w.WriteString("dev " + x.linkName(nh.Index) + " ")
+			w.WriteString("dev ")
+			w.WriteString(x.linkName(nh.Index))
+			w.WriteByte(' ')
 		}
 	}
 	if nh.Scope != rtnl.ScopeGlobal || details {
 		if j != nil {
 			j.String("scope", nh.Scope.String())
 		} else {
-			w.WriteString("scope " + nh.Scope.String() + " ")
+			w.WriteString("scope ")
+			w.WriteString(nh.Scope.String())
+			w.WriteByte(' ')
 		}
 	}
 	if nh.Blackhole {
@@ -537,15 +541,18 @@ func printNexthop(x *ipctx, j *output.JSON, nh *rtnl.Nexthop) {
 		if j != nil {
 			j.String("protocol", nh.Protocol.String())
 		} else {
-			w.WriteString("proto " + nh.Protocol.String() + " ")
+			w.WriteString("proto ")
+			w.WriteString(nh.Protocol.String())
+			w.WriteByte(' ')
 		}
 	}
-	flags := nh.Flags.Names()
+	flags := x.pc.routeFlagNames(nh.Flags)
 	if j != nil {
 		j.Strings("flags", flags)
 	} else {
 		for _, f := range flags {
-			w.WriteString(f + " ")
+			w.WriteString(f)
+			w.WriteByte(' ')
 		}
 	}
 	if nh.FDB {
@@ -709,21 +716,32 @@ func bucketGet(x *ipctx, a *cli.Args) error {
 // printBucket prints a bucket as `ip nexthop bucket show` does.
 func printBucket(x *ipctx, j *output.JSON, bk *rtnl.NexthopBucket) {
 	if j != nil {
+		var buf [32]byte
 		j.Object("")
 		j.Uint("id", uint64(bk.ID))
 		j.Object("bucket")
 		j.Uint("index", uint64(bk.Index))
-		j.Number("idle_time", nhSeconds(bk.IdleTime))
+		j.NumberBytes("idle_time", strconv.AppendFloat(buf[:0], bk.IdleTime.Seconds(), 'g', 6, 64))
 		j.Uint("nhid", uint64(bk.NexthopID))
 		j.End()
-		j.Strings("flags", bk.Flags.Names())
+		j.Strings("flags", x.pc.routeFlagNames(bk.Flags))
 		j.End()
 		return
 	}
-	w := x.out
-	fmt.Fprintf(w, "id %d index %d idle_time %s nhid %d ", bk.ID, bk.Index, nhSeconds(bk.IdleTime), bk.NexthopID)
-	for _, f := range bk.Flags.Names() {
-		w.WriteString(f + " ")
+	b := append(x.pc.line[:0], "id "...)
+	b = appendUint(b, bk.ID)
+	b = append(b, " index "...)
+	b = appendUint(b, bk.Index)
+	b = append(b, " idle_time "...)
+	b = strconv.AppendFloat(b, bk.IdleTime.Seconds(), 'g', 6, 64)
+	b = append(b, " nhid "...)
+	b = appendUint(b, bk.NexthopID)
+	b = append(b, ' ')
+	for _, f := range x.pc.routeFlagNames(bk.Flags) {
+		b = append(b, f...)
+		b = append(b, ' ')
 	}
-	w.WriteByte('\n')
+	b = append(b, '\n')
+	x.out.Write(b)
+	x.pc.line = b
 }

@@ -1482,141 +1482,191 @@ func metricsText(m *rtnl.Metrics) string {
 
 // printRouteText writes a route as `ip route` prints it (ip's
 // print_route): every field followed by a space, IPv6 routes ending with
-// their preference.
+// their preference. The line is built in a reused buffer: a listing costs
+// no allocation per route.
 func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
-	var b strings.Builder
-	var buf [64]byte
+	b := x.pc.line[:0]
+	defer func() { x.pc.line = b[:0] }()
 	show := sel.shown()
 	details := x.env.Details
-	names := x.ipNames()
 	sl := "\n"
 	if x.env.Oneline {
 		sl = "\\"
 	}
 	if r.Type != rtnl.RouteUnicast || details {
-		b.WriteString(r.Type.String() + " ")
+		b = append(b, r.Type.String()...)
+		b = append(b, ' ')
 	}
-	b.Write(appendRouteDst(buf[:0], r.Dst))
-	b.WriteByte(' ')
+	b = appendRouteDst(b, r.Dst)
+	b = append(b, ' ')
 	if r.Src.IsValid() {
-		b.WriteString("from ")
-		b.Write(appendRouteDst(buf[:0], r.Src))
-		b.WriteByte(' ')
+		b = append(b, "from "...)
+		b = appendRouteDst(b, r.Src)
+		b = append(b, ' ')
 	}
 	if r.NexthopID != 0 {
-		fmt.Fprintf(&b, "nhid %d ", r.NexthopID)
+		b = append(b, "nhid "...)
+		b = appendUint(b, r.NexthopID)
+		b = append(b, ' ')
 	}
 	if r.Encap.Type != 0 {
-		b.WriteString(encapText(r.Encap))
+		b = append(b, encapText(r.Encap)...)
 	}
 	if r.TOS != 0 && show.tos {
-		b.WriteString("tos " + names.dsfieldName(r.TOS) + " ")
+		b = append(b, "tos "...)
+		b = append(b, x.ipNames().dsfieldName(r.TOS)...)
+		b = append(b, ' ')
 	}
 	if gw := r.Gateway; gw.IsValid() && show.via {
-		b.WriteString(gatewayText(r.Family, gw))
+		b = appendGateway(b, r.Family, gw)
 	}
 	if r.OIF != 0 && show.dev {
-		b.WriteString("dev " + x.linkName(r.OIF) + " ")
+		b = append(b, "dev "...)
+		b = append(b, x.linkName(r.OIF)...)
+		b = append(b, ' ')
 	}
 	if show.table && r.Table != 0 && (r.Table != rtnl.TableMain || details) {
-		b.WriteString("table " + rtnl.TableName(r.Table) + " ")
+		b = append(b, "table "...)
+		b = append(b, x.pc.tableName(r.Table)...)
+		b = append(b, ' ')
 	}
 	if r.Flags&rtnl.RouteCloned == 0 {
 		if (r.Protocol != rtnl.ProtoBoot || details) && show.proto {
-			b.WriteString("proto " + r.Protocol.String() + " ")
+			b = append(b, "proto "...)
+			b = append(b, r.Protocol.String()...)
+			b = append(b, ' ')
 		}
 		if (r.Scope != rtnl.ScopeGlobal || details) && show.scope {
-			b.WriteString("scope " + r.Scope.String() + " ")
+			b = append(b, "scope "...)
+			b = append(b, r.Scope.String()...)
+			b = append(b, ' ')
 		}
 	}
 	if r.PrefSrc.IsValid() && show.src {
-		b.WriteString("src " + r.PrefSrc.String() + " ")
+		b = append(b, "src "...)
+		b = r.PrefSrc.AppendTo(b)
+		b = append(b, ' ')
 	}
 	if (r.Priority != 0 || r.Family == rtnl.IPv6) && show.metric {
-		fmt.Fprintf(&b, "metric %d ", r.Priority)
+		b = append(b, "metric "...)
+		b = appendUint(b, r.Priority)
+		b = append(b, ' ')
 	}
-	for _, f := range r.Flags.Names() {
-		b.WriteString(f + " ")
+	for _, f := range x.pc.routeFlagNames(r.Flags) {
+		b = append(b, f...)
+		b = append(b, ' ')
 	}
 	if m := r.Mark; m >= 16 {
-		fmt.Fprintf(&b, "mark 0x%x ", m)
+		b = append(b, "mark 0x"...)
+		b = strconv.AppendUint(b, uint64(m), 16)
+		b = append(b, ' ')
 	} else if m != 0 {
-		fmt.Fprintf(&b, "mark %d ", m)
+		b = append(b, "mark "...)
+		b = appendUint(b, m)
+		b = append(b, ' ')
 	}
 	if r.Realms != 0 && show.realms {
-		b.WriteString(realmsText(names, r.Realms))
+		b = append(b, realmsText(x.ipNames(), r.Realms)...)
 	}
 	if r.UID != nil {
-		fmt.Fprintf(&b, "uid %d ", *r.UID)
+		b = append(b, "uid "...)
+		b = appendUint(b, *r.UID)
+		b = append(b, ' ')
 	}
 	if r.Family == rtnl.IPv4 && r.Flags&rtnl.RouteCloned != 0 {
-		b.WriteString(cacheText(sl, r.Flags))
+		b = append(b, cacheText(sl, r.Flags)...)
 	}
 	if c := r.Cache; c.Expires != 0 {
-		fmt.Fprintf(&b, "expires %dsec ", c.Expires/userHZ)
+		b = append(b, "expires "...)
+		b = appendInt(b, c.Expires/userHZ)
+		b = append(b, "sec "...)
 	} else if r.Expires != 0 {
-		fmt.Fprintf(&b, "expires %dsec ", r.Expires)
+		b = append(b, "expires "...)
+		b = appendUint(b, r.Expires)
+		b = append(b, "sec "...)
 	}
 	if c := r.Cache; c.Error != 0 {
-		fmt.Fprintf(&b, "error %d ", c.Error)
+		b = append(b, "error "...)
+		b = appendUint(b, c.Error)
+		b = append(b, ' ')
 	}
 	if c := r.Cache; x.env.Stats > 0 {
 		if c.ClntRef != 0 {
-			fmt.Fprintf(&b, "users %d ", c.ClntRef)
+			b = append(b, "users "...)
+			b = appendUint(b, c.ClntRef)
+			b = append(b, ' ')
 		}
 		if c.Used != 0 {
-			fmt.Fprintf(&b, "used %d ", c.Used)
+			b = append(b, "used "...)
+			b = appendUint(b, c.Used)
+			b = append(b, ' ')
 		}
 		if c.LastUse != 0 {
-			fmt.Fprintf(&b, "age %dsec ", c.LastUse/userHZ)
+			b = append(b, "age "...)
+			b = appendUint(b, c.LastUse/userHZ)
+			b = append(b, "sec "...)
 		}
 	}
-	b.WriteString(metricsText(&r.Metrics))
+	if !r.Metrics.IsZero() {
+		b = append(b, metricsText(&r.Metrics)...)
+	}
 	if r.IIF != 0 && show.iif {
-		b.WriteString("iif " + x.linkName(r.IIF) + " ")
+		b = append(b, "iif "...)
+		b = append(b, x.linkName(r.IIF)...)
+		b = append(b, ' ')
 	}
 	if r.Family == rtnl.IPv6 {
-		b.WriteString("pref " + r.Pref.String())
+		b = append(b, "pref "...)
+		b = append(b, r.Pref.String()...)
 	}
 	if nh := x.nexthops[r.NexthopID]; nh != nil && details {
 		// The nexthop object, which ends the line (a route with one
 		// has no paths of its own).
-		b.WriteString("\n\tnh_info ")
-		x.out.WriteString(b.String())
+		b = append(b, "\n\tnh_info "...)
+		x.out.Write(b)
 		printNexthop(x, nil, nh)
 		return
 	}
 	for _, nh := range r.Nexthops {
-		b.WriteString(sl + "\tnexthop ")
+		b = append(b, sl...)
+		b = append(b, "\tnexthop "...)
 		if nh.Encap.Type != 0 {
-			b.WriteString(encapText(nh.Encap))
+			b = append(b, encapText(nh.Encap)...)
 		}
 		if nh.Gateway.IsValid() {
-			b.WriteString(gatewayText(r.Family, nh.Gateway))
+			b = appendGateway(b, r.Family, nh.Gateway)
 		}
 		if nh.Realms != 0 {
-			b.WriteString(realmsText(names, nh.Realms))
+			b = append(b, realmsText(x.ipNames(), nh.Realms)...)
 		}
-		b.WriteString("dev " + x.linkName(nh.OIF) + " ")
-		fmt.Fprintf(&b, "weight %d ", nh.Weight)
-		for _, f := range nh.Flags.Names() {
-			b.WriteString(f + " ")
+		b = append(b, "dev "...)
+		b = append(b, x.linkName(nh.OIF)...)
+		b = append(b, " weight "...)
+		b = appendInt(b, nh.Weight)
+		b = append(b, ' ')
+		for _, f := range x.pc.routeFlagNames(nh.Flags) {
+			b = append(b, f...)
+			b = append(b, ' ')
 		}
 	}
-	b.WriteByte('\n')
-	x.out.WriteString(b.String())
+	b = append(b, '\n')
+	x.out.Write(b)
 }
 
-// gatewayText words a gateway as ip does: "via ADDR ", or "via inet6
-// ADDR " for one of the other family (RTA_VIA).
-func gatewayText(f rtnl.Family, gw netip.Addr) string {
-	if gw.Is4() == (f == rtnl.IPv4) {
-		return "via " + gw.String() + " "
+// appendGateway appends a gateway as ip words it: "via ADDR ", or
+// "via inet6 ADDR " for a gateway of the other family (an IPv4 route via
+// an IPv6 address).
+func appendGateway(b []byte, f rtnl.Family, gw netip.Addr) []byte {
+	b = append(b, "via "...)
+	if gw.Is4() != (f == rtnl.IPv4) {
+		if gw.Is4() {
+			b = append(b, "inet "...)
+		} else {
+			b = append(b, "inet6 "...)
+		}
 	}
-	if gw.Is4() {
-		return "via inet " + gw.String() + " "
-	}
-	return "via inet6 " + gw.String() + " "
+	b = gw.AppendTo(b)
+	return append(b, ' ')
 }
 
 // tableForm and protocolForm are what a table and a route protocol may be,

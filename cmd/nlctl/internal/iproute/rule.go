@@ -566,11 +566,14 @@ func ruleShow(x *ipctx, a *cli.Args, flush bool) error {
 }
 
 // ruleHex formats a number as C's %#x does: 0 without a prefix.
-func ruleHex(v uint64) string {
+func ruleHex(v uint64) string { return string(appendRuleHex(nil, v)) }
+
+// appendRuleHex appends v as C's %#x does.
+func appendRuleHex(b []byte, v uint64) []byte {
 	if v == 0 {
-		return "0"
+		return append(b, '0')
 	}
-	return "0x" + strconv.FormatUint(v, 16)
+	return strconv.AppendUint(append(b, "0x"...), v, 16)
 }
 
 // printRule prints a rule as `ip rule show` does: as JSON when j is not
@@ -582,7 +585,7 @@ func printRule(x *ipctx, j *output.JSON, names *iprouteNames, r *rtnl.Rule) {
 		j.Object("")
 		j.Uint("priority", uint64(r.Priority))
 	} else {
-		w.Write(strconv.AppendUint(buf[:0], uint64(r.Priority), 10))
+		writeCopy(w, strconv.AppendUint(buf[:0], uint64(r.Priority), 10))
 		w.WriteString(":\t")
 	}
 	str := func(key, text, v string) {
@@ -598,7 +601,16 @@ func printRule(x *ipctx, j *output.JSON, names *iprouteNames, r *rtnl.Rule) {
 			j.Uint(key, v)
 		} else {
 			w.WriteString(text)
-			w.Write(strconv.AppendUint(buf[:0], v, 10))
+			writeCopy(w, strconv.AppendUint(buf[:0], v, 10))
+		}
+	}
+	// ascii is str for a value that needs no escaping, formatted in buf.
+	ascii := func(key, text string, v []byte) {
+		if j != nil {
+			j.ASCII(key, v)
+		} else {
+			w.WriteString(text)
+			writeCopy(w, v)
 		}
 	}
 	null := func(key, text string) {
@@ -611,19 +623,19 @@ func printRule(x *ipctx, j *output.JSON, names *iprouteNames, r *rtnl.Rule) {
 	if r.Invert {
 		null("not", "not ")
 	}
-	prefix := func(key, text string, p netip.Prefix) {
-		str(key, text, p.Addr().String())
+	prefix := func(key, lenKey, text string, p netip.Prefix) {
+		ascii(key, text, p.Addr().AppendTo(buf[:0]))
 		if p.Bits() != p.Addr().BitLen() {
-			num(key+"len", "/", uint64(p.Bits()))
+			num(lenKey, "/", uint64(p.Bits()))
 		}
 	}
 	if r.Src.IsValid() {
-		prefix("src", "from ", r.Src)
+		prefix("src", "srclen", "from ", r.Src)
 	} else {
 		str("src", "from ", "all")
 	}
 	if r.Dst.IsValid() {
-		prefix("dst", " to ", r.Dst)
+		prefix("dst", "dstlen", " to ", r.Dst)
 	}
 	if r.TOS != 0 {
 		str("tos", " tos ", names.dsfieldName(r.TOS))
@@ -635,9 +647,9 @@ func printRule(x *ipctx, j *output.JSON, names *iprouteNames, r *rtnl.Rule) {
 		}
 	}
 	if r.Mark != 0 || r.Mask != 0 {
-		str("fwmark", " fwmark ", ruleHex(uint64(r.Mark)))
+		ascii("fwmark", " fwmark ", appendRuleHex(buf[:0], uint64(r.Mark)))
 		if r.Mask != 0xffffffff {
-			str("fwmask", "/", ruleHex(uint64(r.Mask)))
+			ascii("fwmask", "/", appendRuleHex(buf[:0], uint64(r.Mask)))
 		}
 	}
 	if r.FlowLabel != 0 || r.FlowLabelMask != 0 {
@@ -672,7 +684,7 @@ func printRule(x *ipctx, j *output.JSON, names *iprouteNames, r *rtnl.Rule) {
 		num("tun_id", " tun_id ", r.TunID)
 	}
 	if r.Table != 0 {
-		str("table", " lookup ", rtnl.TableName(r.Table))
+		str("table", " lookup ", x.pc.tableName(r.Table))
 		if n := r.SuppressPrefixLen; n != nil {
 			if j != nil {
 				j.Int("suppress_prefixlen", int64(*n))
@@ -741,18 +753,34 @@ func printRulePorts(num func(key, text string, v uint64), str func(key, text, v 
 }
 
 // iprouteNames are the names iproute2 reads from its configuration files and
-// /etc/protocols, loaded once per command.
+// /etc/protocols, each file read once per command, when first needed.
 type iprouteNames struct {
-	dsfield, group, realm, proto map[uint32]string
+	dsfield, group, realm, proto idFile
 }
 
-// loadIPRouteNames reads the name files; missing files leave numbers.
+// An idFile is a name file, read on first use.
+type idFile struct {
+	path        string
+	numberFirst bool
+	m           map[uint32]string // nil until read
+}
+
+// names returns the file's names by number (none if it is missing).
+func (f *idFile) names() map[uint32]string {
+	if f.m == nil {
+		f.m = readIPRouteIDFile(f.path, f.numberFirst)
+	}
+	return f.m
+}
+
+// loadIPRouteNames returns the name files, to be read when needed;
+// missing files leave numbers.
 func loadIPRouteNames() *iprouteNames {
 	return &iprouteNames{
-		dsfield: readIPRouteIDFile("/etc/iproute2/rt_dsfield", true),
-		group:   readIPRouteIDFile("/etc/iproute2/group", true),
-		realm:   readIPRouteIDFile("/etc/iproute2/rt_realms", true),
-		proto:   readIPRouteIDFile("/etc/protocols", false),
+		dsfield: idFile{path: "/etc/iproute2/rt_dsfield", numberFirst: true},
+		group:   idFile{path: "/etc/iproute2/group", numberFirst: true},
+		realm:   idFile{path: "/etc/iproute2/rt_realms", numberFirst: true},
+		proto:   idFile{path: "/etc/protocols"},
 	}
 }
 
@@ -798,7 +826,7 @@ func lookupIPRouteName(m map[uint32]string, s string) (uint32, bool) {
 
 // dsfieldName names a DS field as ip does: its name, or 0x%02x.
 func (n *iprouteNames) dsfieldName(v uint8) string {
-	if s, ok := n.dsfield[uint32(v)]; ok {
+	if s, ok := n.dsfield.names()[uint32(v)]; ok {
 		return s
 	}
 	return fmt.Sprintf("0x%02x", v)
@@ -806,7 +834,7 @@ func (n *iprouteNames) dsfieldName(v uint8) string {
 
 // parseDSField reads a DS field name or a number, hexadecimal as in ip.
 func (n *iprouteNames) parseDSField(s string) (uint8, error) {
-	if v, ok := lookupIPRouteName(n.dsfield, s); ok {
+	if v, ok := lookupIPRouteName(n.dsfield.names(), s); ok {
 		return uint8(v), nil
 	}
 	v, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(s), "0x"), 16, 8)
@@ -817,14 +845,14 @@ func (n *iprouteNames) parseDSField(s string) (uint8, error) {
 }
 
 func (n *iprouteNames) groupName(v uint32) string {
-	if s, ok := n.group[v]; ok {
+	if s, ok := n.group.names()[v]; ok {
 		return s
 	}
 	return strconv.FormatUint(uint64(v), 10)
 }
 
 func (n *iprouteNames) parseGroup(s string) (uint32, error) {
-	if v, ok := lookupIPRouteName(n.group, s); ok {
+	if v, ok := lookupIPRouteName(n.group.names(), s); ok {
 		return v, nil
 	}
 	v, err := strconv.ParseUint(s, 0, 32)
@@ -835,7 +863,7 @@ func (n *iprouteNames) parseGroup(s string) (uint32, error) {
 }
 
 func (n *iprouteNames) realmName(v uint32) string {
-	if s, ok := n.realm[v]; ok {
+	if s, ok := n.realm.names()[v]; ok {
 		return s
 	}
 	return strconv.FormatUint(uint64(v), 10)
@@ -844,7 +872,7 @@ func (n *iprouteNames) realmName(v uint32) string {
 // parseRealms reads [SRCREALM/]DSTREALM into FRA_FLOW's form.
 func (n *iprouteNames) parseRealms(s string) (uint32, error) {
 	one := func(r string) (uint32, error) {
-		if v, ok := lookupIPRouteName(n.realm, r); ok {
+		if v, ok := lookupIPRouteName(n.realm.names(), r); ok {
 			return v, nil
 		}
 		v, err := strconv.ParseUint(r, 0, 16)
@@ -871,7 +899,7 @@ func (n *iprouteNames) parseRealms(s string) (uint32, error) {
 // ipProtoName names an IP protocol as ip does: its /etc/protocols name,
 // or ipproto-N.
 func (n *iprouteNames) ipProtoName(v uint8) string {
-	if s, ok := n.proto[uint32(v)]; ok {
+	if s, ok := n.proto.names()[uint32(v)]; ok {
 		return s
 	}
 	return "ipproto-" + strconv.Itoa(int(v))
@@ -879,7 +907,7 @@ func (n *iprouteNames) ipProtoName(v uint8) string {
 
 // parseIPProto reads an IP protocol name or number.
 func (n *iprouteNames) parseIPProto(s string) (uint8, error) {
-	if v, ok := lookupIPRouteName(n.proto, s); ok {
+	if v, ok := lookupIPRouteName(n.proto.names(), s); ok {
 		return uint8(v), nil
 	}
 	if num, ok := strings.CutPrefix(s, "ipproto-"); ok {

@@ -72,17 +72,54 @@ func (j *JSON) newline(depth int) {
 	}
 }
 
+// begin starts a value: it returns the writer's free buffer (see room)
+// holding the separator and key that key writes, with room for n more
+// bytes, or with nothing when key wrote them itself (pretty output, keys
+// that need escaping). The caller appends the value and writes the buffer:
+// one write per value rather than one per byte.
+func (j *JSON) begin(k string, n int) []byte {
+	if k == "" && j.next != "" {
+		k, j.next = j.next, ""
+	}
+	if len(j.stack) > 0 && !j.pretty {
+		top := &j.stack[len(j.stack)-1]
+		if !top.hidden && !top.array && plain(k) {
+			b := j.room(len(k) + 4 + n)
+			if top.n > 0 {
+				b = append(b, ',')
+			}
+			top.n++
+			b = append(b, '"')
+			b = append(b, k...)
+			return append(b, '"', ':')
+		}
+	}
+	j.key(k)
+	return j.room(n)
+}
+
+// plain reports whether s needs no escaping in a JSON string.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 func (j *JSON) open(k string, array bool) {
 	if array && j.lines && len(j.stack) == 0 {
 		j.stack = append(j.stack, jsonLevel{array: true, hidden: true})
 		return
 	}
-	j.key(k)
+	b := j.begin(k, 1)
 	if array {
-		j.w.WriteByte('[')
+		b = append(b, '[')
 	} else {
-		j.w.WriteByte('{')
+		b = append(b, '{')
 	}
+	j.w.Write(b)
 	j.stack = append(j.stack, jsonLevel{array: array})
 }
 
@@ -123,22 +160,52 @@ func (j *JSON) End() { j.close() }
 
 // String writes a string value.
 func (j *JSON) String(k, v string) {
-	j.key(k)
-	j.quote(v)
+	if !plain(v) {
+		j.key(k)
+		j.quote(v)
+		return
+	}
+	b := j.begin(k, len(v)+2)
+	b = append(b, '"')
+	b = append(b, v...)
+	j.w.Write(append(b, '"'))
 }
 
 // Uint writes an unsigned number.
 func (j *JSON) Uint(k string, v uint64) {
-	j.key(k)
-	var b [20]byte
-	j.w.Write(strconv.AppendUint(b[:0], v, 10))
+	j.w.Write(strconv.AppendUint(j.begin(k, 20), v, 10))
 }
 
 // Int writes a signed number.
 func (j *JSON) Int(k string, v int64) {
-	j.key(k)
-	var b [20]byte
-	j.w.Write(strconv.AppendInt(b[:0], v, 10))
+	j.w.Write(strconv.AppendInt(j.begin(k, 20), v, 10))
+}
+
+// room returns the writer's free buffer (as bufio.Writer.AvailableBuffer
+// does) with n bytes at least, flushing the buffer if need be: numbers are
+// formatted in place, with no buffer of their own on the heap (a slice
+// passed to Write escapes, since Write may hand it on to the underlying
+// writer). A failed flush is kept by the writer, which reports it at its
+// next Flush.
+func (j *JSON) room(n int) []byte {
+	if j.w.Available() < n {
+		j.w.Flush()
+	}
+	return j.w.AvailableBuffer()
+}
+
+// copyOut writes b by copying it into the writer's buffer, so that b
+// (often an array on the caller's stack) does not escape to the heap.
+func (j *JSON) copyOut(b []byte) {
+	for len(b) > 0 {
+		buf := j.room(1)
+		if cap(buf) == 0 {
+			return // the writer failed; it says so at its next Flush
+		}
+		n := min(len(b), cap(buf))
+		j.w.Write(append(buf, b[:n]...))
+		b = b[n:]
+	}
 }
 
 // Number writes v, already formatted as a JSON number (such as "0.00",
@@ -150,18 +217,18 @@ func (j *JSON) Number(k, v string) {
 
 // Bool writes true or false.
 func (j *JSON) Bool(k string, v bool) {
-	j.key(k)
+	b := j.begin(k, 5)
 	if v {
-		j.w.WriteString("true")
+		b = append(b, "true"...)
 	} else {
-		j.w.WriteString("false")
+		b = append(b, "false"...)
 	}
+	j.w.Write(b)
 }
 
 // Null writes null.
 func (j *JSON) Null(k string) {
-	j.key(k)
-	j.w.WriteString("null")
+	j.w.Write(append(j.begin(k, 4), "null"...))
 }
 
 // Strings writes an array of strings (an empty one as []).
@@ -219,10 +286,25 @@ func (j *JSON) quote(s string) {
 }
 
 // ASCII writes b as a string value; b must need no escaping (an address,
-// a number), which spares converting it to a string.
+// a number), which spares converting it to a string. b is copied: it may
+// be an array on the caller's stack, which stays there.
 func (j *JSON) ASCII(k string, b []byte) {
+	if len(b) > 256 {
+		j.key(k)
+		j.w.WriteByte('"')
+		j.copyOut(b)
+		j.w.WriteByte('"')
+		return
+	}
+	buf := j.begin(k, len(b)+2)
+	buf = append(buf, '"')
+	buf = append(buf, b...)
+	j.w.Write(append(buf, '"'))
+}
+
+// NumberBytes writes b, already formatted as a JSON number, as is; b is
+// copied, as by ASCII.
+func (j *JSON) NumberBytes(k string, b []byte) {
 	j.key(k)
-	j.w.WriteByte('"')
-	j.w.Write(b)
-	j.w.WriteByte('"')
+	j.copyOut(b)
 }
