@@ -37,7 +37,8 @@ import (
 // ip's objects first, so that "r" is route as it is for ip. A command
 // family is one package and one line here.
 func registry() *cli.Registry {
-	r := &cli.Registry{Batch: iproute.RunBatch, LinkKinds: iproute.LinkKinds()}
+	r := &cli.Registry{Batch: iproute.RunBatch}
+	iproute.SetValues(r)
 	r.Add(iproute.Commands()...)
 	r.Add(raw.Commands()...)
 	r.Add(usersockcmd.Commands()...)

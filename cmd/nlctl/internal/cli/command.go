@@ -1,5 +1,7 @@
 package cli
 
+import "context"
+
 // Command is one top-level command of nlctl (an object of ip's grammar
 // such as route, or a tool such as raw).
 type Command struct {
@@ -26,9 +28,23 @@ type Registry struct {
 	cmds []*Command
 	// Batch runs a -batch file (nil: nlctl has no batch mode).
 	Batch func(e *Env) int
-	// LinkKinds are the link kinds a ValueLinkKind value may be (the
-	// kinds `link add type KIND` knows), for shell completion.
-	LinkKinds []string
+	// Values completes values by kind (interfaces, tables, ...) for
+	// shell completion; the family that knows a kind provides it
+	// (SetValues). ValueChoice and ValueFile need none.
+	Values map[Value]ValuesFunc
+}
+
+// ValuesFunc returns the values of a kind, in e's namespace; what it
+// cannot read (no such namespace, no permission) it leaves out, without
+// an error.
+type ValuesFunc func(ctx context.Context, e *Env) []string
+
+// SetValues makes f the provider of the values of kind v.
+func (r *Registry) SetValues(v Value, f ValuesFunc) {
+	if r.Values == nil {
+		r.Values = make(map[Value]ValuesFunc)
+	}
+	r.Values[v] = f
 }
 
 // Add registers commands; a family's package gives its list.

@@ -1,6 +1,7 @@
 package completion_test
 
 import (
+	"context"
 	"os"
 	"slices"
 	"strings"
@@ -17,7 +18,8 @@ import (
 
 // registry is nlctl's registry, as cmd/nlctl's main builds it.
 func registry() *cli.Registry {
-	r := &cli.Registry{Batch: iproute.RunBatch, LinkKinds: iproute.LinkKinds()}
+	r := &cli.Registry{Batch: iproute.RunBatch}
+	iproute.SetValues(r)
 	r.Add(iproute.Commands()...)
 	r.Add(raw.Commands()...)
 	r.Add(usersockcmd.Commands()...)
@@ -28,7 +30,9 @@ func registry() *cli.Registry {
 // demoRegistry has one command whose grammar has every kind of value,
 // independent of the grammars of nlctl's commands.
 func demoRegistry() *cli.Registry {
-	r := &cli.Registry{LinkKinds: []string{"veth", "vxlan", "bridge"}}
+	r := &cli.Registry{}
+	iproute.SetValues(r)
+	r.SetValues(cli.ValueLinkKind, func(context.Context, *cli.Env) []string { return []string{"veth", "vxlan", "bridge"} })
 	r.Add(&cli.Command{
 		Name: "demo", Summary: "a grammar with every kind of value",
 		Run: func(*cli.Env, []string) error { return nil },

@@ -10,11 +10,12 @@
 //
 // with the words typed after "nlctl", the last one being the word being
 // completed (empty after a space), and it prints the candidates for that
-// word, one a line. Values come from the system: interface names from a
-// link dump in the namespace given with -n (or the current one), namespace
-// names from /run/netns, routing tables from iproute2's rt_tables files
-// and from the tables that hold routes, interface groups from
-// /etc/iproute2/group. Where a file name is expected, __complete prints
+// word, one a line. Values come from the providers the families register
+// in the registry ([cli.Registry.SetValues]) by kind: the ip-style objects
+// give interface names from a link dump in the namespace given with -n
+// (or the current one), namespace names from /run/netns, routing tables
+// from iproute2's rt_tables files and from the tables that hold routes,
+// interface groups from /etc/iproute2/group, and link kinds. Where a file name is expected, __complete prints
 // the line [FileMarker] and the script completes file names itself.
 // __complete never fails: whatever goes wrong, it prints what it has
 // (possibly nothing) and exits 0.

@@ -16,16 +16,10 @@ func (c *completer) values(w cli.Word, prefix string) []string {
 		return []string{FileMarker}
 	case cli.ValueChoice:
 		all = w.Choices
-	case cli.ValueDevice:
-		all = linkNames(c.ctx, &c.env)
-	case cli.ValueNetns:
-		all = netnsNames()
-	case cli.ValueTable:
-		all = tableNames(c.ctx, &c.env)
-	case cli.ValueLinkKind:
-		all = c.r.LinkKinds
-	case cli.ValueGroupName:
-		all = groupNames()
+	default:
+		if f := c.r.Values[w.Value]; f != nil {
+			all = f(c.ctx, &c.env)
+		}
 	}
 	var out []string
 	for _, v := range all {

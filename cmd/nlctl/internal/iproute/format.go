@@ -22,7 +22,7 @@ type printCache struct {
 	linkFlags   map[linkFlagsKey][]string
 	neighStates map[rtnl.NeighState][]string
 	routeFlags  map[rtnl.RouteFlags][]string
-	// tables names routing tables as rtnl.TableName does; groups names
+	// tables names routing tables as ipctx.tableName does; groups names
 	// interface groups as linkGroupName does.
 	tables, groups map[uint32]string
 }
@@ -58,19 +58,6 @@ func (c *printCache) neighStateNames(s rtnl.NeighState) []string {
 // routeFlagNames returns the names of route (or nexthop) flags.
 func (c *printCache) routeFlagNames(f rtnl.RouteFlags) []string {
 	return cachedNames(&c.routeFlags, f, f.Names)
-}
-
-// tableName names a routing table as rtnl.TableName does.
-func (c *printCache) tableName(t uint32) string {
-	if n, ok := c.tables[t]; ok {
-		return n
-	}
-	if c.tables == nil {
-		c.tables = make(map[uint32]string)
-	}
-	n := rtnl.TableName(t)
-	c.tables[t] = n
-	return n
 }
 
 // linkGroupName names an interface group as linkGroupName does, reading

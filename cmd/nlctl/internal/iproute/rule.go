@@ -146,8 +146,8 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 			if s, err = a.Value(w); err != nil {
 				return p, err
 			}
-			if r.Table, err = rtnl.ParseTable(s); err != nil {
-				return p, invalidArg("table", s, tableForm)
+			if r.Table, err = names.parseTable("table", s); err != nil {
+				return p, err
 			}
 			r.Explicit |= rtnl.RuleFieldTable
 		case cli.Matches(w, "suppress_prefixlength") || w == "sup_pl":
@@ -413,8 +413,8 @@ func parseRuleSelector(a *cli.Args, names *iprouteNames, family rtnl.Family) (*r
 			if s, err = a.Value(w); err != nil {
 				return nil, err
 			}
-			if sel.table, err = rtnl.ParseTable(s); err != nil {
-				return nil, invalidArg("table", s, tableForm)
+			if sel.table, err = names.parseTable("table", s); err != nil {
+				return nil, err
 			}
 		case cli.Matches(w, "from") || cli.Matches(w, "src"):
 			if s, err = a.Value(w); err != nil {
@@ -684,7 +684,7 @@ func printRule(x *ipctx, j *output.JSON, names *iprouteNames, r *rtnl.Rule) {
 		num("tun_id", " tun_id ", r.TunID)
 	}
 	if r.Table != 0 {
-		str("table", " lookup ", x.pc.tableName(r.Table))
+		str("table", " lookup ", x.tableName(r.Table))
 		if n := r.SuppressPrefixLen; n != nil {
 			if j != nil {
 				j.Int("suppress_prefixlen", int64(*n))
@@ -756,6 +756,9 @@ func printRulePorts(num func(key, text string, v uint64), str func(key, text, v 
 // /etc/protocols, each file read once per command, when first needed.
 type iprouteNames struct {
 	dsfield, group, realm, proto idFile
+	// tables are the names of routing tables (rt_tables), read on first
+	// use.
+	tables map[uint32]string
 }
 
 // An idFile is a name file, read on first use.
