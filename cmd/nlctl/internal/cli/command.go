@@ -19,8 +19,9 @@ type Command struct {
 	// KeepOptions, if set, reports whether args must reach Run as they
 	// are (the command `netns exec NAME` runs keeps its own options).
 	KeepOptions func(args []string) bool
-	// Grammar is the command's words, for help and shell completion.
-	Grammar Grammar
+	// Grammar returns the command's words, for help and shell
+	// completion (a function: nlctl builds only the grammars a run needs).
+	Grammar func() Grammar
 }
 
 // Registry holds nlctl's commands, in the order abbreviations are tried.

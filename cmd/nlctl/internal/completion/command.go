@@ -33,7 +33,7 @@ func Commands(r *cli.Registry) []*cli.Command {
 			Name:    "completion",
 			Summary: "print a shell completion script (bash, zsh, fish)",
 			Run:     runCompletion,
-			Grammar: cli.Grammar{Verbs: shellVerbs()},
+			Grammar: func() cli.Grammar { return cli.Grammar{Verbs: shellVerbs()} },
 		},
 		{
 			// No summary: help does not list it.

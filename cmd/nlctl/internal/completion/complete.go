@@ -88,7 +88,10 @@ func (c *completer) command(cmd *cli.Command, args []string, cur string) []strin
 		}
 		args = rest
 	}
-	out := c.grammar(cmd.Grammar.Verbs, args, cur)
+	var out []string
+	if cmd.Grammar != nil {
+		out = c.grammar(cmd.Grammar().Verbs, args, cur)
+	}
 	if !keep && strings.HasPrefix(cur, "-") {
 		out = append(out, optionNames(cur, func(o cli.GlobalOption) bool {
 			return cli.IsGlobal("-" + o.Name)

@@ -36,30 +36,34 @@ func demoRegistry() *cli.Registry {
 	r.Add(&cli.Command{
 		Name: "demo", Summary: "a grammar with every kind of value",
 		Run: func(*cli.Env, []string) error { return nil },
-		Grammar: cli.Grammar{Default: "set", Verbs: []cli.Verb{
-			{Name: "set", Arg: cli.ValueDevice, Words: cli.Words(
-				cli.KwValue(cli.ValueDevice, "dev", "master"),
-				cli.Kw("up", "down"),
-				cli.KwValue(cli.ValueText, "mtu"),
-				[]cli.Word{cli.KwChoice("mode", "fast", "slow", "fair")},
-				cli.KwValue(cli.ValueFile, "file"),
-				cli.KwValue(cli.ValueLinkKind, "type"),
-				cli.KwValue(cli.ValueTable, "table"),
-				cli.KwValue(cli.ValueGroupName, "group"),
-				cli.KwValue(cli.ValueNetns, "netns"),
-			)},
-			{Name: "show", Aliases: []string{"list"}},
-			{Name: "bucket", Sub: []cli.Verb{
-				{Name: "show", Words: cli.Kw("all", "id")},
-				{Name: "get"},
-			}},
-		}},
+		Grammar: func() cli.Grammar {
+			return cli.Grammar{Default: "set", Verbs: []cli.Verb{
+				{Name: "set", Arg: cli.ValueDevice, Words: cli.Words(
+					cli.KwValue(cli.ValueDevice, "dev", "master"),
+					cli.Kw("up", "down"),
+					cli.KwValue(cli.ValueText, "mtu"),
+					[]cli.Word{cli.KwChoice("mode", "fast", "slow", "fair")},
+					cli.KwValue(cli.ValueFile, "file"),
+					cli.KwValue(cli.ValueLinkKind, "type"),
+					cli.KwValue(cli.ValueTable, "table"),
+					cli.KwValue(cli.ValueGroupName, "group"),
+					cli.KwValue(cli.ValueNetns, "netns"),
+				)},
+				{Name: "show", Aliases: []string{"list"}},
+				{Name: "bucket", Sub: []cli.Verb{
+					{Name: "show", Words: cli.Kw("all", "id")},
+					{Name: "get"},
+				}},
+			}}
+		},
 	})
 	r.Add(&cli.Command{
 		Name: "flat", Summary: "a command without verbs",
 		Run: func(*cli.Env, []string) error { return nil },
-		Grammar: cli.Grammar{Verbs: []cli.Verb{{Name: "", Arg: cli.ValueFile, Words: cli.Words(
-			cli.KwValue(cli.ValueText, "--port"), cli.Kw("--ack"))}}},
+		Grammar: func() cli.Grammar {
+			return cli.Grammar{Verbs: []cli.Verb{{Name: "", Arg: cli.ValueFile, Words: cli.Words(
+				cli.KwValue(cli.ValueText, "--port"), cli.Kw("--ack"))}}}
+		},
 	})
 	r.Add(completion.Commands(r)...)
 	return r

@@ -38,11 +38,24 @@ LFT := forever | SECONDS
 // runAddress runs `nlctl address ...` with the grammar of `ip address`.
 // Words are tried in ip's order, so that "a" is add and "d" delete.
 
-// addrSettable are the flags `ip address add` takes.
-var addrSettable = map[string]rtnl.AddrFlags{
-	"home": rtnl.AddrHomeAddress, "nodad": rtnl.AddrNoDAD, "optimistic": rtnl.AddrOptimistic,
-	"mngtmpaddr": rtnl.AddrManageTempAddr, "noprefixroute": rtnl.AddrNoPrefixRoute,
-	"autojoin": rtnl.AddrMcAutoJoin,
+// addrSettable returns the flag named w if `ip address add` takes it, else
+// 0.
+func addrSettable(w string) rtnl.AddrFlags {
+	switch w {
+	case "home":
+		return rtnl.AddrHomeAddress
+	case "nodad":
+		return rtnl.AddrNoDAD
+	case "optimistic":
+		return rtnl.AddrOptimistic
+	case "mngtmpaddr":
+		return rtnl.AddrManageTempAddr
+	case "noprefixroute":
+		return rtnl.AddrNoPrefixRoute
+	case "autojoin":
+		return rtnl.AddrMcAutoJoin
+	}
+	return 0
 }
 
 // addrChange parses an address as `ip address add` does and submits it.
@@ -68,7 +81,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 	valid, preferred := rtnl.LifetimeForever, rtnl.LifetimeForever
 	lifetimes := false
 	for a.More() {
-		w := cli.Resolve(addressChangeWords, a.Next())
+		w := cli.Resolve(addressChangeWords(), a.Next())
 		switch {
 		case w == "peer" || w == "remote":
 			s, err := a.Value(w)
@@ -144,8 +157,8 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 				return ad, err
 			}
 			preferred, lifetimes = n, true
-		case addrSettable[w] != 0:
-			ad.Flags |= addrSettable[w]
+		case addrSettable(w) != 0:
+			ad.Flags |= addrSettable(w)
 		case isAddrFlagName(w):
 			// As ip: the flags the kernel sets itself are ignored.
 			fmt.Fprintf(x.env.Stderr, "nlctl: warning: the %s flag is the kernel's to set; ignored\n", w)
@@ -321,7 +334,7 @@ func parseAddrSelector(x *ipctx, a *cli.Args) (*addrSelector, error) {
 	s := &addrSelector{}
 	s.kernel.Family = addrFamily(x.env.Family)
 	for a.More() {
-		w := cli.Resolve(addressShowWords, a.Next())
+		w := cli.Resolve(addressShowWords(), a.Next())
 		switch {
 		case w == "to":
 			v, err := a.Value(w)

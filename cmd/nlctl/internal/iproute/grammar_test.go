@@ -131,7 +131,7 @@ func TestGrammarKeywordsParse(t *testing.T) {
 		}
 	}
 	for _, o := range objectList() {
-		walk(o.cmd.Name, "", o.cmd.Grammar.Verbs)
+		walk(o.cmd.Name, "", o.cmd.Grammar().Verbs)
 	}
 	t.Logf("%d keywords checked", checked)
 }
@@ -144,69 +144,69 @@ func TestResolveAsIP(t *testing.T) {
 		in    string
 		want  string
 	}{
-		{routeChangeWords, "met", "metric"},
-		{routeChangeWords, "m", "metric"},
-		{routeChangeWords, "p", "priority"},
-		{routeChangeWords, "pre", "pref"}, // preference is strcmp, pref comes later
-		{routeChangeWords, "pref", "pref"},
-		{routeChangeWords, "pro", "protocol"},
-		{routeChangeWords, "t", "table"},
-		{routeChangeWords, "r", "reordering"},
-		{routeChangeWords, "unr", "unreachable"},
-		{routeChangeWords, "b", "broadcast"},
-		{routeChangeWords, "d", "dsfield"},
-		{routeChangeWords, "de", "de"}, // dev is strcmp
-		{routeNexthopWords, "r", "realms"},
-		{routeShowWords, "t", "table"},
-		{routeShowWords, "to", "to"},
-		{routeShowWords, "ro", "root"},
-		{routeShowWords, "ma", "match"},
-		{routeShowWords, "m", "metric"},
-		{routeShowWords, "e", "exact"},
-		{routeShowWords, "cache", "cached"},
-		{routeShowWords, "s", "scope"},
-		{routeShowWords, "d", "dsfield"},
-		{addressChangeWords, "pre", "preference"},
-		{addressChangeWords, "prefe", "preference"},
-		{addressChangeWords, "preferred", "preferred_lft"},
-		{addressChangeWords, "b", "broadcast"},
-		{addressChangeWords, "h", "help"},
-		{addressChangeWords, "home", "home"},
-		{addressShowWords, "d", "d"}, // a device named d
-		{linkWords, "m", "master"},
-		{linkWords, "mt", "mt"}, // mtu is strcmp
-		{linkWords, "n", "nomaster"},
-		{linkWords, "t", "txqueuelen"},
-		{linkWords, "ty", "type"},
-		{linkWords, "a", "address"},
-		{linkWords, "al", "alias"},
-		{linkWords, "l", "link"},
-		{linkWords, "link-n", "link-netns"},
-		{linkWords, "link-netnsid", "link-netnsid"},
-		{linkWords, "d", "dynamic"},
-		{linkWords, "prom", "prom"}, // promisc is strcmp
-		{linkShowWords, "h", "help"},
-		{ruleAddWords, "pre", "preference"},
-		{ruleAddWords, "t", "tun_id"},
-		{ruleAddWords, "ta", "table"},
-		{ruleAddWords, "g", "goto"},
-		{ruleAddWords, "n", "nop"},
-		{ruleAddWords, "u", "unreachable"},
-		{ruleShowWords, "t", "tun_id"},
-		{ruleShowWords, "ta", "table"},
-		{ruleShowWords, "d", "dst"},
-		{neighChangeWords, "l", "lladdr"},
-		{neighChangeWords, "d", "d"}, // dev is strcmp
-		{neighChangeWords, "p", "proxy"},
-		{neighShowWords, "u", "u"}, // unused is strcmp
-		{nexthopShowWords, "d", "dev"},
-		{nexthopShowWords, "g", "groups"},
-		{nexthopChangeWords, "p", "protocol"},
-		{nexthopChangeWords, "b", "b"}, // blackhole is strcmp
-		{vxlanWords, "d", "dev"},
-		{vxlanWords, "l", "local"},
-		{bridgeWords, "s", "stp_state"},
-		{macvlanWords, "m", "mode"},
+		{routeChangeWords(), "met", "metric"},
+		{routeChangeWords(), "m", "metric"},
+		{routeChangeWords(), "p", "priority"},
+		{routeChangeWords(), "pre", "pref"}, // preference is strcmp, pref comes later
+		{routeChangeWords(), "pref", "pref"},
+		{routeChangeWords(), "pro", "protocol"},
+		{routeChangeWords(), "t", "table"},
+		{routeChangeWords(), "r", "reordering"},
+		{routeChangeWords(), "unr", "unreachable"},
+		{routeChangeWords(), "b", "broadcast"},
+		{routeChangeWords(), "d", "dsfield"},
+		{routeChangeWords(), "de", "de"}, // dev is strcmp
+		{routeNexthopWords(), "r", "realms"},
+		{routeShowWords(), "t", "table"},
+		{routeShowWords(), "to", "to"},
+		{routeShowWords(), "ro", "root"},
+		{routeShowWords(), "ma", "match"},
+		{routeShowWords(), "m", "metric"},
+		{routeShowWords(), "e", "exact"},
+		{routeShowWords(), "cache", "cached"},
+		{routeShowWords(), "s", "scope"},
+		{routeShowWords(), "d", "dsfield"},
+		{addressChangeWords(), "pre", "preference"},
+		{addressChangeWords(), "prefe", "preference"},
+		{addressChangeWords(), "preferred", "preferred_lft"},
+		{addressChangeWords(), "b", "broadcast"},
+		{addressChangeWords(), "h", "help"},
+		{addressChangeWords(), "home", "home"},
+		{addressShowWords(), "d", "d"}, // a device named d
+		{linkWords(), "m", "master"},
+		{linkWords(), "mt", "mt"}, // mtu is strcmp
+		{linkWords(), "n", "nomaster"},
+		{linkWords(), "t", "txqueuelen"},
+		{linkWords(), "ty", "type"},
+		{linkWords(), "a", "address"},
+		{linkWords(), "al", "alias"},
+		{linkWords(), "l", "link"},
+		{linkWords(), "link-n", "link-netns"},
+		{linkWords(), "link-netnsid", "link-netnsid"},
+		{linkWords(), "d", "dynamic"},
+		{linkWords(), "prom", "prom"}, // promisc is strcmp
+		{linkShowWords(), "h", "help"},
+		{ruleAddWords(), "pre", "preference"},
+		{ruleAddWords(), "t", "tun_id"},
+		{ruleAddWords(), "ta", "table"},
+		{ruleAddWords(), "g", "goto"},
+		{ruleAddWords(), "n", "nop"},
+		{ruleAddWords(), "u", "unreachable"},
+		{ruleShowWords(), "t", "tun_id"},
+		{ruleShowWords(), "ta", "table"},
+		{ruleShowWords(), "d", "dst"},
+		{neighChangeWords(), "l", "lladdr"},
+		{neighChangeWords(), "d", "d"}, // dev is strcmp
+		{neighChangeWords(), "p", "proxy"},
+		{neighShowWords(), "u", "u"}, // unused is strcmp
+		{nexthopShowWords(), "d", "dev"},
+		{nexthopShowWords(), "g", "groups"},
+		{nexthopChangeWords(), "p", "protocol"},
+		{nexthopChangeWords(), "b", "b"}, // blackhole is strcmp
+		{vxlanWords(), "d", "dev"},
+		{vxlanWords(), "l", "local"},
+		{bridgeWords(), "s", "stp_state"},
+		{macvlanWords(), "m", "mode"},
 	} {
 		if got := cli.Resolve(c.words, c.in); got != c.want {
 			t.Errorf("Resolve(%q) = %q, want %q", c.in, got, c.want)

@@ -68,12 +68,12 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 		return nil
 	}
 	for a.More() {
-		w := cli.Resolve(linkWords, a.Next())
+		w := cli.Resolve(linkWords(), a.Next())
 		var err error
-		if add && slices.Contains(linkSetOnly, w) {
+		if add && slices.Contains(linkSetOnly(), w) {
 			return nil, cli.Failf("%q is for link set, not link add", w)
 		}
-		if !add && slices.Contains(linkAddOnly, w) {
+		if !add && slices.Contains(linkAddOnly(), w) {
 			return nil, cli.Syntaxf("%q is for link add, not link set", w)
 		}
 		switch {
@@ -483,7 +483,7 @@ func linkDevices(x *ipctx, o *linkOpts, verb string) ([]int, error) {
 func linkDelete(x *ipctx, a *cli.Args) error {
 	var o linkOpts
 	for a.More() {
-		w := cli.Resolve(linkDeleteWords, a.Next())
+		w := cli.Resolve(linkDeleteWords(), a.Next())
 		switch {
 		case w == "help":
 			return help(x, linkUsage)
@@ -542,7 +542,7 @@ func linkProperty(x *ipctx, a *cli.Args) error {
 	if !a.More() {
 		return cli.Syntaxf("link property needs add or del")
 	}
-	op, ok := cli.FindVerb(linkPropertyVerbs, a.Next())
+	op, ok := cli.FindVerb(linkPropertyVerbs(), a.Next())
 	if !ok {
 		return cli.Syntaxf("Operator required")
 	}
@@ -552,7 +552,7 @@ func linkProperty(x *ipctx, a *cli.Args) error {
 	var dev string
 	var names []string
 	for a.More() {
-		w := cli.Resolve(linkPropertyWords, a.Next())
+		w := cli.Resolve(linkPropertyWords(), a.Next())
 		switch w {
 		case "altname":
 			s, err := a.Value(w)

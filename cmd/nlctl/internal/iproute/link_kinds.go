@@ -20,7 +20,7 @@ func LinkKinds() []string {
 func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 	d := &rtnl.BridgeInfo{}
 	for a.More() {
-		w := cli.Resolve(bridgeWords, a.Next())
+		w := cli.Resolve(bridgeWords(), a.Next())
 		var n uint64
 		var err error
 		num := func(bits int) bool {
@@ -152,7 +152,7 @@ func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 		case "nf_call_arptables":
 			b(&d.NFCallARPTables)
 		case "help":
-			return nil, cli.Failf("bridge: the options are %s", wordNames(bridgeWords))
+			return nil, cli.Failf("bridge: the options are %s", wordNames(bridgeWords()))
 		default:
 			return nil, cli.Failf("bridge: unknown option %s", cli.Quote(w))
 		}
@@ -166,7 +166,7 @@ func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {
 func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 	d := &rtnl.BridgePortInfo{}
 	for a.More() {
-		w := cli.Resolve(bridgeSlaveWords, a.Next())
+		w := cli.Resolve(bridgeSlaveWords(), a.Next())
 		var err error
 		onOff := func(p **bool) {
 			var s string
@@ -253,7 +253,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 		case "nobackup_port":
 			d.BackupPort = new(0)
 		case "help":
-			return nil, cli.Failf("bridge_slave: the options are %s", wordNames(bridgeSlaveWords))
+			return nil, cli.Failf("bridge_slave: the options are %s", wordNames(bridgeSlaveWords()))
 		default:
 			return nil, cli.Failf("bridge_slave: unknown option %s", cli.Quote(w))
 		}
@@ -267,7 +267,7 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 	d := &rtnl.MacvlanInfo{}
 	for a.More() {
-		w := cli.Resolve(macvlanWords, a.Next())
+		w := cli.Resolve(macvlanWords(), a.Next())
 		switch w {
 		case "mode":
 			s, err := a.Value(w)
@@ -316,7 +316,7 @@ func parseMacvlanArgs(a *cli.Args) (*rtnl.MacvlanInfo, error) {
 			}
 			d.BCQueueLen = new(uint32(n))
 		case "help":
-			return nil, cli.Failf("macvlan: the options are %s", wordNames(macvlanWords))
+			return nil, cli.Failf("macvlan: the options are %s", wordNames(macvlanWords()))
 		case "macaddr":
 			op, err := a.Value(w)
 			if err != nil {
@@ -363,7 +363,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 		d.Learning = new(true)
 	}
 	for a.More() {
-		w := cli.Resolve(vxlanWords, a.Next())
+		w := cli.Resolve(vxlanWords(), a.Next())
 		var err error
 		flag := func(p **bool, v bool) { *p = new(v) }
 		switch w {
@@ -508,7 +508,7 @@ func parseVxlanArgs(x *ipctx, a *cli.Args, add bool) (*rtnl.VxlanInfo, error) {
 		case "gpe":
 			d.GPE = true
 		case "help":
-			return nil, cli.Failf("vxlan: the options are %s", wordNames(vxlanWords))
+			return nil, cli.Failf("vxlan: the options are %s", wordNames(vxlanWords()))
 		default:
 			return nil, cli.Failf("vxlan: unknown option %s", cli.Quote(w))
 		}

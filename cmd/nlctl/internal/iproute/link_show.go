@@ -18,7 +18,7 @@ func linkShow(x *ipctx, a *cli.Args) error {
 	var dev, slaveKind string
 	devSet := false
 	for a.More() {
-		w := cli.Resolve(linkShowWords, a.Next())
+		w := cli.Resolve(linkShowWords(), a.Next())
 		switch {
 		case w == "help":
 			return help(x, linkUsage)

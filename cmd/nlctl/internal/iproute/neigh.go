@@ -41,7 +41,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 	var dev, lladdr string
 	devSet, lladdrSet := false, false
 	for a.More() {
-		w := cli.Resolve(neighChangeWords, a.Next())
+		w := cli.Resolve(neighChangeWords(), a.Next())
 		switch {
 		case cli.Matches(w, "lladdr"):
 			s, err := a.Value(w)
@@ -176,7 +176,7 @@ func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, erro
 	s.kernel.Family = addrFamily(x.env.Family)
 	stateGiven := false
 	for a.More() {
-		w := cli.Resolve(neighShowWords, a.Next())
+		w := cli.Resolve(neighShowWords(), a.Next())
 		switch {
 		case w == "dev":
 			v, err := a.Value(w)
@@ -386,7 +386,7 @@ func neighGet(x *ipctx, a *cli.Args) error {
 	var addr netip.Addr
 	proxy := false
 	for a.More() {
-		w := cli.Resolve(neighGetWords, a.Next())
+		w := cli.Resolve(neighGetWords(), a.Next())
 		switch {
 		case w == "dev":
 			s, err := a.Value(w)

@@ -132,7 +132,7 @@ func netnsList(x *ipctx) error {
 func netnsListID(x *ipctx, a *cli.Args) error {
 	only := -1
 	for a.More() {
-		w := cli.Resolve(netnsListIDWords, a.Next())
+		w := cli.Resolve(netnsListIDWords(), a.Next())
 		switch w {
 		case "nsid":
 			v, err := a.Uint(w, 31)

@@ -52,7 +52,7 @@ func parseNexthop(x *ipctx, a *cli.Args) (rtnl.Nexthop, error) {
 		nh.Family = rtnl.IPv6
 	}
 	for a.More() {
-		w := cli.Resolve(nexthopChangeWords, a.Next())
+		w := cli.Resolve(nexthopChangeWords(), a.Next())
 		var s string
 		var err error
 		switch {
@@ -298,7 +298,7 @@ func nexthopSelector(x *ipctx, a *cli.Args) (*rtnl.NexthopFilter, uint32, error)
 	}
 	var id uint32
 	for a.More() {
-		w := cli.Resolve(nexthopShowWords, a.Next())
+		w := cli.Resolve(nexthopShowWords(), a.Next())
 		var s string
 		var err error
 		switch {
@@ -612,7 +612,7 @@ func nhOnOff(b bool) string {
 func bucketShow(x *ipctx, a *cli.Args) error {
 	var f rtnl.NexthopBucketFilter
 	for a.More() {
-		w := cli.Resolve(bucketShowWords, a.Next())
+		w := cli.Resolve(bucketShowWords(), a.Next())
 		var s string
 		var err error
 		switch {

@@ -20,14 +20,14 @@ type object struct {
 // "ru" rule, "n" neighbour, "l" link.
 func objectList() []object {
 	return []object{
-		{&cli.Command{Name: "address", Summary: "IPv4 and IPv6 addresses (ip address)", Grammar: addressGrammar()}, runAddress},
-		{&cli.Command{Name: "route", Summary: "routes, in every table (ip route)", Grammar: routeGrammar()}, runRoute},
-		{&cli.Command{Name: "rule", Summary: "policy routing rules (ip rule)", Grammar: ruleGrammar()}, runRule},
-		{&cli.Command{Name: "neighbour", Aliases: []string{"neighbor"}, Summary: "neighbours and bridge FDB entries (ip neigh)", Grammar: neighGrammar()}, runNeigh},
-		{&cli.Command{Name: "link", Summary: "network interfaces (ip link)", Grammar: linkGrammar()}, runLink},
-		{&cli.Command{Name: "netns", Summary: "network namespaces in /run/netns (ip netns)", Grammar: netnsGrammar(),
+		{&cli.Command{Name: "address", Summary: "IPv4 and IPv6 addresses (ip address)", Grammar: addressGrammar}, runAddress},
+		{&cli.Command{Name: "route", Summary: "routes, in every table (ip route)", Grammar: routeGrammar}, runRoute},
+		{&cli.Command{Name: "rule", Summary: "policy routing rules (ip rule)", Grammar: ruleGrammar}, runRule},
+		{&cli.Command{Name: "neighbour", Aliases: []string{"neighbor"}, Summary: "neighbours and bridge FDB entries (ip neigh)", Grammar: neighGrammar}, runNeigh},
+		{&cli.Command{Name: "link", Summary: "network interfaces (ip link)", Grammar: linkGrammar}, runLink},
+		{&cli.Command{Name: "netns", Summary: "network namespaces in /run/netns (ip netns)", Grammar: netnsGrammar,
 			KeepOptions: func(args []string) bool { return len(args) > 0 && cli.Matches(args[0], "exec") }}, runNetns},
-		{&cli.Command{Name: "nexthop", Summary: "nexthop objects and groups (ip nexthop)", Grammar: nexthopGrammar()}, runNexthop},
+		{&cli.Command{Name: "nexthop", Summary: "nexthop objects and groups (ip nexthop)", Grammar: nexthopGrammar}, runNexthop},
 	}
 }
 

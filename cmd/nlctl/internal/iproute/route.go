@@ -66,10 +66,10 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 	}
 	for a.More() {
 		raw := a.Next()
-		w := cli.Resolve(routeChangeWords, raw)
+		w := cli.Resolve(routeChangeWords(), raw)
 		if inNexthop {
 			// As ip: a path's words only, up to the next "nexthop".
-			if w = cli.Resolve(routeNexthopWords, raw); !isKeyword(routeNexthopWords, w) {
+			if w = cli.Resolve(routeNexthopWords(), raw); !isKeyword(routeNexthopWords(), w) {
 				return r, cli.Syntaxf("\"nexthop\" or end of line is expected instead of %q", raw)
 			}
 		}

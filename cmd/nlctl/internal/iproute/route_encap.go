@@ -31,9 +31,9 @@ func parseEncap(a *cli.Args) (rtnl.Encap, error) {
 	default:
 		return rtnl.Encap{}, invalidArg("encap", t, "mpls, ip or ip6 (the encapsulations nlctl builds)")
 	}
-	words, family := encapIPWords, 4
+	words, family := encapIPWords(), 4
 	if t == "ip6" {
-		words, family = encapIP6Words, 6
+		words, family = encapIP6Words(), 6
 	}
 	var e rtnl.IPEncap
 	var names *iprouteNames

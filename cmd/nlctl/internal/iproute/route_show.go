@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
@@ -51,7 +52,7 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 	}
 	// rootMatchExact reads "[root|match|exact] PREFIX" into the three.
 	rootMatchExact := func(w string, root, match, exact *netip.Prefix) (err error) {
-		switch cli.Resolve(routeSelectorPrefixWords, a.Peek()) {
+		switch cli.Resolve(routeSelectorPrefixWords(), a.Peek()) {
 		case "root":
 			a.Next()
 			*root, err = prefix("root")
@@ -69,7 +70,7 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 	var names *iprouteNames
 	for a.More() {
 		raw := a.Next()
-		w := cli.Resolve(routeShowWords, raw)
+		w := cli.Resolve(routeShowWords(), raw)
 		var err error
 		switch {
 		case w == "table":
@@ -244,7 +245,7 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 
 // routeSelectorPrefixWords are what may come before a prefix after "to"
 // or "from".
-var routeSelectorPrefixWords = cli.Kw("root*", "match*", "exact*")
+var routeSelectorPrefixWords = sync.OnceValue(func() []cli.Word { return cli.Kw("root*", "match*", "exact*") })
 
 // prefixSelected applies root, match and exact to a route's prefix p, as
 // ip does.
@@ -412,7 +413,7 @@ func routeGet(x *ipctx, a *cli.Args) error {
 	var names *iprouteNames
 	connected, odevGiven := false, false
 	for a.More() {
-		w := cli.Resolve(routeGetWords, a.Next())
+		w := cli.Resolve(routeGetWords(), a.Next())
 		var err error
 		var v string
 		if names == nil && (w == "tos" || w == "dsfield" || w == "ipproto") {

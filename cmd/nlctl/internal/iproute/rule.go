@@ -67,7 +67,7 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 	var p parsedRule
 	r := &p.rule
 	for a.More() {
-		w := cli.Resolve(ruleAddWords, a.Next())
+		w := cli.Resolve(ruleAddWords(), a.Next())
 		var s string
 		var err error
 		if w == "type" {
@@ -75,7 +75,7 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 			if s, err = a.Value(w); err != nil {
 				return p, err
 			}
-			if w = cli.Resolve(ruleTypeWords, s); w != "goto" && w != "nop" && w != "help" {
+			if w = cli.Resolve(ruleTypeWords(), s); w != "goto" && w != "nop" && w != "help" {
 				if r.Action, err = parseRuleAction(routeTypeName(w)); err != nil {
 					return p, err
 				}
@@ -348,7 +348,7 @@ func parseRuleSelector(a *cli.Args, names *iprouteNames, family rtnl.Family) (*r
 		return parsePrefix(s, fam)
 	}
 	for a.More() {
-		w := cli.Resolve(ruleShowWords, a.Next())
+		w := cli.Resolve(ruleShowWords(), a.Next())
 		var s string
 		var err error
 		switch {

@@ -279,10 +279,12 @@ func runRaw(env *cli.Env, args []string) error {
 func Commands() []*cli.Command {
 	return []*cli.Command{
 		{Name: "raw", Summary: "send any request to any netlink protocol and decode the replies", Run: runRaw,
-			Grammar: cli.Grammar{Verbs: []cli.Verb{{Name: "", Words: cli.Words(
-				cli.KwValue(cli.ValueText, "--proto", "--type", "--flags", "--port", "--header", "--family", "--timeout"),
-				cli.Kw("--dump", "--ack"))}}}},
+			Grammar: func() cli.Grammar {
+				return cli.Grammar{Verbs: []cli.Verb{{Name: "", Words: cli.Words(
+					cli.KwValue(cli.ValueText, "--proto", "--type", "--flags", "--port", "--header", "--family", "--timeout"),
+					cli.Kw("--dump", "--ack"))}}}
+			}},
 		{Name: "protocols", Summary: "list the netlink protocols this kernel has", Run: runProtocols,
-			Grammar: cli.Grammar{Verbs: []cli.Verb{{Name: "", Words: cli.Kw("-a")}}}},
+			Grammar: func() cli.Grammar { return cli.Grammar{Verbs: []cli.Verb{{Name: "", Words: cli.Kw("-a")}}} }},
 	}
 }

@@ -499,10 +499,12 @@ func Commands() []*cli.Command {
 		Name:    "usersock",
 		Summary: "serve, call and watch a custom protocol over NETLINK_USERSOCK",
 		Run:     runUsersock,
-		Grammar: cli.Grammar{Verbs: []cli.Verb{
-			{Name: "serve", Words: cli.Words(cli.KwValue(cli.ValueText, "--port", "--groups", "--workers", "--max"), cli.KwValue(cli.ValueFile, "--secret-file"), cli.Kw("--any"))},
-			{Name: "send", Words: cli.Words(cli.KwValue(cli.ValueText, "--port", "--type", "--timeout"), cli.KwValue(cli.ValueFile, "--secret-file"), cli.Kw("--ack", "--dump"))},
-			{Name: "listen", Words: cli.Words(cli.KwValue(cli.ValueText, "--group", "--port", "--count", "--timeout"), cli.KwValue(cli.ValueFile, "--secret-file"))},
-		}},
+		Grammar: func() cli.Grammar {
+			return cli.Grammar{Verbs: []cli.Verb{
+				{Name: "serve", Words: cli.Words(cli.KwValue(cli.ValueText, "--port", "--groups", "--workers", "--max"), cli.KwValue(cli.ValueFile, "--secret-file"), cli.Kw("--any"))},
+				{Name: "send", Words: cli.Words(cli.KwValue(cli.ValueText, "--port", "--type", "--timeout"), cli.KwValue(cli.ValueFile, "--secret-file"), cli.Kw("--ack", "--dump"))},
+				{Name: "listen", Words: cli.Words(cli.KwValue(cli.ValueText, "--group", "--port", "--count", "--timeout"), cli.KwValue(cli.ValueFile, "--secret-file"))},
+			}}
+		},
 	}}
 }
