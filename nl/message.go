@@ -40,10 +40,20 @@ type Meta struct {
 }
 
 // Credentials are the process credentials the kernel attached to a message
-// (SCM_CREDENTIALS). The kernel fills them in for every sender; a process
-// can claim another's only with CAP_SYS_ADMIN (pid) or CAP_SETUID/SETGID.
+// (SCM_CREDENTIALS). The kernel fills them in for every sender.
+//
+// UID and GID are sound: they are translated into the receiver's user
+// namespace, and a sender can claim other ids only with CAP_SETUID or
+// CAP_SETGID over them (root in a user namespace of its own is still its
+// own uid outside it).
+//
+// PID is not an identity: it is the number the sender's own PID namespace
+// gives it, and any user can create a user and PID namespace of its own
+// in which it is pid 1, or in which it steers ns_last_pid to take the
+// number of any running process. Use it for logs, never to authorise, and
+// never look it up in /proc.
 type Credentials struct {
-	PID int32
+	PID int32 // as the sender's PID namespace numbers it: not verified
 	UID uint32
 	GID uint32
 }

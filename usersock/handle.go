@@ -39,7 +39,9 @@ type Request struct {
 	// there.
 	Port uint32
 	// Creds are the sender's credentials as the kernel attached them
-	// (SCM_CREDENTIALS).
+	// (SCM_CREDENTIALS): the UID and GID are sound, the PID is the
+	// number the sender's own PID namespace gives it, which any user can
+	// choose (see Policy): never authorise by it.
 	Creds nl.Credentials
 }
 

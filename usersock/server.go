@@ -644,7 +644,7 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 		s.rejected.Add(1)
 		o.refusal = true
 		if meta.HasCreds {
-			s.logf("refused a request from port %d: uid %d, gid %d, pid %d not allowed", meta.Port, meta.Creds.UID, meta.Creds.GID, meta.Creds.PID)
+			s.logf("refused a request from port %d: uid %d, gid %d not allowed (pid %d, not verified)", meta.Port, meta.Creds.UID, meta.Creds.GID, meta.Creds.PID)
 		} else {
 			s.logf("refused a request from port %d: no credentials", meta.Port)
 		}

@@ -524,7 +524,7 @@ func TestPolicyRejects(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 	// A function may allow it.
-	s2, _ := listen(t, Config{Policy: &Policy{Allow: func(c nl.Credentials) bool { return c.PID == int32(unix.Getpid()) }}})
+	s2, _ := listen(t, Config{Policy: &Policy{Allow: func(id Identity) bool { return id.UID == uint32(unix.Getuid()) }}})
 	c2 := dial(t, s2.Port(), nil)
 	if _, err := c2.Request(ctx, typeEcho, nl.Acknowledge, []byte("x")); err != nil {
 		t.Fatal(err)
