@@ -40,9 +40,13 @@
 // # Access control
 //
 // The server receives every sender's credentials (SO_PASSCRED) and checks
-// them against its Policy; a refused sender gets EPERM. The kernel fills the
-// credentials in: a process can claim other ids only with the privileges to
-// become them.
+// its user and group ids against its Policy; a refused sender gets EPERM.
+// The kernel fills the credentials in, and the user and group ids are
+// sound: a process can claim other ids only with the privileges to become
+// them. The process id is not: it is the number the sender's own PID
+// namespace gives it, so any user can arrive as pid 1 or as the pid of a
+// running root process. A Policy never sees it; never authorise by it or
+// by /proc/<pid>.
 //
 // # Groups
 //
