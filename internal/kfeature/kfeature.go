@@ -463,6 +463,8 @@ func hasNexthopAttr(t testing.TB, ns *netnstest.NS, attr uint16) (bool, string) 
 	return !unknownAttrAt(ne, nl.HeaderLen+8), what
 }
 
+// HasNexthopResilient reports whether the kernel has resilient nexthop
+// groups, and the kernel's answer that says so.
 func HasNexthopResilient(t testing.TB, ns *netnstest.NS) (bool, string) {
 	return hasNexthopAttr(t, ns, 12) // NHA_RES_GROUP
 }
@@ -497,6 +499,8 @@ func hasNexthopDumpAttr(t testing.TB, ns *netnstest.NS, attr uint16) (bool, stri
 	return true, fmt.Sprintf("RTM_GETNEXTHOP dump with attribute %d accepted", attr)
 }
 
+// HasNexthopStats reports whether the kernel keeps nexthop group
+// statistics, and the kernel's answer that says so.
 func HasNexthopStats(t testing.TB, ns *netnstest.NS) (bool, string) {
 	return hasNexthopDumpAttr(t, ns, 14) // NHA_OP_FLAGS
 }

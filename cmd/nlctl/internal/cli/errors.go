@@ -24,10 +24,11 @@ const (
 
 // Error is an error that carries the exit status it ends nlctl with.
 type Error struct {
-	Status int
-	Msg    string
+	Status int    // the exit status
+	Msg    string // the message, without "nlctl COMMAND: "
 }
 
+// Error returns the message.
 func (e *Error) Error() string { return e.Msg }
 
 // ExitCode returns the exit status.
