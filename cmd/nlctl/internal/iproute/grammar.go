@@ -20,7 +20,12 @@ import (
 // dev, as for ip. Words a parser takes at a keyword's place without a
 // keyword (route types, address flags) are in the lists too, where ip
 // tests them.
+//
+// Every list and grammar is built on first use (sync.OnceValue) and never
+// changed after: a run builds only what it reads, and nothing is built at
+// start-up.
 
+// show is the show verb of an object, with its aliases list and lst.
 func show(words ...[]cli.Word) cli.Verb {
 	return cli.Verb{Name: "show", Aliases: []string{"list", "lst"}, Words: cli.Words(words...)}
 }
