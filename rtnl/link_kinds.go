@@ -843,6 +843,15 @@ func (m *MacvlanInfo) encodeData(e *nl.Encoder) {
 	}
 }
 
+// macvlanAddr checks a macvlan's source address attribute: the kernel takes
+// and reports Ethernet addresses only.
+func macvlanAddr(b []byte) ([]byte, error) {
+	if len(b) != 6 {
+		return nil, fmt.Errorf("%w: IFLA_MACVLAN_MACADDR of %d bytes (an Ethernet address has 6)", nl.ErrMalformed, len(b))
+	}
+	return b, nil
+}
+
 func (m *MacvlanInfo) decode(d nl.AttrDecoder, s *store) error {
 	for d.Next() {
 		switch d.Type() {
@@ -853,12 +862,20 @@ func (m *MacvlanInfo) decode(d nl.AttrDecoder, s *store) error {
 		case unix.IFLA_MACVLAN_MACADDR_MODE:
 			m.MACAddrMode = (*MacvlanMACAddrMode)(s.u32Ptr(d.Uint32()))
 		case unix.IFLA_MACVLAN_MACADDR:
-			m.MACAddr = s.hwaddr(d.Bytes())
+			b, err := macvlanAddr(d.Bytes())
+			if err != nil {
+				return err
+			}
+			m.MACAddr = s.hwaddr(b)
 		case unix.IFLA_MACVLAN_MACADDR_DATA:
 			a := d.Nested()
 			for a.Next() {
 				if a.Type() == unix.IFLA_MACVLAN_MACADDR {
-					m.MACAddrs = append(m.MACAddrs, s.hwaddr(a.Bytes()))
+					b, err := macvlanAddr(a.Bytes())
+					if err != nil {
+						return err
+					}
+					m.MACAddrs = append(m.MACAddrs, s.hwaddr(b))
 				}
 			}
 			if err := a.Err(); err != nil {
