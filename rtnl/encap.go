@@ -194,3 +194,16 @@ func (enc Encap) MPLS() (MPLSEncap, error) {
 	}
 	return e, nil
 }
+
+// encapData checks the content of RTA_ENCAP or NHA_ENCAP, which is the
+// tunnel type's attributes: anything else is malformed (the kernel sends
+// only attributes there, and a request carries it back as they are).
+func encapData(s *store, b []byte) ([]byte, error) {
+	d := nl.NewAttrDecoder(b)
+	for d.Next() {
+	}
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("encapsulation attributes: %w", err)
+	}
+	return s.bytes(b), nil
+}

@@ -217,7 +217,11 @@ func (nh *Nexthop) decodeMessage(m nl.Message, request bool, s *store) error {
 		case unix.NHA_ENCAP_TYPE:
 			nh.Encap.Type = EncapType(d.Uint16())
 		case unix.NHA_ENCAP:
-			nh.Encap.Data = s.bytes(d.Bytes())
+			data, err := encapData(s, d.Bytes())
+			if err != nil {
+				return err
+			}
+			nh.Encap.Data = data
 		case nhaFDB:
 			nh.FDB = d.Flag()
 		case nhaResGroup:

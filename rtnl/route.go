@@ -352,7 +352,11 @@ func (r *Route) decode(m nl.Message, s *store) error {
 		case unix.RTA_ENCAP_TYPE:
 			r.Encap.Type = EncapType(d.Uint16())
 		case unix.RTA_ENCAP:
-			r.Encap.Data = s.bytes(d.Bytes())
+			data, err := encapData(s, d.Bytes())
+			if err != nil {
+				return err
+			}
+			r.Encap.Data = data
 		case unix.RTA_FLOW:
 			r.Realms = d.Uint32()
 		case unix.RTA_UID:
@@ -472,7 +476,11 @@ func decodeMultipath(b []byte, f Family, s *store) ([]RouteNexthop, error) {
 			case unix.RTA_ENCAP_TYPE:
 				nh.Encap.Type = EncapType(d.Uint16())
 			case unix.RTA_ENCAP:
-				nh.Encap.Data = s.bytes(d.Bytes())
+				data, err := encapData(s, d.Bytes())
+				if err != nil {
+					return nil, err
+				}
+				nh.Encap.Data = data
 			case unix.RTA_FLOW:
 				nh.Realms = d.Uint32()
 			}
