@@ -90,6 +90,15 @@ type Config struct {
 	// beyond it they are dropped, and the listener, after the datagrams
 	// kept, reports an overrun that says so. Default 4096.
 	PendingLimit int
+	// CheckControl, if set, is called by Do, Execute and Dump with every
+	// control message (a type below MsgMinType: NLMSG_ERROR, NLMSG_DONE,
+	// NLMSG_NOOP, NLMSG_OVERRUN or a reserved one) that answers the
+	// request, and with the request as sent, before the message is acted
+	// on. An error from it ends the exchange and is returned; whatever
+	// else answers the request is dropped. It is for user-space peers
+	// that authenticate their answers (package usersock); the kernel's
+	// need no check.
+	CheckControl func(m Message, request []byte) error
 }
 
 // A Conn is a netlink connection: one socket, its receive buffers, and the

@@ -194,6 +194,14 @@ func (d *dumpState) datagram(data []byte, meta Meta) bool {
 			d.fail(fmt.Errorf("netlink: dump %s: %w", d.name(), ErrDumpInterrupted))
 		}
 		if m.Header.Type < MsgMinType {
+			if check := d.c.cfg.CheckControl; check != nil {
+				if err := check(m, d.req); err != nil {
+					d.c.abandon(d.seq)
+					d.fail(err)
+					d.finished = true
+					continue
+				}
+			}
 			switch m.Header.Type {
 			case MsgNoop:
 				continue

@@ -114,6 +114,13 @@ func (c *Conn) exchange(o *op, req []byte, attrOff int, fn func(Message) error) 
 			if m.Header.Flags&DumpIntr != 0 {
 				interrupted = true
 			}
+			if m.Header.Type < MsgMinType && c.cfg.CheckControl != nil {
+				if err := c.cfg.CheckControl(m, req); err != nil {
+					c.abandon(seq)
+					result, finished = err, true
+					continue
+				}
+			}
 			switch m.Header.Type {
 			case MsgNoop:
 				continue

@@ -9,6 +9,7 @@ import (
 	"iter"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nl"
@@ -52,7 +53,22 @@ type Client struct {
 	mmu    sync.Mutex // orders joins and leaves with their records in joined
 	gmu    sync.Mutex
 	groups []uint32               // groups subscribed to with Subscribe
-	joined map[uint32]*membership // when the client was a member of each group, for sealed broadcasts
+	joined map[uint32]*membership // when the client was a member of each group joined with Join or Subscribe
+
+	dropped, refused atomic.Uint64 // see ClientStats
+}
+
+// ClientStats counts the messages a Client's Messages did not take.
+type ClientStats struct {
+	// Dropped counts the messages dropped without a word: from another
+	// port than the server's, to a group the client never joined with
+	// Join or Subscribe, or, with a Key, sealed while the client did not
+	// listen there.
+	Dropped uint64
+	// Refused counts the messages yielded as errors, with a Key: those
+	// that fail authentication, replays, stale ones, and messages of the
+	// types below nl.MsgMinType, which a server never sends unprompted.
+	Refused uint64
 }
 
 // Dial opens a client of the server at port server. With server 0 (the
@@ -62,18 +78,23 @@ func Dial(server uint32, cfg *ClientConfig) (*Client, error) {
 	if cfg == nil {
 		cfg = &ClientConfig{}
 	}
-	conn, err := nl.Dial(nl.UserSock, &nl.Config{
+	c := &Client{server: server, key: cfg.Key, dialed: now(), joined: make(map[uint32]*membership)}
+	ncfg := &nl.Config{
 		NetNS:       cfg.NetNS,
 		Port:        cfg.Port,
 		Peer:        server,
 		ReadBuffer:  cfg.ReadBuffer,
 		WriteBuffer: cfg.WriteBuffer,
 		Trace:       cfg.Trace,
-	})
+	}
+	if c.key != nil {
+		ncfg.CheckControl = c.checkControl
+	}
+	conn, err := nl.Dial(nl.UserSock, ncfg)
 	if err != nil {
 		return nil, fmt.Errorf("usersock: dial: %w", err)
 	}
-	c := &Client{conn: conn, server: server, port: conn.Port(), key: cfg.Key, dialed: now(), joined: make(map[uint32]*membership)}
+	c.conn, c.port = conn, conn.Port()
 	if c.key != nil {
 		c.sem = make(chan struct{}, 1)
 		if c.seal, err = newSealer(c.key, c.port, newEpoch()); err != nil {
@@ -86,8 +107,15 @@ func Dial(server uint32, cfg *ClientConfig) (*Client, error) {
 	return c, nil
 }
 
-// Conn returns the connection under the client.
+// Conn returns the connection under the client. With a Key, its
+// exchanges (Do, Execute, Dump) take only answers authenticated for the
+// request, as the client's own do (see Client.Do).
 func (c *Client) Conn() *nl.Conn { return c.conn }
+
+// Stats returns the counts of the messages Messages did not take.
+func (c *Client) Stats() ClientStats {
+	return ClientStats{Dropped: c.dropped.Load(), Refused: c.refused.Load()}
+}
 
 // Port returns the client's port id.
 func (c *Client) Port() uint32 { return c.conn.Port() }
@@ -134,12 +162,48 @@ func (c *Client) release(e *nl.Encoder) {
 	}
 }
 
-// retryable reports whether err is a server's refusal of a request
-// sealed before it started, which a request sealed anew passes.
+// retryable reports whether err is a server's refusal of a request as
+// stale that a request sealed anew passes: sealed before the server
+// started or before the newest message of a session it forgot, or ahead
+// of its clock (which was set back meanwhile).
 func retryable(err error) bool {
 	var ne *nl.Error
-	return errors.As(err, &ne) && ne.Errno == unix.ESTALE &&
-		(ne.Message == ErrStale.Error()+": "+staleBefore || ne.Message == ErrStale.Error()+": "+staleForgotten)
+	if !errors.As(err, &ne) || ne.Errno != unix.ESTALE {
+		return false
+	}
+	switch ne.Message {
+	case ErrStale.Error() + ": " + staleBefore, ErrStale.Error() + ": " + staleForgotten,
+		ErrStale.Error() + ": " + staleFuture, ErrStale.Error() + ": " + staleAhead:
+		return true
+	}
+	return false
+}
+
+// checkControl is the connection's nl.Config.CheckControl, with a Key: of
+// the control messages answering a request, it takes only an NLMSG_ERROR
+// or NLMSG_DONE authenticated for the request (see answer.go).
+func (c *Client) checkControl(m nl.Message, req []byte) error {
+	if m.Header.Type != nl.MsgError && m.Header.Type != nl.MsgDone {
+		return fmt.Errorf("usersock: answer from port %d: %w: unauthenticated %v", m.Meta.Port, ErrAuth, m.Header.Type)
+	}
+	if err := c.key.checkAnswer(m, req, c.server, c.port, c.dialed, now()); err != nil {
+		return fmt.Errorf("usersock: answer from port %d: %w", m.Meta.Port, err)
+	}
+	return nil
+}
+
+// result returns the outcome of an exchange; with a Key, an error the
+// server sent loses its cookie, which was the server's authentication
+// code, not a handler's.
+func (c *Client) result(err error) error {
+	if c.key == nil || err == nil {
+		return err
+	}
+	var ne *nl.Error
+	if errors.As(err, &ne) {
+		ne.Cookie = nil
+	}
+	return err
 }
 
 // encode builds a request of type t with flags and payload (sealed with a
@@ -188,10 +252,15 @@ func (c *Client) unlock() {
 	}
 }
 
-// open decrypts a reply in place, when the client has a Key.
+// openReply decrypts a reply in place, when the client has a Key; a
+// message of a type below nl.MsgMinType is refused then (checkControl
+// refuses them first).
 func (c *Client) openReply(m *nl.Message, bind binding) error {
-	if c.key == nil || m.Header.Type < nl.MsgMinType {
+	if c.key == nil {
 		return nil
+	}
+	if m.Header.Type < nl.MsgMinType {
+		return fmt.Errorf("usersock: reply from port %d: %w: unauthenticated %v", m.Meta.Port, ErrAuth, m.Header.Type)
 	}
 	plain, _, err := c.peers.open(m.Data, m.Meta.Port, kindReply, m.Header.Type, c.port, bind, false, 0)
 	if err != nil {
@@ -208,6 +277,16 @@ func (c *Client) openReply(m *nl.Message, bind binding) error {
 // nl.Conn.Do does: it returns after the acknowledgement when flags ask for
 // one, after NLMSG_DONE ends a multipart reply, and otherwise after the
 // first reply.
+//
+// With a Key, every reply must authenticate as an answer to this request,
+// and so must the acknowledgement, error or NLMSG_DONE that ends the
+// exchange (the server puts a code in its extended-ACK cookie; the
+// *nl.Error returned has no Cookie). One that does not ends the exchange
+// with an error wrapping ErrAuth (or ErrStale if it was sealed before the
+// client dialed): whoever holds the server's port while it is down can
+// neither make a request succeed nor choose its error. A message of a
+// type below nl.MsgMinType other than NLMSG_ERROR and NLMSG_DONE is
+// refused the same way.
 func (c *Client) Do(ctx context.Context, t nl.MsgType, flags nl.Flags, payload []byte, fn func(nl.Message) error) error {
 	if t < nl.MsgMinType || t >= MsgReserved {
 		return fmt.Errorf("usersock: request type %d is reserved", uint16(t))
@@ -221,7 +300,7 @@ func (c *Client) do(ctx context.Context, t nl.MsgType, flags nl.Flags, payload [
 		// Sealed before the server (re)started: seal it anew.
 		err = c.do1(ctx, t, flags, payload, fn)
 	}
-	return err
+	return c.result(err)
 }
 
 func (c *Client) do1(ctx context.Context, t nl.MsgType, flags nl.Flags, payload []byte, fn func(nl.Message) error) error {
@@ -274,7 +353,7 @@ func (c *Client) Dump(ctx context.Context, t nl.MsgType, payload []byte) iter.Se
 			if attempt == 0 && !yielded && c.key != nil && retryable(err) {
 				continue
 			}
-			yield(nl.Message{}, err)
+			yield(nl.Message{}, c.result(err))
 			return
 		}
 	}
@@ -439,18 +518,27 @@ func (c *Client) leave(g uint32) error {
 // forged, but any process may send to a NETLINK_USERSOCK group, so a
 // client of server 0 without a Key takes forgeries too.
 //
+// A message to a group the client never joined with Join or Subscribe is
+// dropped: the group a message reports is the one its sender addressed,
+// and a sender may address a group and a port at once, reaching a port
+// that is not a member. (A group joined on Conn directly is not listened
+// to.)
+//
 // With a Key, a message sealed while the client did not listen there
-// (before it dialed; for a group joined through Join or Subscribe, while
-// it was not a member) is dropped: it was not sent to it, and may be a
-// recording replayed by whoever holds the server's port while the server
-// is down. A message must also be sealed after the last one taken from
-// its sender, in any session, since a server seals and sends in order:
-// one missed to an overrun cannot be slipped in later (ErrReplay).
+// (before it dialed; for a group, while it was not a member) is dropped:
+// it was not sent to it, and may be a recording replayed by whoever holds
+// the server's port while the server is down. A message must also be
+// sealed after the last one taken from its sender, in any session, since
+// a server seals and sends in order: one missed to an overrun cannot be
+// slipped in later (ErrReplay). A message of a type below nl.MsgMinType,
+// which is not sealed and which a server never sends unprompted, is
+// refused (ErrAuth).
 //
 // A message is valid only until the loop body returns. A message that
 // fails authentication or is a replay is yielded as an error wrapping
 // ErrAuth, ErrReplay or ErrStale, and the stream goes on; an overrun is
 // yielded as the nl.Conn reports it, and any other error ends the stream.
+// Stats counts what was dropped and refused.
 func (c *Client) Messages(ctx context.Context) iter.Seq2[nl.Message, error] {
 	return func(yield func(nl.Message, error) bool) {
 		for m, err := range c.conn.Messages(ctx) {
@@ -460,20 +548,19 @@ func (c *Client) Messages(ctx context.Context) iter.Seq2[nl.Message, error] {
 				}
 				continue
 			}
-			if c.server != 0 && m.Meta.Port != c.server {
+			if (c.server != 0 && m.Meta.Port != c.server) || (m.Meta.Group != 0 && !c.member(m.Meta.Group)) {
+				c.dropped.Add(1)
 				continue
 			}
-			if c.key != nil && m.Header.Type >= nl.MsgMinType {
-				if !c.sentToUs(m.Meta.Group, m.Data) {
+			if c.key != nil {
+				plain, err := c.openMessage(m)
+				if plain == nil && err == nil {
+					c.dropped.Add(1)
 					continue // not sent to this client: stale, or a recording
 				}
-				kind, dst := byte(kindUnicast), c.port
-				if m.Meta.Group != 0 {
-					kind, dst = kindBroadcast, m.Meta.Group
-				}
-				plain, _, oerr := c.peers.open(m.Data, m.Meta.Port, kind, m.Header.Type, dst, binding{}, true, 0)
-				if oerr != nil {
-					if !yield(m, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, oerr)) {
+				if err != nil {
+					c.refused.Add(1)
+					if !yield(m, err) {
 						return
 					}
 					continue
@@ -487,11 +574,43 @@ func (c *Client) Messages(ctx context.Context) iter.Seq2[nl.Message, error] {
 	}
 }
 
+// openMessage authenticates and decrypts an unsolicited message, in
+// place. It returns nil and no error for a message to drop quietly.
+func (c *Client) openMessage(m nl.Message) ([]byte, error) {
+	if m.Header.Type < nl.MsgMinType {
+		return nil, fmt.Errorf("usersock: message from port %d: %w: unauthenticated %v", m.Meta.Port, ErrAuth, m.Header.Type)
+	}
+	if !c.sentToUs(m.Meta.Group, m.Data) {
+		return nil, nil
+	}
+	kind, dst := byte(kindUnicast), c.port
+	if m.Meta.Group != 0 {
+		kind, dst = kindBroadcast, m.Meta.Group
+	}
+	plain, _, err := c.peers.open(m.Data, m.Meta.Port, kind, m.Header.Type, dst, binding{}, true, 0)
+	if err != nil {
+		return nil, fmt.Errorf("usersock: message from port %d: %w", m.Meta.Port, err)
+	}
+	if plain == nil {
+		plain = m.Data[:0] // an empty payload is not a drop
+	}
+	return plain, nil
+}
+
+// member reports whether the client ever joined group g with Join or
+// Subscribe.
+func (c *Client) member(g uint32) bool {
+	c.gmu.Lock()
+	defer c.gmu.Unlock()
+	return c.joined[g] != nil
+}
+
 // sentToUs reports whether a sealed message to group g (0 for a unicast),
 // sealed at the time its envelope states, was sealed while the client
-// listened there: after it dialed, and for a group joined through Join
-// or Subscribe, while it was a member. The time it reads is authenticated
-// afterwards, with the rest of the message.
+// listened there: after it dialed, and for a group, while it was a member
+// (joined with Join or Subscribe: a group without a record is not
+// listened to). The time it reads is authenticated afterwards, with the
+// rest of the message.
 func (c *Client) sentToUs(g uint32, p []byte) bool {
 	if len(p) < sealHeader {
 		return true // let authentication refuse it
@@ -506,5 +625,5 @@ func (c *Client) sentToUs(g uint32, p []byte) bool {
 	c.gmu.Lock()
 	defer c.gmu.Unlock()
 	m := c.joined[g]
-	return m == nil || m.covers(sealed)
+	return m != nil && m.covers(sealed)
 }

@@ -108,8 +108,10 @@ func TestSealedTamperAndReplay(t *testing.T) {
 		t.Fatalf("replayed from another port: %v", err)
 	}
 
+	// A client with another key cannot authenticate the server's refusal
+	// either: it reports it as unauthentic, with the errno it claims.
 	wrong := dial(t, s.Port(), &ClientConfig{Key: testKey(t, []byte("another secret of some length"))})
-	if _, err := wrong.Request(ctx, typeEcho, nl.Acknowledge, []byte("x")); !errors.Is(err, unix.EBADMSG) {
+	if _, err := wrong.Request(ctx, typeEcho, nl.Acknowledge, []byte("x")); !errors.Is(err, ErrAuth) || !strings.Contains(err.Error(), "EBADMSG") {
 		t.Fatalf("wrong key: %v", err)
 	}
 	plain := dial(t, s.Port(), nil)
@@ -300,8 +302,9 @@ func TestWindow(t *testing.T) {
 }
 
 // A table full with maxSessions forgets the least recently heard quarter
-// of them, and then refuses messages of unknown sessions sealed at or
-// before the newest message of the sessions it forgot.
+// of them, and then refuses messages of unknown sessions of their ports
+// sealed at or before the newest message of the sessions it forgot of the
+// port, and no others.
 func TestPeerTableEviction(t *testing.T) {
 	key := testKey(t, testSecret)
 	tab := newPeerTable(key)
@@ -323,9 +326,15 @@ func TestPeerTableEviction(t *testing.T) {
 			t.Fatalf("port %d: %v", p+1, err)
 		}
 	}
-	// The new session made room by forgetting the oldest quarter and one.
-	if len(tab.sessions) != maxSessions-maxSessions/4 || tab.floor != base+maxSessions/4+1 || tab.sessions[sessionID{1, 7}] != nil {
+	// The new session made room by forgetting the oldest quarter and one,
+	// each raising its own port's floor only.
+	if len(tab.sessions) != maxSessions-maxSessions/4 || tab.floor != 0 || tab.sessions[sessionID{1, 7}] != nil ||
+		tab.peers[1].floor != base+1 || tab.peers[maxSessions/4+1].floor != base+maxSessions/4+1 || tab.peers[maxSessions/4+2].floor != 0 {
 		t.Fatalf("%d sessions, floor %d (base %d)", len(tab.sessions), tab.floor, base)
+	}
+	// Another port's new session sealed as early is taken.
+	if _, _, err := tab.open(seal(maxSessions+7, 7, base+1), maxSessions+7, kindRequest, 16, 1, binding{}, true, base); err != nil {
+		t.Fatalf("new port after eviction: %v", err)
 	}
 	// The forgotten session's message is not taken again.
 	if _, _, err := tab.open(seal(1, 7, base+1), 1, kindRequest, 16, 1, binding{}, true, base); !errors.Is(err, ErrStale) {

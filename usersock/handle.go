@@ -47,7 +47,9 @@ type Request struct {
 
 // A Handler answers requests: it writes zero or more reply messages to w and
 // returns nil, or returns an error, which the client receives as an
-// NLMSG_ERROR (see Errorf). ctx ends when the server is closed.
+// NLMSG_ERROR (see Errorf). ctx ends when the server is closed. With a
+// Key, the extended-ACK cookie of every answer is the server's
+// authentication code (see Client.Do): an *nl.Error's Cookie is not sent.
 type Handler func(ctx context.Context, w *Writer, r *Request) error
 
 // Errorf returns an error that a Handler returns to refuse a request with
@@ -249,6 +251,10 @@ type Writer struct {
 	n     int  // replies written
 	multi bool // part of the reply was sent: it is multipart
 	done  bool // the handler returned
+
+	// With a Key: bind is the request's binding once it authenticated,
+	// and claim the binding it claims (claimOf), for refusals.
+	claim binding
 }
 
 // Reply appends a reply message of type t with payload (copied, and
@@ -326,6 +332,7 @@ func (w *Writer) finish(err error) {
 		errno, e := replyError(err)
 		if errno != 0 {
 			if w.dump {
+				e = w.authenticate(nl.MsgDone, errno, e)
 				o.room(errSize(e))
 				o.buf = appendDone(o.buf, w.req, w.port, errno, e)
 				return
@@ -333,6 +340,7 @@ func (w *Writer) finish(err error) {
 			if !w.multi {
 				o.buf = o.buf[:w.start] // unsent replies to a failed request are dropped
 			}
+			e = w.authenticate(nl.MsgError, errno, e)
 			o.room(errSize(e))
 			o.buf = appendError(o.buf, w.req, w.port, errno, e)
 			return
@@ -350,21 +358,71 @@ func (w *Writer) finish(err error) {
 func (w *Writer) end(warn *nl.Error) {
 	o := w.o
 	if w.dump {
-		o.room(64)
-		o.buf = appendDone(o.buf, w.req, w.port, 0, nil)
+		done := w.authenticate(nl.MsgDone, 0, nil)
+		o.room(errSize(done))
+		o.buf = appendDone(o.buf, w.req, w.port, 0, done)
 		return
 	}
 	if w.multi || w.n > 1 {
 		if w.start < len(o.buf) {
 			w.markMulti()
 		}
-		o.room(64)
-		o.buf = appendDone(o.buf, w.req, w.port, 0, nil)
+		done := w.authenticate(nl.MsgDone, 0, nil)
+		o.room(errSize(done))
+		o.buf = appendDone(o.buf, w.req, w.port, 0, done)
 	}
 	if w.req.Flags&nl.Acknowledge != 0 {
+		warn = w.authenticate(nl.MsgError, 0, warn)
 		o.room(errSize(warn))
 		o.buf = appendError(o.buf, w.req, w.port, 0, warn)
 	}
+}
+
+// authenticate returns the extended ACK of an answer of type t with errno
+// to the request, e, with the cookie that authenticates it when the
+// server has a Key (see answer.go): a copy, so that a handler's error is
+// left alone, whose own cookie it replaces. Success is authenticated only
+// for a request that authenticated; a refusal, for the binding the request
+// claims.
+func (w *Writer) authenticate(t nl.MsgType, errno unix.Errno, e *nl.Error) *nl.Error {
+	k := w.s.cfg.Key
+	if k == nil {
+		return e
+	}
+	b := w.bind // never zero once set: an accepted counter is not 0
+	if b == (binding{}) {
+		if errno == 0 {
+			return e
+		}
+		b = w.claim
+	}
+	var a nl.Error
+	if e != nil {
+		a = *e
+	}
+	a.Cookie = k.answerCookie(w.s.port, w.port, b, t, errnoCode(errno), now())
+	return &a
+}
+
+// appendRefusal appends the NLMSG_ERROR refusing the request msg (its
+// bytes, possibly cut; h is its header) from port to with errno and the
+// extended ACK e, authenticated over the binding it claims when the
+// server has a Key.
+func (s *Server) appendRefusal(b, msg []byte, h nl.Header, to uint32, errno unix.Errno, e *nl.Error) []byte {
+	if k := s.cfg.Key; k != nil && errno != 0 {
+		var payload []byte
+		end := len(msg)
+		if uint64(h.Len) < uint64(end) {
+			end = int(h.Len)
+		}
+		if end > nl.HeaderLen {
+			payload = msg[nl.HeaderLen:end]
+		}
+		a := *e
+		a.Cookie = k.answerCookie(s.port, to, claimOf(payload), nl.MsgError, errnoCode(errno), now())
+		e = &a
+	}
+	return appendError(b, h, to, errno, e)
 }
 
 // errSize bounds the size of an error or DONE message carrying e.

@@ -367,7 +367,7 @@ func (s *Server) refuse(data []byte, meta nl.Meta, errno unix.Errno, msg string,
 		h, _ := nl.ParseHeader(data)
 		if h.Flags&nl.Request != 0 {
 			o.room(errSize(e))
-			o.buf = appendError(o.buf, h, meta.Port, errno, e)
+			o.buf = s.appendRefusal(o.buf, data, h, meta.Port, errno, e)
 		}
 		if cut || h.Len < nl.HeaderLen || uint64(h.Len) > uint64(len(data)) { // uint64: no overflow on 32-bit
 			break
@@ -639,7 +639,7 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 		}
 		return
 	}
-	w := Writer{s: s, o: o, req: h, port: meta.Port, start: len(o.buf)}
+	w := Writer{s: s, o: o, req: h, port: meta.Port, start: len(o.buf), claim: claimOf(m.Data)}
 	if !allowed {
 		s.rejected.Add(1)
 		o.refusal = true
