@@ -54,7 +54,9 @@
 // The kernel lets only processes with CAP_NET_ADMIN (in the user namespace
 // owning the network namespace) join them, but lets any process send to
 // them: a member may receive forged messages. A Client takes only those
-// whose source port, which the kernel fills in, is its server's; with a
+// whose source port, which the kernel fills in, is its server's, and only
+// for groups it joined with Join or Subscribe (a group joined any other
+// way is not listened to: its messages are dropped and counted); with a
 // Key, only authentic ones sealed while it listened.
 //
 // A Client announces its joins and leaves to the server with the reserved
@@ -84,19 +86,30 @@
 // counter, without trusting session ids to be ordered:
 //
 //   - A server refuses a request sealed before it bound its port, or more
-//     than a minute ahead of its clock (ErrStale), and a counter already
-//     seen in the sender session's 1024-message sliding window (ErrReplay).
-//     A Client whose request was refused as stale seals it anew and
-//     retries once.
+//     than a second ahead of its clock (ErrStale: both ends read the same
+//     clock, so the allowance covers only its being set back in between),
+//     and a counter already seen in the sender session's 1024-message
+//     sliding window (ErrReplay). A Client whose request was refused as
+//     stale seals it anew and retries once.
 //   - A Client drops a message sealed while it did not listen there
 //     (before it dialed; for a group it joined with Join or Subscribe,
 //     while it was not a member), and refuses one that does not come after
 //     the last message it took from the same port (ErrReplay): a server
 //     seals and sends in order, so in one session the counter must grow,
 //     and a later session's messages must be sealed later.
-//   - A receiver remembers the 4,096 sessions (and a Client the 4,096
-//     senders) it heard from last; it refuses a message of one it does not
-//     know sealed before the newest message of those it forgot (ErrStale).
+//   - A server remembers at most 16 sessions per sender port and 4,096 in
+//     all (a Client the 4,096 senders it heard from last). Forgetting a
+//     session raises its port's floor to the session's newest message, and
+//     a message of a session it does not know sealed at or before its
+//     port's floor is refused (ErrStale); a session that is remembered
+//     again keeps that floor, so its old messages stay refused. A new
+//     session forgets the least recently used of its own port's first, so
+//     one sender's sessions never push another's out; when the table is
+//     full its least recently used quarter goes. Sessions dated ahead of
+//     the clock are never forgotten before the clock reaches them (at most
+//     1,024 at once, and never a port's whole quota), so no floor is ever
+//     above the receiver's clock, and no key holder can lock other
+//     clients out by dating its sessions ahead.
 //
 // So a recording replayed by a process that holds the server's or a
 // client's port while its owner is down is refused, whether it comes from
@@ -108,20 +121,29 @@
 // where it was; if it ran ahead and is set right, recordings made
 // meanwhile pass a receiver that starts before the clock catches up with
 // them.
-// Acknowledgements and errors are not sealed: an error's message travels
-// in the clear. Header fields other than the type (flags, sequence number,
-// nlmsg_pid) are not authenticated, since nl.Conn stamps them after the
-// payload is sealed; the kernel, not the sender, vouches for the source
-// port.
+// Acknowledgements, errors and dump ends (NLMSG_ERROR, NLMSG_DONE) are
+// not sealed, but authenticated: with a Key the server puts a 20-byte code
+// in each one's extended-ACK cookie — its time and an HMAC-SHA256 (cut to
+// 12 bytes) of the server's and the client's ports, the request it answers
+// (its binding), the type, the error code and the time — and a Client
+// refuses one without a correct code for its own request, failing the call
+// with ErrAuth (nl.Config.CheckControl lets it see them): a process that
+// takes the server's port while it is down cannot make Do or Subscribe
+// succeed. With a Key a Client refuses every other type below 16. An
+// error's text travels in the clear and is not covered by the code.
+// Header fields other than the type (flags, sequence number, nlmsg_pid)
+// are not authenticated, since nl.Conn stamps them after the payload is
+// sealed; the kernel, not the sender, vouches for the source port.
 //
 // Keys never print their contents, and no error or log message of this
 // package contains key material.
 //
 // Opening a message of a known session costs about 0.5 µs; a new session
-// costs a key derivation and a cipher setup, 4–8 µs more (BenchmarkOpen;
-// docs/IPC.md). A sender the Policy
-// allows could make every message a new session; senders it refuses never
-// reach the cryptography.
+// costs a key derivation and a cipher setup, about 4–5 µs more
+// (BenchmarkOpen; docs/IPC.md); an answer's code costs about 0.2 µs to
+// make and 0.3 µs to check (BenchmarkAnswer). Senders the Policy refuses
+// never reach the key derivation or the decryption: their refusal carries
+// an HMAC code only.
 //
 // # Throughput
 //

@@ -49,7 +49,8 @@ type Config struct {
 	// NETLINK_USERSOCK has no kernel bind callback, and the kernel lets
 	// any process with CAP_NET_ADMIN join its groups: Bind learns of
 	// well-behaved clients only and is not access control. Use a Key to
-	// keep broadcasts confidential.
+	// keep broadcasts confidential. Of creds, only the UID and GID are
+	// vouched for (see Policy).
 	Bind func(ctx context.Context, port uint32, creds nl.Credentials, group uint32) error
 	// Unbind is called when a client announces that it left a group.
 	Unbind func(ctx context.Context, port uint32, creds nl.Credentials, group uint32)
@@ -57,7 +58,9 @@ type Config struct {
 	// allows the server's own user id and root only.
 	Policy *Policy
 	// Key, if set, authenticates and encrypts every payload; clients must
-	// use the same Key. Acknowledgements and errors are not encrypted.
+	// use the same Key. Acknowledgements, errors and dump ends are not
+	// encrypted but carry a code that authenticates them to the client
+	// whose request they answer (see the package documentation).
 	Key *Key
 	// Workers bounds how many requests are handled at once; the default is
 	// runtime.GOMAXPROCS(0).
