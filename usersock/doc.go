@@ -125,14 +125,27 @@
 // handlers (the kernel document's "offload heavy processing to worker
 // threads"). When all workers are busy and Config.Queue datagrams wait, the
 // server stops reading, and senders block on its full receive buffer
-// rather than lose requests. A reply waits up to Config.SendTimeout for a
-// client whose receive buffer is full; a refusal (of a sender the Policy
-// refuses, or of a malformed, unauthentic, oversized or late message)
-// never waits, so a sender that does not read its answers cannot hold up
-// the server. What the server logs about senders is rate-limited.
+// rather than lose requests. One port may have Config.MaxInFlight request
+// datagrams queued, handled or answered at once; the reader refuses its
+// next ones at once (EBUSY, counted in Stats.Busy).
+//
+// A reply that finds its client's receive buffer full waits for room, up
+// to Config.SendTimeout, outside the worker pool: its worker hands its
+// place to a new goroutine and finishes that one job alone. At most
+// Config.MaxWaiting replies wait at once; past that, a reply to a full
+// client is dropped at once, as the kernel drops its acknowledgements. A
+// refusal (of a sender the Policy refuses, or of a malformed, unauthentic,
+// oversized, excess or late message) never waits. So a sender that does
+// not read its answers cannot hold up the server: it costs at most
+// MaxInFlight waiting goroutines with their buffers, for SendTimeout
+// each, and its dropped replies are counted in Stats.Dropped. (A handler
+// that calls Unicast or Broadcast waits, in the pool, as its ctx allows.)
+// What the server logs about senders is rate-limited.
+//
 // Shutdown stops accepting (new requests are refused with ESHUTDOWN),
-// answers every request already received, lets running handlers still
+// answers every request already received (a reply waiting for a client
+// that does not read, up to SendTimeout), lets running handlers still
 // Unicast and Broadcast, and closes the port; Close ends handlers'
-// contexts and drops queued requests without waiting for running
-// handlers.
+// contexts, ends waiting replies and drops queued requests without
+// waiting for running handlers.
 package usersock
