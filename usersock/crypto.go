@@ -284,6 +284,8 @@ type peerTable struct {
 	// the current run's.
 	ordered bool
 	last    map[uint32]position // ordered: the last message taken from each port
+
+	keys keyCache // ciphers of the sessions not in sessions (derive.go)
 }
 
 // A position is where a message stands in its sender's order.
@@ -339,7 +341,7 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 	t.mu.Unlock()
 	if a == nil {
 		var err error
-		if a, err = t.key.aead(port, id.epoch); err != nil {
+		if a, err = t.sessionKey(id); err != nil {
 			return nil, binding{}, err
 		}
 	}

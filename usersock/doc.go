@@ -35,7 +35,12 @@
 // Every length is checked before use; a malformed message gets an EINVAL
 // error reply (with sequence number 0 if not even a header could be read),
 // a datagram larger than Config.MaxMessage gets EMSGSIZE, and a handler's
-// panic gets EIO; the server goes on.
+// panic gets EIO; the server goes on. As the kernel stops at a malformed
+// message, the server stops at a refused one: when the Policy refuses a
+// datagram's sender (EPERM), when one of its messages fails the Key's
+// checks, or when its port has too many requests in flight (EBUSY, see
+// Throughput), one error answers the first refused request and the rest
+// of the datagram is not read (its requests are counted in Stats).
 //
 // # Access control
 //
@@ -115,9 +120,19 @@
 //
 // Opening a message of a known session costs about 0.5 µs; a new session
 // costs a key derivation and a cipher setup, 4–8 µs more (BenchmarkOpen;
-// docs/IPC.md). A sender the Policy
-// allows could make every message a new session; senders it refuses never
-// reach the cryptography.
+// docs/IPC.md; Stats.Derived counts them). Senders the Policy refuses
+// never reach the cryptography. A sender it allows, holding the Key or
+// not, pays for at most one derivation per datagram (the first message
+// that fails authentication ends the datagram), and a session named
+// again costs none: a receiver caches the keys of the last 512 sessions
+// it derived besides those it tracks. The derivations a server makes for
+// sessions that then fail to authenticate are budgeted per sender user
+// id, the identity the kernel vouches for: a burst of 64, then 32 a
+// second (about 0.2 ms of a worker's time). Past the budget, a request of
+// a session the server does not know is refused with EAGAIN before any
+// derivation (Stats.Limited). A derivation for a session that
+// authenticates is given back, so senders that hold the Key are limited
+// only if a process of their own user id spends the budget with forgeries.
 //
 // # Throughput
 //

@@ -124,6 +124,15 @@ type Stats struct {
 	// Busy counts request datagrams refused with EBUSY because their
 	// port had Config.MaxInFlight datagrams in flight.
 	Busy uint64
+	// Derived counts the session keys derived (HKDF-SHA256 and an
+	// AES-GCM setup, some microseconds each) to open requests of sender
+	// sessions the server did not know, authentic or not. With a Key
+	// only.
+	Derived uint64
+	// Limited counts request messages refused with EAGAIN because their
+	// sender's user id had spent its budget of key derivations for
+	// sessions that fail to authenticate (see the package documentation).
+	Limited uint64
 }
 
 // A Server is the user-space end of a NETLINK_USERSOCK protocol, shaped like
@@ -162,7 +171,9 @@ type Server struct {
 	// fuzzing replaces it).
 	sendto func(b []byte, to nl.Addr) error
 
-	requests, rejected, invalid, dropped, busy atomic.Uint64
+	requests, rejected, invalid, dropped, busy, limited atomic.Uint64
+
+	budget *deriveBudget // with a Key: derivations for unknown sessions, per user id
 
 	flightMu sync.Mutex
 	inFlight map[uint32]int // request datagrams queued, handled or waiting, by source port
@@ -258,6 +269,7 @@ func newServer(cfg *Config) (*Server, error) {
 		// Messages sealed before the server started are refused: they
 		// may be recordings. A Client seals such a request anew.
 		s.peers = newPeerTable(cfg.Key)
+		s.budget = newDeriveBudget()
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.serving, s.stopServing = context.WithCancel(s.ctx)
@@ -280,13 +292,18 @@ func (s *Server) Port() uint32 { return s.port }
 
 // Stats returns the server's counters.
 func (s *Server) Stats() Stats {
-	return Stats{
+	st := Stats{
 		Requests: s.requests.Load(),
 		Rejected: s.rejected.Load(),
 		Invalid:  s.invalid.Load(),
 		Dropped:  s.dropped.Load(),
 		Busy:     s.busy.Load(),
+		Limited:  s.limited.Load(),
 	}
+	if s.peers != nil {
+		st.Derived = s.peers.keys.derived.Load()
+	}
+	return st
 }
 
 // String describes the server without any key material.
@@ -746,7 +763,13 @@ func (s *Server) handleDatagram(ctx context.Context, data []byte, meta nl.Meta, 
 			break
 		}
 		data = rest
-		s.handleMessage(ctx, m, meta, allowed, o)
+		if refused := s.handleMessage(ctx, m, meta, allowed, o); refused != nil {
+			// The rest of the datagram is refused unread, as the rest
+			// of a malformed one is: it costs no cryptography, and gets
+			// no answer (one error answers the datagram).
+			refused.Add(countRequests(data))
+			break
+		}
 		if o.err != nil {
 			return
 		}
@@ -754,10 +777,30 @@ func (s *Server) handleDatagram(ctx context.Context, data []byte, meta nl.Meta, 
 	o.flush()
 }
 
+// countRequests counts the requests of the protocol's own types in data,
+// as far as it parses.
+func countRequests(data []byte) uint64 {
+	var n uint64
+	for len(data) >= nl.HeaderLen {
+		h, _ := nl.ParseHeader(data)
+		if h.Flags&nl.Request != 0 && h.Type >= nl.MsgMinType {
+			n++
+		}
+		if h.Len < nl.HeaderLen || uint64(h.Len) > uint64(len(data)) { // uint64: no overflow on 32-bit
+			break
+		}
+		data = data[min(nl.Align(int(h.Len)), len(data)):]
+	}
+	return n
+}
+
 // handleMessage handles one message, as the kernel's netlink_rcv_skb
 // does: only requests of the protocol's own types reach a handler; others
-// are acknowledged when they ask for it.
-func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, allowed bool, o *outbuf) {
+// are acknowledged when they ask for it. When it refuses the request for
+// its sender (the Policy, the derivation budget) or because it fails the
+// Key's checks, it returns the counter the rest of the datagram's
+// requests are refused under.
+func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, allowed bool, o *outbuf) (refused *atomic.Uint64) {
 	h := m.Header
 	if h.Flags&nl.Request == 0 || h.Type < nl.MsgMinType {
 		if s.peers != nil && !o.authentic {
@@ -769,7 +812,7 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 			o.room(errSize(nil))
 			o.buf = appendError(o.buf, h, meta.Port, 0, nil)
 		}
-		return
+		return nil
 	}
 	w := Writer{s: s, o: o, req: h, port: meta.Port, start: len(o.buf)}
 	if !allowed {
@@ -785,17 +828,34 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 		} else {
 			w.finish(Errorf(unix.EPERM, "permission denied: the sender's credentials are unknown"))
 		}
-		return
+		return &s.rejected
 	}
 	data := m.Data
 	if s.peers != nil {
+		// A session the server does not know costs a key derivation,
+		// paid from its sender's budget and given back if the message
+		// authenticates.
+		who, charged := budgetOf(meta), false
+		if s.peers.needsKey(data, meta.Port) {
+			if !s.budget.take(who) {
+				s.limited.Add(1)
+				o.refusal = true
+				s.logf("refused a request from port %d (uid %d): too many new sessions that failed to authenticate", meta.Port, meta.Creds.UID)
+				w.finish(Errorf(unix.EAGAIN, "too many new sessions from this user failed to authenticate; try again later"))
+				return &s.limited
+			}
+			charged = true
+		}
 		plain, bind, err := s.peers.open(data, meta.Port, kindRequest, h.Type, s.port, binding{}, true, s.started)
+		if charged && !errors.Is(err, ErrAuth) {
+			s.budget.giveBack(who)
+		}
 		if err != nil {
 			s.invalid.Add(1)
 			o.refusal = true
 			s.logf("refused a request from port %d (uid %d): %v", meta.Port, meta.Creds.UID, err)
 			w.finish(err)
-			return
+			return &s.invalid
 		}
 		data, w.bind = plain, bind
 		o.authentic = true
@@ -803,7 +863,7 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 	s.requests.Add(1)
 	if h.Type >= MsgReserved {
 		w.finish(s.call(h, meta.Port, func() error { return s.reserved(ctx, h.Type, data, meta) }))
-		return
+		return nil
 	}
 	r := Request{Header: h, Data: data, Port: meta.Port, Creds: meta.Creds}
 	handler := s.cfg.Input
@@ -817,9 +877,10 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 			what = "dumps"
 		}
 		w.finish(Errorf(unix.EOPNOTSUPP, "this server takes no %s", what))
-		return
+		return nil
 	}
 	w.finish(s.call(h, meta.Port, func() error { return handler(ctx, &w, &r) }))
+	return nil
 }
 
 // call runs a handler or hook, turning a panic into an error reply.
