@@ -39,7 +39,7 @@ func (c *keyCache) put(id sessionID, a cipher.AEAD) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.keys == nil {
-		c.keys = make(map[sessionID]cipher.AEAD, keyCacheSize)
+		c.keys = make(map[sessionID]cipher.AEAD)
 	}
 	if _, ok := c.keys[id]; ok {
 		return

@@ -121,18 +121,18 @@
 // Opening a message of a known session costs about 0.5 µs; a new session
 // costs a key derivation and a cipher setup, 4–8 µs more (BenchmarkOpen;
 // docs/IPC.md; Stats.Derived counts them). Senders the Policy refuses
-// never reach the cryptography. A sender it allows, holding the Key or
-// not, pays for at most one derivation per datagram (the first message
-// that fails authentication ends the datagram), and a session named
-// again costs none: a receiver caches the keys of the last 512 sessions
-// it derived besides those it tracks. The derivations a server makes for
+// never reach the cryptography. For a sender it allows, a datagram of
+// forgeries costs at most one derivation (the first message that fails
+// authentication ends the datagram), and a session named again costs
+// none: besides the sessions it tracks, a receiver caches the keys of the
+// last 512 sessions it derived. The derivations a server makes for
 // sessions that then fail to authenticate are budgeted per sender user
 // id, the identity the kernel vouches for: a burst of 64, then 32 a
-// second (about 0.2 ms of a worker's time). Past the budget, a request of
-// a session the server does not know is refused with EAGAIN before any
-// derivation (Stats.Limited). A derivation for a session that
+// second (about 0.2 ms of a worker's time a second). Past the budget, a
+// request of a session the server does not know is refused with EAGAIN
+// before any derivation (Stats.Limited). A derivation for a session that
 // authenticates is given back, so senders that hold the Key are limited
-// only if a process of their own user id spends the budget with forgeries.
+// only if a process of their own user id spends the budget on forgeries.
 //
 // # Throughput
 //
@@ -152,8 +152,9 @@
 // refusal (of a sender the Policy refuses, or of a malformed, unauthentic,
 // oversized, excess or late message) never waits. So a sender that does
 // not read its answers cannot hold up the server: it costs at most
-// MaxInFlight waiting goroutines with their buffers, for SendTimeout
-// each, and its dropped replies are counted in Stats.Dropped. (A handler
+// MaxInFlight waiting goroutines with their buffers (a process with many
+// sockets, MaxWaiting), for SendTimeout each, and its dropped replies are
+// counted in Stats.Dropped. (A handler
 // that calls Unicast or Broadcast waits, in the pool, as its ctx allows.)
 // What the server logs about senders is rate-limited.
 //
