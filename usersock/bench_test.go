@@ -2,7 +2,9 @@ package usersock
 
 import (
 	"context"
+	"encoding/binary"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/nl"
 )
@@ -110,6 +112,49 @@ func BenchmarkOpen(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkForgedDatagram measures what a server spends on a 64 KiB
+// datagram of 1,170 forged sealed requests, each of a session it never
+// saw, from a sender the Policy allows (no sockets: the worker's time).
+// The first message that fails authentication ends the datagram, so it
+// costs one key derivation while its sender's budget lasts
+// (new-sessions), and none past it (over-budget).
+func BenchmarkForgedDatagram(b *testing.B) {
+	for _, spent := range []bool{false, true} {
+		name := "new-sessions"
+		if spent {
+			name = "over-budget"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := fuzzServer(b, true)
+			defer s.cancel()
+			o := &outbuf{to: fuzzPort, send: func([]byte, uint32, bool) error { return nil }}
+			meta := nl.Meta{Port: fuzzPort, HasCreds: true}
+			var dgram []byte
+			for i := range 1170 {
+				dgram = forged(dgram, uint32(i+1), 0)
+			}
+			in := make([]byte, len(dgram))
+			epoch := uint64(1)
+			at := time.Now()
+			s.budget.now = func() time.Time { return at }
+			b.ReportAllocs()
+			for b.Loop() {
+				copy(in, dgram)
+				for off := 0; off < len(in); off += nl.HeaderLen + sealOverhead {
+					epoch++ // a new session in every message
+					binary.BigEndian.PutUint64(in[off+nl.HeaderLen:], epoch)
+				}
+				if !spent {
+					at = at.Add(time.Second) // the budget never runs out
+				}
+				o.buf, o.err = o.buf[:0], nil
+				s.handleDatagram(context.Background(), in, meta, o)
+			}
+			b.ReportMetric(float64(s.Stats().Derived)/float64(b.N), "derivations/op")
 		})
 	}
 }

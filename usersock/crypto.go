@@ -344,6 +344,8 @@ type peerTable struct {
 	// cannot be slipped in after later ones, nor an earlier run's after
 	// the current run's.
 	ordered bool
+
+	keys keyCache // ciphers of the sessions not in sessions (derive.go)
 }
 
 // A peer is what a table knows of one sender port.
@@ -416,7 +418,7 @@ func (t *peerTable) open(p []byte, port uint32, kind byte, mt nl.MsgType, to uin
 	t.mu.Unlock()
 	if a == nil {
 		var err error
-		if a, err = t.key.aead(port, id.epoch); err != nil {
+		if a, err = t.sessionKey(id); err != nil {
 			return nil, binding{}, err
 		}
 	}

@@ -35,7 +35,12 @@
 // Every length is checked before use; a malformed message gets an EINVAL
 // error reply (with sequence number 0 if not even a header could be read),
 // a datagram larger than Config.MaxMessage gets EMSGSIZE, and a handler's
-// panic gets EIO; the server goes on.
+// panic gets EIO; the server goes on. As the kernel stops at a malformed
+// message, the server stops at a refused one: when the Policy refuses a
+// datagram's sender (EPERM), when one of its messages fails the Key's
+// checks, or when its port has too many requests in flight (EBUSY, see
+// Throughput), one error answers the first refused request and the rest
+// of the datagram is not read (its requests are counted in Stats).
 //
 // # Access control
 //
@@ -139,11 +144,22 @@
 // package contains key material.
 //
 // Opening a message of a known session costs about 0.5 µs; a new session
-// costs a key derivation and a cipher setup, about 4–5 µs more
-// (BenchmarkOpen; docs/IPC.md); an answer's code costs about 0.2 µs to
-// make and 0.3 µs to check (BenchmarkAnswer). Senders the Policy refuses
-// never reach the key derivation or the decryption: their refusal carries
-// an HMAC code only.
+// costs a key derivation and a cipher setup, about 4–7 µs more
+// (BenchmarkOpen; docs/IPC.md; Stats.Derived counts them); an answer's
+// code costs about 0.2 µs to make and 0.3 µs to check (BenchmarkAnswer).
+// Senders the Policy refuses never reach the key derivation or the
+// decryption: their refusal carries an HMAC code only. For a sender it allows, a datagram of
+// forgeries costs at most one derivation (the first message that fails
+// authentication ends the datagram), and a session named again costs
+// none: besides the sessions it tracks, a receiver caches the keys of the
+// last 512 sessions it derived. The derivations a server makes for
+// sessions that then fail to authenticate are budgeted per sender user
+// id, the identity the kernel vouches for: a burst of 64, then 32 a
+// second (about 0.2 ms of a worker's time a second). Past the budget, a
+// request of a session the server does not know is refused with EAGAIN
+// before any derivation (Stats.Limited). A derivation for a session that
+// authenticates is given back, so senders that hold the Key are limited
+// only if a process of their own user id spends the budget on forgeries.
 //
 // # Throughput
 //
@@ -151,14 +167,28 @@
 // handlers (the kernel document's "offload heavy processing to worker
 // threads"). When all workers are busy and Config.Queue datagrams wait, the
 // server stops reading, and senders block on its full receive buffer
-// rather than lose requests. A reply waits up to Config.SendTimeout for a
-// client whose receive buffer is full; a refusal (of a sender the Policy
-// refuses, or of a malformed, unauthentic, oversized or late message)
-// never waits, so a sender that does not read its answers cannot hold up
-// the server. What the server logs about senders is rate-limited.
+// rather than lose requests. One port may have Config.MaxInFlight request
+// datagrams queued, handled or answered at once; the reader refuses its
+// next ones at once (EBUSY, counted in Stats.Busy).
+//
+// A reply that finds its client's receive buffer full waits for room, up
+// to Config.SendTimeout, outside the worker pool: its worker hands its
+// place to a new goroutine and finishes that one job alone. At most
+// Config.MaxWaiting replies wait at once; past that, a reply to a full
+// client is dropped at once, as the kernel drops its acknowledgements. A
+// refusal (of a sender the Policy refuses, or of a malformed, unauthentic,
+// oversized, excess or late message) never waits. So a sender that does
+// not read its answers cannot hold up the server: it costs at most
+// MaxInFlight waiting goroutines with their buffers (a process with many
+// sockets, MaxWaiting), for SendTimeout each, and its dropped replies are
+// counted in Stats.Dropped. (A handler
+// that calls Unicast or Broadcast waits, in the pool, as its ctx allows.)
+// What the server logs about senders is rate-limited.
+//
 // Shutdown stops accepting (new requests are refused with ESHUTDOWN),
-// answers every request already received, lets running handlers still
+// answers every request already received (a reply waiting for a client
+// that does not read, up to SendTimeout), lets running handlers still
 // Unicast and Broadcast, and closes the port; Close ends handlers'
-// contexts and drops queued requests without waiting for running
-// handlers.
+// contexts, ends waiting replies and drops queued requests without
+// waiting for running handlers.
 package usersock

@@ -63,23 +63,43 @@ type Config struct {
 	// whose request they answer (see the package documentation).
 	Key *Key
 	// Workers bounds how many requests are handled at once; the default is
-	// runtime.GOMAXPROCS(0).
+	// runtime.GOMAXPROCS(0). A request whose reply waits for room in its
+	// client's receive buffer leaves the pool (see SendTimeout) and no
+	// longer counts.
 	Workers int
 	// Queue is how many received datagrams may wait for a worker before
 	// the server stops reading (and senders block); default 4 × Workers.
 	Queue int
+	// MaxInFlight bounds the request datagrams of one sender port that
+	// may be queued, handled or waiting for room in that port's receive
+	// buffer at once; default DefaultMaxInFlight. The reader refuses the
+	// next ones at once with EBUSY, one error for the datagram and
+	// without waiting, and counts them in Stats.Busy. Clients of this
+	// package have one request in flight at a time (and up to MaxGroups
+	// leave announcements, sent without waiting at Close).
+	MaxInFlight int
+	// MaxWaiting bounds the replies that may wait for room in their
+	// receivers' buffers at once, across all ports; default
+	// DefaultMaxWaiting. A reply that must wait does so outside the
+	// worker pool (see SendTimeout); past MaxWaiting, a reply that finds
+	// its receiver full is dropped at once, as the kernel drops its own
+	// acknowledgements to a full socket, and counted in Stats.Dropped.
+	MaxWaiting int
 	// MaxMessage is the largest request datagram accepted (default
 	// DefaultMaxMessage); a larger one is refused with EMSGSIZE.
 	MaxMessage int
 	// ReadBuffer and WriteBuffer set the socket's buffer sizes (see
 	// nl.Config).
 	ReadBuffer, WriteBuffer int
-	// SendTimeout bounds how long a reply waits for a client whose
-	// receive buffer is full; the reply is then dropped and counted in
-	// Stats.Dropped. Default 5 seconds. Refusals (policy, malformed,
-	// unauthentic or oversized messages, shutdown) never wait: they are
-	// dropped at once when the sender's buffer is full, so that a sender
-	// that does not read cannot hold up the server.
+	// SendTimeout bounds how long a reply datagram waits for a client
+	// whose receive buffer is full; the reply is then dropped and counted
+	// in Stats.Dropped. Default 5 seconds. A reply waits outside the
+	// worker pool: the worker that handled the request hands its place
+	// to a new one and waits alone, so a client that does not read holds
+	// up no one else's requests (see MaxInFlight and MaxWaiting).
+	// Refusals (policy, malformed, unauthentic, oversized or excess
+	// messages, shutdown) never wait: they are dropped at once when the
+	// sender's buffer is full.
 	SendTimeout time.Duration
 	// NetNS, if set, is the network namespace to serve in.
 	NetNS *netns.NS
@@ -92,12 +112,30 @@ type Config struct {
 	ErrorLog *log.Logger
 }
 
+// Defaults of Config.MaxInFlight and Config.MaxWaiting.
+const (
+	DefaultMaxInFlight = MaxGroups
+	DefaultMaxWaiting  = 256
+)
+
 // Stats counts what a Server did.
 type Stats struct {
 	Requests uint64 // request messages handled (passed to a handler, or joins and leaves)
 	Rejected uint64 // request messages refused by the Policy
 	Invalid  uint64 // malformed, oversized, unauthentic or replayed messages
 	Dropped  uint64 // reply datagrams that could not be delivered
+	// Busy counts request datagrams refused with EBUSY because their
+	// port had Config.MaxInFlight datagrams in flight.
+	Busy uint64
+	// Derived counts the session keys derived (HKDF-SHA256 and an
+	// AES-GCM setup, some microseconds each) to open requests of sender
+	// sessions the server did not know, authentic or not. With a Key
+	// only.
+	Derived uint64
+	// Limited counts request messages refused with EAGAIN because their
+	// sender's user id had spent its budget of key derivations for
+	// sessions that fail to authenticate (see the package documentation).
+	Limited uint64
 }
 
 // A Server is the user-space end of a NETLINK_USERSOCK protocol, shaped like
@@ -136,7 +174,13 @@ type Server struct {
 	// fuzzing replaces it).
 	sendto func(b []byte, to nl.Addr) error
 
-	requests, rejected, invalid, dropped atomic.Uint64
+	requests, rejected, invalid, dropped, busy, limited atomic.Uint64
+
+	budget *deriveBudget // with a Key: derivations for unknown sessions, per user id
+
+	flightMu sync.Mutex
+	inFlight map[uint32]int // request datagrams queued, handled or waiting, by source port
+	waiting  atomic.Int64   // goroutines that left the pool to wait for a receiver
 }
 
 // A job is one received datagram waiting for a worker.
@@ -209,6 +253,13 @@ func newServer(cfg *Config) (*Server, error) {
 	if s.cfg.SendTimeout <= 0 {
 		s.cfg.SendTimeout = 5 * time.Second
 	}
+	if s.cfg.MaxInFlight <= 0 {
+		s.cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	if s.cfg.MaxWaiting <= 0 {
+		s.cfg.MaxWaiting = DefaultMaxWaiting
+	}
+	s.inFlight = make(map[uint32]int)
 	if s.policy == nil {
 		s.policy = defaultPolicy()
 	}
@@ -221,6 +272,7 @@ func newServer(cfg *Config) (*Server, error) {
 		// Messages sealed before the server started are refused: they
 		// may be recordings. A Client seals such a request anew.
 		s.peers = newPeerTable(cfg.Key)
+		s.budget = newDeriveBudget()
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.serving, s.stopServing = context.WithCancel(s.ctx)
@@ -243,12 +295,18 @@ func (s *Server) Port() uint32 { return s.port }
 
 // Stats returns the server's counters.
 func (s *Server) Stats() Stats {
-	return Stats{
+	st := Stats{
 		Requests: s.requests.Load(),
 		Rejected: s.rejected.Load(),
 		Invalid:  s.invalid.Load(),
 		Dropped:  s.dropped.Load(),
+		Busy:     s.busy.Load(),
+		Limited:  s.limited.Load(),
 	}
+	if s.peers != nil {
+		st.Derived = s.peers.keys.derived.Load()
+	}
+	return st
 }
 
 // String describes the server without any key material.
@@ -335,14 +393,46 @@ func (s *Server) dispatch(d nl.Datagram) bool {
 		s.refuseShutdown(d)
 		return true
 	}
+	if !s.admit(d.Meta.Port) {
+		s.busy.Add(1)
+		s.logf("refused a datagram from port %d: it has %d requests in flight", d.Meta.Port, s.cfg.MaxInFlight)
+		s.refuse(d.Data, d.Meta, unix.EBUSY,
+			fmt.Sprintf("too many requests in flight from this port (the server's limit is %d)", s.cfg.MaxInFlight), true)
+		return true
+	}
 	p := s.getBuf(len(d.Data))
 	copy(*p, d.Data)
 	select {
 	case s.jobs <- job{buf: p, meta: d.Meta}:
 		return true
 	case <-s.ctx.Done(): // Close, with the queue full
+		s.landed(d.Meta.Port)
 		s.putBuf(p)
 		return false
+	}
+}
+
+// admit counts a request datagram from port in flight, unless port has
+// MaxInFlight in flight already.
+func (s *Server) admit(port uint32) bool {
+	s.flightMu.Lock()
+	defer s.flightMu.Unlock()
+	if s.inFlight[port] >= s.cfg.MaxInFlight {
+		return false
+	}
+	s.inFlight[port]++
+	return true
+}
+
+// landed counts a request datagram from port out of flight: answered,
+// dropped, or refused.
+func (s *Server) landed(port uint32) {
+	s.flightMu.Lock()
+	defer s.flightMu.Unlock()
+	if n := s.inFlight[port] - 1; n > 0 {
+		s.inFlight[port] = n
+	} else {
+		delete(s.inFlight, port)
 	}
 }
 
@@ -358,12 +448,13 @@ func (s *Server) refuseShutdown(d nl.Datagram) {
 
 func (s *Server) closeJobs() { s.jobsClosed.Do(func() { close(s.jobs) }) }
 
-// refuse answers every request in data with errno and msg, or only the
-// first message's header when the datagram was cut. It never waits for
-// the sender's receive buffer.
+// refuse answers every request in data with errno and msg, or with cut
+// only the first message (the datagram was cut, or is refused as a
+// whole). It never waits for the sender's receive buffer.
 func (s *Server) refuse(data []byte, meta nl.Meta, errno unix.Errno, msg string, cut bool) {
-	o := s.getOut(meta.Port)
-	defer s.putOut(o)
+	r := s.getOut(meta.Port)
+	defer s.putOut(r)
+	o := &r.outbuf
 	o.refusal = true
 	e := &nl.Error{Errno: errno, Message: msg}
 	for len(data) >= nl.HeaderLen {
@@ -380,19 +471,52 @@ func (s *Server) refuse(data []byte, meta nl.Meta, errno unix.Errno, msg string,
 	o.flush()
 }
 
-// work is a worker goroutine.
+// work is a worker goroutine of the pool. It leaves the pool when a
+// reply must wait for room in its receiver's buffer: a new worker takes
+// its place, and it ends once that job is done.
 func (s *Server) work() {
 	defer s.workers.Done()
 	for j := range s.jobs {
-		if s.closed.Load() { // Close drops what is queued
-			s.putBuf(j.buf)
-			continue
+		if s.serve(j) {
+			return
 		}
-		o := s.getOut(j.meta.Port)
-		s.handleDatagram(s.ctx, *j.buf, j.meta, o)
-		s.putOut(o)
-		s.putBuf(j.buf)
 	}
+}
+
+// serve handles one job, and reports whether its goroutine left the pool
+// meanwhile.
+func (s *Server) serve(j job) (left bool) {
+	defer s.landed(j.meta.Port)
+	defer s.putBuf(j.buf)
+	if s.closed.Load() { // Close drops what is queued
+		return false
+	}
+	r := s.getOut(j.meta.Port)
+	s.handleDatagram(s.ctx, *j.buf, j.meta, &r.outbuf)
+	left = r.left
+	s.putOut(r)
+	if left {
+		s.waiting.Add(-1)
+	}
+	return left
+}
+
+// leavePool lets the calling worker leave the pool to wait for a
+// receiver, starting a worker in its place, unless MaxWaiting goroutines
+// wait already. It reports whether it did.
+func (s *Server) leavePool() bool {
+	for {
+		n := s.waiting.Load()
+		if n >= int64(s.cfg.MaxWaiting) {
+			return false
+		}
+		if s.waiting.CompareAndSwap(n, n+1) {
+			break
+		}
+	}
+	s.workers.Add(1) // the caller is a worker not yet done: never from 0
+	go s.work()
+	return true
 }
 
 func (s *Server) getBuf(n int) *[]byte {
@@ -410,33 +534,58 @@ func (s *Server) putBuf(p *[]byte) {
 	}
 }
 
-func (s *Server) getOut(to uint32) *outbuf {
-	o, ok := s.outs.Get().(*outbuf)
+// A reply gathers the answers to one datagram, and knows whether the
+// goroutine sending them left the worker pool to wait for the receiver.
+type reply struct {
+	outbuf
+	s    *Server
+	left bool
+}
+
+func (s *Server) getOut(to uint32) *reply {
+	r, ok := s.outs.Get().(*reply)
 	if !ok {
-		o = &outbuf{send: s.sendReply}
+		r = &reply{s: s}
+		r.send = r.sendReply
 	}
+	o := &r.outbuf
 	o.buf, o.to, o.err, o.refusal, o.authentic = o.buf[:0], to, nil, false, false
-	return o
+	r.left = false
+	return r
 }
 
-func (s *Server) putOut(o *outbuf) {
-	if cap(o.buf) <= 2*maxDatagram {
-		s.outs.Put(o)
+func (s *Server) putOut(r *reply) {
+	if cap(r.buf) <= 2*maxDatagram {
+		s.outs.Put(r)
 	}
 }
 
-// sendReply sends a reply datagram to a client. A reply to a request
-// waits at most SendTimeout for room in the client's receive buffer; a
-// refusal does not wait at all.
-func (s *Server) sendReply(b []byte, to uint32, refusal bool) error {
-	var err error
-	if refusal {
-		err = s.sendto(b, nl.Addr{Port: to})
-		if errors.Is(err, nl.ErrFull) {
+// sendReply sends a reply datagram to a client. A refusal never waits
+// for room in the client's receive buffer. A reply to a request waits at
+// most SendTimeout, outside the worker pool: the worker leaves it (once
+// per datagram) and a new one takes its place; when MaxWaiting replies
+// wait already, it is dropped at once.
+func (r *reply) sendReply(b []byte, to uint32, refusal bool) error {
+	s := r.s
+	addr := nl.Addr{Port: to}
+	err := s.sendto(b, addr)
+	if errors.Is(err, nl.ErrFull) {
+		switch {
+		case refusal:
 			err = fmt.Errorf("usersock: port %d is not reading (its receive buffer is full)", to)
+		case r.left || s.leavePool():
+			r.left = true
+			var bo backoff
+			for errors.Is(err, nl.ErrFull) {
+				if werr := bo.wait(s.ctx, to, s.cfg.SendTimeout); werr != nil {
+					err = werr
+					break
+				}
+				err = s.sendto(b, addr)
+			}
+		default:
+			err = fmt.Errorf("usersock: port %d is not reading (its receive buffer is full), and %d replies wait for their receivers already", to, s.cfg.MaxWaiting)
 		}
-	} else {
-		err = s.send(s.ctx, b, nl.Addr{Port: to}, s.cfg.SendTimeout)
 	}
 	if err != nil {
 		s.logf("reply to port %d dropped: %v", to, err)
@@ -617,7 +766,13 @@ func (s *Server) handleDatagram(ctx context.Context, data []byte, meta nl.Meta, 
 			break
 		}
 		data = rest
-		s.handleMessage(ctx, m, meta, allowed, o)
+		if refused := s.handleMessage(ctx, m, meta, allowed, o); refused != nil {
+			// The rest of the datagram is refused unread, as the rest
+			// of a malformed one is: it costs no cryptography, and gets
+			// no answer (one error answers the datagram).
+			refused.Add(countRequests(data))
+			break
+		}
 		if o.err != nil {
 			return
 		}
@@ -625,10 +780,30 @@ func (s *Server) handleDatagram(ctx context.Context, data []byte, meta nl.Meta, 
 	o.flush()
 }
 
+// countRequests counts the requests of the protocol's own types in data,
+// as far as it parses.
+func countRequests(data []byte) uint64 {
+	var n uint64
+	for len(data) >= nl.HeaderLen {
+		h, _ := nl.ParseHeader(data)
+		if h.Flags&nl.Request != 0 && h.Type >= nl.MsgMinType {
+			n++
+		}
+		if h.Len < nl.HeaderLen || uint64(h.Len) > uint64(len(data)) { // uint64: no overflow on 32-bit
+			break
+		}
+		data = data[min(nl.Align(int(h.Len)), len(data)):]
+	}
+	return n
+}
+
 // handleMessage handles one message, as the kernel's netlink_rcv_skb
 // does: only requests of the protocol's own types reach a handler; others
-// are acknowledged when they ask for it.
-func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, allowed bool, o *outbuf) {
+// are acknowledged when they ask for it. When it refuses the request for
+// its sender (the Policy, the derivation budget) or because it fails the
+// Key's checks, it returns the counter the rest of the datagram's
+// requests are refused under.
+func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, allowed bool, o *outbuf) (refused *atomic.Uint64) {
 	h := m.Header
 	if h.Flags&nl.Request == 0 || h.Type < nl.MsgMinType {
 		if s.peers != nil && !o.authentic {
@@ -640,7 +815,7 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 			o.room(errSize(nil))
 			o.buf = appendError(o.buf, h, meta.Port, 0, nil)
 		}
-		return
+		return nil
 	}
 	w := Writer{s: s, o: o, req: h, port: meta.Port, start: len(o.buf), claim: claimOf(m.Data)}
 	if !allowed {
@@ -656,17 +831,34 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 		} else {
 			w.finish(Errorf(unix.EPERM, "permission denied: the sender's credentials are unknown"))
 		}
-		return
+		return &s.rejected
 	}
 	data := m.Data
 	if s.peers != nil {
+		// A session the server does not know costs a key derivation,
+		// paid from its sender's budget and given back if the message
+		// authenticates.
+		who, charged := budgetOf(meta), false
+		if s.peers.needsKey(data, meta.Port) {
+			if !s.budget.take(who) {
+				s.limited.Add(1)
+				o.refusal = true
+				s.logf("refused a request from port %d (uid %d): too many new sessions that failed to authenticate", meta.Port, meta.Creds.UID)
+				w.finish(Errorf(unix.EAGAIN, "too many new sessions from this user failed to authenticate; try again later"))
+				return &s.limited
+			}
+			charged = true
+		}
 		plain, bind, err := s.peers.open(data, meta.Port, kindRequest, h.Type, s.port, binding{}, true, s.started)
+		if charged && !errors.Is(err, ErrAuth) {
+			s.budget.giveBack(who)
+		}
 		if err != nil {
 			s.invalid.Add(1)
 			o.refusal = true
 			s.logf("refused a request from port %d (uid %d): %v", meta.Port, meta.Creds.UID, err)
 			w.finish(err)
-			return
+			return &s.invalid
 		}
 		data, w.bind = plain, bind
 		o.authentic = true
@@ -674,7 +866,7 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 	s.requests.Add(1)
 	if h.Type >= MsgReserved {
 		w.finish(s.call(h, meta.Port, func() error { return s.reserved(ctx, h.Type, data, meta) }))
-		return
+		return nil
 	}
 	r := Request{Header: h, Data: data, Port: meta.Port, Creds: meta.Creds}
 	handler := s.cfg.Input
@@ -688,9 +880,10 @@ func (s *Server) handleMessage(ctx context.Context, m nl.Message, meta nl.Meta, 
 			what = "dumps"
 		}
 		w.finish(Errorf(unix.EOPNOTSUPP, "this server takes no %s", what))
-		return
+		return nil
 	}
 	w.finish(s.call(h, meta.Port, func() error { return handler(ctx, &w, &r) }))
+	return nil
 }
 
 // call runs a handler or hook, turning a panic into an error reply.

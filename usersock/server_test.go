@@ -682,8 +682,9 @@ func TestShutdownInFlight(t *testing.T) {
 	}
 }
 
-// A client that does not read holds up one worker until SendTimeout, then
-// its reply is dropped; other clients are served meanwhile.
+// A client that does not read gets its reply dropped after SendTimeout;
+// the reply waits outside the pool, and other clients are served
+// meanwhile.
 func TestStalledClient(t *testing.T) {
 	s, logs := listen(t, Config{Workers: 2, SendTimeout: 50 * time.Millisecond})
 	stalled := coreConn(t, nl.Config{Peer: s.Port(), ReadBuffer: 4096})
