@@ -161,6 +161,49 @@
 // authenticates is given back, so senders that hold the Key are limited
 // only if a process of their own user id spends the budget on forgeries.
 //
+// # Threat model
+//
+// Who can do what to a protocol on NETLINK_USERSOCK, in the network
+// namespace of its server, and what stops it. "Key holder" means a process
+// given the Key; "port-taker" a process that binds the server's (or a
+// client's) port while its owner is down, which any process may.
+//
+//	Who               Can                                    Stopped by                               Not stopped
+//	----------------  -------------------------------------  ---------------------------------------  --------------------------------------
+//	any process       send requests to the server            Policy on the kernel's uid/gid: EPERM,   a sender of an allowed uid
+//	                                                         before any handler or cryptography
+//	any user          present any pid (pid 1 in a user+PID   nothing needed: a Policy never sees the  code that trusts Request.Creds.PID or
+//	                  namespace of its own; any pid via      pid; uid/gid are translated by the       /proc/<pid>
+//	                  ns_last_pid)                           kernel and sound
+//	any process       write another port in nlmsg_pid        replies go to the kernel-reported
+//	                                                         source port
+//	any process       send to groups (forge broadcasts)      a Client takes only its server's port,   without a Key: the server's port, once
+//	                                                         only groups joined by Join/Subscribe;     taken
+//	                                                         with a Key, only authentic broadcasts
+//	                                                         sealed while it listened
+//	CAP_NET_ADMIN     join any group and read broadcasts     a Key (encryption)                       without a Key: everything
+//	port-taker        answer requests, send broadcasts,      a Key: payloads sealed to the session    without a Key: everything; with one, a
+//	                  replay recordings, forge ACK, ERROR,   and destination; ACK/ERROR/DONE carry a  broadcast a client missed and nothing
+//	                  DONE or control types                  code for the request they answer;        later from its server reaches it once,
+//	                                                         types 4–15 refused; replays refused by   late
+//	                                                         sealing time, counters and floors
+//	key holder        open sessions without end, date        16 sessions per port, own sessions       a key holder reads and forges what the
+//	                  them ahead, to push others out         forgotten first, floors never above the  Key protects: it is trusted
+//	                                                         clock, at most 1 s ahead
+//	allowed sender    not read its answers                   waiting replies leave the worker pool;   MaxWaiting replies waiting at once (then
+//	                                                         MaxInFlight datagrams per port; excess   replies to full clients are dropped)
+//	                                                         refused at once (EBUSY), drops counted
+//	allowed sender    send datagrams of forged messages      first refusal ends the datagram (one     a forger of the same uid as genuine
+//	                  (work per message)                     derivation at most); keys cached; 64,    clients delays their new sessions
+//	                                                         then 32 failed derivations a second per  (EAGAIN), not known ones
+//	                                                         uid (EAGAIN)
+//	root              set the clock back or forward          (see above: stale refusals, recordings   everything else root can do
+//	                                                         passing while it catches up)
+//
+// The kernel vouches for a datagram's source port and its uid and gid;
+// nothing else about a sender. A Key is the only protection against
+// processes that can take ports or join groups.
+//
 // # Throughput
 //
 // One goroutine reads the socket; Config.Workers goroutines run the
