@@ -44,6 +44,8 @@ type Address struct {
 	// length for both: Peer, if set, has the length of Prefix.
 	Peer netip.Prefix
 	// Broadcast is the IPv4 broadcast address (IFA_BROADCAST), if any.
+	// None is derived: iproute2's `brd +` is Broadcast: BroadcastOf(Prefix)
+	// (which vishvananda/netlink computes by default).
 	Broadcast netip.Addr
 	// Anycast is the anycast address (IFA_ANYCAST), if any.
 	Anycast netip.Addr
@@ -571,4 +573,17 @@ func (h *Handle) changeAddress(ctx context.Context, v Verb, a *Address) error {
 // Address adds a change of an address to the batch.
 func (b *Batch) Address(v Verb, a *Address) error {
 	return b.add(func(e *nl.Encoder) error { return encodeAddress(e, v, a) })
+}
+
+// BroadcastOf returns the broadcast address of an IPv4 prefix, its host
+// bits all set (iproute2's `brd +`), and false for an IPv6 prefix or an
+// IPv4 prefix longer than 30 bits, which has none.
+func BroadcastOf(p netip.Prefix) (netip.Addr, bool) {
+	if !p.Addr().Is4() || p.Bits() < 0 || p.Bits() > 30 {
+		return netip.Addr{}, false
+	}
+	b := p.Addr().As4()
+	n := binary.BigEndian.Uint32(b[:]) | ^uint32(0)>>p.Bits()
+	binary.BigEndian.PutUint32(b[:], n)
+	return netip.AddrFrom4(b), true
 }

@@ -219,16 +219,11 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 		if ad.Peer.IsValid() {
 			p = ad.Peer
 		}
-		if p.Bits() <= 30 && v != rtnl.Delete {
-			b := p.Addr().As4()
-			host := ^uint32(0) >> p.Bits()
-			n := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-			if brd == "+" {
-				n |= host
-			} else {
-				n &^= host
+		if b, ok := rtnl.BroadcastOf(p); ok && v != rtnl.Delete {
+			if brd == "-" { // the network's own address
+				b = p.Masked().Addr()
 			}
-			ad.Broadcast = netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+			ad.Broadcast = b
 		}
 	}
 	if !scoped && v != rtnl.Delete && ad.Prefix.Addr().Is4() && ad.Prefix.Addr().As4()[0] == 127 {
