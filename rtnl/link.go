@@ -26,7 +26,8 @@ import (
 // creates it up), MTU, TxQueueLen, HardwareAddr, Broadcast, Group,
 // MasterIndex, ParentIndex and LinkNetNSID, NumTxQueues, NumRxQueues, the
 // GSO and GRO limits, AddrGenMode, NetNS or NetNSPID (to create the link in
-// another namespace) and Info, whose Kind is required. The other fields are
+// another namespace) and Info, whose kind is required (Info.Kind, or Data
+// that implies it: a *BridgeInfo is a bridge). The other fields are
 // reported by the kernel and ignored when sent.
 type Link struct {
 	// Index is the interface index (ifi_index).
@@ -1214,8 +1215,9 @@ func (h *Handle) getLink(ctx context.Context, index int, name string, ext uint32
 	return l, nil
 }
 
-// AddLink creates the link l (see Link for the fields it sends). l.Info.Kind
-// is required; a veth's peer is l.Info.Data.(*VethInfo).Peer.
+// AddLink creates the link l (see Link for the fields it sends). Its kind is
+// required (l.Info.Kind, or l.Info.Data that implies it); a veth's peer is
+// l.Info.Data.(*VethInfo).Peer.
 func (h *Handle) AddLink(ctx context.Context, l *Link) error {
 	return h.changeLink(ctx, Add, l)
 }

@@ -23,7 +23,9 @@ type LinkInfo struct {
 	// *BridgeInfo, *MacvlanInfo (for macvlan and macvtap) or *VxlanInfo,
 	// or RawLinkData, as the kernel sent them, for the other kinds (and
 	// for data this package fails to decode). nil when there are none (as
-	// for ifb, and for veth in listings).
+	// for ifb, and for veth in listings: the kernel reports a veth's peer
+	// as the link's ParentIndex, with LinkNetNSID when the peer is in
+	// another namespace).
 	Data LinkData
 	// SlaveKind is the kind of the link's master when the link is a port
 	// (IFLA_INFO_SLAVE_KIND), such as "bridge".
