@@ -77,7 +77,7 @@ func ExampleHandle_AddLink() {
 		}},
 	})
 	if err != nil {
-		// add link veth-blue type veth peer name eth0 up: File exists
+		// add link veth-blue up type veth peer name eth0 mtu 1450: File exists
 		log.Fatal(err)
 	}
 }

@@ -1315,14 +1315,6 @@ func linkObject(m nl.Message, names func(int) string) string {
 	if m.Header.Type != unix.RTM_NEWLINK {
 		return strings.Join(w, " ")
 	}
-	if k := l.Info.kind(); k != "" {
-		w = append(w, "type", k)
-	} else if l.Info.SlaveKind != "" {
-		w = append(w, "type", l.Info.SlaveKind+"_slave")
-	}
-	if v, ok := l.Info.Data.(*VethInfo); ok && v.Peer != nil && v.Peer.Name != "" {
-		w = append(w, "peer", "name", v.Peer.Name)
-	}
 	if len(m.Data) >= 16 {
 		change := LinkFlags(binary.NativeEndian.Uint32(m.Data[12:16]))
 		if change&LinkUp != 0 {
@@ -1349,6 +1341,28 @@ func linkObject(m nl.Message, names func(int) string) string {
 	}
 	if hasAttr(m.Data, unix.IFLA_NET_NS_FD) || hasAttr(m.Data, unix.IFLA_NET_NS_PID) {
 		w = append(w, "netns", "...")
+	}
+	// The kind and its words come last, as on ip's command line, so that
+	// a veth peer's own words follow "peer".
+	if k := l.Info.kind(); k != "" {
+		w = append(w, "type", k)
+	} else if l.Info.SlaveKind != "" {
+		w = append(w, "type", l.Info.SlaveKind+"_slave")
+	}
+	if v, ok := l.Info.Data.(*VethInfo); ok && v.Peer != nil {
+		w = append(w, "peer")
+		if v.Peer.Name != "" {
+			w = append(w, "name", v.Peer.Name)
+		}
+		if v.Peer.Flags&LinkUp != 0 {
+			w = append(w, "up")
+		}
+		if v.Peer.MTU != 0 {
+			w = append(w, "mtu", strconv.FormatUint(uint64(v.Peer.MTU), 10))
+		}
+		if len(v.Peer.HardwareAddr) > 0 {
+			w = append(w, "address", v.Peer.HardwareAddr.String())
+		}
 	}
 	return strings.Join(w, " ")
 }

@@ -165,6 +165,14 @@ func TestLinkErrors(t *testing.T) {
 	if !errors.Is(err, os.ErrExist) || linkOp(err) != "add link v0 type veth" {
 		t.Fatalf("duplicate: %v (op %q)", err, linkOp(err))
 	}
+	// The peer's own settings are part of the description (a peer
+	// whose name is taken, created up).
+	late := rtnl.Link{Name: "late0", Flags: rtnl.LinkUp, Info: rtnl.LinkInfo{Data: &rtnl.VethInfo{
+		Peer: &rtnl.Link{Name: "v0", Flags: rtnl.LinkUp, MTU: 1400}}}}
+	err = h.AddLink(bg, &late)
+	if !errors.Is(err, os.ErrExist) || linkOp(err) != "add link late0 up type veth peer name v0 up mtu 1400" {
+		t.Fatalf("peer taken: %v (op %q)", err, linkOp(err))
+	}
 	err = h.DeleteLink(bg, &rtnl.Link{Name: "nosuch"})
 	if !errors.Is(err, os.ErrNotExist) || linkOp(err) != "delete link nosuch" {
 		t.Fatalf("delete missing: %v (op %q)", err, linkOp(err))
