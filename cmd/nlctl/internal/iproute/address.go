@@ -603,8 +603,7 @@ func addrShow(x *ipctx, a *cli.Args, flush bool) error {
 		return err
 	}
 	if x.env.JSON {
-		j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
+		j := x.jsonArray()
 		for i := range links {
 			addrLinkJSON(x, j, t, &links[i])
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/batchrun"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
 
 	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
@@ -63,6 +64,17 @@ func (x *ipctx) ipNames() *iprouteNames {
 	return x.names
 }
 
+// jsonArray returns, with -j, a JSON writer on the output with a listing's
+// array opened (End closes it); nil otherwise.
+func (x *ipctx) jsonArray() *output.JSON {
+	if !x.env.JSON {
+		return nil
+	}
+	j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
+	j.Array("")
+	return j
+}
+
 // done flushes the output and closes the connection.
 func (x *ipctx) done() {
 	x.out.Flush()
@@ -76,25 +88,22 @@ func (x *ipctx) conn() (*rtnl.Handle, error) {
 	if x.h != nil {
 		return x.h, nil
 	}
-	ns, err := x.env.OpenNS()
+	h, done, err := dialRoute(x.env)
 	if err != nil {
 		return nil, err
 	}
-	h, err := rtnl.Dial(&nl.Config{NetNS: ns})
-	if err != nil {
-		if ns != nil {
-			ns.Close()
-		}
-		return nil, err
-	}
-	x.h = h
-	x.close = func() {
-		h.Close()
-		if ns != nil {
-			ns.Close()
-		}
-	}
+	x.h, x.close = h, done
 	return h, nil
+}
+
+// dialRoute opens a routing handle (with strict checking, as rtnl.Dial)
+// in the namespace e names (-n); done closes it and the namespace.
+func dialRoute(e *cli.Env) (h *rtnl.Handle, done func(), err error) {
+	c, done, err := e.Dial(nl.Route, nl.Config{StrictCheck: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rtnl.New(c), done, nil
 }
 
 // handle returns the connection for a request that reads or changes state

@@ -98,10 +98,7 @@ func linkShow(x *ipctx, a *cli.Args) error {
 		f.Index = i
 	}
 	var j *output.JSON
-	if x.env.JSON {
-		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
-	}
+	j = x.jsonArray()
 	for l := range t.all.all() {
 		if !linkKeep(&f, l) || slaveKind != "" && l.Info.SlaveKind != slaveKind {
 			continue

@@ -310,10 +310,7 @@ func neighShow(x *ipctx, a *cli.Args, flush bool) error {
 		return neighFlush(x, h, s)
 	}
 	var j *output.JSON
-	if x.env.JSON {
-		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
-	}
+	j = x.jsonArray()
 	for n, err := range h.Neighbours(x.ctx, &s.kernel) {
 		if err != nil {
 			if j != nil {
@@ -432,8 +429,7 @@ func neighGet(x *ipctx, a *cli.Args) error {
 	for i := range all {
 		if all[i].Addr == addr {
 			if x.env.JSON {
-				j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-				j.Array("")
+				j := x.jsonArray()
 				neighJSON(x, j, &all[i], false)
 				j.End()
 			} else {

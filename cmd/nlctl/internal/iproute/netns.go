@@ -104,8 +104,7 @@ func netnsList(x *ipctx) error {
 		return err
 	}
 	if x.env.JSON {
-		j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
+		j := x.jsonArray()
 		for _, n := range names {
 			j.Object("")
 			j.String("name", n)
@@ -167,10 +166,7 @@ func netnsListID(x *ipctx, a *cli.Args) error {
 		}
 	}
 	var j *output.JSON
-	if x.env.JSON {
-		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
-	}
+	j = x.jsonArray()
 	for _, id := range list {
 		if only >= 0 && id != only {
 			continue

@@ -275,10 +275,7 @@ func nexthopPrintOne(x *ipctx, id uint32) error {
 		return err
 	}
 	var j *output.JSON
-	if x.env.JSON {
-		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
-	}
+	j = x.jsonArray()
 	printNexthop(x, j, &list[0])
 	if j != nil {
 		j.End()
@@ -365,10 +362,7 @@ func nexthopShow(x *ipctx, a *cli.Args, flush bool) error {
 		}
 	}
 	var j *output.JSON
-	if x.env.JSON {
-		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
-	}
+	j = x.jsonArray()
 	for nh, err := range h.Nexthops(x.ctx, f) {
 		if err != nil {
 			if j != nil {
@@ -651,10 +645,7 @@ func bucketShow(x *ipctx, a *cli.Args) error {
 		return err
 	}
 	var j *output.JSON
-	if x.env.JSON {
-		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
-	}
+	j = x.jsonArray()
 	for bk, err := range h.NexthopBuckets(x.ctx, &f) {
 		if err != nil {
 			if j != nil {
@@ -702,10 +693,7 @@ func bucketGet(x *ipctx, a *cli.Args) error {
 		return err
 	}
 	var j *output.JSON
-	if x.env.JSON {
-		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
-	}
+	j = x.jsonArray()
 	printBucket(x, j, bk)
 	if j != nil {
 		j.End()

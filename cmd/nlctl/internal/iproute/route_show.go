@@ -336,10 +336,7 @@ func routeShow(x *ipctx, a *cli.Args, flush bool) error {
 		}
 	}
 	var j *output.JSON
-	if x.env.JSON {
-		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
-	}
+	j = x.jsonArray()
 	for r, err := range h.Routes(x.ctx, &sel.kernel) {
 		if err != nil {
 			if j != nil {
@@ -512,8 +509,7 @@ func routeGet(x *ipctx, a *cli.Args) error {
 		routes = append(routes, r2)
 	}
 	if x.env.JSON {
-		j := output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
+		j := x.jsonArray()
 		for _, r := range routes {
 			printRouteJSON(x, j, r, nil, true)
 		}

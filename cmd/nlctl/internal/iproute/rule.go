@@ -543,10 +543,7 @@ func ruleShow(x *ipctx, a *cli.Args, flush bool) error {
 		return b.Run(x.ctx, nil)
 	}
 	var j *output.JSON
-	if x.env.JSON {
-		j = output.NewJSON(x.out, x.env.Pretty, x.env.NDJSON)
-		j.Array("")
-	}
+	j = x.jsonArray()
 	for r, err := range h.Rules(x.ctx, filter) {
 		if err != nil {
 			if j != nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/netns"
-	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
 )
 
@@ -29,20 +28,10 @@ func SetValues(r *cli.Registry) {
 	r.SetValues(cli.ValueLinkKind, func(context.Context, *cli.Env) []string { return LinkKinds() })
 }
 
-// dialValues opens a routing connection in the namespace e names (-n);
-// done closes it and the namespace.
-func dialValues(e *cli.Env) (h *rtnl.Handle, done func(), err error) {
-	c, done, err := e.Dial(nl.Route, nl.Config{StrictCheck: true})
-	if err != nil {
-		return nil, nil, err
-	}
-	return rtnl.New(c), done, nil
-}
-
 // linkNames returns the names of the interfaces in e's namespace, in
 // index order.
 func linkNames(ctx context.Context, e *cli.Env) []string {
-	h, done, err := dialValues(e)
+	h, done, err := dialRoute(e)
 	if err != nil {
 		return nil
 	}
@@ -73,7 +62,7 @@ func sortedNames(m map[uint32]string) []string {
 func tableNames(ctx context.Context, e *cli.Env) []string {
 	named := readRTTables("/usr/share/iproute2", "/etc/iproute2")
 	names := append([]string{"local", "main", "default"}, sortedNames(named)...)
-	h, done, err := dialValues(e)
+	h, done, err := dialRoute(e)
 	if err != nil {
 		return names
 	}

@@ -366,26 +366,41 @@ func usersockServe(e *cli.Env, u *usersockArgs) error {
 	return err
 }
 
+// dial opens a client of the server at --port, with --secret-file's key,
+// in the namespace of -n; done closes both.
+func (u *usersockArgs) dial(e *cli.Env) (c *usersock.Client, done func(), err error) {
+	key, err := u.key()
+	if err != nil {
+		return nil, nil, err
+	}
+	ns, err := e.OpenNS()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err = usersock.Dial(u.port, &usersock.ClientConfig{Key: key, NetNS: ns})
+	if err != nil {
+		if ns != nil {
+			ns.Close()
+		}
+		return nil, nil, err
+	}
+	return c, func() {
+		c.Close()
+		if ns != nil {
+			ns.Close()
+		}
+	}, nil
+}
+
 func usersockSend(e *cli.Env, u *usersockArgs) error {
 	if !u.portSet {
 		return cli.Syntaxf("send needs --port N, the server's port")
 	}
-	key, err := u.key()
+	c, done, err := u.dial(e)
 	if err != nil {
 		return err
 	}
-	ns, err := e.OpenNS()
-	if err != nil {
-		return err
-	}
-	if ns != nil {
-		defer ns.Close()
-	}
-	c, err := usersock.Dial(u.port, &usersock.ClientConfig{Key: key, NetNS: ns})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
+	defer done()
 	if u.timeout == 0 {
 		u.timeout = 5 * time.Second
 	}
@@ -440,22 +455,11 @@ func usersockListen(e *cli.Env, u *usersockArgs) error {
 	if len(u.listen) == 0 {
 		return cli.Syntaxf("listen needs --group G")
 	}
-	key, err := u.key()
+	c, done, err := u.dial(e)
 	if err != nil {
 		return err
 	}
-	ns, err := e.OpenNS()
-	if err != nil {
-		return err
-	}
-	if ns != nil {
-		defer ns.Close()
-	}
-	c, err := usersock.Dial(u.port, &usersock.ClientConfig{Key: key, NetNS: ns})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
+	defer done()
 	ctx := e.Context()
 	if u.timeout > 0 {
 		var cancel context.CancelFunc
