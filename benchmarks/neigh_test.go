@@ -138,10 +138,10 @@ func BenchmarkNeighAdd20k(b *testing.B) {
 			for i := range benchNeighs {
 				mac := neighMAC(i)
 				n := rtnl.Neighbour{
-					Index:    idx,
-					Addr:     netip.AddrFrom4(neighAddr(i)),
-					LinkAddr: mac[:],
-					State:    rtnl.NeighPermanent,
+					LinkIndex: idx,
+					Addr:      netip.AddrFrom4(neighAddr(i)),
+					LinkAddr:  mac[:],
+					State:     rtnl.NeighPermanent,
 				}
 				if err := bt.Neighbour(rtnl.Add, &n); err != nil {
 					b.Fatal(err)

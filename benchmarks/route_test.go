@@ -135,10 +135,10 @@ func BenchmarkRouteInsert100k(b *testing.B) {
 			bt.Grow(benchRoutes) // a loader that knows the table's size reserves room for it
 			for i := range benchRoutes {
 				r := rtnl.Route{
-					Dst:      netip.PrefixFrom(netip.AddrFrom4(routeDst(i)), 32),
-					OIF:      idx,
-					Scope:    rtnl.ScopeLink,
-					Protocol: rtnl.ProtoStatic,
+					Dst:       netip.PrefixFrom(netip.AddrFrom4(routeDst(i)), 32),
+					LinkIndex: idx,
+					Scope:     rtnl.ScopeLink,
+					Protocol:  rtnl.ProtoStatic,
 				}
 				if err := bt.Route(rtnl.Add, &r); err != nil {
 					b.Fatal(err)
@@ -249,7 +249,7 @@ func buildListFixture() error {
 	defer h.Close()
 	bt := h.NewBatch()
 	for i := range benchRoutes {
-		r := rtnl.Route{Dst: netip.PrefixFrom(netip.AddrFrom4(routeDst(i)), 32), OIF: iface, Scope: rtnl.ScopeLink, Protocol: rtnl.ProtoStatic}
+		r := rtnl.Route{Dst: netip.PrefixFrom(netip.AddrFrom4(routeDst(i)), 32), LinkIndex: iface, Scope: rtnl.ScopeLink, Protocol: rtnl.ProtoStatic}
 		if err := bt.Route(rtnl.Add, &r); err != nil {
 			return err
 		}

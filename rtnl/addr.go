@@ -33,8 +33,8 @@ type Address struct {
 	// Family is IPv4 or IPv6; when adding, the zero value takes the family
 	// of Prefix.
 	Family Family
-	// Index is the interface's index (ifa_index).
-	Index int
+	// LinkIndex is the interface's index (ifa_index).
+	LinkIndex int
 	// Prefix is the interface's address with the length of the prefix it
 	// belongs to (IFA_LOCAL, or IFA_ADDRESS without a peer, and
 	// ifa_prefixlen).
@@ -224,7 +224,7 @@ func (a *Address) decode(m nl.Message, s *store) error {
 	bits := int(b[1])
 	a.Flags = AddrFlags(b[2])
 	a.Scope = Scope(b[3])
-	a.Index = int(binary.NativeEndian.Uint32(b[4:8]))
+	a.LinkIndex = int(binary.NativeEndian.Uint32(b[4:8]))
 	var local, address netip.Addr
 	d := nl.NewAttrDecoder(b[ifaddrmsgLen:])
 	for d.Next() {
@@ -304,8 +304,8 @@ func (a *Address) check() error {
 	if familyOfAddr(a.Prefix.Addr()) != f {
 		return fmt.Errorf("rtnl: address family %v with Prefix %v", f, a.Prefix)
 	}
-	if a.Index <= 0 || a.Index > 1<<31-1 {
-		return fmt.Errorf("rtnl: address %v without an interface index (Index %d)", a.Prefix, a.Index)
+	if a.LinkIndex <= 0 || a.LinkIndex > 1<<31-1 {
+		return fmt.Errorf("rtnl: address %v without an interface index (Index %d)", a.Prefix, a.LinkIndex)
 	}
 	if a.Peer.IsValid() {
 		if familyOfAddr(a.Peer.Addr()) != f {
@@ -352,7 +352,7 @@ func encodeAddress(e *nl.Encoder, v Verb, a *Address) error {
 	h[1] = byte(a.Prefix.Bits())
 	h[2] = byte(a.Flags)
 	h[3] = byte(a.Scope)
-	binary.NativeEndian.PutUint32(h[4:], uint32(a.Index))
+	binary.NativeEndian.PutUint32(h[4:], uint32(a.LinkIndex))
 	e.Addr(unix.IFA_LOCAL, a.Prefix.Addr())
 	if a.Peer.IsValid() {
 		e.Addr(unix.IFA_ADDRESS, a.Peer.Addr())
@@ -414,12 +414,12 @@ func (a *Address) format(names func(int) string) string {
 		b.WriteString(" label ")
 		b.WriteString(a.Label)
 	}
-	if a.Index != 0 {
+	if a.LinkIndex != 0 {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
 		b.WriteString("dev ")
-		b.WriteString(names(a.Index))
+		b.WriteString(names(a.LinkIndex))
 	}
 	return b.String()
 }
@@ -431,7 +431,7 @@ func addrObject(m nl.Message, names func(int) string) string {
 		return "(malformed)"
 	}
 	if m.Header.Type == unix.RTM_GETADDR {
-		return dumpObject(a.Family, a.Index)
+		return dumpObject(a.Family, a.LinkIndex)
 	}
 	return a.format(names)
 }
@@ -456,10 +456,10 @@ func dumpObject(f Family, index int) string {
 // An AddressFilter selects addresses in a listing. Zero fields select
 // everything; a nil *AddressFilter selects every address.
 type AddressFilter struct {
-	// Family and Index (an interface) are applied by the kernel, and again
+	// Family and LinkIndex (an interface) are applied by the kernel, and again
 	// in user space.
-	Family Family
-	Index  int
+	Family    Family
+	LinkIndex int
 	// Scope, if not nil, selects addresses of that scope.
 	Scope *Scope
 	// Label, if not empty, is a shell pattern (as for path.Match, like
@@ -482,7 +482,7 @@ func (f *AddressFilter) keep(a *Address) bool {
 	if f.Family != AnyFamily && a.Family != f.Family {
 		return false
 	}
-	if f.Index != 0 && a.Index != f.Index {
+	if f.LinkIndex != 0 && a.LinkIndex != f.LinkIndex {
 		return false
 	}
 	if f.Scope != nil && a.Scope != *f.Scope {
@@ -509,8 +509,8 @@ func buildAddressDump(e *nl.Encoder, f *AddressFilter) {
 	h := e.Fixed(ifaddrmsgLen)
 	if f != nil {
 		h[0] = byte(f.Family)
-		if f.Index > 0 {
-			binary.NativeEndian.PutUint32(h[4:], uint32(f.Index))
+		if f.LinkIndex > 0 {
+			binary.NativeEndian.PutUint32(h[4:], uint32(f.LinkIndex))
 		}
 	}
 	e.End()
@@ -554,7 +554,7 @@ func (h *Handle) ChangeAddress(ctx context.Context, a *Address) error {
 
 // DeleteAddress removes an address from an interface; it fails with an
 // error matching unix.EADDRNOTAVAIL if the interface does not have it.
-// Fields other than Index, Prefix, Peer and Label do not matter. Deleting
+// Fields other than LinkIndex, Prefix, Peer and Label do not matter. Deleting
 // the primary IPv4 address of a prefix also deletes its secondaries, unless
 // the interface promotes them (net.ipv4.conf.*.promote_secondaries).
 func (h *Handle) DeleteAddress(ctx context.Context, a *Address) error {

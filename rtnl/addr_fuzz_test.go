@@ -14,9 +14,9 @@ import (
 // from the kernel (TestCaptureAddressSeeds) and our own encodings.
 func FuzzAddress(f *testing.F) {
 	for _, a := range []Address{
-		{Index: 3, Prefix: netip.MustParsePrefix("10.1.0.5/24"), Broadcast: netip.MustParseAddr("10.1.0.255"), Label: "v0:1", RoutePriority: 9},
-		{Index: 3, Prefix: netip.MustParsePrefix("10.2.0.1/32"), Peer: netip.MustParsePrefix("10.2.0.2/32"), Scope: ScopeLink},
-		{Index: 4, Prefix: netip.MustParsePrefix("2001:db8::1/64"), Flags: AddrNoDAD | AddrNoPrefixRoute | AddrManageTempAddr,
+		{LinkIndex: 3, Prefix: netip.MustParsePrefix("10.1.0.5/24"), Broadcast: netip.MustParseAddr("10.1.0.255"), Label: "v0:1", RoutePriority: 9},
+		{LinkIndex: 3, Prefix: netip.MustParsePrefix("10.2.0.1/32"), Peer: netip.MustParsePrefix("10.2.0.2/32"), Scope: ScopeLink},
+		{LinkIndex: 4, Prefix: netip.MustParsePrefix("2001:db8::1/64"), Flags: AddrNoDAD | AddrNoPrefixRoute | AddrManageTempAddr,
 			ValidLifetime: 100, PreferredLifetime: 50, Protocol: AddrProtoKernelRA, Anycast: netip.MustParseAddr("2001:db8::")},
 	} {
 		var e nl.Encoder
@@ -72,7 +72,7 @@ func TestAddressDecodeCacheInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	if a.PreferredLifetime != 50 || a.ValidLifetime != 100 || a.Created != 2*time.Second || a.Updated != 3*time.Second ||
-		a.Flags != AddrNoPrefixRoute || a.Prefix != netip.MustParsePrefix("10.0.0.1/0") || a.Index != 3 {
+		a.Flags != AddrNoPrefixRoute || a.Prefix != netip.MustParsePrefix("10.0.0.1/0") || a.LinkIndex != 3 {
 		t.Fatalf("%+v", a)
 	}
 	// A prefix length beyond the address is malformed.

@@ -90,11 +90,11 @@ func addrOp(err error) string {
 func TestAddressAddReplaceDelete(t *testing.T) {
 	ns, h := newHandle(t)
 	idx := addrVeth(t, ns)
-	a4 := rtnl.Address{Index: idx, Prefix: netip.MustParsePrefix("10.1.0.5/24"), Label: "a0:1",
+	a4 := rtnl.Address{LinkIndex: idx, Prefix: netip.MustParsePrefix("10.1.0.5/24"), Label: "a0:1",
 		Broadcast: netip.MustParseAddr("10.1.0.255"), RoutePriority: 55}
-	peer := rtnl.Address{Index: idx, Prefix: netip.MustParsePrefix("10.2.0.1/32"), Peer: netip.MustParsePrefix("10.2.0.2/32")}
-	sec := rtnl.Address{Index: idx, Prefix: netip.MustParsePrefix("10.1.0.6/24")}
-	a6 := rtnl.Address{Index: idx, Prefix: netip.MustParsePrefix("2001:db8::1/64"),
+	peer := rtnl.Address{LinkIndex: idx, Prefix: netip.MustParsePrefix("10.2.0.1/32"), Peer: netip.MustParsePrefix("10.2.0.2/32")}
+	sec := rtnl.Address{LinkIndex: idx, Prefix: netip.MustParsePrefix("10.1.0.6/24")}
+	a6 := rtnl.Address{LinkIndex: idx, Prefix: netip.MustParsePrefix("2001:db8::1/64"),
 		Flags: rtnl.AddrNoDAD | rtnl.AddrNoPrefixRoute, ValidLifetime: 1000, PreferredLifetime: 500}
 	for _, a := range []*rtnl.Address{&a4, &peer, &sec, &a6} {
 		if err := h.AddAddress(bg, a); err != nil {
@@ -185,13 +185,13 @@ func TestAddressList(t *testing.T) {
 		byAddr[a.Prefix.Addr().String()] = a
 	}
 	want := []rtnl.Address{
-		{Family: rtnl.IPv4, Index: idx, Prefix: netip.MustParsePrefix("10.1.0.5/24"), Broadcast: netip.MustParseAddr("10.1.0.255"),
+		{Family: rtnl.IPv4, LinkIndex: idx, Prefix: netip.MustParsePrefix("10.1.0.5/24"), Broadcast: netip.MustParseAddr("10.1.0.255"),
 			Label: "a0", Flags: rtnl.AddrPermanent, RoutePriority: 9, ValidLifetime: rtnl.LifetimeForever, PreferredLifetime: rtnl.LifetimeForever},
-		{Family: rtnl.IPv4, Index: idx, Prefix: netip.MustParsePrefix("10.1.0.6/24"),
+		{Family: rtnl.IPv4, LinkIndex: idx, Prefix: netip.MustParsePrefix("10.1.0.6/24"),
 			Label: "a0:x", Flags: rtnl.AddrPermanent | rtnl.AddrSecondary, ValidLifetime: rtnl.LifetimeForever, PreferredLifetime: rtnl.LifetimeForever},
-		{Family: rtnl.IPv4, Index: idx, Prefix: netip.MustParsePrefix("10.2.0.1/32"), Peer: netip.MustParsePrefix("10.2.0.2/32"),
+		{Family: rtnl.IPv4, LinkIndex: idx, Prefix: netip.MustParsePrefix("10.2.0.1/32"), Peer: netip.MustParsePrefix("10.2.0.2/32"),
 			Label: "a0", Scope: rtnl.ScopeLink, Flags: rtnl.AddrPermanent, ValidLifetime: rtnl.LifetimeForever, PreferredLifetime: rtnl.LifetimeForever},
-		{Family: rtnl.IPv6, Index: idx, Prefix: netip.MustParsePrefix("2001:db8::1/64"), Flags: rtnl.AddrNoDAD},
+		{Family: rtnl.IPv6, LinkIndex: idx, Prefix: netip.MustParsePrefix("2001:db8::1/64"), Flags: rtnl.AddrNoDAD},
 	}
 	for _, w := range want {
 		g, ok := byAddr[w.Prefix.Addr().String()]
@@ -248,10 +248,10 @@ func TestAddressList(t *testing.T) {
 		f    rtnl.AddressFilter
 		want string
 	}{
-		{rtnl.AddressFilter{Index: idx}, "10.1.0.5 10.1.0.6 10.2.0.1 2001:db8::1"},
-		{rtnl.AddressFilter{Index: idx1}, "10.3.0.1 2001:db8:1::1"},
+		{rtnl.AddressFilter{LinkIndex: idx}, "10.1.0.5 10.1.0.6 10.2.0.1 2001:db8::1"},
+		{rtnl.AddressFilter{LinkIndex: idx1}, "10.3.0.1 2001:db8:1::1"},
 		{rtnl.AddressFilter{Family: rtnl.IPv6}, "2001:db8:1::1 2001:db8::1"},
-		{rtnl.AddressFilter{Family: rtnl.IPv4, Index: idx}, "10.1.0.5 10.1.0.6 10.2.0.1"},
+		{rtnl.AddressFilter{Family: rtnl.IPv4, LinkIndex: idx}, "10.1.0.5 10.1.0.6 10.2.0.1"},
 		{rtnl.AddressFilter{Scope: &link}, "10.2.0.1"},
 		{rtnl.AddressFilter{Label: "a0:*"}, "10.1.0.6"},
 		{rtnl.AddressFilter{Flags: rtnl.AddrSecondary, FlagsMask: rtnl.AddrSecondary}, "10.1.0.6"},
@@ -269,7 +269,7 @@ func TestAddressList(t *testing.T) {
 		kfeature.SkipPart(t, "missing interface", kfeature.StrictCheckFeature, why)
 		return
 	}
-	_, err = h.ListAddresses(bg, &rtnl.AddressFilter{Index: 999})
+	_, err = h.ListAddresses(bg, &rtnl.AddressFilter{LinkIndex: 999})
 	if !errors.Is(err, unix.ENODEV) || !strings.HasPrefix(addrOp(err), "list address dev ") {
 		t.Errorf("list on a missing interface: %v (op %q)", err, addrOp(err))
 	}
@@ -312,14 +312,14 @@ func TestAddressBatch(t *testing.T) {
 	idx := addrVeth(t, ns)
 	b := h.NewBatch()
 	for i := range 50 {
-		a := rtnl.Address{Index: idx, Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 5, byte(i), 1}), 24)}
+		a := rtnl.Address{LinkIndex: idx, Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 5, byte(i), 1}), 24)}
 		if err := b.Address(rtnl.Add, &a); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A duplicate, then an address on an interface that does not exist.
-	b.Address(rtnl.Add, &rtnl.Address{Index: idx, Prefix: netip.MustParsePrefix("10.5.3.1/24")})
-	b.Address(rtnl.Add, &rtnl.Address{Index: 999, Prefix: netip.MustParsePrefix("10.6.0.1/24")})
+	b.Address(rtnl.Add, &rtnl.Address{LinkIndex: idx, Prefix: netip.MustParsePrefix("10.5.3.1/24")})
+	b.Address(rtnl.Add, &rtnl.Address{LinkIndex: 999, Prefix: netip.MustParsePrefix("10.6.0.1/24")})
 	err := b.Run(bg, &nl.BatchOptions{ContinueOnError: true})
 	var be *nl.BatchError
 	if !errors.As(err, &be) || len(be.Failures) != 2 {
@@ -342,13 +342,13 @@ func TestAddressInvalid(t *testing.T) {
 		a    rtnl.Address
 		want string
 	}{
-		{rtnl.Address{Index: 1}, "without a Prefix"},
+		{rtnl.Address{LinkIndex: 1}, "without a Prefix"},
 		{rtnl.Address{Prefix: netip.MustParsePrefix("10.0.0.1/8")}, "Index"},
-		{rtnl.Address{Index: 1, Family: rtnl.IPv6, Prefix: netip.MustParsePrefix("10.0.0.1/8")}, "family"},
-		{rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("10.0.0.1/8"), Peer: netip.MustParsePrefix("10.0.0.2/32")}, "one prefix length"},
-		{rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("10.0.0.1/8"), Broadcast: netip.MustParseAddr("::1")}, "Broadcast"},
-		{rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("10.0.0.1/8"), Label: "a-label-far-too-long"}, "Label"},
-		{rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("10.0.0.1/8"), ValidLifetime: 5, PreferredLifetime: 6}, "PreferredLifetime"},
+		{rtnl.Address{LinkIndex: 1, Family: rtnl.IPv6, Prefix: netip.MustParsePrefix("10.0.0.1/8")}, "family"},
+		{rtnl.Address{LinkIndex: 1, Prefix: netip.MustParsePrefix("10.0.0.1/8"), Peer: netip.MustParsePrefix("10.0.0.2/32")}, "one prefix length"},
+		{rtnl.Address{LinkIndex: 1, Prefix: netip.MustParsePrefix("10.0.0.1/8"), Broadcast: netip.MustParseAddr("::1")}, "Broadcast"},
+		{rtnl.Address{LinkIndex: 1, Prefix: netip.MustParsePrefix("10.0.0.1/8"), Label: "a-label-far-too-long"}, "Label"},
+		{rtnl.Address{LinkIndex: 1, Prefix: netip.MustParsePrefix("10.0.0.1/8"), ValidLifetime: 5, PreferredLifetime: 6}, "PreferredLifetime"},
 	} {
 		err := h.AddAddress(bg, &c.a)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -356,7 +356,7 @@ func TestAddressInvalid(t *testing.T) {
 		}
 	}
 	b := h.NewBatch()
-	if err := b.Address(rtnl.Append, &rtnl.Address{Index: 1, Prefix: netip.MustParsePrefix("10.0.0.1/8")}); err == nil || b.Len() != 0 {
+	if err := b.Address(rtnl.Append, &rtnl.Address{LinkIndex: 1, Prefix: netip.MustParsePrefix("10.0.0.1/8")}); err == nil || b.Len() != 0 {
 		t.Errorf("append: %v, %d in batch", err, b.Len())
 	}
 }

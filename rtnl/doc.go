@@ -23,4 +23,41 @@
 //
 // They are *nl.Error values (with Op set), so errors.Is(err, os.ErrExist)
 // and errors.Is(err, unix.EINVAL) work.
+//
+// # Conventions
+//
+// One convention holds for every object, and a test walks the exported API
+// to keep it:
+//
+//   - A call that creates, changes or deletes something takes the object,
+//     a pointer to the struct the kernel's message maps to, and the object's
+//     key fields say which one: AddLink(l), SetLink(l, change),
+//     SetLinkUp(l), DeleteLink(l), AddAltNames(l, names...) name the link by
+//     l.Index, or by l.Name when the index is 0; DeleteNexthop(nh) by nh.ID;
+//     DeleteRoute(r) by r's [RouteKey]. A value from a listing works, and so
+//     does one holding only the key: &Link{Name: "eth0"}.
+//   - Lookups are named TByK and take the key as plain values:
+//     LinkByIndex, LinkByName, NexthopByID, NexthopBucketByIndex.
+//   - Listings come in pairs taking a *TFilter (nil selects everything):
+//     Ts, an iterator, and ListTs, a slice: Links and ListLinks.
+//   - A link is named the same way in every struct: a link's own index is
+//     Link.Index; the interface another object is on or goes through is
+//     LinkIndex (Address, Neighbour, Nexthop, Route, RouteNexthop and their
+//     filters); the input interface is InputLinkIndex; a master is
+//     MasterIndex and the link below ParentIndex; by name, the field ends
+//     in Name (Rule.InputLinkName).
+//
+// # Defaults
+//
+// Zero fields of an object being added take the defaults iproute2's ip
+// command gives them, documented on each type ([Route], [Rule],
+// [Address]); a field named in the object's Explicit mask is sent even
+// when it is zero. An IPv4 broadcast address is never derived on its own:
+// ip's "brd +" is Broadcast: BroadcastOf(prefix).
+//
+// # Namespaces
+//
+// [DialNetNS] opens a Handle in another network namespace by name, path
+// or process (/proc/PID/ns/net) in one call; [Dial] with nl.Config.NetNS
+// takes an open namespace. Neither moves the calling thread.
 package rtnl

@@ -72,7 +72,7 @@ func TestEventsDecodeAsDumps(t *testing.T) {
 	if l.Key() != link.Key() || l.Name != link.Name || l.Info.Kind != "veth" || l.Info.Kind != link.Info.Kind {
 		t.Errorf("link event %+v, dump %+v", link, *l)
 	}
-	addrs, err := h.ListAddresses(ctx, &rtnl.AddressFilter{Index: l.Index, Family: rtnl.IPv4})
+	addrs, err := h.ListAddresses(ctx, &rtnl.AddressFilter{LinkIndex: l.Index, Family: rtnl.IPv4})
 	if err != nil || len(addrs) != 1 {
 		t.Fatalf("addresses: %v %v", addrs, err)
 	}

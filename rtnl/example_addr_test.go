@@ -26,7 +26,7 @@ func ExampleHandle_Addresses() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(a.Index, a.Prefix, a.Flags, a.ValidLifetime)
+		fmt.Println(a.LinkIndex, a.Prefix, a.Flags, a.ValidLifetime)
 	}
 }
 
@@ -37,7 +37,7 @@ func ExampleHandle_ListAddresses() {
 		log.Fatal(err)
 	}
 	defer h.Close()
-	addrs, err := h.ListAddresses(context.Background(), &rtnl.AddressFilter{Index: 1})
+	addrs, err := h.ListAddresses(context.Background(), &rtnl.AddressFilter{LinkIndex: 1})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func ExampleHandle_AddAddress() {
 	}
 	defer h.Close()
 	a := &rtnl.Address{
-		Index:             2,
+		LinkIndex:         2,
 		Prefix:            netip.MustParsePrefix("10.1.0.5/24"),
 		Broadcast:         netip.MustParseAddr("10.1.0.255"),
 		Label:             "eth0:web",
@@ -81,7 +81,7 @@ func ExampleBatch_Address() {
 	defer h.Close()
 	b := h.NewBatch()
 	for i := range 200 {
-		a := &rtnl.Address{Index: 2, Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 9, byte(i), 1}), 24)}
+		a := &rtnl.Address{LinkIndex: 2, Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 9, byte(i), 1}), 24)}
 		if err := b.Address(rtnl.Replace, a); err != nil {
 			log.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func ExampleHandle_Neighbours() {
 		log.Fatal(err)
 	}
 	defer h.Close()
-	f := &rtnl.NeighbourFilter{Family: rtnl.IPv4, Index: 2, State: rtnl.NeighReachable | rtnl.NeighStale}
+	f := &rtnl.NeighbourFilter{Family: rtnl.IPv4, LinkIndex: 2, State: rtnl.NeighReachable | rtnl.NeighStale}
 	for n, err := range h.Neighbours(context.Background(), f) {
 		if err != nil {
 			log.Fatal(err)
@@ -119,12 +119,12 @@ func ExampleHandle_ListNeighbours() {
 	}
 	defer h.Close()
 	const bridge = 5 // the index of br0
-	fdb, err := h.ListNeighbours(context.Background(), &rtnl.NeighbourFilter{Family: rtnl.Bridge, Master: bridge})
+	fdb, err := h.ListNeighbours(context.Background(), &rtnl.NeighbourFilter{Family: rtnl.Bridge, MasterIndex: bridge})
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, n := range fdb {
-		fmt.Println(n.LinkAddr, n.Index, n.Vlan, n.Flags, n.State)
+		fmt.Println(n.LinkAddr, n.LinkIndex, n.Vlan, n.Flags, n.State)
 	}
 }
 
@@ -141,21 +141,21 @@ func ExampleHandle_AddNeighbour() {
 	ctx := context.Background()
 	lladdr, _ := net.ParseMAC("02:00:00:00:00:09")
 	err = h.AddNeighbour(ctx, &rtnl.Neighbour{
-		Index:    2,
-		Addr:     netip.MustParseAddr("10.1.0.9"),
-		LinkAddr: lladdr,
-		State:    rtnl.NeighPermanent,
+		LinkIndex: 2,
+		Addr:      netip.MustParseAddr("10.1.0.9"),
+		LinkAddr:  lladdr,
+		State:     rtnl.NeighPermanent,
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	mac, _ := net.ParseMAC("02:00:00:00:00:aa")
 	err = h.AddNeighbour(ctx, &rtnl.Neighbour{
-		Family:   rtnl.Bridge,
-		Index:    6, // the port
-		LinkAddr: mac,
-		State:    rtnl.NeighNoARP,
-		Flags:    rtnl.NeighMaster,
+		Family:    rtnl.Bridge,
+		LinkIndex: 6, // the port
+		LinkAddr:  mac,
+		State:     rtnl.NeighNoARP,
+		Flags:     rtnl.NeighMaster,
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -90,15 +90,13 @@ func ExampleHandle_SetLink() {
 		log.Fatal(err)
 	}
 	defer h.Close()
-	l, err := h.LinkByName(ctx, "eth1")
-	if err != nil {
-		log.Fatal(err)
-	}
-	err = h.SetLink(ctx, l.Index, &rtnl.LinkChange{
+	// A link is named by the object: a listed *Link, or one holding only
+	// its Index or, as here, its Name.
+	err = h.SetLink(ctx, &rtnl.Link{Name: "eth1"}, &rtnl.LinkChange{
 		Flags: rtnl.LinkUp, FlagMask: rtnl.LinkUp, // up
-		MTU:    9000,
-		Alias:  new("uplink"),
-		Master: new(0), // nomaster
+		MTU:         9000,
+		Alias:       new("uplink"),
+		MasterIndex: new(0), // nomaster
 	})
 	if err != nil {
 		log.Fatal(err)

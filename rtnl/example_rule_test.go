@@ -104,8 +104,8 @@ func ExampleHandle_AddNexthop() {
 		}
 	}
 	b := h.NewBatch()
-	b.Nexthop(rtnl.Add, &rtnl.Nexthop{ID: 1, Gateway: netip.MustParseAddr("192.0.2.1"), Index: eth0})
-	b.Nexthop(rtnl.Add, &rtnl.Nexthop{ID: 2, Gateway: netip.MustParseAddr("192.0.2.2"), Index: eth0})
+	b.Nexthop(rtnl.Add, &rtnl.Nexthop{ID: 1, Gateway: netip.MustParseAddr("192.0.2.1"), LinkIndex: eth0})
+	b.Nexthop(rtnl.Add, &rtnl.Nexthop{ID: 2, Gateway: netip.MustParseAddr("192.0.2.2"), LinkIndex: eth0})
 	b.Nexthop(rtnl.Add, &rtnl.Nexthop{
 		ID:        100,
 		Group:     []rtnl.NexthopGroupMember{{ID: 1, Weight: 3}, {ID: 2}},
@@ -117,7 +117,7 @@ func ExampleHandle_AddNexthop() {
 		log.Fatal(err)
 	}
 	// Later: the first path moves, and so do the route's flows through it.
-	err = h.ReplaceNexthop(ctx, &rtnl.Nexthop{ID: 1, Gateway: netip.MustParseAddr("192.0.2.9"), Index: eth0})
+	err = h.ReplaceNexthop(ctx, &rtnl.Nexthop{ID: 1, Gateway: netip.MustParseAddr("192.0.2.9"), LinkIndex: eth0})
 	if err != nil {
 		log.Fatal(err)
 	}

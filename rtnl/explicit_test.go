@@ -71,26 +71,26 @@ func TestLinkExplicitZeros(t *testing.T) {
 	}
 	// Set: gro_max_size and gso_max_segs 0 are values the kernel takes.
 	q0 := ipJSON(t, ns, "link", "show", "q0")[0]["ifindex"].(float64)
-	if err := h.SetLink(bg, int(q0), &rtnl.LinkChange{GROMaxSize: 0, GSOMaxSegs: 0}); err != nil {
+	if err := h.SetLink(bg, &rtnl.Link{Index: int(q0)}, &rtnl.LinkChange{GROMaxSize: 0, GSOMaxSegs: 0}); err != nil {
 		t.Fatal(err)
 	}
 	if l := ipJSON(t, ns, "-d", "link", "show", "q0"); l[0]["gro_max_size"] == 0.0 || l[0]["gso_max_segs"] == 0.0 {
 		t.Fatalf("zeros sent unasked: %v", l[0])
 	}
 	c := &rtnl.LinkChange{Explicit: rtnl.LinkFieldGROMaxSize | rtnl.LinkFieldGSOMaxSegs}
-	if err := h.SetLink(bg, int(q0), c); err != nil {
+	if err := h.SetLink(bg, &rtnl.Link{Index: int(q0)}, c); err != nil {
 		t.Fatal(err)
 	}
 	if l := ipJSON(t, ns, "-d", "link", "show", "q0"); l[0]["gro_max_size"] != 0.0 || l[0]["gso_max_segs"] != 0.0 {
 		t.Errorf("after explicit zeros: %v", l[0])
 	}
-	if err := h.SetLink(bg, int(q0), &rtnl.LinkChange{Explicit: rtnl.LinkFieldMTU}); !errors.Is(err, unix.EINVAL) {
+	if err := h.SetLink(bg, &rtnl.Link{Index: int(q0)}, &rtnl.LinkChange{Explicit: rtnl.LinkFieldMTU}); !errors.Is(err, unix.EINVAL) {
 		t.Errorf("set mtu 0: %v", err)
 	}
-	if err := h.SetLink(bg, int(q0), &rtnl.LinkChange{LinkMode: rtnl.LinkModeDormant}); err != nil {
+	if err := h.SetLink(bg, &rtnl.Link{Index: int(q0)}, &rtnl.LinkChange{LinkMode: rtnl.LinkModeDormant}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.SetLink(bg, int(q0), &rtnl.LinkChange{Explicit: rtnl.LinkFieldLinkMode}); err != nil {
+	if err := h.SetLink(bg, &rtnl.Link{Index: int(q0)}, &rtnl.LinkChange{Explicit: rtnl.LinkFieldLinkMode}); err != nil {
 		t.Fatal(err)
 	}
 	if l := ipJSON(t, ns, "link", "show", "q0"); l[0]["linkmode"] != "DEFAULT" {
@@ -143,10 +143,10 @@ func TestRouteExplicitExpiresAndRealms(t *testing.T) {
 	ns, h := newHandle(t)
 	idx := routeSetup(t, ns)
 	// expires 0, named, is sent: the route is marked as expiring now.
-	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:5::/48"), OIF: idx, Explicit: rtnl.RouteFieldExpires}); err != nil {
+	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:5::/48"), LinkIndex: idx, Explicit: rtnl.RouteFieldExpires}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:6::/48"), OIF: idx}); err != nil {
+	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:6::/48"), LinkIndex: idx}); err != nil {
 		t.Fatal(err)
 	}
 	if r := ipJSON(t, ns, "-6", "route", "show", "2001:db8:6::/48"); len(r) != 1 || r[0]["expires"] != nil {
@@ -158,16 +158,16 @@ func TestRouteExplicitExpiresAndRealms(t *testing.T) {
 	}
 	// nhid 0, named, is sent: the kernel refuses it beside an interface
 	// in an IPv6 route.
-	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:7::/48"), OIF: idx, Explicit: rtnl.RouteFieldNexthopID}); !errors.Is(err, unix.EINVAL) {
+	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:7::/48"), LinkIndex: idx, Explicit: rtnl.RouteFieldNexthopID}); !errors.Is(err, unix.EINVAL) {
 		t.Errorf("nhid 0 with an interface: %v", err)
 	}
 	// Realms, of a route and of its paths.
-	r := rtnl.Route{Dst: pfx("10.71.0.0/16"), OIF: idx, Scope: rtnl.ScopeLink, Realms: 3<<16 | 4}
+	r := rtnl.Route{Dst: pfx("10.71.0.0/16"), LinkIndex: idx, Scope: rtnl.ScopeLink, Realms: 3<<16 | 4}
 	if err := h.AddRoute(bg, &r); err != nil {
 		t.Fatal(err)
 	}
 	mp := rtnl.Route{Dst: pfx("10.72.0.0/16"), Nexthops: []rtnl.RouteNexthop{
-		{Gateway: addr("10.1.0.2"), OIF: idx, Realms: 5}, {Gateway: addr("10.1.0.3"), OIF: idx, Realms: 7<<16 | 8}}}
+		{Gateway: addr("10.1.0.2"), LinkIndex: idx, Realms: 5}, {Gateway: addr("10.1.0.3"), LinkIndex: idx, Realms: 7<<16 | 8}}}
 	if err := h.AddRoute(bg, &mp); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestRouteExplicitExpiresAndRealms(t *testing.T) {
 func TestRoutePrependAndTest(t *testing.T) {
 	ns, h := newHandle(t)
 	idx := routeSetup(t, ns)
-	r := rtnl.Route{Dst: pfx("10.50.0.0/16"), Gateway: addr("10.1.0.2"), OIF: idx, TOS: 4}
+	r := rtnl.Route{Dst: pfx("10.50.0.0/16"), Gateway: addr("10.1.0.2"), LinkIndex: idx, TOS: 4}
 	// Test creates nothing: ENOENT for a route that does not exist.
 	if err := h.NewBatch().Route(rtnl.Test, &r); err != nil {
 		t.Fatal(err)
@@ -229,7 +229,7 @@ func TestRoutePrependAndTest(t *testing.T) {
 	if len(routes) != 2 || routes[0]["gateway"] != "10.1.0.3" {
 		t.Errorf("after prepend: %v", routes)
 	}
-	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("10.51.0.0/16"), OIF: idx}); err != nil {
+	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("10.51.0.0/16"), LinkIndex: idx}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.NewBatch().Rule(rtnl.Prepend, &rtnl.Rule{}); err == nil {
@@ -242,7 +242,7 @@ func TestNexthopResilientExplicit(t *testing.T) {
 	ok, why := kfeature.HasNexthopResilient(t, ns)
 	kfeature.Require(t, kfeature.NexthopResilientFeature, ok, why)
 	n0, _ := nhSetup(t, ns)
-	if err := h.AddNexthop(bg, &rtnl.Nexthop{ID: 1, Gateway: nhAddr("10.9.0.2"), Index: n0}); err != nil {
+	if err := h.AddNexthop(bg, &rtnl.Nexthop{ID: 1, Gateway: nhAddr("10.9.0.2"), LinkIndex: n0}); err != nil {
 		t.Fatal(err)
 	}
 	group := func(id uint32, r rtnl.NexthopResilient) *rtnl.Nexthop {
@@ -325,26 +325,26 @@ func TestLinkAltNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.AddAltNames(bg, l.Index, "a-zero", "a-nought"); err != nil {
+	if err := h.AddAltNames(bg, l, "a-zero", "a-nought"); err != nil {
 		t.Fatal(err)
 	}
 	if got := ipJSON(t, ns, "link", "show", "a-zero"); len(got) != 1 || len(got[0]["altnames"].([]any)) != 2 {
 		t.Fatalf("altnames: %v", got)
 	}
 	b := h.NewBatch()
-	b.AltNames(rtnl.Delete, l.Index, "a-nought")
+	b.AltNames(rtnl.Delete, l, "a-nought")
 	if err := b.Run(bg, nil); err != nil {
 		t.Fatal(err)
 	}
 	if l, err = h.LinkByName(bg, "a0"); err != nil || !slices.Equal(l.AltNames, []string{"a-zero"}) {
 		t.Errorf("after delete: %v %v", l, err)
 	}
-	err = h.DeleteAltNames(bg, l.Index, "nosuch")
+	err = h.DeleteAltNames(bg, l, "nosuch")
 	if err == nil || !strings.Contains(err.Error(), "delete link property dev a0 altname nosuch") {
 		t.Errorf("deleting a missing name: %v", err)
 	}
 	for _, bad := range [][]string{nil, {""}, {strings.Repeat("x", 128)}, {"a/b"}} {
-		if err := h.AddAltNames(bg, l.Index, bad...); err == nil {
+		if err := h.AddAltNames(bg, l, bad...); err == nil {
 			t.Errorf("altnames %q accepted", bad)
 		}
 	}

@@ -3,10 +3,13 @@ package rtnl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"strconv"
+	"strings"
 	"sync"
 
+	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
 )
@@ -33,6 +36,30 @@ func Dial(cfg *nl.Config) (*Handle, error) {
 		return nil, err
 	}
 	return New(conn), nil
+}
+
+// DialNetNS opens a routing netlink connection in another network
+// namespace, in one call: ns is the name of a namespace under
+// /run/netns (as `ip -n NAME` takes it), or, if it contains a slash, a
+// path to one: a CNI_NETNS path, a bind mount, or /proc/PID/ns/net for a
+// process's. The calling thread never changes namespace, and the
+// namespace is not held open: the connection keeps working in it after
+// the namespace is deleted, until the last process and socket in it go.
+// For other settings, open the namespace with the netns package and use
+// Dial with Config.NetNS.
+func DialNetNS(ns string) (*Handle, error) {
+	var n *netns.NS
+	var err error
+	if strings.Contains(ns, "/") {
+		n, err = netns.Open(ns)
+	} else {
+		n, err = netns.OpenName(ns)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rtnl: %w", err)
+	}
+	defer n.Close()
+	return Dial(&nl.Config{NetNS: n})
 }
 
 // New returns a Handle that sends its requests through c, which must be a

@@ -16,14 +16,14 @@ func (l *Link) Key() LinkKey { return LinkKey{Index: l.Index} }
 // AddressKey identifies an address: the interface, the family, and the
 // address with its prefix length.
 type AddressKey struct {
-	Index  int
-	Family Family
-	Prefix netip.Prefix
+	LinkIndex int
+	Family    Family
+	Prefix    netip.Prefix
 }
 
 // Key returns the address's identity.
 func (a *Address) Key() AddressKey {
-	return AddressKey{Index: a.Index, Family: a.family(), Prefix: a.Prefix}
+	return AddressKey{LinkIndex: a.LinkIndex, Family: a.family(), Prefix: a.Prefix}
 }
 
 // RouteKey identifies a route as the kernel does: by table, family,
@@ -59,17 +59,17 @@ func (nh *Nexthop) Key() NexthopKey { return NexthopKey{ID: nh.ID} }
 // link-layer address, VLAN and whether the entry is the bridge's or the
 // port's own (NTF_SELF) instead of a protocol address.
 type NeighbourKey struct {
-	Family   Family
-	Index    int
-	Addr     netip.Addr
-	LinkAddr string // bridge FDB only: the MAC address, as bytes
-	Vlan     uint16
-	Self     bool
+	Family    Family
+	LinkIndex int
+	Addr      netip.Addr
+	LinkAddr  string // bridge FDB only: the MAC address, as bytes
+	Vlan      uint16
+	Self      bool
 }
 
 // Key returns the neighbour's identity.
 func (n *Neighbour) Key() NeighbourKey {
-	k := NeighbourKey{Family: n.Family, Index: n.Index, Addr: n.Addr}
+	k := NeighbourKey{Family: n.Family, LinkIndex: n.LinkIndex, Addr: n.Addr}
 	if n.Family == Bridge {
 		k.LinkAddr = string(n.LinkAddr)
 		k.Vlan = n.Vlan
@@ -81,25 +81,25 @@ func (n *Neighbour) Key() NeighbourKey {
 // RuleKey identifies a policy routing rule as the kernel does when it
 // refuses a duplicate: by its family, priority, selectors and action.
 type RuleKey struct {
-	Family           Family
-	Priority         uint32
-	Invert           bool
-	Src, Dst         netip.Prefix
-	TOS              uint8
-	DSCP             int16 // -1 when not set
-	DSCPMask         uint8
-	Mark, Mask       uint32
-	IIF, OIF         string
-	L3mdev           bool
-	UIDRange         RuleUIDRange
-	HasUIDRange      bool
-	IPProto          uint8
-	SrcPort, DstPort RulePortRange
-	FlowLabel        uint32
-	FlowLabelMask    uint32
-	TunID            uint64
-	Action           RuleAction
-	Table, Goto      uint32
+	Family                        Family
+	Priority                      uint32
+	Invert                        bool
+	Src, Dst                      netip.Prefix
+	TOS                           uint8
+	DSCP                          int16 // -1 when not set
+	DSCPMask                      uint8
+	Mark, Mask                    uint32
+	InputLinkName, OutputLinkName string
+	L3mdev                        bool
+	UIDRange                      RuleUIDRange
+	HasUIDRange                   bool
+	IPProto                       uint8
+	SrcPort, DstPort              RulePortRange
+	FlowLabel                     uint32
+	FlowLabelMask                 uint32
+	TunID                         uint64
+	Action                        RuleAction
+	Table, Goto                   uint32
 }
 
 // Key returns the rule's identity.
@@ -107,7 +107,7 @@ func (r *Rule) Key() RuleKey {
 	k := RuleKey{
 		Family: r.Family, Priority: r.Priority, Invert: r.Invert, Src: r.Src, Dst: r.Dst,
 		TOS: r.TOS, DSCP: -1, DSCPMask: r.DSCPMask, Mark: r.Mark, Mask: r.Mask,
-		IIF: r.IIF, OIF: r.OIF, L3mdev: r.L3mdev, IPProto: r.IPProto,
+		InputLinkName: r.InputLinkName, OutputLinkName: r.OutputLinkName, L3mdev: r.L3mdev, IPProto: r.IPProto,
 		SrcPort: r.SrcPort, DstPort: r.DstPort, FlowLabel: r.FlowLabel, FlowLabelMask: r.FlowLabelMask,
 		TunID: r.TunID, Action: r.Action, Table: r.Table, Goto: r.Goto,
 	}

@@ -745,15 +745,10 @@ func encodeLink(e *nl.Encoder, v Verb, l *Link) error {
 		if err != nil {
 			return err
 		}
-		return encodeLinkChange(e, l.Index, c)
+		return encodeLinkChange(e, l, c)
 	case Delete:
-		if l.Index <= 0 && l.Name == "" {
-			return errors.New("rtnl: delete link: no Index or Name")
-		}
-		if l.Index <= 0 {
-			if err := validLinkName("name", l.Name); err != nil {
-				return err
-			}
+		if _, err := linkTarget("delete link", l); err != nil {
+			return err
 		}
 		e.Begin(unix.RTM_DELLINK, v.flags())
 		putIfinfomsg(e.Fixed(ifinfomsgLen), max(l.Index, 0), 0, 0)
@@ -871,9 +866,9 @@ type LinkChange struct {
 	Broadcast    net.HardwareAddr
 	// Alias sets the description; a pointer to "" removes it.
 	Alias *string
-	// Master makes the link a port of the link with that index (a
+	// MasterIndex makes the link a port of the link with that index (a
 	// bridge, a bond); a pointer to 0 releases it ("nomaster").
-	Master *int
+	MasterIndex *int
 	// Group moves the link to an interface group.
 	Group *uint32
 	// NetNS moves the link to that namespace; NetNSPID moves it to the
@@ -902,18 +897,14 @@ type LinkChange struct {
 	// its bridge port cost, with Info.SlaveData a *BridgePortInfo). Kinds
 	// accept only some of their attributes after creation.
 	Info *LinkInfo
-
-	// byName identifies the link by name instead of index (Change with a
-	// Link without Index).
-	byName string
 }
 
 // change returns the changes that set the non-zero fields of l (and those
 // its Explicit names) on the existing link, for Change. The link is identified by l.Index, or if it
 // is 0 by l.Name; with both, the link is renamed to l.Name.
 func (l *Link) change() (*LinkChange, error) {
-	if l.Index <= 0 && l.Name == "" {
-		return nil, errors.New("rtnl: change link: no Index or Name")
+	if _, err := linkTarget("change link", l); err != nil {
+		return nil, err
 	}
 	c := &LinkChange{
 		Flags: l.Flags, FlagMask: l.Flags, MTU: l.MTU,
@@ -929,9 +920,7 @@ func (l *Link) change() (*LinkChange, error) {
 		c.OperState = l.OperState
 	}
 	if l.Index > 0 {
-		c.Name = l.Name
-	} else {
-		c.byName = l.Name
+		c.Name = l.Name // a rename
 	}
 	if l.TxQueueLen != 0 || l.Explicit&LinkFieldTxQueueLen != 0 {
 		c.TxQueueLen = &l.TxQueueLen
@@ -940,7 +929,7 @@ func (l *Link) change() (*LinkChange, error) {
 		c.Alias = &l.Alias
 	}
 	if l.MasterIndex != 0 {
-		c.Master = &l.MasterIndex
+		c.MasterIndex = &l.MasterIndex
 	}
 	if l.Group != 0 {
 		c.Group = &l.Group
@@ -951,23 +940,43 @@ func (l *Link) change() (*LinkChange, error) {
 	return c, nil
 }
 
+// linkTarget checks how a request names the existing link l, by l.Index,
+// or by l.Name when the index is 0, and returns l.Index (0 when by name).
+// op names the request in errors.
+func linkTarget(op string, l *Link) (int, error) {
+	switch {
+	case l == nil:
+		return 0, fmt.Errorf("rtnl: %s: nil link", op)
+	case l.Index < 0:
+		return 0, fmt.Errorf("rtnl: %s: invalid index %d", op, l.Index)
+	case l.Index > 0:
+		return l.Index, nil
+	case l.Name == "":
+		return 0, fmt.Errorf("rtnl: %s: the link has no Index or Name", op)
+	}
+	if err := validLinkName("name", l.Name); err != nil {
+		return 0, fmt.Errorf("rtnl: %s: %w", op, err)
+	}
+	return 0, nil
+}
+
 // encodeLinkChange appends the RTM_NEWLINK request (without NLM_F_CREATE:
-// iproute2's "ip link set") that applies c to the link index.
-func encodeLinkChange(e *nl.Encoder, index int, c *LinkChange) error {
+// iproute2's "ip link set") that applies c to the link l (named by its
+// Index, or by its Name when the index is 0).
+func encodeLinkChange(e *nl.Encoder, l *Link, c *LinkChange) error {
 	if c == nil {
 		return errors.New("rtnl: set link: nil LinkChange")
 	}
-	if index <= 0 && c.byName == "" {
-		return fmt.Errorf("rtnl: set link: invalid index %d", index)
+	index, err := linkTarget("set link", l)
+	if err != nil {
+		return err
 	}
 	if c.Name != "" {
 		if err := validLinkName("name", c.Name); err != nil {
 			return err
 		}
-	}
-	if c.byName != "" {
-		if err := validLinkName("name", c.byName); err != nil {
-			return err
+		if index == 0 && c.Name != l.Name {
+			return fmt.Errorf("rtnl: set link %s: renaming needs the link's Index", l.Name)
 		}
 	}
 	if c.Alias != nil && len(*c.Alias) >= 256 {
@@ -985,9 +994,9 @@ func encodeLinkChange(e *nl.Encoder, index int, c *LinkChange) error {
 		}
 	}
 	e.Begin(unix.RTM_NEWLINK, nl.Flags(unix.NLM_F_ACK))
-	putIfinfomsg(e.Fixed(ifinfomsgLen), max(index, 0), c.Flags, c.FlagMask)
-	if c.byName != "" {
-		e.String(unix.IFLA_IFNAME, c.byName)
+	putIfinfomsg(e.Fixed(ifinfomsgLen), index, c.Flags, c.FlagMask)
+	if index == 0 {
+		e.String(unix.IFLA_IFNAME, l.Name)
 	} else if c.Name != "" {
 		e.String(unix.IFLA_IFNAME, c.Name)
 	}
@@ -1007,8 +1016,8 @@ func encodeLinkChange(e *nl.Encoder, index int, c *LinkChange) error {
 	if c.Alias != nil {
 		e.Attr(unix.IFLA_IFALIAS, []byte(*c.Alias))
 	}
-	if c.Master != nil {
-		e.Uint32(unix.IFLA_MASTER, uint32(*c.Master))
+	if c.MasterIndex != nil {
+		e.Uint32(unix.IFLA_MASTER, uint32(*c.MasterIndex))
 	}
 	if c.Group != nil {
 		e.Uint32(unix.IFLA_GROUP, *c.Group)
@@ -1247,27 +1256,30 @@ func (h *Handle) DeleteLink(ctx context.Context, l *Link) error {
 	return h.changeLink(ctx, Delete, l)
 }
 
-// SetLink applies the changes in c to the link index, in one request: the
+// SetLink applies the changes in c to the link l, in one request: the
 // way to bring a link up or down, rename it, change its MTU, address,
 // alias, queue length, group or master, move it to another namespace, or
-// change kind-specific settings. SetLinkUp and SetLinkDown are shorthands.
-func (h *Handle) SetLink(ctx context.Context, index int, c *LinkChange) error {
+// change kind-specific settings. Only l's Index is used, or its Name when
+// the index is 0 (a link listed before, or &Link{Index: i}, or
+// &Link{Name: "eth0"}); renaming needs the index. SetLinkUp and
+// SetLinkDown are shorthands.
+func (h *Handle) SetLink(ctx context.Context, l *Link, c *LinkChange) error {
 	e := h.encoder()
 	defer h.release(e)
-	if err := encodeLinkChange(e, index, c); err != nil {
+	if err := encodeLinkChange(e, l, c); err != nil {
 		return err
 	}
 	return h.request(ctx, e, nil)
 }
 
-// SetLinkUp brings the link index up.
-func (h *Handle) SetLinkUp(ctx context.Context, index int) error {
-	return h.SetLink(ctx, index, &LinkChange{Flags: LinkUp, FlagMask: LinkUp})
+// SetLinkUp brings the link l (named by Index, or Name) up.
+func (h *Handle) SetLinkUp(ctx context.Context, l *Link) error {
+	return h.SetLink(ctx, l, &LinkChange{Flags: LinkUp, FlagMask: LinkUp})
 }
 
-// SetLinkDown takes the link index down.
-func (h *Handle) SetLinkDown(ctx context.Context, index int) error {
-	return h.SetLink(ctx, index, &LinkChange{FlagMask: LinkUp})
+// SetLinkDown takes the link l (named by Index, or Name) down.
+func (h *Handle) SetLinkDown(ctx context.Context, l *Link) error {
+	return h.SetLink(ctx, l, &LinkChange{FlagMask: LinkUp})
 }
 
 func (h *Handle) changeLink(ctx context.Context, v Verb, l *Link) error {
@@ -1285,10 +1297,10 @@ func (b *Batch) Link(v Verb, l *Link) error {
 	return b.add(func(e *nl.Encoder) error { return encodeLink(e, v, l) })
 }
 
-// SetLink adds to the batch the changes c to the link index; see
+// SetLink adds to the batch the changes c to the link l; see
 // Handle.SetLink.
-func (b *Batch) SetLink(index int, c *LinkChange) error {
-	return b.add(func(e *nl.Encoder) error { return encodeLinkChange(e, index, c) })
+func (b *Batch) SetLink(l *Link, c *LinkChange) error {
+	return b.add(func(e *nl.Encoder) error { return encodeLinkChange(e, l, c) })
 }
 
 // linkObject words the link request m for errors, as iproute2's command
@@ -1387,7 +1399,7 @@ const altNameMax = 127
 
 // encodeAltNames appends the request that adds (Add) or deletes (Delete)
 // alternative names of the link index (RTM_NEWLINKPROP, RTM_DELLINKPROP).
-func encodeAltNames(e *nl.Encoder, v Verb, index int, names []string) error {
+func encodeAltNames(e *nl.Encoder, v Verb, l *Link, names []string) error {
 	var t nl.MsgType
 	switch v {
 	case Add:
@@ -1397,8 +1409,9 @@ func encodeAltNames(e *nl.Encoder, v Verb, index int, names []string) error {
 	default:
 		return errVerb(v, "link property")
 	}
-	if index <= 0 {
-		return fmt.Errorf("rtnl: link property: invalid index %d", index)
+	index, err := linkTarget("link property", l)
+	if err != nil {
+		return err
 	}
 	if len(names) == 0 {
 		return errors.New("rtnl: link property: no alternative name")
@@ -1410,6 +1423,9 @@ func encodeAltNames(e *nl.Encoder, v Verb, index int, names []string) error {
 	}
 	e.Begin(t, v.flags())
 	putIfinfomsg(e.Fixed(ifinfomsgLen), index, 0, 0)
+	if index == 0 {
+		e.String(unix.IFLA_IFNAME, l.Name)
+	}
 	p := e.Nest(unix.IFLA_PROP_LIST)
 	for _, n := range names {
 		e.String(unix.IFLA_ALT_IFNAME, n)
@@ -1418,31 +1434,32 @@ func encodeAltNames(e *nl.Encoder, v Verb, index int, names []string) error {
 	return e.End()
 }
 
-// AddAltNames gives the link index the alternative names (iproute2's `ip
-// link property add dev DEV altname NAME`), by which it can be named
-// wherever its name can; they appear in Link.AltNames.
-func (h *Handle) AddAltNames(ctx context.Context, index int, names ...string) error {
-	return h.changeAltNames(ctx, Add, index, names)
+// AddAltNames gives the link l (named by Index, or Name) the alternative
+// names (iproute2's `ip link property add dev DEV altname NAME`), by which
+// it can be named wherever its name can; they appear in Link.AltNames.
+func (h *Handle) AddAltNames(ctx context.Context, l *Link, names ...string) error {
+	return h.changeAltNames(ctx, Add, l, names)
 }
 
-// DeleteAltNames takes the alternative names from the link index.
-func (h *Handle) DeleteAltNames(ctx context.Context, index int, names ...string) error {
-	return h.changeAltNames(ctx, Delete, index, names)
+// DeleteAltNames takes the alternative names from the link l (named by
+// Index, or Name).
+func (h *Handle) DeleteAltNames(ctx context.Context, l *Link, names ...string) error {
+	return h.changeAltNames(ctx, Delete, l, names)
 }
 
-func (h *Handle) changeAltNames(ctx context.Context, v Verb, index int, names []string) error {
+func (h *Handle) changeAltNames(ctx context.Context, v Verb, l *Link, names []string) error {
 	e := h.encoder()
 	defer h.release(e)
-	if err := encodeAltNames(e, v, index, names); err != nil {
+	if err := encodeAltNames(e, v, l, names); err != nil {
 		return err
 	}
 	return h.request(ctx, e, nil)
 }
 
 // AltNames adds to the batch the addition (Add) or deletion (Delete) of
-// alternative names of the link index; see AddAltNames.
-func (b *Batch) AltNames(v Verb, index int, names ...string) error {
-	return b.add(func(e *nl.Encoder) error { return encodeAltNames(e, v, index, names) })
+// alternative names of the link l; see AddAltNames.
+func (b *Batch) AltNames(v Verb, l *Link, names ...string) error {
+	return b.add(func(e *nl.Encoder) error { return encodeAltNames(e, v, l, names) })
 }
 
 // linkPropObject words a link property request for errors, as iproute2's

@@ -23,7 +23,7 @@ func FuzzLink(f *testing.F) {
 		{Name: "br0", AddrGenMode: AddrGenNone, Info: LinkInfo{Data: &BridgeInfo{STPState: new(uint32(1)), VLANProtocol: new(uint16(0x88a8)),
 			GroupAddr: net.HardwareAddr{1, 0x80, 0xc2, 0, 0, 3}, BoolOpts: &BridgeBoolOpts{Value: 1, Mask: 3}}}},
 		{Name: "p0", MasterIndex: 4, Info: LinkInfo{Kind: "veth", SlaveKind: "bridge", SlaveData: &BridgePortInfo{
-			Cost: new(uint32(5)), State: new(BridgePortForwarding), BackupPort: new(7)}}},
+			Cost: new(uint32(5)), State: new(BridgePortForwarding), BackupPortIndex: new(7)}}},
 		{Name: "mv0", ParentIndex: 2, Info: LinkInfo{Kind: "macvtap", Data: &MacvlanInfo{Mode: MacvlanSource,
 			MACAddrs: []net.HardwareAddr{{2, 0, 0, 0, 0, 9}}, Flags: new(MacvlanNoDst)}}},
 		{Name: "vx0", Info: LinkInfo{Data: &VxlanInfo{ID: new(uint32(42)), Group: netip.MustParseAddr("ff05::1"),

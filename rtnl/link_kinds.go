@@ -564,8 +564,8 @@ type BridgePortInfo struct {
 	GroupFwdMask    *uint16
 	NeighSuppress   *bool
 	Isolated        *bool
-	// BackupPort is the index of the port's backup port; 0 removes it.
-	BackupPort         *int
+	// BackupPortIndex is the index of the port's backup port; 0 removes it.
+	BackupPortIndex    *int
 	Locked             *bool
 	MAB                *bool
 	McastEHTHostsLimit *uint32
@@ -628,8 +628,8 @@ func (p *BridgePortInfo) encodeData(e *nl.Encoder) {
 	linkPutU16(e, unix.IFLA_BRPORT_GROUP_FWD_MASK, p.GroupFwdMask)
 	linkPutBool(e, unix.IFLA_BRPORT_NEIGH_SUPPRESS, p.NeighSuppress)
 	linkPutBool(e, unix.IFLA_BRPORT_ISOLATED, p.Isolated)
-	if p.BackupPort != nil {
-		e.Uint32(unix.IFLA_BRPORT_BACKUP_PORT, uint32(*p.BackupPort))
+	if p.BackupPortIndex != nil {
+		e.Uint32(unix.IFLA_BRPORT_BACKUP_PORT, uint32(*p.BackupPortIndex))
 	}
 	linkPutBool(e, iflaBrportLocked, p.Locked)
 	linkPutBool(e, iflaBrportMAB, p.MAB)
@@ -684,7 +684,7 @@ func (p *BridgePortInfo) decode(d nl.AttrDecoder, s *store) error {
 		case unix.IFLA_BRPORT_ISOLATED:
 			p.Isolated = linkBool(s, &d)
 		case unix.IFLA_BRPORT_BACKUP_PORT:
-			p.BackupPort = s.intPtr(int(d.Uint32()))
+			p.BackupPortIndex = s.intPtr(int(d.Uint32()))
 		case iflaBrportLocked:
 			p.Locked = linkBool(s, &d)
 		case iflaBrportMAB:

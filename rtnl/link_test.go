@@ -186,7 +186,7 @@ func TestLinkErrors(t *testing.T) {
 		t.Fatalf("LinkByIndex missing: %v", err)
 	}
 	v0 := mustLink(t, h, "v0")
-	err = h.SetLink(bg, v0.Index, &rtnl.LinkChange{MTU: 10})
+	err = h.SetLink(bg, &rtnl.Link{Index: v0.Index}, &rtnl.LinkChange{MTU: 10})
 	if !errors.Is(err, unix.EINVAL) || linkOp(err) != "set link v0 mtu 10" {
 		t.Fatalf("mtu 10: %v (op %q)", err, linkOp(err))
 	}
@@ -206,7 +206,7 @@ func TestLinkErrors(t *testing.T) {
 			t.Errorf("AddLink(%+v): %v", l, err)
 		}
 	}
-	if err := h.SetLink(bg, v0.Index, &rtnl.LinkChange{Flags: rtnl.LinkUp}); err == nil {
+	if err := h.SetLink(bg, &rtnl.Link{Index: v0.Index}, &rtnl.LinkChange{Flags: rtnl.LinkUp}); err == nil {
 		t.Error("Flags outside FlagMask accepted")
 	}
 	if ip := ipLinks(t, ns); len(ip) != 3 {
@@ -249,7 +249,7 @@ func TestLinkBridgeAndPorts(t *testing.T) {
 	}
 	// A port's settings change through its slave data.
 	p0 := mustLink(t, h, "p0")
-	err := h.SetLink(bg, p0.Index, &rtnl.LinkChange{Info: &rtnl.LinkInfo{SlaveKind: "bridge", SlaveData: &rtnl.BridgePortInfo{
+	err := h.SetLink(bg, &rtnl.Link{Index: p0.Index}, &rtnl.LinkChange{Info: &rtnl.LinkInfo{SlaveKind: "bridge", SlaveData: &rtnl.BridgePortInfo{
 		Cost: new(uint32(42)), Priority: new(uint16(7)), Hairpin: new(true), Learning: new(false)}}})
 	if err != nil {
 		t.Fatal(err)
@@ -328,7 +328,7 @@ func TestLinkBridgeAndPorts(t *testing.T) {
 	}
 
 	// nomaster releases a port.
-	if err := h.SetLink(bg, p0.Index, &rtnl.LinkChange{Master: new(0)}); err != nil {
+	if err := h.SetLink(bg, &rtnl.Link{Index: p0.Index}, &rtnl.LinkChange{MasterIndex: new(0)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := ipLink(t, ns, "p0")["master"]; ok {
@@ -430,9 +430,9 @@ func TestLinkSet(t *testing.T) {
 	v0 := mustLink(t, h, "v0")
 	br := mustLink(t, h, "br0")
 	mac := net.HardwareAddr{0x02, 0xaa, 0, 0, 0, 1}
-	err := h.SetLink(bg, v0.Index, &rtnl.LinkChange{
+	err := h.SetLink(bg, &rtnl.Link{Index: v0.Index}, &rtnl.LinkChange{
 		Flags: rtnl.LinkUp, FlagMask: rtnl.LinkUp, MTU: 1280, Name: "w0", HardwareAddr: mac,
-		Alias: new("an alias"), TxQueueLen: new(uint32(0)), Master: &br.Index, Group: new(uint32(3)),
+		Alias: new("an alias"), TxQueueLen: new(uint32(0)), MasterIndex: &br.Index, Group: new(uint32(3)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -442,17 +442,17 @@ func TestLinkSet(t *testing.T) {
 		w0["master"] != "br0" || w0["group"] != "3" || !slices.Contains(toStrings(w0["flags"]), "UP") {
 		t.Fatalf("after set: %v", w0)
 	}
-	if err := h.SetLinkDown(bg, v0.Index); err != nil {
+	if err := h.SetLinkDown(bg, &rtnl.Link{Index: v0.Index}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.SetLink(bg, v0.Index, &rtnl.LinkChange{Alias: new(""), Master: new(0), AddrGenMode: rtnl.AddrGenNone}); err != nil {
+	if err := h.SetLink(bg, &rtnl.Link{Index: v0.Index}, &rtnl.LinkChange{Alias: new(""), MasterIndex: new(0), AddrGenMode: rtnl.AddrGenNone}); err != nil {
 		t.Fatal(err)
 	}
 	w0 = ipLink(t, ns, "w0")
 	if slices.Contains(toStrings(w0["flags"]), "UP") || w0["ifalias"] != nil || w0["master"] != nil || w0["inet6_addr_gen_mode"] != "none" {
 		t.Fatalf("after down, no alias, nomaster: %v", w0)
 	}
-	if err := h.SetLinkUp(bg, v0.Index); err != nil {
+	if err := h.SetLinkUp(bg, &rtnl.Link{Index: v0.Index}); err != nil {
 		t.Fatal(err)
 	}
 	// ChangeLink by name.
@@ -465,7 +465,7 @@ func TestLinkSet(t *testing.T) {
 
 	// Moving to another namespace: the link leaves this one, and its
 	// peer now names it through a namespace id.
-	if err := h.SetLink(bg, v0.Index, &rtnl.LinkChange{NetNS: other.NS}); err != nil {
+	if err := h.SetLink(bg, &rtnl.Link{Index: v0.Index}, &rtnl.LinkChange{NetNS: other.NS}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := ipLinks(t, ns)["w0"]; ok {
@@ -532,10 +532,10 @@ func TestLinkBatch(t *testing.T) {
 	}
 	b.Reset()
 	for _, l := range links {
-		if err := b.SetLink(l.Index, &rtnl.LinkChange{MTU: 1400}); err != nil {
+		if err := b.SetLink(&l, &rtnl.LinkChange{MTU: 1400}); err != nil {
 			t.Fatal(err)
 		}
-		if err := b.Link(rtnl.Delete, &rtnl.Link{Index: l.Index}); err != nil {
+		if err := b.Link(rtnl.Delete, &l); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -120,7 +120,7 @@ var listingCases = []listingCase{
 			idx := vethUp(tb, ns, "")
 			b := h.NewBatch()
 			for i := range n {
-				a := &rtnl.Address{Index: idx, Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 1}), 24)}
+				a := &rtnl.Address{LinkIndex: idx, Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 1}), 24)}
 				if err := b.Address(rtnl.Add, a); err != nil {
 					tb.Fatal(err)
 				}
@@ -140,10 +140,10 @@ var listingCases = []listingCase{
 			for i := range n {
 				hi, lo := byte((i+2)>>8), byte(i+2)
 				nb := &rtnl.Neighbour{
-					Index:    idx,
-					Addr:     netip.AddrFrom4([4]byte{10, 1, hi, lo}),
-					LinkAddr: []byte{2, 0, 0, 0, hi, lo},
-					State:    rtnl.NeighPermanent,
+					LinkIndex: idx,
+					Addr:      netip.AddrFrom4([4]byte{10, 1, hi, lo}),
+					LinkAddr:  []byte{2, 0, 0, 0, hi, lo},
+					State:     rtnl.NeighPermanent,
 				}
 				if err := b.Neighbour(rtnl.Add, nb); err != nil {
 					tb.Fatal(err)
@@ -162,12 +162,12 @@ var listingCases = []listingCase{
 			b := h.NewBatch()
 			for i := range n {
 				r := &rtnl.Rule{
-					Family:   rtnl.IPv4,
-					Priority: uint32(1000 + i),
-					Src:      netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24),
-					IIF:      "lo",
-					Table:    uint32(100 + i%50),
-					Action:   rtnl.RuleLookup,
+					Family:        rtnl.IPv4,
+					Priority:      uint32(1000 + i),
+					Src:           netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24),
+					InputLinkName: "lo",
+					Table:         uint32(100 + i%50),
+					Action:        rtnl.RuleLookup,
 				}
 				if err := b.Rule(rtnl.Add, r); err != nil {
 					tb.Fatal(err)
@@ -176,7 +176,7 @@ var listingCases = []listingCase{
 			runBatch(tb, b)
 		},
 		list: func(h *rtnl.Handle) (int, error) {
-			return count(h.Rules(bg, nil), func(r *rtnl.Rule) int { return len(r.IIF) })
+			return count(h.Rules(bg, nil), func(r *rtnl.Rule) int { return len(r.InputLinkName) })
 		},
 	},
 	{
@@ -187,7 +187,7 @@ var listingCases = []listingCase{
 			groups := n / 50
 			b := h.NewBatch()
 			for i := range n - groups {
-				nh := &rtnl.Nexthop{ID: uint32(i + 1), Gateway: netip.AddrFrom4([4]byte{10, 128, byte((i + 2) >> 8), byte(i + 2)}), Index: idx}
+				nh := &rtnl.Nexthop{ID: uint32(i + 1), Gateway: netip.AddrFrom4([4]byte{10, 128, byte((i + 2) >> 8), byte(i + 2)}), LinkIndex: idx}
 				if err := b.Nexthop(rtnl.Add, nh); err != nil {
 					tb.Fatal(err)
 				}
@@ -201,7 +201,7 @@ var listingCases = []listingCase{
 			runBatch(tb, b)
 		},
 		list: func(h *rtnl.Handle) (int, error) {
-			return count(h.Nexthops(bg, nil), func(nh *rtnl.Nexthop) int { return len(nh.Group) + nh.Index })
+			return count(h.Nexthops(bg, nil), func(nh *rtnl.Nexthop) int { return len(nh.Group) + nh.LinkIndex })
 		},
 	},
 	{
@@ -211,7 +211,7 @@ var listingCases = []listingCase{
 			idx := vethUp(tb, ns, "10.128.0.1/16")
 			b := h.NewBatch()
 			for i := range 2 {
-				nh := &rtnl.Nexthop{ID: uint32(i + 1), Gateway: netip.AddrFrom4([4]byte{10, 128, 0, byte(i + 2)}), Index: idx}
+				nh := &rtnl.Nexthop{ID: uint32(i + 1), Gateway: netip.AddrFrom4([4]byte{10, 128, 0, byte(i + 2)}), LinkIndex: idx}
 				if err := b.Nexthop(rtnl.Add, nh); err != nil {
 					tb.Fatal(err)
 				}
@@ -239,10 +239,10 @@ var listingCases = []listingCase{
 			b := h.NewBatch()
 			for i := range n {
 				r := &rtnl.Route{
-					Dst:      netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 32),
-					OIF:      idx,
-					Scope:    rtnl.ScopeLink,
-					Protocol: rtnl.ProtoStatic,
+					Dst:       netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 32),
+					LinkIndex: idx,
+					Scope:     rtnl.ScopeLink,
+					Protocol:  rtnl.ProtoStatic,
 				}
 				if err := b.Route(rtnl.Add, r); err != nil {
 					tb.Fatal(err)

@@ -21,7 +21,7 @@ import (
 // (Flags has NeighProxy), or, with Family Bridge, an entry of a bridge's
 // forwarding database (FDB) or of a device's own address list.
 //
-// For FDB entries Index is the port (or the device for NeighSelf entries),
+// For FDB entries LinkIndex is the port (or the device for NeighSelf entries),
 // LinkAddr the MAC address, Addr the remote address of a VXLAN entry (or
 // absent), and Flags says whose table the entry is in: NeighMaster for the
 // bridge's, NeighSelf for the device's.
@@ -29,8 +29,8 @@ type Neighbour struct {
 	// Family is IPv4, IPv6 or Bridge; the zero value takes the family of
 	// Addr when adding.
 	Family Family
-	// Index is the interface's index (ndm_ifindex).
-	Index int
+	// LinkIndex is the interface's index (ndm_ifindex).
+	LinkIndex int
 	// Addr is the neighbour's protocol address (NDA_DST); FDB entries may
 	// have none.
 	Addr netip.Addr
@@ -54,10 +54,10 @@ type Neighbour struct {
 	// Port is the UDP destination port of a VXLAN FDB entry (NDA_PORT), or
 	// 0.
 	Port uint16
-	// Master is the index of the bridge that holds an FDB entry
+	// MasterIndex is the index of the bridge that holds an FDB entry
 	// (NDA_MASTER; reported, never sent: NeighMaster says where an entry
 	// goes).
-	Master int
+	MasterIndex int
 	// Protocol says who installed the entry (NDA_PROTOCOL); zero is
 	// unspecified.
 	Protocol RouteProtocol
@@ -246,7 +246,7 @@ func (n *Neighbour) decode(m nl.Message, s *store) error {
 		return fmt.Errorf("rtnl: neighbour message of %d bytes, shorter than ndmsg: %w", len(b), nl.ErrMalformed)
 	}
 	n.Family = Family(b[0])
-	n.Index = int(int32(binary.NativeEndian.Uint32(b[4:8])))
+	n.LinkIndex = int(int32(binary.NativeEndian.Uint32(b[4:8])))
 	n.State = NeighState(binary.NativeEndian.Uint16(b[8:10]))
 	n.Flags = NeighFlags(b[10])
 	n.Type = RouteType(b[11])
@@ -273,7 +273,7 @@ func (n *Neighbour) decode(m nl.Message, s *store) error {
 		case unix.NDA_VNI:
 			n.VNI = d.Uint32()
 		case unix.NDA_MASTER:
-			n.Master = int(d.Uint32())
+			n.MasterIndex = int(d.Uint32())
 		case ndaProtocol:
 			n.Protocol = RouteProtocol(d.Uint8())
 		case ndaNHID:
@@ -321,8 +321,8 @@ func (n *Neighbour) check() error {
 	default:
 		return fmt.Errorf("rtnl: neighbour family %v, want inet, inet6 or bridge", f)
 	}
-	if n.Index < 0 || n.Index > 1<<31-1 {
-		return fmt.Errorf("rtnl: neighbour with interface index (Index) %d", n.Index)
+	if n.LinkIndex < 0 || n.LinkIndex > 1<<31-1 {
+		return fmt.Errorf("rtnl: neighbour with interface index (Index) %d", n.LinkIndex)
 	}
 	if len(n.LinkAddr) > 32 {
 		return fmt.Errorf("rtnl: neighbour LinkAddr of %d bytes", len(n.LinkAddr))
@@ -352,7 +352,7 @@ func encodeNeighbour(e *nl.Encoder, v Verb, n *Neighbour) error {
 	e.Begin(t, v.flags())
 	h := e.Fixed(ndmsgLen)
 	h[0] = byte(n.family())
-	binary.NativeEndian.PutUint32(h[4:], uint32(n.Index))
+	binary.NativeEndian.PutUint32(h[4:], uint32(n.LinkIndex))
 	binary.NativeEndian.PutUint16(h[8:], uint16(n.State))
 	h[10] = byte(n.Flags)
 	h[11] = byte(n.Type)
@@ -398,8 +398,8 @@ func (n *Neighbour) format(names func(int) string) string {
 		if len(n.LinkAddr) > 0 {
 			parts = append(parts, n.LinkAddr.String())
 		}
-		if n.Index != 0 {
-			parts = append(parts, "dev", names(n.Index))
+		if n.LinkIndex != 0 {
+			parts = append(parts, "dev", names(n.LinkIndex))
 		}
 		if n.Addr.IsValid() {
 			parts = append(parts, "dst", n.Addr.String())
@@ -424,8 +424,8 @@ func (n *Neighbour) format(names func(int) string) string {
 	if len(n.LinkAddr) > 0 {
 		parts = append(parts, "lladdr", n.LinkAddr.String())
 	}
-	if n.Index != 0 {
-		parts = append(parts, "dev", names(n.Index))
+	if n.LinkIndex != 0 {
+		parts = append(parts, "dev", names(n.LinkIndex))
 	}
 	return strings.Join(parts, " ")
 }
@@ -441,10 +441,10 @@ func neighObject(m nl.Message, names func(int) string) string {
 		d := nl.NewAttrDecoder(m.Data[ndmsgLen:])
 		for d.Next() {
 			if d.Type() == unix.NDA_IFINDEX && d.Len() == 4 {
-				n.Index = int(d.Uint32())
+				n.LinkIndex = int(d.Uint32())
 			}
 		}
-		s := dumpObject(n.Family, n.Index)
+		s := dumpObject(n.Family, n.LinkIndex)
 		if n.Flags&NeighProxy != 0 {
 			s = "proxy " + s
 		}
@@ -461,14 +461,14 @@ type NeighbourFilter struct {
 	// Family selects a table: IPv4, IPv6 or Bridge (the FDB); zero is
 	// IPv4 and IPv6.
 	Family Family
-	// Index selects entries of one interface (for FDB entries, of a
+	// LinkIndex selects entries of one interface (for FDB entries, of a
 	// port); the kernel applies it, and user space again.
-	Index int
-	// Master selects entries of the interfaces enslaved to this one (for
+	LinkIndex int
+	// MasterIndex selects entries of the interfaces enslaved to this one (for
 	// the FDB, of a bridge and its ports). The kernel applies it; entries
 	// do not name their interface's master, so user space cannot check
 	// it again, except on FDB entries that carry NDA_MASTER.
-	Master int
+	MasterIndex int
 	// State, if not zero, selects entries in any of these states (a mask).
 	State NeighState
 	// Proxy lists the proxy entries (ip neigh show proxy) instead of the
@@ -487,10 +487,10 @@ func (f *NeighbourFilter) keep(n *Neighbour) bool {
 	if f.Family != Bridge && n.Family == Bridge {
 		return false
 	}
-	if f.Index != 0 && n.Index != f.Index {
+	if f.LinkIndex != 0 && n.LinkIndex != f.LinkIndex {
 		return false
 	}
-	if f.Master != 0 && n.Master != 0 && n.Master != f.Master {
+	if f.MasterIndex != 0 && n.MasterIndex != 0 && n.MasterIndex != f.MasterIndex {
 		return false
 	}
 	if f.State != 0 && n.State&f.State == 0 {
@@ -521,11 +521,11 @@ func buildNeighbourDump(e *nl.Encoder, f *NeighbourFilter) {
 	if f.Proxy {
 		h[10] = unix.NTF_PROXY
 	}
-	if f.Index > 0 {
-		e.Uint32(unix.NDA_IFINDEX, uint32(f.Index))
+	if f.LinkIndex > 0 {
+		e.Uint32(unix.NDA_IFINDEX, uint32(f.LinkIndex))
 	}
-	if f.Master > 0 {
-		e.Uint32(unix.NDA_MASTER, uint32(f.Master))
+	if f.MasterIndex > 0 {
+		e.Uint32(unix.NDA_MASTER, uint32(f.MasterIndex))
 	}
 	e.End()
 }

@@ -16,12 +16,12 @@ import (
 // and our own encodings.
 func FuzzNeighbour(f *testing.F) {
 	for _, n := range []Neighbour{
-		{Index: 3, Addr: netip.MustParseAddr("10.1.0.9"), LinkAddr: net.HardwareAddr{2, 0, 0, 0, 0, 9}, State: NeighPermanent},
-		{Index: 3, Addr: netip.MustParseAddr("2001:db8::9"), LinkAddr: net.HardwareAddr{2, 0, 0, 0, 0, 9}, State: NeighStale,
+		{LinkIndex: 3, Addr: netip.MustParseAddr("10.1.0.9"), LinkAddr: net.HardwareAddr{2, 0, 0, 0, 0, 9}, State: NeighPermanent},
+		{LinkIndex: 3, Addr: netip.MustParseAddr("2001:db8::9"), LinkAddr: net.HardwareAddr{2, 0, 0, 0, 0, 9}, State: NeighStale,
 			Flags: NeighRouter | NeighExternLearn, ExtFlags: NeighManaged, Protocol: ProtoBGP},
-		{Index: 3, Addr: netip.MustParseAddr("10.1.0.13"), Flags: NeighProxy},
-		{Family: Bridge, Index: 4, LinkAddr: net.HardwareAddr{2, 0, 0, 0, 0, 0xaa}, State: NeighNoARP, Flags: NeighMaster, Vlan: 10},
-		{Family: Bridge, Index: 5, LinkAddr: net.HardwareAddr{0, 0, 0, 0, 0, 0}, Addr: netip.MustParseAddr("192.0.2.1"),
+		{LinkIndex: 3, Addr: netip.MustParseAddr("10.1.0.13"), Flags: NeighProxy},
+		{Family: Bridge, LinkIndex: 4, LinkAddr: net.HardwareAddr{2, 0, 0, 0, 0, 0xaa}, State: NeighNoARP, Flags: NeighMaster, Vlan: 10},
+		{Family: Bridge, LinkIndex: 5, LinkAddr: net.HardwareAddr{0, 0, 0, 0, 0, 0}, Addr: netip.MustParseAddr("192.0.2.1"),
 			State: NeighPermanent, Flags: NeighSelf, VNI: 42, Port: 4789, NexthopID: 7},
 	} {
 		var e nl.Encoder
@@ -53,7 +53,7 @@ func FuzzNeighbour(f *testing.F) {
 		}
 		want := n
 		want.Family = n.family()
-		want.Probes, want.Master = 0, 0
+		want.Probes, want.MasterIndex = 0, 0
 		want.Used, want.Confirmed, want.Updated, want.RefCount = 0, 0, 0, 0
 		if len(want.LinkAddr) == 0 {
 			want.LinkAddr = nil

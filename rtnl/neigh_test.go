@@ -71,14 +71,14 @@ func mac(s string) net.HardwareAddr {
 func TestNeighbourAddReplaceDelete(t *testing.T) {
 	ns, h := newHandle(t)
 	idx := neighVeth(t, ns)
-	perm := rtnl.Neighbour{Index: idx, Addr: netip.MustParseAddr("10.1.0.9"), LinkAddr: mac("02:00:00:00:00:09"), State: rtnl.NeighPermanent}
-	reach := rtnl.Neighbour{Index: idx, Addr: netip.MustParseAddr("10.1.0.10"), LinkAddr: mac("02:00:00:00:00:0a"), State: rtnl.NeighReachable}
-	noarp := rtnl.Neighbour{Index: idx, Addr: netip.MustParseAddr("10.1.0.11"), LinkAddr: mac("02:00:00:00:00:0b"), State: rtnl.NeighNoARP}
-	router := rtnl.Neighbour{Family: rtnl.IPv6, Index: idx, Addr: netip.MustParseAddr("2001:db8::9"), LinkAddr: mac("02:00:00:00:00:19"),
+	perm := rtnl.Neighbour{LinkIndex: idx, Addr: netip.MustParseAddr("10.1.0.9"), LinkAddr: mac("02:00:00:00:00:09"), State: rtnl.NeighPermanent}
+	reach := rtnl.Neighbour{LinkIndex: idx, Addr: netip.MustParseAddr("10.1.0.10"), LinkAddr: mac("02:00:00:00:00:0a"), State: rtnl.NeighReachable}
+	noarp := rtnl.Neighbour{LinkIndex: idx, Addr: netip.MustParseAddr("10.1.0.11"), LinkAddr: mac("02:00:00:00:00:0b"), State: rtnl.NeighNoARP}
+	router := rtnl.Neighbour{Family: rtnl.IPv6, LinkIndex: idx, Addr: netip.MustParseAddr("2001:db8::9"), LinkAddr: mac("02:00:00:00:00:19"),
 		State: rtnl.NeighPermanent, Flags: rtnl.NeighRouter}
-	ext := rtnl.Neighbour{Index: idx, Addr: netip.MustParseAddr("10.1.0.15"), LinkAddr: mac("02:00:00:00:00:0f"), State: rtnl.NeighReachable,
+	ext := rtnl.Neighbour{LinkIndex: idx, Addr: netip.MustParseAddr("10.1.0.15"), LinkAddr: mac("02:00:00:00:00:0f"), State: rtnl.NeighReachable,
 		Flags: rtnl.NeighExternLearn}
-	proxy := rtnl.Neighbour{Index: idx, Addr: netip.MustParseAddr("10.1.0.13"), Flags: rtnl.NeighProxy}
+	proxy := rtnl.Neighbour{LinkIndex: idx, Addr: netip.MustParseAddr("10.1.0.13"), Flags: rtnl.NeighProxy}
 	for _, n := range []*rtnl.Neighbour{&perm, &reach, &noarp, &router, &ext, &proxy} {
 		if err := h.AddNeighbour(bg, n); err != nil {
 			t.Fatalf("add %v: %v", n, err)
@@ -124,7 +124,7 @@ func TestNeighbourAddReplaceDelete(t *testing.T) {
 	if err := h.ChangeNeighbour(bg, &reach); err != nil {
 		t.Fatal(err)
 	}
-	missing := rtnl.Neighbour{Index: idx, Addr: netip.MustParseAddr("10.1.0.99"), LinkAddr: mac("02:00:00:00:00:99"), State: rtnl.NeighPermanent}
+	missing := rtnl.Neighbour{LinkIndex: idx, Addr: netip.MustParseAddr("10.1.0.99"), LinkAddr: mac("02:00:00:00:00:99"), State: rtnl.NeighPermanent}
 	if err := h.ChangeNeighbour(bg, &missing); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("change of a missing entry: %v", err)
 	}
@@ -183,10 +183,10 @@ func TestNeighbourList(t *testing.T) {
 		byAddr[n.Addr.String()] = n
 	}
 	for _, w := range []rtnl.Neighbour{
-		{Family: rtnl.IPv4, Index: idx, Addr: netip.MustParseAddr("10.1.0.9"), LinkAddr: mac("02:00:00:00:00:09"), State: rtnl.NeighPermanent, Type: rtnl.RouteUnicast},
-		{Family: rtnl.IPv4, Index: idx, Addr: netip.MustParseAddr("10.1.0.10"), LinkAddr: mac("02:00:00:00:00:0a"), State: rtnl.NeighReachable, Type: rtnl.RouteUnicast},
-		{Family: rtnl.IPv4, Index: idx1, Addr: netip.MustParseAddr("10.1.0.11"), LinkAddr: mac("02:00:00:00:00:0b"), State: rtnl.NeighNoARP, Type: rtnl.RouteUnicast},
-		{Family: rtnl.IPv6, Index: idx, Addr: netip.MustParseAddr("2001:db8::9"), LinkAddr: mac("02:00:00:00:00:19"), State: rtnl.NeighStale, Flags: rtnl.NeighRouter, Type: rtnl.RouteUnicast},
+		{Family: rtnl.IPv4, LinkIndex: idx, Addr: netip.MustParseAddr("10.1.0.9"), LinkAddr: mac("02:00:00:00:00:09"), State: rtnl.NeighPermanent, Type: rtnl.RouteUnicast},
+		{Family: rtnl.IPv4, LinkIndex: idx, Addr: netip.MustParseAddr("10.1.0.10"), LinkAddr: mac("02:00:00:00:00:0a"), State: rtnl.NeighReachable, Type: rtnl.RouteUnicast},
+		{Family: rtnl.IPv4, LinkIndex: idx1, Addr: netip.MustParseAddr("10.1.0.11"), LinkAddr: mac("02:00:00:00:00:0b"), State: rtnl.NeighNoARP, Type: rtnl.RouteUnicast},
+		{Family: rtnl.IPv6, LinkIndex: idx, Addr: netip.MustParseAddr("2001:db8::9"), LinkAddr: mac("02:00:00:00:00:19"), State: rtnl.NeighStale, Flags: rtnl.NeighRouter, Type: rtnl.RouteUnicast},
 	} {
 		g, ok := byAddr[w.Addr.String()]
 		if !ok {
@@ -237,12 +237,12 @@ func TestNeighbourList(t *testing.T) {
 		want string
 	}{
 		{rtnl.NeighbourFilter{}, "10.1.0.10 10.1.0.11 10.1.0.9 10.7.0.1 2001:db8::9"},
-		{rtnl.NeighbourFilter{Index: idx}, "10.1.0.10 10.1.0.9 2001:db8::9"},
-		{rtnl.NeighbourFilter{Index: idx, Family: rtnl.IPv6}, "2001:db8::9"},
+		{rtnl.NeighbourFilter{LinkIndex: idx}, "10.1.0.10 10.1.0.9 2001:db8::9"},
+		{rtnl.NeighbourFilter{LinkIndex: idx, Family: rtnl.IPv6}, "2001:db8::9"},
 		{rtnl.NeighbourFilter{Family: rtnl.IPv4, State: rtnl.NeighPermanent | rtnl.NeighNoARP}, "10.1.0.11 10.1.0.9 10.7.0.1"},
-		{rtnl.NeighbourFilter{Master: br}, "10.7.0.1"},
+		{rtnl.NeighbourFilter{MasterIndex: br}, "10.7.0.1"},
 		{rtnl.NeighbourFilter{Proxy: true}, "10.1.0.13 2001:db8::13"},
-		{rtnl.NeighbourFilter{Proxy: true, Index: idx1}, "2001:db8::13"},
+		{rtnl.NeighbourFilter{Proxy: true, LinkIndex: idx1}, "2001:db8::13"},
 	} {
 		if got := list(&c.f); got != c.want {
 			t.Errorf("filter %+v: %s, want %s", c.f, got, c.want)
@@ -355,9 +355,9 @@ func TestNeighbourBridgeFDB(t *testing.T) {
 	port := ipIfindex(t, ns, "p0")
 	br := ipIfindex(t, ns, "br0")
 
-	static := rtnl.Neighbour{Family: rtnl.Bridge, Index: port, LinkAddr: mac("02:00:00:00:00:aa"), State: rtnl.NeighNoARP, Flags: rtnl.NeighMaster}
-	dynamic := rtnl.Neighbour{Family: rtnl.Bridge, Index: port, LinkAddr: mac("02:00:00:00:00:cc"), State: rtnl.NeighReachable, Flags: rtnl.NeighMaster}
-	self := rtnl.Neighbour{Family: rtnl.Bridge, Index: port, LinkAddr: mac("02:00:00:00:00:bb"), State: rtnl.NeighPermanent, Flags: rtnl.NeighSelf}
+	static := rtnl.Neighbour{Family: rtnl.Bridge, LinkIndex: port, LinkAddr: mac("02:00:00:00:00:aa"), State: rtnl.NeighNoARP, Flags: rtnl.NeighMaster}
+	dynamic := rtnl.Neighbour{Family: rtnl.Bridge, LinkIndex: port, LinkAddr: mac("02:00:00:00:00:cc"), State: rtnl.NeighReachable, Flags: rtnl.NeighMaster}
+	self := rtnl.Neighbour{Family: rtnl.Bridge, LinkIndex: port, LinkAddr: mac("02:00:00:00:00:bb"), State: rtnl.NeighPermanent, Flags: rtnl.NeighSelf}
 	for _, n := range []*rtnl.Neighbour{&static, &dynamic, &self} {
 		if err := h.AddNeighbour(bg, n); err != nil {
 			t.Fatalf("add %v: %v", n, err)
@@ -379,7 +379,7 @@ func TestNeighbourBridgeFDB(t *testing.T) {
 	}
 
 	// Listing the bridge's FDB: the kernel filters by bridge and port.
-	fdb, err := h.ListNeighbours(bg, &rtnl.NeighbourFilter{Family: rtnl.Bridge, Master: br})
+	fdb, err := h.ListNeighbours(bg, &rtnl.NeighbourFilter{Family: rtnl.Bridge, MasterIndex: br})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,17 +388,17 @@ func TestNeighbourBridgeFDB(t *testing.T) {
 	for _, n := range fdb {
 		found[n.LinkAddr.String()+"|"+n.Flags.String()] = n
 	}
-	if n := found["02:00:00:00:00:aa|"]; n.Index != port || n.Master != br || n.State != rtnl.NeighNoARP || n.Family != rtnl.Bridge {
+	if n := found["02:00:00:00:00:aa|"]; n.LinkIndex != port || n.MasterIndex != br || n.State != rtnl.NeighNoARP || n.Family != rtnl.Bridge {
 		t.Errorf("static entry: %+v", n)
 	}
-	if n := found["02:00:00:00:00:bb|self"]; n.Index != port || n.State != rtnl.NeighPermanent {
+	if n := found["02:00:00:00:00:bb|self"]; n.LinkIndex != port || n.State != rtnl.NeighPermanent {
 		t.Errorf("self entry: %+v", n)
 	}
 	// As bridge shows them for br br0.
 	if want := len(bridgeFDBs(t, ns, "br", "br0")); len(fdb) != want {
 		t.Errorf("%d entries for br0, bridge shows %d", len(fdb), want)
 	}
-	onPort, err := h.ListNeighbours(bg, &rtnl.NeighbourFilter{Family: rtnl.Bridge, Index: port})
+	onPort, err := h.ListNeighbours(bg, &rtnl.NeighbourFilter{Family: rtnl.Bridge, LinkIndex: port})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +406,7 @@ func TestNeighbourBridgeFDB(t *testing.T) {
 		t.Errorf("%d entries for p0, bridge shows %d", len(onPort), want)
 	}
 	for _, n := range onPort {
-		if n.Index != port {
+		if n.LinkIndex != port {
 			t.Errorf("entry of another port: %+v", n)
 		}
 	}
@@ -433,13 +433,13 @@ func TestNeighbourBatch(t *testing.T) {
 	idx := neighVeth(t, ns)
 	b := h.NewBatch()
 	for i := range 100 {
-		n := rtnl.Neighbour{Index: idx, Addr: netip.AddrFrom4([4]byte{10, 1, 1, byte(i)}),
+		n := rtnl.Neighbour{LinkIndex: idx, Addr: netip.AddrFrom4([4]byte{10, 1, 1, byte(i)}),
 			LinkAddr: net.HardwareAddr{2, 0, 0, 0, 1, byte(i)}, State: rtnl.NeighPermanent}
 		if err := b.Neighbour(rtnl.Add, &n); err != nil {
 			t.Fatal(err)
 		}
 	}
-	b.Neighbour(rtnl.Add, &rtnl.Neighbour{Index: idx, Addr: netip.MustParseAddr("10.1.1.7"), State: rtnl.NeighPermanent})
+	b.Neighbour(rtnl.Add, &rtnl.Neighbour{LinkIndex: idx, Addr: netip.MustParseAddr("10.1.1.7"), State: rtnl.NeighPermanent})
 	err := b.Run(bg, &nl.BatchOptions{ContinueOnError: true})
 	var be *nl.BatchError
 	if !errors.As(err, &be) || len(be.Failures) != 1 || be.Failures[0].Index != 100 || !errors.Is(be.Failures[0].Err, os.ErrExist) ||
@@ -457,12 +457,12 @@ func TestNeighbourInvalid(t *testing.T) {
 		n    rtnl.Neighbour
 		want string
 	}{
-		{rtnl.Neighbour{Index: 1}, "without an address"},
-		{rtnl.Neighbour{Index: 1, Family: rtnl.IPv4}, "without an address (Addr)"},
-		{rtnl.Neighbour{Index: 1, Family: rtnl.IPv6, Addr: netip.MustParseAddr("10.0.0.1")}, "family"},
-		{rtnl.Neighbour{Index: 1, Family: rtnl.Bridge}, "LinkAddr"},
-		{rtnl.Neighbour{Index: 1, Family: rtnl.MPLS, Addr: netip.MustParseAddr("10.0.0.1")}, "family"},
-		{rtnl.Neighbour{Index: 1, Family: rtnl.Bridge, LinkAddr: mac("02:00:00:00:00:01"), Vlan: 5000}, "Vlan"},
+		{rtnl.Neighbour{LinkIndex: 1}, "without an address"},
+		{rtnl.Neighbour{LinkIndex: 1, Family: rtnl.IPv4}, "without an address (Addr)"},
+		{rtnl.Neighbour{LinkIndex: 1, Family: rtnl.IPv6, Addr: netip.MustParseAddr("10.0.0.1")}, "family"},
+		{rtnl.Neighbour{LinkIndex: 1, Family: rtnl.Bridge}, "LinkAddr"},
+		{rtnl.Neighbour{LinkIndex: 1, Family: rtnl.MPLS, Addr: netip.MustParseAddr("10.0.0.1")}, "family"},
+		{rtnl.Neighbour{LinkIndex: 1, Family: rtnl.Bridge, LinkAddr: mac("02:00:00:00:00:01"), Vlan: 5000}, "Vlan"},
 	} {
 		err := h.AddNeighbour(bg, &c.n)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -470,7 +470,7 @@ func TestNeighbourInvalid(t *testing.T) {
 		}
 	}
 	// The kernel's refusals are worded too.
-	err := h.AddNeighbour(bg, &rtnl.Neighbour{Index: 999, Addr: netip.MustParseAddr("10.0.0.1"), State: rtnl.NeighPermanent})
+	err := h.AddNeighbour(bg, &rtnl.Neighbour{LinkIndex: 999, Addr: netip.MustParseAddr("10.0.0.1"), State: rtnl.NeighPermanent})
 	if !errors.Is(err, unix.ENODEV) || addrOp(err) != "add neighbour 10.0.0.1 dev if999" {
 		t.Errorf("missing device: %v (op %q)", err, addrOp(err))
 	}

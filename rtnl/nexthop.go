@@ -21,7 +21,7 @@ import (
 // routes refer to by ID (Route.NexthopID) instead of carrying their own
 // paths. Changing a nexthop changes every route that uses it.
 //
-// A nexthop is one of three kinds: a single path (Gateway and/or Index),
+// A nexthop is one of three kinds: a single path (Gateway and/or LinkIndex),
 // a blackhole (Blackhole), or a group (Group, with GroupType and, for a
 // resilient group, Resilient). FDB nexthops and groups serve the bridge
 // FDB (VXLAN) instead of routes.
@@ -43,8 +43,8 @@ type Nexthop struct {
 	Flags RouteFlags
 	// Gateway is the next hop's address (NHA_GATEWAY).
 	Gateway netip.Addr
-	// Index is the output interface's index (NHA_OIF).
-	Index int
+	// LinkIndex is the output interface's index (NHA_OIF).
+	LinkIndex int
 	// Blackhole makes the nexthop drop packets (NHA_BLACKHOLE). Adding
 	// one needs the loopback interface to be up.
 	Blackhole bool
@@ -211,7 +211,7 @@ func (nh *Nexthop) decodeMessage(m nl.Message, request bool, s *store) error {
 		case unix.NHA_BLACKHOLE:
 			nh.Blackhole = d.Flag()
 		case unix.NHA_OIF:
-			nh.Index = int(d.Uint32())
+			nh.LinkIndex = int(d.Uint32())
 		case unix.NHA_GATEWAY:
 			nh.Gateway = d.Addr()
 		case unix.NHA_ENCAP_TYPE:
@@ -359,7 +359,7 @@ func (nh *Nexthop) validate(v Verb) error {
 		switch {
 		case nh.Family != AnyFamily:
 			return fmt.Errorf("rtnl: nexthop group %d has family %v; a group has none", nh.ID, nh.Family)
-		case nh.Gateway.IsValid() || nh.Index != 0 || nh.Blackhole || nh.Encap.Type != 0:
+		case nh.Gateway.IsValid() || nh.LinkIndex != 0 || nh.Blackhole || nh.Encap.Type != 0:
 			return fmt.Errorf("rtnl: nexthop group %d with a Gateway, Index, Blackhole or Encap", nh.ID)
 		}
 		for _, m := range nh.Group {
@@ -376,7 +376,7 @@ func (nh *Nexthop) validate(v Verb) error {
 	if nh.Resilient != (NexthopResilient{}) && nh.GroupType != NexthopGroupResilient {
 		return fmt.Errorf("rtnl: nexthop %d has Resilient parameters but GroupType %v", nh.ID, nh.GroupType)
 	}
-	if nh.Blackhole && (nh.Gateway.IsValid() || nh.Index != 0 || nh.FDB) {
+	if nh.Blackhole && (nh.Gateway.IsValid() || nh.LinkIndex != 0 || nh.FDB) {
 		return fmt.Errorf("rtnl: blackhole nexthop %d with a Gateway, Index or FDB", nh.ID)
 	}
 	if nh.Gateway.IsValid() {
@@ -384,8 +384,8 @@ func (nh *Nexthop) validate(v Verb) error {
 			return fmt.Errorf("rtnl: nexthop %d gateway %v is not of family %v", nh.ID, nh.Gateway, f)
 		}
 	}
-	if nh.Index < 0 || int64(nh.Index) > math.MaxInt32 {
-		return fmt.Errorf("rtnl: nexthop %d interface index %d out of range", nh.ID, nh.Index)
+	if nh.LinkIndex < 0 || int64(nh.LinkIndex) > math.MaxInt32 {
+		return fmt.Errorf("rtnl: nexthop %d interface index %d out of range", nh.ID, nh.LinkIndex)
 	}
 	if _, err := durationToClock("IdleTimer", nh.Resilient.IdleTimer); err != nil {
 		return err
@@ -450,8 +450,8 @@ func encodeNexthop(e *nl.Encoder, v Verb, nh *Nexthop) error {
 	if nh.Blackhole {
 		e.Flag(unix.NHA_BLACKHOLE)
 	}
-	if nh.Index != 0 {
-		e.Uint32(unix.NHA_OIF, uint32(nh.Index))
+	if nh.LinkIndex != 0 {
+		e.Uint32(unix.NHA_OIF, uint32(nh.LinkIndex))
 	}
 	if nh.Gateway.IsValid() {
 		e.Addr(unix.NHA_GATEWAY, nh.Gateway)
@@ -509,8 +509,8 @@ func (nh *Nexthop) format(names func(int) string) string {
 	if nh.Gateway.IsValid() {
 		b.WriteString(" via " + nh.Gateway.String())
 	}
-	if nh.Index != 0 {
-		b.WriteString(" dev " + names(nh.Index))
+	if nh.LinkIndex != 0 {
+		b.WriteString(" dev " + names(nh.LinkIndex))
 	}
 	if nh.Blackhole {
 		b.WriteString(" blackhole")
@@ -545,19 +545,19 @@ func nexthopObject(m nl.Message, names func(int) string) string {
 // A NexthopFilter selects nexthops in a listing. Zero fields select
 // everything; a nil *NexthopFilter selects every nexthop.
 //
-// Family, Index, Master, Groups and FDB are applied by the kernel, which
-// leaves groups out when Family, Index or Master is set.
+// Family, LinkIndex, MasterIndex, Groups and FDB are applied by the kernel, which
+// leaves groups out when Family, LinkIndex or MasterIndex is set.
 type NexthopFilter struct {
 	// ID selects the nexthop of this ID (with a RTM_GETNEXTHOP request
 	// rather than a dump).
 	ID uint32
 	// Family selects single nexthops of this family.
 	Family Family
-	// Index selects nexthops through this interface (NHA_OIF).
-	Index int
-	// Master selects nexthops through ports of this master device, such
+	// LinkIndex selects nexthops through this interface (NHA_OIF).
+	LinkIndex int
+	// MasterIndex selects nexthops through ports of this master device, such
 	// as a VRF (NHA_MASTER).
-	Master int
+	MasterIndex int
 	// Groups selects nexthop groups only (NHA_GROUPS).
 	Groups bool
 	// FDB selects FDB nexthops and groups only (NHA_FDB).
@@ -582,11 +582,11 @@ func (f *NexthopFilter) keep(nh *Nexthop) bool {
 		f.FDB && !nh.FDB,
 		f.Protocol != ProtoUnspec && nh.Protocol != f.Protocol:
 		return false
-	case f.Family == AnyFamily && f.Index == 0 && f.Master == 0:
+	case f.Family == AnyFamily && f.LinkIndex == 0 && f.MasterIndex == 0:
 		return true
 	case group,
 		f.Family != AnyFamily && nh.Family != f.Family,
-		f.Index != 0 && nh.Index != f.Index:
+		f.LinkIndex != 0 && nh.LinkIndex != f.LinkIndex:
 		return false
 	}
 	return true
@@ -620,11 +620,11 @@ func buildNexthopRequest(e *nl.Encoder, f *NexthopFilter) {
 	h := e.Fixed(nhmsgLen)
 	if f != nil {
 		h[0] = byte(f.Family)
-		if f.Index != 0 {
-			e.Uint32(unix.NHA_OIF, uint32(f.Index))
+		if f.LinkIndex != 0 {
+			e.Uint32(unix.NHA_OIF, uint32(f.LinkIndex))
 		}
-		if f.Master != 0 {
-			e.Uint32(unix.NHA_MASTER, uint32(f.Master))
+		if f.MasterIndex != 0 {
+			e.Uint32(unix.NHA_MASTER, uint32(f.MasterIndex))
 		}
 		if f.Groups {
 			e.Flag(unix.NHA_GROUPS)
@@ -729,10 +729,10 @@ func (h *Handle) ChangeNexthop(ctx context.Context, nh *Nexthop) error {
 	return h.changeNexthop(ctx, Change, nh)
 }
 
-// DeleteNexthop deletes the nexthop of the given ID, and with it the
-// routes that use it.
-func (h *Handle) DeleteNexthop(ctx context.Context, id uint32) error {
-	return h.changeNexthop(ctx, Delete, &Nexthop{ID: id})
+// DeleteNexthop deletes the nexthop nh.ID (the only field used), and with
+// it the routes that use it.
+func (h *Handle) DeleteNexthop(ctx context.Context, nh *Nexthop) error {
+	return h.changeNexthop(ctx, Delete, nh)
 }
 
 func (h *Handle) changeNexthop(ctx context.Context, v Verb, nh *Nexthop) error {
@@ -827,11 +827,11 @@ func (bk *NexthopBucket) decode(m nl.Message, _ *store) error {
 type NexthopBucketFilter struct {
 	// ID selects the buckets of this resilient group.
 	ID uint32
-	// Index selects buckets whose nexthop goes through this interface.
-	Index int
-	// Master selects buckets whose nexthop goes through a port of this
+	// LinkIndex selects buckets whose nexthop goes through this interface.
+	LinkIndex int
+	// MasterIndex selects buckets whose nexthop goes through a port of this
 	// master device.
-	Master int
+	MasterIndex int
 	// NexthopID selects buckets that send their flows to this nexthop.
 	NexthopID uint32
 }
@@ -850,11 +850,11 @@ func buildBucketDump(e *nl.Encoder, f *NexthopBucketFilter) {
 		if f.ID != 0 {
 			e.Uint32(unix.NHA_ID, f.ID)
 		}
-		if f.Index != 0 {
-			e.Uint32(unix.NHA_OIF, uint32(f.Index))
+		if f.LinkIndex != 0 {
+			e.Uint32(unix.NHA_OIF, uint32(f.LinkIndex))
 		}
-		if f.Master != 0 {
-			e.Uint32(unix.NHA_MASTER, uint32(f.Master))
+		if f.MasterIndex != 0 {
+			e.Uint32(unix.NHA_MASTER, uint32(f.MasterIndex))
 		}
 		if f.NexthopID != 0 {
 			n := e.Nest(nhaResBucket)

@@ -14,7 +14,7 @@ import (
 // validates survives an encode and a decode.
 func FuzzNexthop(f *testing.F) {
 	for _, nh := range []Nexthop{
-		{ID: 1, Gateway: netip.MustParseAddr("10.0.0.1"), Index: 3, Flags: RouteOnlink, Protocol: ProtoBGP},
+		{ID: 1, Gateway: netip.MustParseAddr("10.0.0.1"), LinkIndex: 3, Flags: RouteOnlink, Protocol: ProtoBGP},
 		{ID: 2, Group: []NexthopGroupMember{{ID: 1, Weight: 300}, {ID: 3}}, GroupType: NexthopGroupResilient,
 			Resilient: NexthopResilient{Buckets: 8, IdleTimer: time.Second}},
 		{ID: 3, Family: IPv6, Blackhole: true},

@@ -74,16 +74,16 @@ func testNexthops(n0 int) []struct {
 		nh rtnl.Nexthop
 		ip map[string]any
 	}{
-		{rtnl.Nexthop{ID: 1, Gateway: nhAddr("10.9.0.2"), Index: n0},
+		{rtnl.Nexthop{ID: 1, Gateway: nhAddr("10.9.0.2"), LinkIndex: n0},
 			map[string]any{"gateway": "10.9.0.2", "dev": "n0", "scope": "link", "flags": []any{}}},
-		{rtnl.Nexthop{ID: 2, Gateway: nhAddr("10.9.0.3"), Index: n0, Protocol: rtnl.ProtoBGP},
+		{rtnl.Nexthop{ID: 2, Gateway: nhAddr("10.9.0.3"), LinkIndex: n0, Protocol: rtnl.ProtoBGP},
 			map[string]any{"gateway": "10.9.0.3", "protocol": "bgp"}},
-		{rtnl.Nexthop{ID: 3, Gateway: nhAddr("2001:db8:9::2"), Index: n0},
+		{rtnl.Nexthop{ID: 3, Gateway: nhAddr("2001:db8:9::2"), LinkIndex: n0},
 			map[string]any{"gateway": "2001:db8:9::2", "dev": "n0"}},
 		{rtnl.Nexthop{ID: 4, Blackhole: true}, map[string]any{"blackhole": nil}},
-		{rtnl.Nexthop{ID: 5, Gateway: nhAddr("10.10.0.1"), Index: n0, Flags: rtnl.RouteOnlink},
+		{rtnl.Nexthop{ID: 5, Gateway: nhAddr("10.10.0.1"), LinkIndex: n0, Flags: rtnl.RouteOnlink},
 			map[string]any{"gateway": "10.10.0.1", "flags": []any{"onlink"}}},
-		{rtnl.Nexthop{ID: 6, Index: n0}, map[string]any{"dev": "n0", "scope": "host"}},
+		{rtnl.Nexthop{ID: 6, LinkIndex: n0}, map[string]any{"dev": "n0", "scope": "host"}},
 		{rtnl.Nexthop{ID: 7, Family: rtnl.IPv6, Blackhole: true}, map[string]any{"blackhole": nil}},
 		{rtnl.Nexthop{ID: 10, Group: []rtnl.NexthopGroupMember{{ID: 1}, {ID: 2, Weight: 5}}},
 			map[string]any{"group": []any{map[string]any{"id": 1.0}, map[string]any{"id": 2.0, "weight": 5.0}}}},
@@ -149,7 +149,7 @@ func TestNexthopAddReplaceDelete(t *testing.T) {
 		switch {
 		case want.Gateway.IsValid():
 			want.Scope = rtnl.ScopeLink
-		case want.Index != 0:
+		case want.LinkIndex != 0:
 			want.Scope = rtnl.ScopeHost
 		}
 		if !reflect.DeepEqual(nh, want) {
@@ -159,7 +159,7 @@ func TestNexthopAddReplaceDelete(t *testing.T) {
 
 	// Replace a path and a group; routes through them follow.
 	ns.IP("route", "add", "10.50.0.0/16", "nhid", "10")
-	if err := h.ReplaceNexthop(bg, &rtnl.Nexthop{ID: 1, Gateway: nhAddr("10.9.0.7"), Index: n0, Protocol: rtnl.ProtoStatic}); err != nil {
+	if err := h.ReplaceNexthop(bg, &rtnl.Nexthop{ID: 1, Gateway: nhAddr("10.9.0.7"), LinkIndex: n0, Protocol: rtnl.ProtoStatic}); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.ReplaceNexthop(bg, &rtnl.Nexthop{ID: 10, Group: []rtnl.NexthopGroupMember{{ID: 1, Weight: 2}, {ID: 5, Weight: 200}}}); err != nil {
@@ -173,7 +173,7 @@ func TestNexthopAddReplaceDelete(t *testing.T) {
 	}
 	// Change (replace without create) changes an existing nexthop.
 	b := h.NewBatch()
-	b.Nexthop(rtnl.Change, &rtnl.Nexthop{ID: 2, Gateway: nhAddr("10.9.0.8"), Index: n0})
+	b.Nexthop(rtnl.Change, &rtnl.Nexthop{ID: 2, Gateway: nhAddr("10.9.0.8"), LinkIndex: n0})
 	if err := b.Run(bg, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -181,13 +181,13 @@ func TestNexthopAddReplaceDelete(t *testing.T) {
 
 	// Deleting a group deletes the route that uses it; deleting a member
 	// shrinks the groups.
-	if err := h.DeleteNexthop(bg, 10); err != nil {
+	if err := h.DeleteNexthop(bg, &rtnl.Nexthop{ID: 10}); err != nil {
 		t.Fatal(err)
 	}
 	if out := ns.IP("route", "show", "10.50.0.0/16"); out != "" {
 		t.Errorf("route left after its group: %s", out)
 	}
-	if err := h.DeleteNexthop(bg, 2); err != nil {
+	if err := h.DeleteNexthop(bg, &rtnl.Nexthop{ID: 2}); err != nil {
 		t.Fatal(err)
 	}
 	got = ipNexthops(t, ns)
@@ -207,8 +207,8 @@ func TestNexthopWideWeights(t *testing.T) {
 	kfeature.Require(t, kfeature.NexthopWideWeightsFeature, ok, why)
 	n0, _ := nhSetup(t, ns)
 	for _, nh := range []rtnl.Nexthop{
-		{ID: 1, Gateway: nhAddr("10.9.0.2"), Index: n0},
-		{ID: 2, Gateway: nhAddr("10.9.0.3"), Index: n0},
+		{ID: 1, Gateway: nhAddr("10.9.0.2"), LinkIndex: n0},
+		{ID: 2, Gateway: nhAddr("10.9.0.3"), LinkIndex: n0},
 	} {
 		if err := h.AddNexthop(bg, &nh); err != nil {
 			t.Fatal(err)
@@ -254,9 +254,9 @@ func TestNexthopFilters(t *testing.T) {
 	ns, h := newHandle(t)
 	n0, n1 := nhSetup(t, ns)
 	for _, nh := range []rtnl.Nexthop{
-		{ID: 1, Gateway: nhAddr("10.9.0.2"), Index: n0, Protocol: rtnl.ProtoBGP},
-		{ID: 2, Gateway: nhAddr("10.8.0.2"), Index: n1},
-		{ID: 3, Gateway: nhAddr("2001:db8:9::2"), Index: n0},
+		{ID: 1, Gateway: nhAddr("10.9.0.2"), LinkIndex: n0, Protocol: rtnl.ProtoBGP},
+		{ID: 2, Gateway: nhAddr("10.8.0.2"), LinkIndex: n1},
+		{ID: 3, Gateway: nhAddr("2001:db8:9::2"), LinkIndex: n0},
 		{ID: 4, Blackhole: true},
 		{ID: 5, Gateway: nhAddr("10.9.0.4"), FDB: true},
 		{ID: 10, Group: []rtnl.NexthopGroupMember{{ID: 1}, {ID: 2}}},
@@ -293,8 +293,8 @@ func TestNexthopFilters(t *testing.T) {
 		want string
 	}{
 		{nil, "1,2,3,4,5,10,11"},
-		{&rtnl.NexthopFilter{Index: n0}, "1,3"},
-		{&rtnl.NexthopFilter{Index: n1}, "2"},
+		{&rtnl.NexthopFilter{LinkIndex: n0}, "1,3"},
+		{&rtnl.NexthopFilter{LinkIndex: n1}, "2"},
 		{&rtnl.NexthopFilter{Groups: true}, "10,11"},
 		{&rtnl.NexthopFilter{FDB: true}, "5,11"},
 		{&rtnl.NexthopFilter{Groups: true, FDB: true}, "11"},
@@ -338,7 +338,7 @@ func TestNexthopFilters(t *testing.T) {
 				vrf = l.index
 			}
 		}
-		if got := idList(&rtnl.NexthopFilter{Master: vrf}); got != "2" {
+		if got := idList(&rtnl.NexthopFilter{MasterIndex: vrf}); got != "2" {
 			t.Errorf("master vrf0: %q", got)
 		}
 	}
@@ -367,7 +367,7 @@ func mustLinks(t *testing.T, ns *netnstest.NS) []nhLink {
 func TestNexthopAutoIDAndGet(t *testing.T) {
 	ns, h := newHandle(t)
 	n0, _ := nhSetup(t, ns)
-	nh := rtnl.Nexthop{Gateway: nhAddr("10.9.0.2"), Index: n0}
+	nh := rtnl.Nexthop{Gateway: nhAddr("10.9.0.2"), LinkIndex: n0}
 	if err := h.AddNexthop(bg, &nh); err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +377,7 @@ func TestNexthopAutoIDAndGet(t *testing.T) {
 	}
 	wantKeys(t, "auto id", got[1], map[string]any{"gateway": "10.9.0.2"})
 	back, err := h.NexthopByID(bg, 1)
-	if err != nil || back.ID != 1 || back.Gateway != nh.Gateway || back.Index != n0 || back.Scope != rtnl.ScopeLink {
+	if err != nil || back.ID != 1 || back.Gateway != nh.Gateway || back.LinkIndex != n0 || back.Scope != rtnl.ScopeLink {
 		t.Errorf("NexthopByID: %+v %v", back, err)
 	}
 }
@@ -385,7 +385,7 @@ func TestNexthopAutoIDAndGet(t *testing.T) {
 func TestNexthopErrors(t *testing.T) {
 	ns, h := newHandle(t)
 	n0, _ := nhSetup(t, ns)
-	nh := rtnl.Nexthop{ID: 1, Gateway: nhAddr("10.9.0.2"), Index: n0}
+	nh := rtnl.Nexthop{ID: 1, Gateway: nhAddr("10.9.0.2"), LinkIndex: n0}
 	if err := h.AddNexthop(bg, &nh); err != nil {
 		t.Fatal(err)
 	}
@@ -394,7 +394,7 @@ func TestNexthopErrors(t *testing.T) {
 	if !errors.As(err, &ne) || !errors.Is(err, os.ErrExist) || ne.Op != "add nexthop id 1 via 10.9.0.2 dev n0" {
 		t.Errorf("duplicate: %v (%q)", err, ne.Op)
 	}
-	err = h.DeleteNexthop(bg, 99)
+	err = h.DeleteNexthop(bg, &rtnl.Nexthop{ID: 99})
 	if !errors.As(err, &ne) || !errors.Is(err, os.ErrNotExist) || ne.Op != "delete nexthop id 99" {
 		t.Errorf("delete missing: %v", err)
 	}
@@ -402,7 +402,7 @@ func TestNexthopErrors(t *testing.T) {
 	if !errors.As(err, &ne) || !errors.Is(err, os.ErrNotExist) || ne.Op != "get nexthop id 99" {
 		t.Errorf("get missing: %v", err)
 	}
-	err = h.AddNexthop(bg, &rtnl.Nexthop{ID: 2, Gateway: nhAddr("10.77.0.1"), Index: n0})
+	err = h.AddNexthop(bg, &rtnl.Nexthop{ID: 2, Gateway: nhAddr("10.77.0.1"), LinkIndex: n0})
 	if !errors.As(err, &ne) || ne.Op != "add nexthop id 2 via 10.77.0.1 dev n0" || !strings.Contains(ne.Message, "gateway") {
 		t.Errorf("unreachable gateway: %v", err)
 	}
@@ -418,12 +418,12 @@ func TestNexthopErrors(t *testing.T) {
 		{rtnl.Append, nh, "cannot append a nexthop"},
 		{rtnl.Delete, rtnl.Nexthop{}, "needs its ID"},
 		{rtnl.Add, rtnl.Nexthop{ID: 5, Family: rtnl.IPv4, Group: []rtnl.NexthopGroupMember{{ID: 1}}}, "a group has none"},
-		{rtnl.Add, rtnl.Nexthop{ID: 5, Index: 1, Group: []rtnl.NexthopGroupMember{{ID: 1}}}, "with a Gateway, Index"},
+		{rtnl.Add, rtnl.Nexthop{ID: 5, LinkIndex: 1, Group: []rtnl.NexthopGroupMember{{ID: 1}}}, "with a Gateway, Index"},
 		{rtnl.Add, rtnl.Nexthop{ID: 5, Group: []rtnl.NexthopGroupMember{{ID: 0}}}, "without an ID"},
 		{rtnl.Add, rtnl.Nexthop{ID: 5, Group: []rtnl.NexthopGroupMember{{ID: 1, Weight: 70000}}}, "weight 70000"},
 		{rtnl.Add, rtnl.Nexthop{ID: 5, GroupType: rtnl.NexthopGroupResilient}, "but no Group"},
 		{rtnl.Add, rtnl.Nexthop{ID: 5, Group: []rtnl.NexthopGroupMember{{ID: 1}}, Resilient: rtnl.NexthopResilient{Buckets: 4}}, "GroupType mpath"},
-		{rtnl.Add, rtnl.Nexthop{ID: 5, Blackhole: true, Index: 1}, "blackhole nexthop 5"},
+		{rtnl.Add, rtnl.Nexthop{ID: 5, Blackhole: true, LinkIndex: 1}, "blackhole nexthop 5"},
 		{rtnl.Add, rtnl.Nexthop{ID: 5, Family: rtnl.IPv6, Gateway: nhAddr("10.0.0.1")}, "not of family inet6"},
 		{rtnl.Add, rtnl.Nexthop{ID: 5, Group: []rtnl.NexthopGroupMember{{ID: 1}}, GroupType: rtnl.NexthopGroupResilient,
 			Resilient: rtnl.NexthopResilient{IdleTimer: -time.Second}}, "IdleTimer -1s"},
@@ -445,7 +445,7 @@ func TestNexthopBatch(t *testing.T) {
 	b := h.NewBatch()
 	const n = 500
 	for i := range n {
-		nh := rtnl.Nexthop{ID: uint32(1 + i), Gateway: netip.AddrFrom4([4]byte{10, 9, 0, byte(2 + i%250)}), Index: n0}
+		nh := rtnl.Nexthop{ID: uint32(1 + i), Gateway: netip.AddrFrom4([4]byte{10, 9, 0, byte(2 + i%250)}), LinkIndex: n0}
 		if err := b.Nexthop(rtnl.Add, &nh); err != nil {
 			t.Fatal(err)
 		}
@@ -484,8 +484,8 @@ func TestNexthopBuckets(t *testing.T) {
 	kfeature.Require(t, kfeature.NexthopResilientFeature, ok, why)
 	n0, n1 := nhSetup(t, ns)
 	for _, nh := range []rtnl.Nexthop{
-		{ID: 1, Gateway: nhAddr("10.9.0.2"), Index: n0},
-		{ID: 2, Gateway: nhAddr("10.8.0.2"), Index: n1},
+		{ID: 1, Gateway: nhAddr("10.9.0.2"), LinkIndex: n0},
+		{ID: 2, Gateway: nhAddr("10.8.0.2"), LinkIndex: n1},
 		{ID: 11, Group: []rtnl.NexthopGroupMember{{ID: 1, Weight: 3}, {ID: 2}}, GroupType: rtnl.NexthopGroupResilient,
 			Resilient: rtnl.NexthopResilient{Buckets: 8, IdleTimer: 10 * time.Second}},
 		{ID: 12, Group: []rtnl.NexthopGroupMember{{ID: 2}}, GroupType: rtnl.NexthopGroupResilient,
@@ -534,7 +534,7 @@ func TestNexthopBuckets(t *testing.T) {
 	}{
 		{rtnl.NexthopBucketFilter{ID: 12}, 4},
 		{rtnl.NexthopBucketFilter{NexthopID: 2}, 6},
-		{rtnl.NexthopBucketFilter{Index: n0}, 6},
+		{rtnl.NexthopBucketFilter{LinkIndex: n0}, 6},
 		{rtnl.NexthopBucketFilter{ID: 11, NexthopID: 2}, 2},
 	} {
 		got, err := h.ListNexthopBuckets(bg, &c.f)

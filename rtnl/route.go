@@ -17,10 +17,20 @@ import (
 // A Route is an entry of a routing table (struct rtmsg and its RTA_*
 // attributes).
 //
-// When adding a route, zero fields take these defaults: Family from Dst,
-// Table main, Type unicast. Protocol, Scope and Priority are sent as given
-// (iproute2's `ip route add` uses protocol boot, and scope link for routes
-// without a gateway; nlctl does the same).
+// When adding, replacing, appending or changing a route, zero fields take
+// the defaults `ip route add` gives them: Family from Dst, Table main,
+// Type unicast, Protocol boot, and Scope as ip derives it: host for local
+// and NAT routes; link for broadcast, multicast and anycast routes and for
+// IPv4 unicast routes without a Gateway, Nexthops or NexthopID (reached
+// directly on the link); global otherwise and for every IPv6 route. To
+// send a zero Protocol (unspec) or Scope (global) instead, name the field
+// in Explicit. Deleting matches any protocol and, unless Scope is set or
+// explicit, any scope.
+//
+// A route decoded from the kernel has those fields in Explicit whose
+// listed value is a zero the defaults would replace, so that a listed
+// route sent back (to copy it to another table or namespace) is the route
+// listed.
 type Route struct {
 	// Family is IPv4 or IPv6 (other families' routes are listed with their
 	// addresses left out).
@@ -46,8 +56,9 @@ type Route struct {
 	// Gateway is the next hop's address. An address of the other family
 	// (an IPv6 gateway for an IPv4 route) is sent as RTA_VIA.
 	Gateway netip.Addr
-	// OIF and IIF are the output and input interfaces' indexes.
-	OIF, IIF int
+	// LinkIndex is the output interface's index (RTA_OIF, ip's "dev"),
+	// InputLinkIndex the input interface's (RTA_IIF, ip's "iif").
+	LinkIndex, InputLinkIndex int
 	// PrefSrc is the source address preferred for traffic to Dst.
 	PrefSrc netip.Addr
 	// Priority is the route's metric.
@@ -58,7 +69,10 @@ type Route struct {
 	// Nexthops are the paths of a multipath route (RTA_MULTIPATH).
 	Nexthops []RouteNexthop
 	// NexthopID refers to a nexthop object (RTA_NH_ID) instead of a
-	// gateway and interface.
+	// gateway and interface. The kernel lists such a route with the
+	// object's paths in Gateway, LinkIndex, Nexthops and Encap; requests
+	// with a NexthopID leave those out, so that a listed route can be
+	// deleted or added elsewhere as it is.
 	NexthopID uint32
 	// Pref is the preference of an IPv6 route learnt from a router
 	// advertisement (RTA_PREF).
@@ -80,8 +94,10 @@ type Route struct {
 	// RouteFieldExpires sends an Expires of 0, which makes an IPv6 route
 	// expire at once (iproute2's "expires 0"); RouteFieldNexthopID sends a
 	// NexthopID of 0, which the kernel refuses beside a gateway or an
-	// interface for IPv6 routes (iproute2's "nhid 0"). Listing never sets
-	// it.
+	// interface for IPv6 routes (iproute2's "nhid 0"); RouteFieldProtocol
+	// and RouteFieldScope send a zero Protocol (unspec) and Scope (global)
+	// instead of their defaults. Decoding sets only RouteFieldProtocol and
+	// RouteFieldScope, on a zero the defaults would replace.
 	Explicit RouteFields
 }
 
@@ -92,12 +108,16 @@ type RouteFields uint8
 const (
 	RouteFieldExpires RouteFields = 1 << iota
 	RouteFieldNexthopID
+	RouteFieldProtocol
+	RouteFieldScope
 )
 
 // A RouteNexthop is one path of a multipath route.
 type RouteNexthop struct {
-	Gateway netip.Addr
-	OIF     int
+	// Gateway is the path's next hop and LinkIndex its output interface's
+	// index (rtnh_ifindex).
+	Gateway   netip.Addr
+	LinkIndex int
 	// Weight is the path's share, 1 to 256 (0 is taken as 1).
 	Weight int
 	Flags  RouteFlags
@@ -320,9 +340,9 @@ func (r *Route) decode(m nl.Message, s *store) error {
 		case unix.RTA_VIA:
 			r.Gateway = decodeVia(&d)
 		case unix.RTA_OIF:
-			r.OIF = int(d.Uint32())
+			r.LinkIndex = int(d.Uint32())
 		case unix.RTA_IIF:
-			r.IIF = int(d.Uint32())
+			r.InputLinkIndex = int(d.Uint32())
 		case unix.RTA_PREFSRC:
 			if ip {
 				r.PrefSrc = d.Addr()
@@ -388,7 +408,38 @@ func (r *Route) decode(m nl.Message, s *store) error {
 			return err
 		}
 	}
+	// A zero the defaults would replace is marked explicit, so that the
+	// route sent back (to add it elsewhere) is the route listed.
+	r.Explicit = 0
+	if r.Protocol == ProtoUnspec {
+		r.Explicit |= RouteFieldProtocol
+	}
+	if r.Scope == ScopeGlobal && r.defaultScope(r.Family, r.Type) != ScopeGlobal {
+		r.Explicit |= RouteFieldScope
+	}
 	return nil
+}
+
+// defaultScope is the scope `ip route add` gives a route of family f and
+// type t when none is given: host for local and NAT routes, link for
+// broadcast, multicast and anycast routes and for IPv4 unicast routes
+// without a gateway, multipath or nexthop object (reached directly on the
+// link), else global. IPv6 and MPLS routes are always global.
+func (r *Route) defaultScope(f Family, t RouteType) Scope {
+	if f != IPv4 {
+		return ScopeGlobal
+	}
+	switch t {
+	case RouteLocal, RouteNAT:
+		return ScopeHost
+	case RouteBroadcast, RouteMulticast, RouteAnycast:
+		return ScopeLink
+	case RouteUnicast, RouteUnspec:
+		if !r.Gateway.IsValid() && len(r.Nexthops) == 0 && r.NexthopID == 0 {
+			return ScopeLink
+		}
+	}
+	return ScopeGlobal
 }
 
 // routePrefix builds a route's prefix from its address attribute (absent
@@ -462,9 +513,9 @@ func decodeMultipath(b []byte, f Family, s *store) ([]RouteNexthop, error) {
 	for len(b) >= 8 {
 		l := int(binary.NativeEndian.Uint16(b))
 		nh := RouteNexthop{
-			Flags:  RouteFlags(b[2]),
-			Weight: int(b[3]) + 1,
-			OIF:    int(int32(binary.NativeEndian.Uint32(b[4:8]))),
+			Flags:     RouteFlags(b[2]),
+			Weight:    int(b[3]) + 1,
+			LinkIndex: int(int32(binary.NativeEndian.Uint32(b[4:8]))),
 		}
 		d := nl.NewAttrDecoder(b[8:l])
 		for d.Next() {
@@ -546,16 +597,24 @@ func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
 	} else {
 		h[4] = unix.RT_TABLE_UNSPEC
 	}
-	h[5] = byte(r.Protocol)
-	h[6] = byte(r.Scope)
-	typ := r.Type
+	proto, scope, typ := r.Protocol, r.Scope, r.Type
 	if v == Delete {
-		if r.Scope == ScopeGlobal {
-			h[6] = byte(ScopeNowhere) // match any scope
+		if scope == ScopeGlobal && r.Explicit&RouteFieldScope == 0 {
+			scope = ScopeNowhere // match any scope
 		}
-	} else if typ == RouteUnspec {
-		typ = RouteUnicast
+	} else {
+		if typ == RouteUnspec {
+			typ = RouteUnicast
+		}
+		if proto == ProtoUnspec && r.Explicit&RouteFieldProtocol == 0 {
+			proto = ProtoBoot
+		}
+		if scope == ScopeGlobal && r.Explicit&RouteFieldScope == 0 {
+			scope = r.defaultScope(f, typ)
+		}
 	}
+	h[5] = byte(proto)
+	h[6] = byte(scope)
 	h[7] = byte(typ)
 	binary.NativeEndian.PutUint32(h[8:], uint32(r.Flags))
 	// The default route has no RTA_DST; any other prefix, even one the
@@ -570,12 +629,17 @@ func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
 	if table >= 256 { // as ip: smaller ids fit in rtm_table
 		e.Uint32(unix.RTA_TABLE, table)
 	}
-	encodeGateway(e, f, r.Gateway)
-	if r.OIF != 0 {
-		e.Uint32(unix.RTA_OIF, uint32(r.OIF))
+	// A route through a nexthop object has its paths there: the kernel
+	// lists them in the route, and refuses them in a request.
+	paths := r.NexthopID == 0
+	if paths {
+		encodeGateway(e, f, r.Gateway)
 	}
-	if r.IIF != 0 {
-		e.Uint32(unix.RTA_IIF, uint32(r.IIF))
+	if r.LinkIndex != 0 && paths {
+		e.Uint32(unix.RTA_OIF, uint32(r.LinkIndex))
+	}
+	if r.InputLinkIndex != 0 {
+		e.Uint32(unix.RTA_IIF, uint32(r.InputLinkIndex))
 	}
 	if r.PrefSrc.IsValid() {
 		e.Addr(unix.RTA_PREFSRC, r.PrefSrc)
@@ -589,7 +653,7 @@ func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
 	if !r.Metrics.IsZero() {
 		encodeMetrics(e, &r.Metrics)
 	}
-	if len(r.Nexthops) > 0 {
+	if len(r.Nexthops) > 0 && paths {
 		encodeMultipath(e, f, r.Nexthops)
 	}
 	if r.NexthopID != 0 || r.Explicit&RouteFieldNexthopID != 0 {
@@ -601,7 +665,9 @@ func encodeRoute(e *nl.Encoder, v Verb, r *Route) error {
 	if (r.Expires != 0 || r.Explicit&RouteFieldExpires != 0) && v != Delete {
 		e.Uint32(unix.RTA_EXPIRES, r.Expires)
 	}
-	encodeEncap(e, r.Encap)
+	if paths {
+		encodeEncap(e, r.Encap)
+	}
 	if r.Realms != 0 {
 		e.Uint32(unix.RTA_FLOW, r.Realms)
 	}
@@ -659,7 +725,7 @@ func encodeMultipath(e *nl.Encoder, f Family, nhs []RouteNexthop) {
 		}
 		h[2] = byte(nh.Flags)
 		h[3] = byte(min(w, 256) - 1)
-		binary.NativeEndian.PutUint32(h[4:], uint32(nh.OIF))
+		binary.NativeEndian.PutUint32(h[4:], uint32(nh.LinkIndex))
 		p := e.NestStruct(h[:])
 		encodeGateway(e, f, nh.Gateway)
 		encodeEncap(e, nh.Encap)
@@ -711,8 +777,8 @@ func (r *Route) format(names func(int) string) string {
 		}
 		b.WriteString(r.Gateway.String())
 	}
-	if r.OIF != 0 {
-		b.WriteString(" dev " + names(r.OIF))
+	if r.LinkIndex != 0 {
+		b.WriteString(" dev " + names(r.LinkIndex))
 	}
 	if r.Table != 0 && r.Table != TableMain {
 		b.WriteString(" table " + TableName(r.Table))
@@ -734,8 +800,8 @@ func (r *Route) format(names func(int) string) string {
 		if nh.Gateway.IsValid() {
 			b.WriteString(" via " + nh.Gateway.String())
 		}
-		if nh.OIF != 0 {
-			b.WriteString(" dev " + names(nh.OIF))
+		if nh.LinkIndex != 0 {
+			b.WriteString(" dev " + names(nh.LinkIndex))
 		}
 		if nh.Weight > 1 {
 			fmt.Fprintf(&b, " weight %d", nh.Weight)
@@ -773,12 +839,12 @@ type RouteFilter struct {
 	Family Family
 	// Table selects one table (0: every table).
 	Table uint32
-	// Protocol, Type and OIF select the routes of one protocol, of one
+	// Protocol, Type and LinkIndex select the routes of one protocol, of one
 	// type, through one interface (by index; paths of multipath routes
 	// count).
-	Protocol RouteProtocol
-	Type     RouteType
-	OIF      int
+	Protocol  RouteProtocol
+	Type      RouteType
+	LinkIndex int
 	// Cloned lists the route cache exceptions (such as learnt PMTUs)
 	// instead of the routes.
 	Cloned bool
@@ -820,8 +886,8 @@ func buildRouteDump(e *nl.Encoder, f *RouteFilter) {
 	if f.Table != 0 {
 		e.Uint32(unix.RTA_TABLE, f.Table)
 	}
-	if f.OIF != 0 {
-		e.Uint32(unix.RTA_OIF, uint32(f.OIF))
+	if f.LinkIndex != 0 {
+		e.Uint32(unix.RTA_OIF, uint32(f.LinkIndex))
 	}
 	e.End()
 }
@@ -835,13 +901,13 @@ func (f *RouteFilter) keep(r *Route) bool {
 		(f.Table == 0 || r.Table == f.Table) &&
 		(f.Protocol == ProtoUnspec || r.Protocol == f.Protocol) &&
 		(f.Type == RouteUnspec || r.Type == f.Type) &&
-		(f.OIF == 0 || r.OIF == f.OIF || hasNexthopVia(r, f.OIF)) &&
+		(f.LinkIndex == 0 || r.LinkIndex == f.LinkIndex || hasNexthopVia(r, f.LinkIndex)) &&
 		(r.Flags&RouteCloned != 0) == f.Cloned
 }
 
 func hasNexthopVia(r *Route, oif int) bool {
 	for _, nh := range r.Nexthops {
-		if nh.OIF == oif {
+		if nh.LinkIndex == oif {
 			return true
 		}
 	}
@@ -853,9 +919,10 @@ type RouteQuery struct {
 	// Dst is the destination to look up (required); Src the source
 	// address the traffic would have.
 	Dst, Src netip.Addr
-	// IIF is the interface the traffic would come in through (a forwarding
-	// lookup); OIF the one it must go out through.
-	IIF, OIF int
+	// InputLinkIndex is the interface the traffic would come in through
+	// (a forwarding lookup, RTA_IIF); LinkIndex the one it must go out
+	// through (RTA_OIF).
+	InputLinkIndex, LinkIndex int
 	// Mark and TOS are the traffic's firewall mark and type of service.
 	Mark uint32
 	TOS  uint8
@@ -891,11 +958,11 @@ func (h *Handle) RouteGet(ctx context.Context, q RouteQuery) (*Route, error) {
 		hdr[2] = byte(q.Src.BitLen())
 		e.Addr(unix.RTA_SRC, q.Src)
 	}
-	if q.IIF != 0 {
-		e.Uint32(unix.RTA_IIF, uint32(q.IIF))
+	if q.InputLinkIndex != 0 {
+		e.Uint32(unix.RTA_IIF, uint32(q.InputLinkIndex))
 	}
-	if q.OIF != 0 {
-		e.Uint32(unix.RTA_OIF, uint32(q.OIF))
+	if q.LinkIndex != 0 {
+		e.Uint32(unix.RTA_OIF, uint32(q.LinkIndex))
 	}
 	if q.Mark != 0 {
 		e.Uint32(unix.RTA_MARK, q.Mark)

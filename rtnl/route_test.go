@@ -53,7 +53,7 @@ func addr(s string) netip.Addr  { return netip.MustParseAddr(s) }
 func TestRouteAddReplaceChangeDelete(t *testing.T) {
 	ns, h := newHandle(t)
 	idx := routeSetup(t, ns)
-	r := rtnl.Route{Dst: pfx("10.2.0.0/16"), Gateway: addr("10.1.0.2"), OIF: idx, Protocol: rtnl.ProtoStatic, Priority: 5,
+	r := rtnl.Route{Dst: pfx("10.2.0.0/16"), Gateway: addr("10.1.0.2"), LinkIndex: idx, Protocol: rtnl.ProtoStatic, Priority: 5,
 		Metrics: rtnl.Metrics{MTU: 1400, AdvMSS: 1300, HopLimit: 9, RTT: 10, Congestion: "reno"}} // reno is always built in
 	if err := h.AddRoute(bg, &r); err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func TestRouteAddReplaceChangeDelete(t *testing.T) {
 		t.Fatalf("after replace: %v", got)
 	}
 	// Change fails for a route that does not exist.
-	other := rtnl.Route{Dst: pfx("10.99.0.0/16"), OIF: idx, Scope: rtnl.ScopeLink}
+	other := rtnl.Route{Dst: pfx("10.99.0.0/16"), LinkIndex: idx, Scope: rtnl.ScopeLink}
 	if err := h.ChangeRoute(bg, &other); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("change of a missing route: %v", err)
 	}
@@ -117,7 +117,7 @@ func opOf(err error) string {
 func TestRouteErrorWording(t *testing.T) {
 	ns, h := newHandle(t)
 	idx := routeSetup(t, ns)
-	err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("10.0.0.0/8"), Gateway: addr("10.9.9.9"), OIF: idx})
+	err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("10.0.0.0/8"), Gateway: addr("10.9.9.9"), LinkIndex: idx})
 	want := "add route 10.0.0.0/8 via 10.9.9.9 dev r0: Nexthop has invalid gateway"
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("got  %v\nwant %s", err, want)
@@ -147,12 +147,12 @@ func TestRouteKinds(t *testing.T) {
 	add(rtnl.Route{Dst: pfx("10.4.0.0/16"), Type: rtnl.RouteUnreachable})
 	add(rtnl.Route{Dst: pfx("10.5.0.0/16"), Type: rtnl.RouteProhibit, Table: 100000})
 	add(rtnl.Route{Dst: pfx("10.6.0.0/16"), Nexthops: []rtnl.RouteNexthop{
-		{Gateway: addr("10.1.0.2"), OIF: idx, Weight: 2}, {Gateway: addr("10.1.0.3"), OIF: idx}}})
-	add(rtnl.Route{Dst: pfx("10.7.0.0/16"), Gateway: addr("2001:db8::2"), OIF: idx})
-	add(rtnl.Route{Dst: pfx("10.8.0.0/16"), OIF: idx, Scope: rtnl.ScopeLink, PrefSrc: addr("10.1.0.1"), Protocol: 99})
+		{Gateway: addr("10.1.0.2"), LinkIndex: idx, Weight: 2}, {Gateway: addr("10.1.0.3"), LinkIndex: idx}}})
+	add(rtnl.Route{Dst: pfx("10.7.0.0/16"), Gateway: addr("2001:db8::2"), LinkIndex: idx})
+	add(rtnl.Route{Dst: pfx("10.8.0.0/16"), LinkIndex: idx, Scope: rtnl.ScopeLink, PrefSrc: addr("10.1.0.1"), Protocol: 99})
 	add(rtnl.Route{Dst: pfx("0.0.0.0/0"), Gateway: addr("10.1.0.254")})
-	add(rtnl.Route{Dst: pfx("2001:db8:5::/48"), Gateway: addr("2001:db8::2"), OIF: idx, Pref: rtnl.PrefHigh, Expires: 100})
-	add(rtnl.Route{Dst: pfx("2001:db8:6::/48"), OIF: idx, Src: pfx("2001:db8:99::/48")})
+	add(rtnl.Route{Dst: pfx("2001:db8:5::/48"), Gateway: addr("2001:db8::2"), LinkIndex: idx, Pref: rtnl.PrefHigh, Expires: 100})
+	add(rtnl.Route{Dst: pfx("2001:db8:6::/48"), LinkIndex: idx, Src: pfx("2001:db8:99::/48")})
 
 	all := ipRoutes(t, ns, "table", "all")
 	find := func(dst string) map[string]any {
@@ -201,7 +201,7 @@ func TestRouteKinds(t *testing.T) {
 	if r := byDst["10.5.0.0/16/100000"]; r.Type != rtnl.RouteProhibit {
 		t.Errorf("decoded prohibit: %+v", r)
 	}
-	if r := byDst["10.6.0.0/16/254"]; len(r.Nexthops) != 2 || r.Nexthops[0].Weight != 2 || r.Nexthops[1].Gateway != addr("10.1.0.3") || r.Nexthops[1].OIF != idx {
+	if r := byDst["10.6.0.0/16/254"]; len(r.Nexthops) != 2 || r.Nexthops[0].Weight != 2 || r.Nexthops[1].Gateway != addr("10.1.0.3") || r.Nexthops[1].LinkIndex != idx {
 		t.Errorf("decoded multipath: %+v", r)
 	}
 	if r := byDst["10.7.0.0/16/254"]; r.Gateway != addr("2001:db8::2") || r.String() != "10.7.0.0/16 via inet6 2001:db8::2 dev if"+strconv.Itoa(idx) {
@@ -229,10 +229,10 @@ func TestRouteAppendAndNexthopID(t *testing.T) {
 		t.Fatalf("nhid route: %v", r)
 	}
 	// IPv6 append adds a path to the route.
-	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:7::/48"), Gateway: addr("2001:db8::2"), OIF: idx}); err != nil {
+	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:7::/48"), Gateway: addr("2001:db8::2"), LinkIndex: idx}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.AppendRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:7::/48"), Gateway: addr("2001:db8::3"), OIF: idx}); err != nil {
+	if err := h.AppendRoute(bg, &rtnl.Route{Dst: pfx("2001:db8:7::/48"), Gateway: addr("2001:db8::3"), LinkIndex: idx}); err != nil {
 		t.Fatal(err)
 	}
 	var r []map[string]any
@@ -270,7 +270,7 @@ func TestRouteFilters(t *testing.T) {
 	if got := count(&rtnl.RouteFilter{Table: 30, Type: rtnl.RouteBlackhole}); len(got) != 1 || got[0] != "10.32.0.0/16" {
 		t.Errorf("blackholes: %v", got)
 	}
-	if got := count(&rtnl.RouteFilter{Family: rtnl.IPv4, OIF: idx, Table: rtnl.TableMain}); len(got) != 1 || got[0] != "10.1.0.0/24" {
+	if got := count(&rtnl.RouteFilter{Family: rtnl.IPv4, LinkIndex: idx, Table: rtnl.TableMain}); len(got) != 1 || got[0] != "10.1.0.0/24" {
 		t.Errorf("dev r0 in main: %v", got)
 	}
 	if got := count(&rtnl.RouteFilter{Family: rtnl.IPv6, Table: rtnl.TableLocal}); len(got) < 2 {
@@ -293,7 +293,7 @@ func TestRouteGet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Gateway != addr("10.1.0.2") || r.OIF != idx || r.PrefSrc != addr("10.1.0.1") || r.Metrics.MTU != 1300 || r.Dst != pfx("10.40.1.2/32") {
+	if r.Gateway != addr("10.1.0.2") || r.LinkIndex != idx || r.PrefSrc != addr("10.1.0.1") || r.Metrics.MTU != 1300 || r.Dst != pfx("10.40.1.2/32") {
 		t.Fatalf("route get: %+v", r)
 	}
 	r, err = h.RouteGet(bg, rtnl.RouteQuery{Dst: addr("10.40.1.2"), FibMatch: true})
@@ -311,7 +311,7 @@ func TestRouteBatch(t *testing.T) {
 	idx := routeSetup(t, ns)
 	b := h.NewBatch()
 	for i := range 1000 {
-		r := rtnl.Route{Dst: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 50, byte(i >> 8), byte(i)}), 32), Gateway: addr("10.1.0.2"), OIF: idx}
+		r := rtnl.Route{Dst: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 50, byte(i >> 8), byte(i)}), 32), Gateway: addr("10.1.0.2"), LinkIndex: idx}
 		if i == 500 {
 			r.Gateway = addr("10.9.9.9") // refused: not on the link
 		}
@@ -363,7 +363,7 @@ func TestRouteListAllocations(t *testing.T) {
 	idx := routeSetup(t, ns)
 	b := h.NewBatch()
 	for i := range 2000 {
-		b.Route(rtnl.Add, &rtnl.Route{Dst: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 60, byte(i >> 8), byte(i)}), 32), Gateway: addr("10.1.0.2"), OIF: idx})
+		b.Route(rtnl.Add, &rtnl.Route{Dst: netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 60, byte(i >> 8), byte(i)}), 32), Gateway: addr("10.1.0.2"), LinkIndex: idx})
 	}
 	if err := b.Run(bg, nil); err != nil {
 		t.Fatal(err)
@@ -418,11 +418,11 @@ func TestRouteDumpError(t *testing.T) {
 	ns, h := newHandle(t)
 	ok, why := kfeature.HasStrictCheck(t, ns) // which checks the interface of a dump request
 	kfeature.Require(t, kfeature.StrictCheckFeature, ok, why)
-	_, err := h.ListRoutes(bg, &rtnl.RouteFilter{OIF: 9999})
+	_, err := h.ListRoutes(bg, &rtnl.RouteFilter{LinkIndex: 9999})
 	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "list route") {
 		t.Fatalf("dump for a missing interface: %v", err)
 	}
-	for _, err := range h.Routes(bg, &rtnl.RouteFilter{OIF: 9999}) {
+	for _, err := range h.Routes(bg, &rtnl.RouteFilter{LinkIndex: 9999}) {
 		if err == nil || !strings.Contains(err.Error(), "if9999") {
 			t.Fatalf("iterator: %v", err)
 		}
@@ -441,14 +441,14 @@ func TestRouteEncap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("10.9.0.0/16"), OIF: idx, Scope: rtnl.ScopeLink, Encap: enc}); err != nil {
+	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("10.9.0.0/16"), LinkIndex: idx, Scope: rtnl.ScopeLink, Encap: enc}); err != nil {
 		t.Fatal(err)
 	}
 	enc6, err := rtnl.IPEncap{ID: 6, Dst: addr("2001:db8::9"), TOS: 3}.Encap()
 	if err != nil || enc6.Type != rtnl.EncapIP6 {
 		t.Fatal(enc6, err)
 	}
-	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("10.10.0.0/16"), OIF: idx, Scope: rtnl.ScopeLink, Encap: enc6}); err != nil {
+	if err := h.AddRoute(bg, &rtnl.Route{Dst: pfx("10.10.0.0/16"), LinkIndex: idx, Scope: rtnl.ScopeLink, Encap: enc6}); err != nil {
 		t.Fatal(err)
 	}
 	out := ns.IP("-o", "route", "show")
@@ -496,10 +496,10 @@ func TestBatchTakesBackFailedChanges(t *testing.T) {
 	ns, h := newHandle(t)
 	idx := routeSetup(t, ns)
 	b := h.NewBatch()
-	if err := b.Route(rtnl.Add, &rtnl.Route{Dst: pfx("10.70.0.0/16"), OIF: idx, Scope: rtnl.ScopeLink}); err != nil {
+	if err := b.Route(rtnl.Add, &rtnl.Route{Dst: pfx("10.70.0.0/16"), LinkIndex: idx, Scope: rtnl.ScopeLink}); err != nil {
 		t.Fatal(err)
 	}
-	huge := &rtnl.Route{Dst: pfx("10.71.0.0/16"), OIF: idx, Metrics: rtnl.Metrics{Congestion: strings.Repeat("x", 70000)}}
+	huge := &rtnl.Route{Dst: pfx("10.71.0.0/16"), LinkIndex: idx, Metrics: rtnl.Metrics{Congestion: strings.Repeat("x", 70000)}}
 	if err := b.Route(rtnl.Add, huge); err == nil || !errors.Is(err, nl.ErrTooLarge) {
 		t.Fatalf("oversized change: %v", err)
 	}

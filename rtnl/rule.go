@@ -51,10 +51,11 @@ type Rule struct {
 	// (FRA_FWMARK, FRA_FWMASK). A Mark with a zero Mask matches it
 	// exactly; the kernel reports that Mask as 0xffffffff.
 	Mark, Mask uint32
-	// IIF and OIF are the names of the input and output interfaces
-	// matched (FRA_IIFNAME, FRA_OIFNAME). The interfaces need not exist:
+	// InputLinkName and OutputLinkName are the names of the input and
+	// output interfaces matched (FRA_IIFNAME, FRA_OIFNAME; ip's iif and
+	// oif). The interfaces need not exist:
 	// such a rule is "detached" (see Flags) until they do.
-	IIF, OIF string
+	InputLinkName, OutputLinkName string
 	// L3mdev makes the rule look up the table of the L3 master device
 	// (VRF) of the packet's interface (FRA_L3MDEV).
 	L3mdev bool
@@ -243,9 +244,9 @@ func (r *Rule) decode(m nl.Message, s *store) error {
 		case unix.FRA_FWMASK:
 			r.Mask = d.Uint32()
 		case unix.FRA_IIFNAME:
-			r.IIF = s.intern(d.Bytes())
+			r.InputLinkName = s.intern(d.Bytes())
 		case unix.FRA_OIFNAME:
-			r.OIF = s.intern(d.Bytes())
+			r.OutputLinkName = s.intern(d.Bytes())
 		case fraL3mdev:
 			r.L3mdev = d.Uint8() != 0
 		case unix.FRA_UID_RANGE:
@@ -366,11 +367,11 @@ func (r *Rule) validate(v Verb) error {
 			return fmt.Errorf("rtnl: rule %s %v is not of family %v", p.name, p.p, f)
 		}
 	}
-	if len(r.IIF) > ifNameMax || strings.IndexByte(r.IIF, 0) >= 0 {
-		return fmt.Errorf("rtnl: rule IIF %q is not an interface name", r.IIF)
+	if len(r.InputLinkName) > ifNameMax || strings.IndexByte(r.InputLinkName, 0) >= 0 {
+		return fmt.Errorf("rtnl: rule IIF %q is not an interface name", r.InputLinkName)
 	}
-	if len(r.OIF) > ifNameMax || strings.IndexByte(r.OIF, 0) >= 0 {
-		return fmt.Errorf("rtnl: rule OIF %q is not an interface name", r.OIF)
+	if len(r.OutputLinkName) > ifNameMax || strings.IndexByte(r.OutputLinkName, 0) >= 0 {
+		return fmt.Errorf("rtnl: rule OIF %q is not an interface name", r.OutputLinkName)
 	}
 	if r.Goto != 0 && r.Action != RuleGoto && r.Action != RuleActionUnspec {
 		return fmt.Errorf("rtnl: rule Goto %d with action %v", r.Goto, r.Action)
@@ -460,11 +461,11 @@ func encodeRule(e *nl.Encoder, v Verb, r *Rule) error {
 	if r.Mask != 0 {
 		e.Uint32(unix.FRA_FWMASK, r.Mask)
 	}
-	if r.IIF != "" {
-		e.String(unix.FRA_IIFNAME, r.IIF)
+	if r.InputLinkName != "" {
+		e.String(unix.FRA_IIFNAME, r.InputLinkName)
 	}
-	if r.OIF != "" {
-		e.String(unix.FRA_OIFNAME, r.OIF)
+	if r.OutputLinkName != "" {
+		e.String(unix.FRA_OIFNAME, r.OutputLinkName)
 	}
 	if r.L3mdev {
 		e.Uint8(fraL3mdev, 1)
@@ -555,11 +556,11 @@ func (r *Rule) String() string {
 	if r.FlowLabel != 0 || r.FlowLabelMask != 0 {
 		fmt.Fprintf(&b, " flowlabel %#x/%#x", r.FlowLabel, r.FlowLabelMask)
 	}
-	if r.IIF != "" {
-		b.WriteString(" iif " + r.IIF)
+	if r.InputLinkName != "" {
+		b.WriteString(" iif " + r.InputLinkName)
 	}
-	if r.OIF != "" {
-		b.WriteString(" oif " + r.OIF)
+	if r.OutputLinkName != "" {
+		b.WriteString(" oif " + r.OutputLinkName)
 	}
 	if u := r.UIDRange; u != nil {
 		fmt.Fprintf(&b, " uidrange %d-%d", u.Start, u.End)
@@ -673,8 +674,9 @@ type RuleFilter struct {
 	Table uint32
 	// Priority, if not nil, selects the rule of this priority.
 	Priority *uint32
-	// IIF and OIF select rules matching these interface names.
-	IIF, OIF string
+	// InputLinkName and OutputLinkName select rules matching these
+	// interface names.
+	InputLinkName, OutputLinkName string
 	// Protocol selects rules installed by this protocol.
 	Protocol RouteProtocol
 }
@@ -686,8 +688,8 @@ func (f *RuleFilter) keep(r *Rule) bool {
 	return (f.Family == AnyFamily || r.Family == f.Family) &&
 		(f.Table == 0 || r.Table == f.Table) &&
 		(f.Priority == nil || r.Priority == *f.Priority) &&
-		(f.IIF == "" || r.IIF == f.IIF) &&
-		(f.OIF == "" || r.OIF == f.OIF) &&
+		(f.InputLinkName == "" || r.InputLinkName == f.InputLinkName) &&
+		(f.OutputLinkName == "" || r.OutputLinkName == f.OutputLinkName) &&
 		(f.Protocol == ProtoUnspec || r.Protocol == f.Protocol)
 }
 

@@ -15,7 +15,7 @@ func fuzzNames(i int) string { return "if" + strconv.Itoa(i) }
 // checks that what decodes and validates survives an encode and a decode.
 func FuzzRule(f *testing.F) {
 	for _, r := range []Rule{
-		{Priority: 100, Src: netip.MustParsePrefix("10.0.0.0/8"), Table: 1000, Invert: true, IIF: "eth0", Mark: 1, Mask: 3},
+		{Priority: 100, Src: netip.MustParsePrefix("10.0.0.0/8"), Table: 1000, Invert: true, InputLinkName: "eth0", Mark: 1, Mask: 3},
 		{Family: IPv6, Dst: netip.MustParsePrefix("2001:db8::/32"), Goto: 7, UIDRange: &RuleUIDRange{1, 2},
 			SrcPort: RulePortRange{5, 5}, SrcPortMask: 0xf0, SuppressPrefixLen: new(0), DSCP: new(uint8(3)), DSCPMask: 3},
 	} {

@@ -68,7 +68,7 @@ func testRules() []struct {
 	}{
 		{rtnl.Rule{Priority: 100, Src: rulePrefix("10.0.0.0/8"), Dst: rulePrefix("192.168.1.0/24"), Table: 100},
 			map[string]any{"src": "10.0.0.0", "srclen": 8.0, "dst": "192.168.1.0", "dstlen": 24.0, "table": "100"}},
-		{rtnl.Rule{Priority: 200, Invert: true, Src: rulePrefix("10.1.0.0/16"), Mark: 0x10, Mask: 0xff, IIF: "lo", OIF: "gone0", Table: 1000},
+		{rtnl.Rule{Priority: 200, Invert: true, Src: rulePrefix("10.1.0.0/16"), Mark: 0x10, Mask: 0xff, InputLinkName: "lo", OutputLinkName: "gone0", Table: 1000},
 			map[string]any{"not": nil, "src": "10.1.0.0", "srclen": 16.0, "fwmark": "0x10", "fwmask": "0xff", "iif": "lo", "oif": "gone0", "oif_detached": nil, "table": "1000"}},
 		{rtnl.Rule{Priority: 300, UIDRange: &rtnl.RuleUIDRange{Start: 100, End: 200}, IPProto: unix.IPPROTO_TCP,
 			SrcPort: rtnl.RulePortRange{Start: 1000, End: 2000}, DstPort: rtnl.RulePortRange{Start: 80, End: 80}, Table: rtnl.TableMain},
@@ -359,7 +359,7 @@ func TestRuleErrors(t *testing.T) {
 		want string
 	}{
 		{rtnl.Rule{Family: rtnl.IPv6, Src: rulePrefix("10.0.0.0/8")}, "Src 10.0.0.0/8 is not of family inet6"},
-		{rtnl.Rule{IIF: "a-name-much-too-long"}, "IIF"},
+		{rtnl.Rule{InputLinkName: "a-name-much-too-long"}, "IIF"},
 		{rtnl.Rule{Action: rtnl.RuleBlackhole, Goto: 5}, "Goto 5 with action blackhole"},
 		{rtnl.Rule{UIDRange: &rtnl.RuleUIDRange{Start: 9, End: 1}}, "reversed"},
 		{rtnl.Rule{SrcPort: rtnl.RulePortRange{Start: 9, End: 1}}, "SrcPort 9-1"},

@@ -200,7 +200,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 	if err != nil {
 		return ad, err
 	}
-	ad.Index = idx
+	ad.LinkIndex = idx
 	ad.Prefix = local
 	if peer.IsValid() {
 		if familyOf(peer.Addr()) != familyOf(local.Addr()) {
@@ -240,7 +240,7 @@ func parseAddress(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Address, error) {
 	}
 	if v == rtnl.Delete && ad.Prefix.Addr().Is4() && !localLenGiven && !ad.Peer.IsValid() {
 		// ip deletes "10.1.0.5" whatever its prefix length: find it.
-		p, ok, err := addrFindLength(x, ad.Index, ad.Prefix.Addr())
+		p, ok, err := addrFindLength(x, ad.LinkIndex, ad.Prefix.Addr())
 		if err != nil {
 			return ad, err
 		}
@@ -291,7 +291,7 @@ func addrFindLength(x *ipctx, index int, a netip.Addr) (netip.Prefix, bool, erro
 	if err != nil {
 		return netip.Prefix{}, false, err
 	}
-	addrs, err := h.ListAddresses(x.ctx, &rtnl.AddressFilter{Family: rtnl.IPv4, Index: index})
+	addrs, err := h.ListAddresses(x.ctx, &rtnl.AddressFilter{Family: rtnl.IPv4, LinkIndex: index})
 	if err != nil {
 		return netip.Prefix{}, false, err
 	}
@@ -525,7 +525,7 @@ func addrCollect(x *ipctx, s *addrSelector) ([]addrLink, *linkTable, error) {
 			}
 			i = l.Index
 		}
-		s.kernel.Index = i
+		s.kernel.LinkIndex = i
 	}
 	addrs, err := collectList(func() iter.Seq2[*rtnl.Address, error] { return h.Addresses(x.ctx, &s.kernel) })
 	if err != nil {
@@ -533,7 +533,7 @@ func addrCollect(x *ipctx, s *addrSelector) ([]addrLink, *linkTable, error) {
 	}
 	links := make([]*rtnl.Link, 0, t.all.len())
 	for l := range t.all.all() {
-		if s.kernel.Index == 0 || l.Index == s.kernel.Index {
+		if s.kernel.LinkIndex == 0 || l.Index == s.kernel.LinkIndex {
 			links = append(links, l)
 		}
 	}
@@ -546,7 +546,7 @@ func addrCollect(x *ipctx, s *addrSelector) ([]addrLink, *linkTable, error) {
 	}
 	start := make([]int, len(links)+1)
 	for ad := range addrs.all() {
-		if k, ok := slot[ad.Index]; ok {
+		if k, ok := slot[ad.LinkIndex]; ok {
 			start[k+1]++
 		}
 	}
@@ -557,7 +557,7 @@ func addrCollect(x *ipctx, s *addrSelector) ([]addrLink, *linkTable, error) {
 	kept := make([]bool, len(grouped))
 	next := slices.Clone(start[:len(links)])
 	for ad := range addrs.all() {
-		if k, ok := slot[ad.Index]; ok {
+		if k, ok := slot[ad.LinkIndex]; ok {
 			grouped[next[k]] = ad
 			next[k]++
 		}

@@ -227,9 +227,9 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 			if err != nil {
 				return nil, err
 			}
-			o.c.Master = &i
+			o.c.MasterIndex = &i
 		case w == "nomaster":
-			o.c.Master = new(0)
+			o.c.MasterIndex = new(0)
 		case w == "alias":
 			s, err := a.Value(w)
 			if err != nil {
@@ -440,8 +440,8 @@ func (o *linkOpts) link() (*rtnl.Link, error) {
 		l.TxQueueLen = *c.TxQueueLen
 		l.Explicit |= rtnl.LinkFieldTxQueueLen
 	}
-	if c.Master != nil {
-		l.MasterIndex = *c.Master
+	if c.MasterIndex != nil {
+		l.MasterIndex = *c.MasterIndex
 	}
 	if o.group != nil {
 		l.Group = *o.group
@@ -586,7 +586,7 @@ func linkProperty(x *ipctx, a *cli.Args) error {
 	if op.Name == "del" {
 		v = rtnl.Delete
 	}
-	return x.submit(func(b *rtnl.Batch) error { return b.AltNames(v, i, names...) })
+	return x.submit(func(b *rtnl.Batch) error { return b.AltNames(v, &rtnl.Link{Index: i}, names...) })
 }
 
 // linkSet changes links, as `ip link set` does.
@@ -609,7 +609,7 @@ func linkSet(x *ipctx, a *cli.Args) error {
 	}
 	o.c.Info = o.info
 	for _, i := range idx {
-		if err := x.submit(func(b *rtnl.Batch) error { return b.SetLink(i, &o.c) }); err != nil {
+		if err := x.submit(func(b *rtnl.Batch) error { return b.SetLink(&rtnl.Link{Index: i}, &o.c) }); err != nil {
 			return err
 		}
 	}

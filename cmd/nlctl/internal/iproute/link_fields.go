@@ -308,8 +308,8 @@ func bridgePortFields(t *linkTable, d *rtnl.BridgePortInfo) linkFields {
 	on("vlan_tunnel", "vlan_tunnel", d.VLANTunnel)
 	on("isolated", "isolated", d.Isolated)
 	on("locked", "locked", d.Locked)
-	if d.BackupPort != nil && *d.BackupPort != 0 {
-		n := t.name(*d.BackupPort)
+	if d.BackupPortIndex != nil && *d.BackupPortIndex != 0 {
+		n := t.name(*d.BackupPortIndex)
 		f.str("backup_port", "backup_port "+n, n)
 	}
 	return f

@@ -249,9 +249,9 @@ func parseBridgePortArgs(x *ipctx, a *cli.Args) (*rtnl.BridgePortInfo, error) {
 			if e != nil {
 				return nil, e
 			}
-			d.BackupPort = &i
+			d.BackupPortIndex = &i
 		case "nobackup_port":
-			d.BackupPort = new(0)
+			d.BackupPortIndex = new(0)
 		case "help":
 			return nil, cli.Failf("bridge_slave: the options are %s", wordNames(bridgeSlaveWords()))
 		default:

@@ -131,7 +131,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 	if err != nil {
 		return n, err
 	}
-	n.Index = idx
+	n.LinkIndex = idx
 	return n, nil
 }
 
@@ -183,7 +183,7 @@ func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, erro
 			if err != nil {
 				return nil, err
 			}
-			if s.kernel.Index, err = x.linkIndex(v); err != nil {
+			if s.kernel.LinkIndex, err = x.linkIndex(v); err != nil {
 				return nil, err
 			}
 			s.devGiven = true
@@ -192,7 +192,7 @@ func parseNeighSelector(x *ipctx, a *cli.Args, flush bool) (*neighSelector, erro
 			if err != nil {
 				return nil, err
 			}
-			if s.kernel.Master, err = x.linkIndexArg(w, v); err != nil {
+			if s.kernel.MasterIndex, err = x.linkIndexArg(w, v); err != nil {
 				return nil, err
 			}
 		case w == "nud":
@@ -273,7 +273,7 @@ func (s *neighSelector) keep(n *rtnl.Neighbour) bool {
 	if s.protocol != nil && n.Protocol != *s.protocol {
 		return false
 	}
-	if s.unused && n.RefCount != 0 || s.enslaved[n.Index] {
+	if s.unused && n.RefCount != 0 || s.enslaved[n.LinkIndex] {
 		return false
 	}
 	return true
@@ -351,7 +351,7 @@ func neighFlush(x *ipctx, h *rtnl.Handle, s *neighSelector) error {
 			}
 			// The entry as the kernel names it: family, interface and
 			// address (and the proxy flag).
-			del := rtnl.Neighbour{Family: n.Family, Index: n.Index, Addr: n.Addr, Flags: n.Flags & rtnl.NeighProxy}
+			del := rtnl.Neighbour{Family: n.Family, LinkIndex: n.LinkIndex, Addr: n.Addr, Flags: n.Flags & rtnl.NeighProxy}
 			if err := b.Neighbour(rtnl.Delete, &del); err != nil {
 				return err
 			}
@@ -422,7 +422,7 @@ func neighGet(x *ipctx, a *cli.Args) error {
 	if err != nil {
 		return err
 	}
-	all, err := h.ListNeighbours(x.ctx, &rtnl.NeighbourFilter{Family: addrFamily(familyOf(addr)), Index: idx, Proxy: proxy})
+	all, err := h.ListNeighbours(x.ctx, &rtnl.NeighbourFilter{Family: addrFamily(familyOf(addr)), LinkIndex: idx, Proxy: proxy})
 	if err != nil {
 		return err
 	}
@@ -469,8 +469,8 @@ func neighJSON(x *ipctx, j *output.JSON, n *rtnl.Neighbour, devGiven bool) {
 	if n.Addr.IsValid() {
 		j.ASCII("dst", n.Addr.AppendTo(buf[:0]))
 	}
-	if !devGiven && n.Index != 0 {
-		j.String("dev", x.linkName(n.Index))
+	if !devGiven && n.LinkIndex != 0 {
+		j.String("dev", x.linkName(n.LinkIndex))
 	}
 	if len(n.LinkAddr) > 0 {
 		j.ASCII("lladdr", appendLLAddr(buf[:0], n.LinkAddr))
@@ -504,9 +504,9 @@ func neighText(x *ipctx, n *rtnl.Neighbour, devGiven bool) {
 		b = n.Addr.AppendTo(b)
 		b = append(b, ' ')
 	}
-	if !devGiven && n.Index != 0 {
+	if !devGiven && n.LinkIndex != 0 {
 		b = append(b, "dev "...)
-		b = append(b, x.linkName(n.Index)...)
+		b = append(b, x.linkName(n.LinkIndex)...)
 		b = append(b, ' ')
 	}
 	if len(n.LinkAddr) > 0 {

@@ -66,7 +66,7 @@ func parseNexthop(x *ipctx, a *cli.Args) (rtnl.Nexthop, error) {
 			if s, err = a.Value(w); err != nil {
 				return nh, err
 			}
-			if nh.Index, err = x.linkIndexArg(w, s); err != nil {
+			if nh.LinkIndex, err = x.linkIndexArg(w, s); err != nil {
 				return nh, err
 			}
 		case w == "via":
@@ -303,7 +303,7 @@ func nexthopSelector(x *ipctx, a *cli.Args) (*rtnl.NexthopFilter, uint32, error)
 			if s, err = a.Value(w); err != nil {
 				return nil, 0, err
 			}
-			if f.Index, err = x.linkIndexArg("dev", s); err != nil {
+			if f.LinkIndex, err = x.linkIndexArg("dev", s); err != nil {
 				return nil, 0, err
 			}
 		case cli.Matches(w, "groups"):
@@ -312,7 +312,7 @@ func nexthopSelector(x *ipctx, a *cli.Args) (*rtnl.NexthopFilter, uint32, error)
 			if s, err = a.Value(w); err != nil {
 				return nil, 0, err
 			}
-			if f.Master, err = x.linkIndexArg("master", s); err != nil {
+			if f.MasterIndex, err = x.linkIndexArg("master", s); err != nil {
 				return nil, 0, err
 			}
 		case w == "id":
@@ -506,12 +506,12 @@ func printNexthop(x *ipctx, j *output.JSON, nh *rtnl.Nexthop) {
 			w.WriteByte(' ')
 		}
 	}
-	if nh.Index != 0 {
+	if nh.LinkIndex != 0 {
 		if j != nil {
-			j.String("dev", x.linkName(nh.Index))
+			j.String("dev", x.linkName(nh.LinkIndex))
 		} else {
 			w.WriteString("dev ")
-			w.WriteString(x.linkName(nh.Index))
+			w.WriteString(x.linkName(nh.LinkIndex))
 			w.WriteByte(' ')
 		}
 	}
@@ -626,14 +626,14 @@ func bucketShow(x *ipctx, a *cli.Args) error {
 			if s, err = a.Value(w); err != nil {
 				return err
 			}
-			if f.Index, err = x.linkIndexArg("dev", s); err != nil {
+			if f.LinkIndex, err = x.linkIndexArg("dev", s); err != nil {
 				return err
 			}
 		case cli.Matches(w, "master") || cli.Matches(w, "vrf"):
 			if s, err = a.Value(w); err != nil {
 				return err
 			}
-			if f.Master, err = x.linkIndexArg("master", s); err != nil {
+			if f.MasterIndex, err = x.linkIndexArg("master", s); err != nil {
 				return err
 			}
 		default:

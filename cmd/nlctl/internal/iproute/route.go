@@ -103,9 +103,9 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 				return r, err
 			}
 			if inNexthop { // as ip: the nexthop cannot be parsed
-				nh.OIF, err = x.linkIndexArg(w, s)
+				nh.LinkIndex, err = x.linkIndexArg(w, s)
 			} else {
-				nh.OIF, err = x.linkIndex(s)
+				nh.LinkIndex, err = x.linkIndex(s)
 			}
 			if err != nil {
 				return r, err
@@ -168,7 +168,7 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 			if !inNexthop {
 				// A path given before the lists stays the route's
 				// own, for the kernel to judge (it refuses both).
-				r.Gateway, r.OIF, r.Encap = nh.Gateway, nh.OIF, nh.Encap
+				r.Gateway, r.LinkIndex, r.Encap = nh.Gateway, nh.LinkIndex, nh.Encap
 				r.Flags |= nh.Flags
 				nh = rtnl.RouteNexthop{}
 			}
@@ -347,28 +347,17 @@ func parseRoute(x *ipctx, a *cli.Args, v rtnl.Verb) (rtnl.Route, error) {
 	if inNexthop {
 		endNexthop()
 	} else {
-		r.Gateway, r.OIF, r.Encap = nh.Gateway, nh.OIF, nh.Encap
+		r.Gateway, r.LinkIndex, r.Encap = nh.Gateway, nh.LinkIndex, nh.Encap
 		r.Flags |= nh.Flags
 	}
-	if v != rtnl.Delete {
-		if !protoSet {
-			r.Protocol = rtnl.ProtoBoot
-		}
-		if r.Type == rtnl.RouteUnspec {
-			r.Type = rtnl.RouteUnicast
-		}
-		if !scopeSet {
-			switch r.Type {
-			case rtnl.RouteLocal, rtnl.RouteNAT:
-				r.Scope = rtnl.ScopeHost
-			case rtnl.RouteBroadcast, rtnl.RouteMulticast, rtnl.RouteAnycast:
-				r.Scope = rtnl.ScopeLink
-			case rtnl.RouteUnicast:
-				if !r.Gateway.IsValid() && len(r.Nexthops) == 0 && r.NexthopID == 0 {
-					r.Scope = rtnl.ScopeLink
-				}
-			}
-		}
+	// rtnl gives unset fields ip's defaults (protocol boot, type unicast,
+	// the scope ip derives); a protocol or scope the user gave is sent
+	// even when it is zero.
+	if protoSet {
+		r.Explicit |= rtnl.RouteFieldProtocol
+	}
+	if scopeSet {
+		r.Explicit |= rtnl.RouteFieldScope
 	}
 	return r, nil
 }

@@ -36,7 +36,7 @@ func (sel *routeSelector) shown() routeShown {
 		return routeShown{true, true, true, true, true, true, true, true, true, true}
 	}
 	return routeShown{
-		table: !sel.tableGiven, dev: sel.kernel.OIF == 0, proto: !sel.protoGiven, scope: sel.scope < 0,
+		table: !sel.tableGiven, dev: sel.kernel.LinkIndex == 0, proto: !sel.protoGiven, scope: sel.scope < 0,
 		via: !sel.via.IsValid(), src: !sel.src.IsValid(), tos: sel.tos == nil, metric: sel.metric == nil,
 		iif: sel.iif == nil, realms: sel.realmMask != ^uint32(0),
 	}
@@ -74,8 +74,8 @@ func printRouteJSON(x *ipctx, j *output.JSON, r *rtnl.Route, sel *routeSelector,
 	if show.via {
 		printGatewayJSON(j, r.Family, r.Gateway)
 	}
-	if r.OIF != 0 && show.dev {
-		j.String("dev", x.linkName(r.OIF))
+	if r.LinkIndex != 0 && show.dev {
+		j.String("dev", x.linkName(r.LinkIndex))
 	}
 	if show.table && (r.Table != rtnl.TableMain || details) && !get && r.Table != 0 {
 		j.String("table", x.tableName(r.Table))
@@ -137,8 +137,8 @@ func printRouteJSON(x *ipctx, j *output.JSON, r *rtnl.Route, sel *routeSelector,
 	if !r.Metrics.IsZero() {
 		printMetricsJSON(j, &r.Metrics)
 	}
-	if r.IIF != 0 && show.iif {
-		j.String("iif", x.linkName(r.IIF))
+	if r.InputLinkIndex != 0 && show.iif {
+		j.String("iif", x.linkName(r.InputLinkIndex))
 	}
 	if r.Family == rtnl.IPv6 {
 		j.String("pref", r.Pref.String())
@@ -158,7 +158,7 @@ func printRouteJSON(x *ipctx, j *output.JSON, r *rtnl.Route, sel *routeSelector,
 			if nh.Realms != 0 {
 				printRealmsJSON(j, names, nh.Realms)
 			}
-			j.String("dev", x.linkName(nh.OIF))
+			j.String("dev", x.linkName(nh.LinkIndex))
 			j.Uint("weight", uint64(nh.Weight))
 			j.Strings("flags", nh.Flags.Names())
 			j.End()
@@ -368,9 +368,9 @@ func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
 	if gw := r.Gateway; gw.IsValid() && show.via {
 		b = appendGateway(b, r.Family, gw)
 	}
-	if r.OIF != 0 && show.dev {
+	if r.LinkIndex != 0 && show.dev {
 		b = append(b, "dev "...)
-		b = append(b, x.linkName(r.OIF)...)
+		b = append(b, x.linkName(r.LinkIndex)...)
 		b = append(b, ' ')
 	}
 	if show.table && r.Table != 0 && (r.Table != rtnl.TableMain || details) {
@@ -458,9 +458,9 @@ func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
 	if !r.Metrics.IsZero() {
 		b = append(b, metricsText(&r.Metrics)...)
 	}
-	if r.IIF != 0 && show.iif {
+	if r.InputLinkIndex != 0 && show.iif {
 		b = append(b, "iif "...)
-		b = append(b, x.linkName(r.IIF)...)
+		b = append(b, x.linkName(r.InputLinkIndex)...)
 		b = append(b, ' ')
 	}
 	if r.Family == rtnl.IPv6 {
@@ -488,7 +488,7 @@ func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
 			b = append(b, realmsText(x.ipNames(), nh.Realms)...)
 		}
 		b = append(b, "dev "...)
-		b = append(b, x.linkName(nh.OIF)...)
+		b = append(b, x.linkName(nh.LinkIndex)...)
 		b = append(b, " weight "...)
 		b = appendInt(b, nh.Weight)
 		b = append(b, ' ')

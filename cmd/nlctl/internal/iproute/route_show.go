@@ -157,7 +157,7 @@ func parseRouteSelector(x *ipctx, a *cli.Args) (*routeSelector, error) {
 			if w == "iif" {
 				s.iif = &i
 			} else {
-				s.kernel.OIF = i
+				s.kernel.LinkIndex = i
 			}
 		case w == "mark" || w == "metric" || w == "priority" || w == "preference":
 			n, err := a.Uint(w, 32)
@@ -272,7 +272,7 @@ func (s *routeSelector) keep(r *rtnl.Route) bool {
 	}
 	// As ip, the interface and the gateway are those of the route itself,
 	// not of its nexthops (the kernel's dev filter also matches those).
-	if s.kernel.OIF != 0 && r.OIF != s.kernel.OIF {
+	if s.kernel.LinkIndex != 0 && r.LinkIndex != s.kernel.LinkIndex {
 		return false
 	}
 	if s.via.IsValid() && r.Gateway != s.via {
@@ -283,7 +283,7 @@ func (s *routeSelector) keep(r *rtnl.Route) bool {
 	}
 	switch {
 	case s.tos != nil && r.TOS != *s.tos,
-		s.iif != nil && r.IIF != *s.iif,
+		s.iif != nil && r.InputLinkIndex != *s.iif,
 		s.mark != nil && r.Mark != *s.mark,
 		s.metric != nil && r.Priority != *s.metric,
 		(r.Realms^s.realms)&s.realmMask != 0:
@@ -432,9 +432,9 @@ func routeGet(x *ipctx, a *cli.Args) error {
 				var i int
 				i, err = x.linkIndex(v)
 				if w == "iif" {
-					q.IIF = i
+					q.InputLinkIndex = i
 				} else {
-					q.OIF, odevGiven = i, true
+					q.LinkIndex, odevGiven = i, true
 				}
 			}
 		case "mark":
@@ -500,7 +500,7 @@ func routeGet(x *ipctx, a *cli.Args) error {
 		}
 		q.Src = r.PrefSrc
 		if !odevGiven {
-			q.OIF = 0
+			q.LinkIndex = 0
 		}
 		r2, err := h.RouteGet(x.ctx, q)
 		if err != nil {

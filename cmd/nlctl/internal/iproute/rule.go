@@ -176,9 +176,9 @@ func parseRule(a *cli.Args, names *iprouteNames, family int) (parsedRule, error)
 				return p, err
 			}
 			if w == "oif" {
-				r.OIF = s
+				r.OutputLinkName = s
 			} else {
-				r.IIF = s
+				r.InputLinkName = s
 			}
 		case w == "l3mdev":
 			r.L3mdev = true
@@ -496,8 +496,8 @@ func (s *ruleSelector) keep(r *rtnl.Rule) bool {
 		s.tos != nil && r.TOS != *s.tos,
 		s.mark != 0 && r.Mark != s.mark,
 		s.mask != 0 && r.Mask != s.mask,
-		s.iifGiven && r.IIF != s.iif,
-		s.oifGiven && r.OIF != s.oif,
+		s.iifGiven && r.InputLinkName != s.iif,
+		s.oifGiven && r.OutputLinkName != s.oif,
 		s.l3mdev && !r.L3mdev,
 		s.uids != nil && (r.UIDRange == nil || *r.UIDRange != *s.uids),
 		s.ipproto != 0 && r.IPProto != s.ipproto,
@@ -653,14 +653,14 @@ func printRule(x *ipctx, j *output.JSON, names *iprouteNames, r *rtnl.Rule) {
 		str("flowlabel", " flowlabel ", ruleHex(uint64(r.FlowLabel)))
 		str("flowlabel_mask", "/", ruleHex(uint64(r.FlowLabelMask)))
 	}
-	if r.IIF != "" {
-		str("iif", " iif ", r.IIF)
+	if r.InputLinkName != "" {
+		str("iif", " iif ", r.InputLinkName)
 		if r.Flags&rtnl.RuleIIFDetached != 0 {
 			null("iif_detached", " [detached]")
 		}
 	}
-	if r.OIF != "" {
-		str("oif", " oif ", r.OIF)
+	if r.OutputLinkName != "" {
+		str("oif", " oif ", r.OutputLinkName)
 		if r.Flags&rtnl.RuleOIFDetached != 0 {
 			null("oif_detached", " [detached]")
 		}

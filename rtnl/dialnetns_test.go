@@ -1,0 +1,65 @@
+package rtnl_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nlkit/nlkit/netns"
+	"github.com/nlkit/nlkit/netns/netnstest"
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+// TestDialNetNS opens handles in a test namespace by its name and by two
+// paths, and checks that each operates there and that the calling
+// thread's namespace never changes.
+func TestDialNetNS(t *testing.T) {
+	ns := netnstest.New(t)
+	ns.MustNotBeHost()
+	ns.IP("link", "add", "dn0", "type", "ifb")
+	before, err := netnstest.ThreadNS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{ns.Name, filepath.Join(netns.RunDir, ns.Name), ns.Path()} {
+		h, err := rtnl.DialNetNS(ref)
+		if err != nil {
+			t.Fatalf("DialNetNS(%q): %v", ref, err)
+		}
+		l, err := h.LinkByName(bg, "dn0")
+		h.Close()
+		if err != nil {
+			t.Fatalf("DialNetNS(%q): the namespace's link: %v", ref, err)
+		}
+		if l.Info.Kind != "ifb" {
+			t.Errorf("DialNetNS(%q): dn0 is %q, want ifb", ref, l.Info.Kind)
+		}
+		after, err := netnstest.ThreadNS()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after != before {
+			t.Fatalf("DialNetNS(%q) moved the calling thread to another namespace", ref)
+		}
+	}
+}
+
+func TestDialNetNSErrors(t *testing.T) {
+	for _, ref := range []string{"nlkit-no-such-namespace", "/nonexistent/ns", "", "../x"} {
+		h, err := rtnl.DialNetNS(ref)
+		if err == nil {
+			h.Close()
+			t.Errorf("DialNetNS(%q) succeeded", ref)
+			continue
+		}
+		t.Logf("DialNetNS(%q): %v", ref, err)
+	}
+	if _, err := rtnl.DialNetNS("nlkit-no-such-namespace"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing namespace: %v, want an error that is os.ErrNotExist", err)
+	}
+	// A file that is not a namespace.
+	if _, err := rtnl.DialNetNS("/proc/self/status"); !errors.Is(err, netns.ErrNotNetNS) {
+		t.Errorf("a file that is not a namespace: %v, want netns.ErrNotNetNS", err)
+	}
+}
