@@ -36,6 +36,7 @@ var linkRefs = map[string]string{
 	"MasterIndex":     "*",                       // a bridge, bond or VRF
 	"ParentIndex":     "*",                       // the link this one is stacked on or paired with
 	"BackupPortIndex": "*",                       // a bridge port's backup port
+	"PeerIndex":       "VethInfo",                // a veth's other end
 }
 
 // notLinks are the int fields that are not links, and what they are.
@@ -43,13 +44,14 @@ var notLinks = map[string]string{
 	"Weight":            "a multipath share",
 	"NetNSPID":          "a process, whose namespace a link moves to",
 	"LinkNetNSID":       "a namespace id",
+	"PeerNetNSID":       "a namespace id",
 	"SuppressPrefixLen": "a prefix length",
 	"ID":                "a virtual function's number (VFInfo)",
 }
 
 // badNames are names of other libraries and of the kernel's structures for
 // the concepts above, which this package spells one way.
-var badNames = regexp.MustCompile(`^(OIF|IIF|Ifindex|IfIndex|IfaceIndex|Iface|Interface|Dev|Device|Master|Parent|Link|ILinkIndex|OutputIndex|InputIndex|PeerIndex|Port)$`)
+var badNames = regexp.MustCompile(`^(OIF|IIF|Ifindex|IfIndex|IfaceIndex|Iface|Interface|Dev|Device|Master|Parent|Link|ILinkIndex|OutputIndex|InputIndex|Peer|Port)$`)
 
 // mutators are the verbs of calls that take the object they act on.
 var mutators = regexp.MustCompile(`^(Add|Replace|Change|Append|Prepend|Delete|Set|Test)[A-Z]`)

@@ -606,7 +606,20 @@ func (l *Link) decodeBody(b []byte, depth int, s *store) error {
 			}
 		}
 	}
-	return d.Err()
+	if err := d.Err(); err != nil {
+		return err
+	}
+	if l.Info.Kind == "veth" { // the kernel lists a veth's peer as its parent
+		v, ok := l.Info.Data.(*VethInfo)
+		if !ok && l.Info.Data == nil {
+			v, ok = s.newVethInfo(), true
+			l.Info.Data = v
+		}
+		if ok {
+			v.PeerIndex, v.PeerNetNSID = l.ParentIndex, l.LinkNetNSID
+		}
+	}
+	return nil
 }
 
 // decodeAddrGenMode finds the IPv6 address generation mode in
@@ -1227,8 +1240,43 @@ func (h *Handle) getLink(ctx context.Context, index int, name string, ext uint32
 // AddLink creates the link l (see Link for the fields it sends). Its kind is
 // required (l.Info.Kind, or l.Info.Data that implies it); a veth's peer is
 // l.Info.Data.(*VethInfo).Peer.
+//
+// When the link is created in this namespace, AddLink sets l.Index to the
+// index the kernel gave it, from the kernel's echo of the new link
+// (NLM_F_ECHO, Linux 6.3 and later) or, from older kernels, by looking up
+// l.Name.
 func (h *Handle) AddLink(ctx context.Context, l *Link) error {
-	return h.changeLink(ctx, Add, l)
+	e := h.encoder()
+	defer h.release(e)
+	if err := encodeLink(e, Add, l); err != nil {
+		return err
+	}
+	here := l.NetNS == nil && l.NetNSPID == 0
+	if here && l.Index == 0 {
+		b := e.Bytes()
+		binary.NativeEndian.PutUint16(b[6:8], binary.NativeEndian.Uint16(b[6:8])|unix.NLM_F_ECHO)
+	}
+	index := 0
+	err := h.request(ctx, e, func(m nl.Message) error {
+		// The echo of the new link; a veth's peer, created in this
+		// namespace too, is announced only to the groups.
+		if m.Header.Type == unix.RTM_NEWLINK && index == 0 && len(m.Data) >= ifinfomsgLen {
+			index = int(int32(binary.NativeEndian.Uint32(m.Data[4:8])))
+		}
+		return nil
+	})
+	if err != nil || !here || l.Index != 0 {
+		return err
+	}
+	if index == 0 && l.Name != "" {
+		got, err := h.LinkByName(ctx, l.Name)
+		if err != nil {
+			return fmt.Errorf("rtnl: add link %s: created, but its index: %w", l.Name, err)
+		}
+		index = got.Index
+	}
+	l.Index = index
+	return nil
 }
 
 // ReplaceLink creates the link l if it does not exist. The kernel does not

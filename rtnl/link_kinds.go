@@ -23,9 +23,8 @@ type LinkInfo struct {
 	// *BridgeInfo, *MacvlanInfo (for macvlan and macvtap) or *VxlanInfo,
 	// or RawLinkData, as the kernel sent them, for the other kinds (and
 	// for data this package fails to decode). nil when there are none (as
-	// for ifb, and for veth in listings: the kernel reports a veth's peer
-	// as the link's ParentIndex, with LinkNetNSID when the peer is in
-	// another namespace).
+	// for ifb). A listed veth has a *VethInfo holding its peer's index,
+	// though the kernel sends no veth data.
 	Data LinkData
 	// SlaveKind is the kind of the link's master when the link is a port
 	// (IFLA_INFO_SLAVE_KIND), such as "bridge".
@@ -151,7 +150,7 @@ func (i *LinkInfo) decode(d nl.AttrDecoder, depth int, s *store) error {
 func decodeLinkData(kind string, b []byte, depth int, s *store) (LinkData, error) {
 	switch kind {
 	case "veth":
-		v := new(VethInfo) // only in requests: listings carry no veth data
+		v := s.newVethInfo() // only in requests: listings carry no veth data
 		return v, v.decode(b, depth, s)
 	case "bridge":
 		v := s.newBridgeInfo()
@@ -186,11 +185,19 @@ func (r RawLinkData) encodeData(e *nl.Encoder) { e.Payload(r) }
 
 // A VethInfo is the data of a veth pair. When creating one, Peer (if not nil)
 // gives the other end's name and settings, such as its address, MTU, and
-// NetNS to create it directly in another namespace. The kernel does not
-// report the peer in listings: the peer is the link's ParentIndex, in the
-// namespace LinkNetNSID.
+// NetNS to create it directly in another namespace. In listings, PeerIndex
+// and PeerNetNSID say where the other end is.
 type VethInfo struct {
+	// Peer is the other end to create (VETH_INFO_PEER); the kernel
+	// never lists it.
 	Peer *Link
+	// PeerIndex is the other end's index, in the namespace PeerNetNSID
+	// names (an id in this namespace, as Link.LinkNetNSID; nil when the
+	// peer is in this namespace). The kernel lists them as the link's
+	// ParentIndex and LinkNetNSID (IFLA_LINK, IFLA_LINK_NETNSID), which
+	// listing copies here; they are not sent.
+	PeerIndex   int
+	PeerNetNSID *int
 }
 
 func (*VethInfo) accepts(kind string) bool { return kind == "veth" }

@@ -39,6 +39,7 @@ type store struct {
 	boolOpts    block[BridgeBoolOpts]
 	bridgePorts block[BridgePortInfo]
 	macvlans    block[MacvlanInfo]
+	veths       block[VethInfo]
 	vxlans      block[VxlanInfo]
 	vxlanPorts  block[VxlanPortRange]
 	routeNHs    block[RouteNexthop]
@@ -265,6 +266,13 @@ func (s *store) newMacvlanInfo() *MacvlanInfo {
 		return new(MacvlanInfo)
 	}
 	return &s.macvlans.take(1)[0]
+}
+
+func (s *store) newVethInfo() *VethInfo {
+	if s == nil {
+		return new(VethInfo)
+	}
+	return &s.veths.take(1)[0]
 }
 
 func (s *store) newVxlanInfo() *VxlanInfo {

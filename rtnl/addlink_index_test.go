@@ -1,0 +1,35 @@
+package rtnl_test
+
+import (
+	"testing"
+
+	"github.com/nlkit/nlkit/rtnl"
+)
+
+// TestAddLinkSetsIndex checks that AddLink fills in the new link's index,
+// named or not, a veth's too (not its peer's).
+func TestAddLinkSetsIndex(t *testing.T) {
+	ns, h := newHandle(t)
+	links := []*rtnl.Link{
+		{Name: "e0", Info: rtnl.LinkInfo{Kind: "ifb"}},
+		{Name: "e1", Info: rtnl.LinkInfo{Data: &rtnl.VethInfo{Peer: &rtnl.Link{Name: "e2"}}}},
+		{Info: rtnl.LinkInfo{Kind: "ifb"}}, // the kernel names it
+	}
+	for _, l := range links {
+		if err := h.AddLink(bg, l); err != nil {
+			t.Fatal(err)
+		}
+		if l.Index <= 0 {
+			t.Fatalf("AddLink %q: Index %d", l.Name, l.Index)
+		}
+	}
+	for _, name := range []string{"e0", "e1"} {
+		if got, want := links[map[string]int{"e0": 0, "e1": 1}[name]].Index, ipIfindex(t, ns, name); got != want {
+			t.Errorf("AddLink %s: Index %d, ip says %d", name, got, want)
+		}
+	}
+	got, err := h.LinkByIndex(bg, links[2].Index)
+	if err != nil || got.Info.Kind != "ifb" || got.Name == "e0" {
+		t.Errorf("the unnamed link's index %d: %v %v", links[2].Index, got, err)
+	}
+}
