@@ -147,3 +147,43 @@ func routeRequest(t *testing.T, r *rtnl.Route) nl.Message {
 	}
 	return b.Request(0)
 }
+
+// TestNeighbourDefaultState adds an entry with no State, as `ip neigh add`
+// would without "nud": it must be permanent, not an invisible NUD_NONE
+// entry; and an entry sent back as listed keeps its state.
+func TestNeighbourDefaultState(t *testing.T) {
+	ns, h := newHandle(t)
+	ns.IP("link", "add", "n0", "type", "ifb")
+	ns.IP("link", "set", "n0", "up")
+	n0 := ipIfindex(t, ns, "n0")
+	mac := []byte{2, 0, 0, 0, 0, 9}
+	if err := h.AddNeighbour(bg, &rtnl.Neighbour{LinkIndex: n0, Addr: netip.MustParseAddr("10.0.0.9"), LinkAddr: mac}); err != nil {
+		t.Fatal(err)
+	}
+	ns.IP("neigh", "add", "10.0.0.8", "lladdr", "02:00:00:00:00:08", "dev", "n0")
+	got := ipJSON(t, ns, "-4", "neigh", "show", "dev", "n0")
+	if len(got) != 2 {
+		t.Fatalf("neighbours: %v", got)
+	}
+	for _, n := range got {
+		if fmt.Sprint(n["state"]) != "[PERMANENT]" {
+			t.Errorf("%v: state %v, want PERMANENT as ip neigh add gives", n["dst"], n["state"])
+		}
+	}
+	// Listed and added back (replaced) as listed: unchanged.
+	list, err := h.ListNeighbours(bg, &rtnl.NeighbourFilter{Family: rtnl.IPv4, LinkIndex: n0})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("ListNeighbours: %d, %v", len(list), err)
+	}
+	for i := range list {
+		if list[i].Explicit != 0 {
+			t.Errorf("%v: a permanent entry decoded with Explicit %b", list[i].Addr, list[i].Explicit)
+		}
+		if err := h.ReplaceNeighbour(bg, &list[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if again := ipJSON(t, ns, "-4", "neigh", "show", "dev", "n0"); !reflect.DeepEqual(again, got) {
+		t.Errorf("after replacing the listed entries:\n%v\nwant\n%v", again, got)
+	}
+}

@@ -2,9 +2,12 @@ package rtnl_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/netns"
 	"github.com/nlkit/nlkit/netns/netnstest"
@@ -22,7 +25,27 @@ func TestDialNetNS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, ref := range []string{ns.Name, filepath.Join(netns.RunDir, ns.Name), ns.Path()} {
+	// A process in the namespace, for /proc/PID/ns/net.
+	cmd := exec.Command("ip", "netns", "exec", ns.Name, "sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	byPID := fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid)
+	for i := 0; ; i++ { // until ip has entered the namespace
+		if got, err := netns.Open(byPID); err == nil {
+			in := got.Equal(ns.NS)
+			got.Close()
+			if in {
+				break
+			}
+		}
+		if i == 500 {
+			t.Fatalf("%s never entered %s", byPID, ns.Name)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, ref := range []string{ns.Name, filepath.Join(netns.RunDir, ns.Name), ns.Path(), byPID} {
 		h, err := rtnl.DialNetNS(ref)
 		if err != nil {
 			t.Fatalf("DialNetNS(%q): %v", ref, err)

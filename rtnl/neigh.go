@@ -21,6 +21,11 @@ import (
 // (Flags has NeighProxy), or, with Family Bridge, an entry of a bridge's
 // forwarding database (FDB) or of a device's own address list.
 //
+// When adding, replacing or changing an entry, a zero State takes the
+// default of `ip neigh add`, permanent, or for an FDB entry that of `bridge
+// fdb add`, permanent and NOARP; an entry with ExtFlags NeighManaged keeps
+// no state, as ip creates it. To send a State of 0, name it in Explicit.
+//
 // For FDB entries LinkIndex is the port (or the device for NeighSelf entries),
 // LinkAddr the MAC address, Addr the remote address of a VXLAN entry (or
 // absent), and Flags says whose table the entry is in: NeighMaster for the
@@ -70,7 +75,20 @@ type Neighbour struct {
 	// RefCount is the number of references the kernel holds to the entry
 	// (NDA_CACHEINFO).
 	RefCount uint32
+	// Explicit names the fields a request sends even when they are zero:
+	// NeighbourFieldState sends a State of 0 (NeighNone) instead of the
+	// default. Decoding sets it on a listed State of 0, so that an entry
+	// sent back is the entry listed.
+	Explicit NeighbourFields
 }
+
+// NeighbourFields names fields of a Neighbour, in its Explicit.
+type NeighbourFields uint8
+
+// The fields Explicit may name.
+const (
+	NeighbourFieldState NeighbourFields = 1 << iota
+)
 
 // NeighState is the state of a neighbour entry (NUD_*). An entry has one
 // state; a filter may ask for several.
@@ -285,7 +303,25 @@ func (n *Neighbour) decode(m nl.Message, s *store) error {
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("rtnl: neighbour: %w", err)
 	}
+	n.Explicit = 0
+	if n.State == NeighNone {
+		n.Explicit = NeighbourFieldState
+	}
 	return nil
+}
+
+// state is the state a request sends: a zero State takes the default of
+// `ip neigh add` (permanent), or for an FDB entry that of `bridge fdb add`
+// (permanent and NOARP), except for managed entries, which ip creates with
+// no state.
+func (n *Neighbour) state(v Verb) NeighState {
+	if v == Delete || n.State != NeighNone || n.Explicit&NeighbourFieldState != 0 || n.ExtFlags&NeighManaged != 0 {
+		return n.State
+	}
+	if n.family() == Bridge {
+		return NeighPermanent | NeighNoARP
+	}
+	return NeighPermanent
 }
 
 // ticks converts clock ticks (USER_HZ) to a duration.
@@ -353,7 +389,7 @@ func encodeNeighbour(e *nl.Encoder, v Verb, n *Neighbour) error {
 	h := e.Fixed(ndmsgLen)
 	h[0] = byte(n.family())
 	binary.NativeEndian.PutUint32(h[4:], uint32(n.LinkIndex))
-	binary.NativeEndian.PutUint16(h[8:], uint16(n.State))
+	binary.NativeEndian.PutUint16(h[8:], uint16(n.state(v)))
 	h[10] = byte(n.Flags)
 	h[11] = byte(n.Type)
 	if n.Addr.IsValid() {

@@ -62,6 +62,7 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 				return n, invalidArg("nud", s, neighStateForm)
 			}
 			n.State = st
+			n.Explicit |= rtnl.NeighbourFieldState // "nud none" is sent
 		case cli.Matches(w, "proxy"):
 			s, err := a.Value(w)
 			if err != nil {
@@ -82,6 +83,8 @@ func parseNeighbour(x *ipctx, a *cli.Args) (rtnl.Neighbour, error) {
 			n.Flags |= rtnl.NeighUse
 		case w == "managed":
 			n.ExtFlags |= rtnl.NeighManaged
+			n.State = rtnl.NeighNone // as ip: a later nud still counts
+			n.Explicit |= rtnl.NeighbourFieldState
 		case w == "dev":
 			s, err := a.Value(w)
 			if err != nil {
