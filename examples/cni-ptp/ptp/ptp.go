@@ -176,9 +176,10 @@ func Add(ctx context.Context, cfg *Config) (err error) {
 	return nil
 }
 
-// Check verifies, as the plugin's CHECK does, that the container's
-// interface is a veth with the address and that its routes are in the
-// main table.
+// Check verifies what the plugin's CHECK does: the container's interface
+// is a veth with the address, the main table has a route to the subnet,
+// and one to each route's destination, via the gateway (for other than
+// the default route, whose gateway the plugin does not compare).
 func Check(ctx context.Context, cfg *Config) error {
 	if err := cfg.validate(); err != nil {
 		return err
@@ -192,12 +193,8 @@ func Check(ctx context.Context, cfg *Config) error {
 	if err != nil {
 		return fmt.Errorf("ptp: check: %w", err)
 	}
-	veth, ok := link.Info.Data.(*rtnl.VethInfo)
-	if !ok {
+	if _, ok := link.Info.Data.(*rtnl.VethInfo); !ok {
 		return fmt.Errorf("ptp: check: %s is a %q link, not a veth", cfg.IfName, link.Info.Kind)
-	}
-	if veth.PeerNetNSID == nil {
-		return fmt.Errorf("ptp: check: the peer of %s is in the container's namespace", cfg.IfName)
 	}
 	addrs, err := cont.ListAddresses(ctx, &rtnl.AddressFilter{LinkIndex: link.Index, Prefix: netip.PrefixFrom(cfg.Address.Addr(), 32)})
 	if err != nil {
@@ -206,21 +203,28 @@ func Check(ctx context.Context, cfg *Config) error {
 	if len(addrs) != 1 || addrs[0].Prefix != cfg.Address {
 		return fmt.Errorf("ptp: check: %s has no address %v", cfg.IfName, cfg.Address)
 	}
-	routes, err := cont.ListRoutes(ctx, &rtnl.RouteFilter{Family: rtnl.IPv4, Table: rtnl.TableMain, LinkIndex: link.Index})
+	routes, err := cont.ListRoutes(ctx, &rtnl.RouteFilter{Family: rtnl.IPv4, Table: rtnl.TableMain})
 	if err != nil {
 		return fmt.Errorf("ptp: check: %w", err)
 	}
-	want := append([]netip.Prefix{cfg.Address.Masked()}, cfg.Routes...)
-	for _, dst := range want {
-		found := false
+	has := func(dst netip.Prefix, gw netip.Addr) bool {
 		for _, r := range routes {
-			if r.Dst == dst.Masked() && r.Gateway == cfg.Gateway {
-				found = true
-				break
+			if r.Dst == dst && (!gw.IsValid() || r.Gateway == gw) {
+				return true
 			}
 		}
-		if !found {
-			return fmt.Errorf("ptp: check: no route to %v via %v dev %s", dst, cfg.Gateway, cfg.IfName)
+		return false
+	}
+	if subnet := cfg.Address.Masked(); !has(subnet, netip.Addr{}) {
+		return fmt.Errorf("ptp: check: no route to %v", subnet)
+	}
+	for _, dst := range cfg.Routes {
+		gw := cfg.Gateway
+		if dst.Bits() == 0 {
+			gw = netip.Addr{}
+		}
+		if !has(dst.Masked(), gw) {
+			return fmt.Errorf("ptp: check: no route to %v via %v", dst, cfg.Gateway)
 		}
 	}
 	return nil
@@ -232,6 +236,9 @@ func Check(ctx context.Context, cfg *Config) error {
 func Del(ctx context.Context, cfg *Config) error {
 	if cfg == nil {
 		return errors.New("ptp: nil config")
+	}
+	if cfg.ContainerNS == "" {
+		return nil // the runtime has no namespace any more
 	}
 	cont, err := rtnl.DialNetNS(cfg.ContainerNS)
 	if errors.Is(err, os.ErrNotExist) {
