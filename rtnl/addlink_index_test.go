@@ -1,7 +1,11 @@
 package rtnl_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nlkit/nlkit/rtnl"
 )
@@ -31,5 +35,29 @@ func TestAddLinkSetsIndex(t *testing.T) {
 	got, err := h.LinkByIndex(bg, links[2].Index)
 	if err != nil || got.Info.Kind != "ifb" || got.Name == "e0" {
 		t.Errorf("the unnamed link's index %d: %v %v", links[2].Index, got, err)
+	}
+}
+
+// TestSetLinkByName changes and renames a link named only by its name.
+func TestSetLinkByName(t *testing.T) {
+	ns, h := newHandle(t)
+	ns.IP("link", "add", "rn0", "type", "ifb")
+	idx := ipIfindex(t, ns, "rn0")
+	if err := h.SetLink(bg, &rtnl.Link{Name: "rn0"}, &rtnl.LinkChange{Name: "rn1", MTU: 1400}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := h.LinkByIndex(bg, idx)
+	if err != nil || l.Name != "rn1" || l.MTU != 1400 {
+		t.Fatalf("after renaming rn0 by name: %v, %v", l, err)
+	}
+	if err := h.SetLinkUp(bg, &rtnl.Link{Name: "rn1"}); err != nil {
+		t.Fatal(err)
+	}
+	err = h.SetLink(bg, &rtnl.Link{Name: "rn1"}, &rtnl.LinkChange{Explicit: rtnl.LinkFieldTxQueueLen})
+	if err == nil || !strings.Contains(err.Error(), "LinkFieldTxQueueLen") {
+		t.Errorf("Explicit TxQueueLen in a LinkChange: %v, want an error naming it", err)
+	}
+	if err := h.SetLinkUp(bg, &rtnl.Link{Name: "nosuch0"}); !errors.Is(err, unix.ENODEV) {
+		t.Errorf("a missing link by name: %v, want ENODEV", err)
 	}
 }

@@ -182,6 +182,11 @@ func checkMethod(t *testing.T, fset *token.FileSet, m *ast.FuncDecl, structs map
 	if len(ps) > 0 && ps[0].typ == "context.Context" {
 		ps = ps[1:]
 	}
+	for _, p := range ps {
+		if _, ok := structs[p.typ]; ok {
+			t.Errorf("%s: %s.%s: parameter %s takes a %s by value; objects, filters and queries are passed by pointer", at, recv, name, p.name, p.typ)
+		}
+	}
 	object := func(typ string) bool {
 		base := strings.TrimPrefix(typ, "*")
 		_, ok := structs[base]

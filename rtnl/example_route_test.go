@@ -59,7 +59,7 @@ func ExampleHandle_RouteGet() {
 		log.Fatal(err)
 	}
 	defer h.Close()
-	r, err := h.RouteGet(context.Background(), rtnl.RouteQuery{Dst: netip.MustParseAddr("127.0.0.1")})
+	r, err := h.RouteGet(context.Background(), &rtnl.RouteQuery{Dst: netip.MustParseAddr("127.0.0.1")})
 	if err != nil {
 		log.Fatal(err)
 	}

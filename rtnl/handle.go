@@ -20,6 +20,11 @@ import (
 type Handle struct {
 	c    *nl.Conn
 	encs sync.Pool // *nl.Encoder
+	// ns is the namespace the Handle was dialed in (a duplicate it owns),
+	// or nil; here says it was dialed in the caller's. They serve to open
+	// sockets beside c (WaitLink) when the kernel will not say where c is.
+	ns   *netns.NS
+	here bool
 }
 
 // Dial opens a routing netlink connection. cfg may be nil; strict checking
@@ -31,20 +36,47 @@ func Dial(cfg *nl.Config) (*Handle, error) {
 		c = *cfg
 	}
 	c.StrictCheck = true
+	var ns *netns.NS
+	if c.NetNS != nil {
+		var err error
+		if ns, err = netns.FromFD(c.NetNS.FD()); err != nil {
+			return nil, fmt.Errorf("rtnl: %w", err)
+		}
+	}
 	conn, err := nl.Dial(nl.Route, &c)
 	if err != nil {
+		if ns != nil {
+			ns.Close()
+		}
 		return nil, err
 	}
-	return New(conn), nil
+	h := New(conn)
+	h.ns, h.here = ns, ns == nil
+	return h, nil
+}
+
+// sibling returns the configuration of a socket to open in the Handle's
+// namespace, beside its connection, and a function that releases it.
+func (h *Handle) sibling() (nl.Config, func(), error) {
+	if ns, err := h.c.NetNS(); err == nil { // SIOCGSKNS: exact, with CAP_NET_ADMIN
+		return nl.Config{NetNS: ns}, func() { ns.Close() }, nil
+	}
+	switch {
+	case h.ns != nil:
+		return nl.Config{NetNS: h.ns}, func() {}, nil
+	case h.here:
+		return nl.Config{}, func() {}, nil
+	}
+	return nl.Config{}, nil, errors.New("rtnl: the Handle's namespace is unknown (a Handle made with New, and SIOCGSKNS needs CAP_NET_ADMIN)")
 }
 
 // DialNetNS opens a routing netlink connection in another network
 // namespace, in one call: ns is the name of a namespace under
 // /run/netns (as `ip -n NAME` takes it), or, if it contains a slash, a
 // path to one: a CNI_NETNS path, a bind mount, or /proc/PID/ns/net for a
-// process's. The calling thread never changes namespace, and the
-// namespace is not held open: the connection keeps working in it after
-// the namespace is deleted, until the last process and socket in it go.
+// process's. The calling thread never changes namespace. Like any socket
+// in a namespace, the Handle keeps it alive after its name is deleted,
+// until closed.
 // For other settings, open the namespace with the netns package and use
 // Dial with Config.NetNS.
 func DialNetNS(ns string) (*Handle, error) {
@@ -73,7 +105,12 @@ func New(c *nl.Conn) *Handle {
 func (h *Handle) Conn() *nl.Conn { return h.c }
 
 // Close closes the connection.
-func (h *Handle) Close() error { return h.c.Close() }
+func (h *Handle) Close() error {
+	if h.ns != nil {
+		h.ns.Close()
+	}
+	return h.c.Close()
+}
 
 func (h *Handle) encoder() *nl.Encoder {
 	if e, ok := h.encs.Get().(*nl.Encoder); ok {

@@ -924,7 +924,7 @@ func (l *Link) change() (*LinkChange, error) {
 		HardwareAddr: l.HardwareAddr, Broadcast: l.Broadcast,
 		NetNS: l.NetNS, NetNSPID: l.NetNSPID, AddrGenMode: l.AddrGenMode,
 		GSOMaxSize: l.GSOMaxSize, GSOMaxSegs: l.GSOMaxSegs, GROMaxSize: l.GROMaxSize,
-		Explicit: l.Explicit,
+		Explicit: l.Explicit &^ LinkFieldTxQueueLen, // a pointer in a LinkChange
 	}
 	if l.Explicit&LinkFieldLinkMode != 0 { // listings fill them: only as asked
 		c.LinkMode = l.LinkMode
@@ -988,8 +988,15 @@ func encodeLinkChange(e *nl.Encoder, l *Link, c *LinkChange) error {
 		if err := validLinkName("name", c.Name); err != nil {
 			return err
 		}
-		if index == 0 && c.Name != l.Name {
-			return fmt.Errorf("rtnl: set link %s: renaming needs the link's Index", l.Name)
+	}
+	for _, f := range []struct {
+		bit  LinkFields
+		name string
+	}{{LinkFieldTxQueueLen, "LinkFieldTxQueueLen (LinkChange.TxQueueLen is a pointer)"},
+		{LinkFieldNumTxQueues, "LinkFieldNumTxQueues (queues are counted at creation)"},
+		{LinkFieldNumRxQueues, "LinkFieldNumRxQueues (queues are counted at creation)"}} {
+		if c.Explicit&f.bit != 0 {
+			return fmt.Errorf("rtnl: set link: a LinkChange's Explicit cannot name %s", f.name)
 		}
 	}
 	if c.Alias != nil && len(*c.Alias) >= 256 {
@@ -1008,9 +1015,14 @@ func encodeLinkChange(e *nl.Encoder, l *Link, c *LinkChange) error {
 	}
 	e.Begin(unix.RTM_NEWLINK, nl.Flags(unix.NLM_F_ACK))
 	putIfinfomsg(e.Fixed(ifinfomsgLen), index, c.Flags, c.FlagMask)
-	if index == 0 {
+	switch {
+	case index == 0 && c.Name != "" && c.Name != l.Name:
+		// The kernel looks a link up by IFLA_IFNAME, which a rename
+		// needs for the new name.
+		return fmt.Errorf("rtnl: set link %s name %s: renaming needs the link's Index (Handle.SetLink looks it up)", l.Name, c.Name)
+	case index == 0:
 		e.String(unix.IFLA_IFNAME, l.Name)
-	} else if c.Name != "" {
+	case c.Name != "":
 		e.String(unix.IFLA_IFNAME, c.Name)
 	}
 	x := c.Explicit
@@ -1244,7 +1256,8 @@ func (h *Handle) getLink(ctx context.Context, index int, name string, ext uint32
 // When the link is created in this namespace, AddLink sets l.Index to the
 // index the kernel gave it, from the kernel's echo of the new link
 // (NLM_F_ECHO, Linux 6.3 and later) or, from older kernels, by looking up
-// l.Name.
+// l.Name. A Link whose Index is not 0 asks the kernel for that index: to
+// add another link from the same value, clear Index first.
 func (h *Handle) AddLink(ctx context.Context, l *Link) error {
 	e := h.encoder()
 	defer h.release(e)
@@ -1309,9 +1322,16 @@ func (h *Handle) DeleteLink(ctx context.Context, l *Link) error {
 // alias, queue length, group or master, move it to another namespace, or
 // change kind-specific settings. Only l's Index is used, or its Name when
 // the index is 0 (a link listed before, or &Link{Index: i}, or
-// &Link{Name: "eth0"}); renaming needs the index. SetLinkUp and
-// SetLinkDown are shorthands.
+// &Link{Name: "eth0"}); to rename a link named by name, SetLink looks its
+// index up first. SetLinkUp and SetLinkDown are shorthands.
 func (h *Handle) SetLink(ctx context.Context, l *Link, c *LinkChange) error {
+	if l != nil && l.Index == 0 && c != nil && c.Name != "" && c.Name != l.Name {
+		got, err := h.LinkByName(ctx, l.Name) // the kernel renames by index only
+		if err != nil {
+			return err
+		}
+		l = &Link{Index: got.Index}
+	}
 	e := h.encoder()
 	defer h.release(e)
 	if err := encodeLinkChange(e, l, c); err != nil {
@@ -1346,7 +1366,7 @@ func (b *Batch) Link(v Verb, l *Link) error {
 }
 
 // SetLink adds to the batch the changes c to the link l; see
-// Handle.SetLink.
+// Handle.SetLink. A rename needs l.Index: a batch does not look it up.
 func (b *Batch) SetLink(l *Link, c *LinkChange) error {
 	return b.add(func(e *nl.Encoder) error { return encodeLinkChange(e, l, c) })
 }

@@ -29,8 +29,9 @@ import (
 // while waited for (or does not exist), and ctx's error when ctx ends
 // first: give it a deadline.
 //
-// The listening socket is opened in the Handle's namespace, which needs
-// CAP_NET_ADMIN to find (SIOCGSKNS); without it, in the caller's.
+// The listening socket is opened in the Handle's namespace: the one it was
+// dialed in, or for a Handle made with New the one the kernel says its
+// socket is in (SIOCGSKNS, which needs CAP_NET_ADMIN).
 func (h *Handle) WaitLink(ctx context.Context, l *Link, cond func(*Link) bool) (*Link, error) {
 	if _, err := linkTarget("wait for link", l); err != nil {
 		return nil, err
@@ -45,13 +46,11 @@ func (h *Handle) WaitLink(ctx context.Context, l *Link, cond func(*Link) bool) (
 	fail := func(err error) (*Link, error) {
 		return nil, fmt.Errorf("rtnl: wait for link %s: %w", what, err)
 	}
-	var cfg nl.Config
-	if ns, err := h.c.NetNS(); err == nil {
-		defer ns.Close()
-		cfg.NetNS = ns
-	} else if !errors.Is(err, unix.EPERM) {
+	cfg, release, err := h.sibling()
+	if err != nil {
 		return fail(err)
 	}
+	defer release()
 	c, err := nl.Dial(nl.Route, &cfg)
 	if err != nil {
 		return fail(err)

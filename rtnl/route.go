@@ -939,8 +939,8 @@ type RouteQuery struct {
 
 // RouteGet returns the route the kernel would use for the query, as
 // `ip route get` shows.
-func (h *Handle) RouteGet(ctx context.Context, q RouteQuery) (*Route, error) {
-	if !q.Dst.IsValid() {
+func (h *Handle) RouteGet(ctx context.Context, q *RouteQuery) (*Route, error) {
+	if q == nil || !q.Dst.IsValid() {
 		return nil, errors.New("rtnl: route get without a destination")
 	}
 	e := h.encoder()

@@ -289,18 +289,18 @@ func TestRouteGet(t *testing.T) {
 	ns, h := newHandle(t)
 	idx := routeSetup(t, ns)
 	ns.IP("route", "add", "10.40.0.0/16", "via", "10.1.0.2", "mtu", "1300")
-	r, err := h.RouteGet(bg, rtnl.RouteQuery{Dst: addr("10.40.1.2")})
+	r, err := h.RouteGet(bg, &rtnl.RouteQuery{Dst: addr("10.40.1.2")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Gateway != addr("10.1.0.2") || r.LinkIndex != idx || r.PrefSrc != addr("10.1.0.1") || r.Metrics.MTU != 1300 || r.Dst != pfx("10.40.1.2/32") {
 		t.Fatalf("route get: %+v", r)
 	}
-	r, err = h.RouteGet(bg, rtnl.RouteQuery{Dst: addr("10.40.1.2"), FibMatch: true})
+	r, err = h.RouteGet(bg, &rtnl.RouteQuery{Dst: addr("10.40.1.2"), FibMatch: true})
 	if err != nil || r.Dst != pfx("10.40.0.0/16") {
 		t.Fatalf("fibmatch: %+v %v", r, err)
 	}
-	_, err = h.RouteGet(bg, rtnl.RouteQuery{Dst: addr("192.0.2.1")})
+	_, err = h.RouteGet(bg, &rtnl.RouteQuery{Dst: addr("192.0.2.1")})
 	if !errors.Is(err, unix.ENETUNREACH) || !strings.HasPrefix(err.Error(), "get route 192.0.2.1: ") {
 		t.Fatalf("unreachable: %v", err)
 	}

@@ -487,7 +487,7 @@ func routeGet(x *ipctx, a *cli.Args) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.RouteGet(x.ctx, q)
+	r, err := h.RouteGet(x.ctx, &q)
 	if err != nil {
 		return err
 	}
@@ -502,7 +502,7 @@ func routeGet(x *ipctx, a *cli.Args) error {
 		if !odevGiven {
 			q.LinkIndex = 0
 		}
-		r2, err := h.RouteGet(x.ctx, q)
+		r2, err := h.RouteGet(x.ctx, &q)
 		if err != nil {
 			return err
 		}
