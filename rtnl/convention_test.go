@@ -47,6 +47,9 @@ var notLinks = map[string]string{
 	"PeerNetNSID":       "a namespace id",
 	"SuppressPrefixLen": "a prefix length",
 	"ID":                "a virtual function's number (VFInfo)",
+	"NetNSID":           "a namespace id (Event)",
+	"Changes":           "a count of differences (Event)",
+	"ReadBuffer":        "a buffer size in bytes (WatchOptions)",
 }
 
 // badNames are names of other libraries and of the kernel's structures for
