@@ -19,7 +19,7 @@ import (
 )
 
 // ipIfindex returns the index of interface name, as ip reports it.
-func ipIfindex(t *testing.T, ns *netnstest.NS, name string) int {
+func ipIfindex(t testing.TB, ns *netnstest.NS, name string) int {
 	t.Helper()
 	var links []struct {
 		Ifindex int `json:"ifindex"`
