@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"strings"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
