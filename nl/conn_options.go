@@ -241,3 +241,45 @@ func (c *Conn) NetNS() (*netns.NS, error) {
 	defer unix.Close(nsfd)
 	return netns.FromFD(nsfd)
 }
+
+// skMeminfoVars is SK_MEMINFO_VARS of linux/sock_diag.h: the number of
+// counters SO_MEMINFO reports; the first, SK_MEMINFO_RMEM_ALLOC, is the
+// memory the receive queue holds.
+const skMeminfoVars = 9
+
+// Queued reports whether datagrams wait to be read: in the socket's
+// receive queue (the memory it holds, SO_MEMINFO's SK_MEMINFO_RMEM_ALLOC),
+// or kept for the listener by requests. It never blocks. A listener that
+// lost messages uses it to know that it has read everything queued before
+// it fetches the state again (the kernel drops every message for the
+// socket until its queue has been read empty); a read deadline alone
+// cannot tell, since a read whose deadline passed before it ran reports a
+// timeout without looking at the queue.
+func (c *Conn) Queued() (bool, error) {
+	c.qmu.Lock()
+	parked := len(c.pending) > 0
+	c.qmu.Unlock()
+	if parked {
+		return true, nil
+	}
+	rc, err := c.syscallConn()
+	if err != nil {
+		return false, err
+	}
+	var mem [skMeminfoVars]uint32
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		l := uint32(unsafe.Sizeof(mem))
+		_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, fd, unix.SOL_SOCKET, unix.SO_MEMINFO,
+			uintptr(unsafe.Pointer(&mem[0])), uintptr(unsafe.Pointer(&l)), 0)
+		if e != 0 {
+			serr = e
+		}
+	}); err != nil {
+		return false, err
+	}
+	if serr != nil {
+		return false, fmt.Errorf("netlink: SO_MEMINFO: %w", serr)
+	}
+	return mem[0] > 0, nil
+}

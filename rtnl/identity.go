@@ -1,6 +1,9 @@
 package rtnl
 
-import "net/netip"
+import (
+	"encoding/binary"
+	"net/netip"
+)
 
 // Identity: which objects the kernel takes for the same one. A listing,
 // an event and a cached object with equal keys describe the same kernel
@@ -29,13 +32,19 @@ func (a *Address) Key() AddressKey {
 // RouteKey identifies a route as the kernel does: by table, family,
 // destination prefix, source prefix (IPv6 source routing), TOS and
 // priority. Routes appended with the same key (Append) share it: they are
-// alternatives of one destination.
+// alternatives of one destination (IPv4), or paths of one multipath route
+// (IPv6, whose routes with a gateway are merged into one). IPv6 routes
+// without a gateway (a prefix on a link, the multicast route of each link)
+// are not merged: their interface is part of their identity, LinkIndex.
 type RouteKey struct {
 	Family   Family
 	Table    uint32
 	Dst, Src netip.Prefix
 	TOS      uint8
 	Priority uint32
+	// LinkIndex is the interface of an IPv6 route without a gateway,
+	// multipath or nexthop object; 0 for every other route.
+	LinkIndex int
 }
 
 // Key returns the route's identity. A route that names no table is in
@@ -45,7 +54,35 @@ func (r *Route) Key() RouteKey {
 	if t == 0 {
 		t = TableMain
 	}
-	return RouteKey{Family: r.family(), Table: t, Dst: r.Dst, Src: r.Src, TOS: r.TOS, Priority: r.Priority}
+	k := RouteKey{Family: r.family(), Table: t, Dst: r.Dst, Src: r.Src, TOS: r.TOS, Priority: r.Priority}
+	if k.Family == IPv6 && !r.Gateway.IsValid() && len(r.Nexthops) == 0 && r.NexthopID == 0 {
+		k.LinkIndex = r.LinkIndex
+	}
+	return k
+}
+
+// routeID is a RouteKey packed into bytes, the form tables hold routes
+// by: half the size, and hashed and compared as one block.
+type routeID [48]byte
+
+// id packs k.
+func (k RouteKey) id() routeID {
+	var b routeID
+	b[0], b[1] = byte(k.Family), k.TOS
+	if k.Dst.IsValid() {
+		b[2] = byte(k.Dst.Bits() + 1)
+		a := k.Dst.Addr().As16()
+		copy(b[16:32], a[:])
+	}
+	if k.Src.IsValid() {
+		b[3] = byte(k.Src.Bits() + 1)
+		a := k.Src.Addr().As16()
+		copy(b[32:48], a[:])
+	}
+	binary.NativeEndian.PutUint32(b[4:], k.Table)
+	binary.NativeEndian.PutUint32(b[8:], k.Priority)
+	binary.NativeEndian.PutUint32(b[12:], uint32(k.LinkIndex))
+	return b
 }
 
 // NexthopKey identifies a nexthop object by its id.

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nlkit/nlkit/nl"
@@ -123,8 +124,9 @@ type Event struct {
 	// NetNSID is the namespace id of a KindNetNSID event.
 	NetNSID int
 	// Initial marks the objects of the initial listing, Resync the
-	// differences a resync found.
-	Initial, Resync bool
+	// differences a resync found, Derived the changes the kernel made
+	// without events of their own (WatchOptions.Derived).
+	Initial, Resync, Derived bool
 	// Time is when the event was received (for listings and resyncs: when
 	// their dump ended).
 	Time time.Time
@@ -177,6 +179,19 @@ type WatchOptions struct {
 	// is privileged, capped by it otherwise). Events the buffer cannot
 	// hold are lost and make a resync.
 	ReadBuffer int
+	// Derived reports the changes the kernel makes without announcing
+	// them: IPv4 routes through a link that goes down or away removed,
+	// routes and nexthops flagged linkdown or dead, the routes of a
+	// deleted nexthop object gone, rules attached or detached as the
+	// links they name come and go; and, where events do not tell the
+	// whole story, IPv6 multipath routes as a whole and the IPv4 route
+	// that takes the place of a deleted one of the same key. After an
+	// event that implies such changes, once the socket's queue is read
+	// out, the watcher fetches the kinds concerned again and reports the
+	// differences as events marked Derived. With it, the events paint
+	// what a fresh dump shows; without it, they are what the kernel
+	// announced, as `ip monitor` prints them.
+	Derived bool
 }
 
 // DefaultWatchBuffer is the receive buffer a watcher asks for: room for
@@ -244,6 +259,23 @@ type watcher struct {
 	resync *nl.Resync // dumps, on a socket of its own
 	tables []table
 	ev     Event
+	// derive and dirty: the kinds to fetch again once the queue is read
+	// out, because events implied changes of them (WatchOptions.Derived).
+	derive bool
+	dirty  Kinds
+	// mu, if set, guards changes of the tables against a Cache's
+	// readers; the watcher's goroutine alone changes them, so it reads
+	// them without it.
+	mu *sync.RWMutex
+}
+
+// guard runs f, a change of the tables, under mu.
+func (w *watcher) guard(f func()) {
+	if w.mu != nil {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+	}
+	f()
 }
 
 func (h *Handle) newWatcher(o *WatchOptions) (*watcher, error) {
@@ -270,6 +302,7 @@ func (h *Handle) newWatcher(o *WatchOptions) (*watcher, error) {
 		listen: listen,
 		resync: nl.NewResync(listen, &dumps),
 		tables: newTables(o.Kinds, o.Family),
+		derive: o.Derived,
 	}, nil
 }
 
@@ -288,13 +321,13 @@ func (w *watcher) run(ctx context.Context, yield func(*Event, error) bool) {
 		return
 	}
 	for _, t := range w.tables {
-		s, err := t.fetch(ctx, dc)
+		s, err := t.fetch(ctx, dc, true)
 		if err != nil {
 			yield(nil, fmt.Errorf("rtnl: watch: list %v: %w", t.kind(), err))
 			return
 		}
 		*ev = Event{Initial: true, Time: time.Now()}
-		if !t.initial(s, ev, out) {
+		if !t.initial(s, w.guard, ev, out) {
 			return
 		}
 	}
@@ -308,11 +341,27 @@ func (w *watcher) run(ctx context.Context, yield func(*Event, error) bool) {
 			return
 		}
 		if lost != nil {
-			if !w.refetch(ctx, dc, lost, yield) {
+			w.dirty = 0 // every kind is fetched again
+			if !w.refetch(ctx, dc, AllKinds, lost, yield) {
+				return
+			}
+		} else if w.dirty != 0 {
+			kinds := w.dirty
+			w.dirty = 0
+			if !w.refetch(ctx, dc, kinds, nil, yield) {
 				return
 			}
 		}
 	}
+}
+
+// watched is the set of kinds the watcher follows.
+func (w *watcher) watched() Kinds {
+	var k Kinds
+	for _, t := range w.tables {
+		k |= t.kind()
+	}
+	return k
 }
 
 // follow yields events until a loss has been read past (the socket's
@@ -321,10 +370,18 @@ func (w *watcher) run(ctx context.Context, yield func(*Event, error) bool) {
 func (w *watcher) follow(ctx context.Context, yield func(*Event, error) bool) (lost error, more bool) {
 	ev := &w.ev
 	defer w.listen.SetReadDeadline(time.Time{})
+	watched := w.watched()
+read:
 	for d, err := range w.listen.Datagrams(ctx) {
 		now := time.Now()
 		switch {
-		case err != nil && errors.Is(err, os.ErrDeadlineExceeded) && lost != nil:
+		case err != nil && errors.Is(err, os.ErrDeadlineExceeded) && (lost != nil || w.dirty != 0):
+			// A read whose deadline passed before it ran says so without
+			// looking: ask the socket whether anything is still queued.
+			if queued, qerr := w.listen.Queued(); qerr == nil && queued {
+				w.listen.SetReadDeadline(time.Now().Add(drainIdle))
+				goto read
+			}
 			return lost, true // the queue is read out
 		case err != nil && errors.As(err, new(*nl.OverrunError)):
 			if lost == nil {
@@ -356,7 +413,16 @@ func (w *watcher) follow(ctx context.Context, yield func(*Event, error) bool) (l
 					continue
 				}
 				*ev = Event{Time: now}
+				if w.mu != nil {
+					w.mu.Lock()
+				}
 				ok, err := t.apply(m, ev)
+				if w.mu != nil {
+					w.mu.Unlock()
+				}
+				if implied := t.take() & watched; w.derive && implied != 0 {
+					w.dirty |= implied
+				}
 				if err != nil || !ok {
 					break // a message this package cannot decode is left out
 				}
@@ -366,7 +432,7 @@ func (w *watcher) follow(ctx context.Context, yield func(*Event, error) bool) (l
 				break
 			}
 		}
-		if lost != nil {
+		if lost != nil || w.dirty != 0 {
 			w.listen.SetReadDeadline(time.Now().Add(drainIdle))
 		}
 	}
@@ -376,23 +442,32 @@ func (w *watcher) follow(ctx context.Context, yield func(*Event, error) bool) (l
 	return nil, false
 }
 
-// refetch dumps every kind again and yields the differences.
-func (w *watcher) refetch(ctx context.Context, dc *nl.Conn, lost error, yield func(*Event, error) bool) bool {
+// refetch dumps the kinds again and yields the differences: after a loss,
+// every kind, between the resync markers; else the kinds events implied
+// changes of, marked Derived.
+func (w *watcher) refetch(ctx context.Context, dc *nl.Conn, kinds Kinds, lost error, yield func(*Event, error) bool) bool {
 	ev := &w.ev
 	out := func(e *Event) bool { return yield(e, nil) }
 	total := 0
 	for _, t := range w.tables {
-		s, err := t.fetch(ctx, dc)
+		if t.kind()&kinds == 0 {
+			continue
+		}
+		s, err := t.fetch(ctx, dc, false)
 		if err != nil {
-			yield(nil, fmt.Errorf("rtnl: watch: resync %v: %w", t.kind(), err))
+			yield(nil, fmt.Errorf("rtnl: watch: fetch %v again: %w", t.kind(), err))
 			return false
 		}
-		*ev = Event{Resync: true, Time: time.Now()}
-		n, more := t.resync(s, ev, out)
+		*ev = Event{Resync: lost != nil, Derived: lost == nil, Time: time.Now()}
+		n, more := t.resync(s, w.guard, ev, out)
+		t.take() // what the fetched state implies is in it
 		total += n
 		if !more {
 			return false
 		}
+	}
+	if lost == nil {
+		return true
 	}
 	*ev = Event{Type: EventResyncEnd, Changes: total, Time: time.Now(), Err: lost}
 	return yield(ev, nil)

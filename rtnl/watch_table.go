@@ -23,15 +23,21 @@ type table interface {
 	// object; ok is false for a message the watcher does not follow (a
 	// family it does not watch, a route cache exception).
 	apply(m nl.Message, ev *Event) (ok bool, err error)
-	// fetch dumps the kind's current state on c.
-	fetch(ctx context.Context, c *nl.Conn) (snapshot, error)
-	// initial makes s the table's state and yields its objects, in the
-	// order dumped, as events.
-	initial(s snapshot, ev *Event, yield func(*Event) bool) bool
-	// resync makes s the table's state and yields the differences from
-	// the previous state as events; n counts them.
-	resync(s snapshot, ev *Event, yield func(*Event) bool) (n int, more bool)
+	// fetch dumps the kind's current state on c, noting the order of the
+	// dump if ordered.
+	fetch(ctx context.Context, c *nl.Conn, ordered bool) (snapshot, error)
+	// initial makes s the table's state (in guard, which a Cache uses
+	// to keep its readers out) and yields its objects, in the order
+	// dumped, as events.
+	initial(s snapshot, guard func(func()), ev *Event, yield func(*Event) bool) bool
+	// resync makes s the table's state (in guard) and yields the
+	// differences from the previous state as events; n counts them.
+	resync(s snapshot, guard func(func()), ev *Event, yield func(*Event) bool) (n int, more bool)
+	// take returns and clears the kinds the events applied since the
+	// last call imply changes of.
+	take() Kinds
 	len() int
+	bytes() int
 }
 
 // A snapshot is a table's state freshly dumped, in the dump's order.
@@ -52,6 +58,17 @@ type typedTable[K comparable, T any] struct {
 	stable func(v *T)
 	// set points the event at v.
 	set func(ev *Event, v *T)
+	// rules, if set, apply the kernel's ways with this kind to an event:
+	// keep is false for an object that must not replace the one held
+	// (an IPv4 route appended behind another of its key), and implied
+	// names the kinds the kernel changes without events of their own
+	// because of this one (see watcher.dirty). prev is the body held
+	// before, or nil.
+	rules func(m nl.Message, prev []byte, cur *T) (keep bool, implied Kinds)
+	// implied collects what rules said since the watcher last asked.
+	implied Kinds
+	// dup, if set, is told of a key a dump lists twice.
+	dup func(k K)
 
 	state    map[K][]byte
 	cur, old T // reused values that events point to
@@ -80,17 +97,70 @@ func (t *typedTable[K, T]) apply(m nl.Message, ev *Event) (bool, error) {
 	k := t.key(&t.cur)
 	ev.Kind = t.k
 	t.set(ev, &t.cur)
+	prev, held := t.state[k]
+	keep := true
+	if t.rules != nil {
+		var implied Kinds
+		keep, implied = t.rules(m, prev, &t.cur)
+		t.implied |= implied
+	}
 	if m.Header.Type == t.delT {
 		ev.Type = EventDelete
-		delete(t.state, k)
+		if held {
+			delete(t.state, k)
+		}
 		return true, nil
 	}
 	ev.Type = EventNew
-	t.state[k] = append(t.state[k][:0], m.Data...) // reuses the body's memory when it fits
+	if keep {
+		t.state[k] = append(prev[:0], m.Data...) // reuses the body's memory when it fits
+	}
 	return true, nil
 }
 
-func (t *typedTable[K, T]) fetch(ctx context.Context, c *nl.Conn) (snapshot, error) {
+// take returns and clears the kinds events implied.
+func (t *typedTable[K, T]) take() Kinds {
+	k := t.implied
+	t.implied = 0
+	return k
+}
+
+// lookup decodes the object held under k into v.
+func (t *typedTable[K, T]) lookup(k K, v *T) bool {
+	b, ok := t.state[k]
+	if !ok {
+		return false
+	}
+	var zero T
+	*v = zero
+	return t.decode(v, body(t.newT, b)) == nil
+}
+
+// all decodes every object held, in no order.
+func (t *typedTable[K, T]) all() []T {
+	out := make([]T, 0, len(t.state))
+	for _, b := range t.state {
+		var v T
+		if t.decode(&v, body(t.newT, b)) == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// bytes is the memory the bodies take.
+func (t *typedTable[K, T]) bytes() int {
+	n := 0
+	for _, b := range t.state {
+		n += cap(b)
+	}
+	return n
+}
+
+// arenaBlock is the size of the blocks a fetch cuts bodies from.
+const arenaBlock = 64 << 10
+
+func (t *typedTable[K, T]) fetch(ctx context.Context, c *nl.Conn, ordered bool) (snapshot, error) {
 	var e nl.Encoder
 	t.build(&e)
 	if err := e.Err(); err != nil {
@@ -99,6 +169,7 @@ func (t *typedTable[K, T]) fetch(ctx context.Context, c *nl.Conn) (snapshot, err
 	var s typedSnapshot[K]
 	err := nl.Retry(nl.DefaultRetries, func() error {
 		s = typedSnapshot[K]{m: make(map[K][]byte, len(t.state))}
+		var arena []byte // bodies are cut from blocks, not allocated one by one
 		var v T
 		for m, err := range c.Dump(ctx, &e) {
 			if err != nil {
@@ -113,10 +184,23 @@ func (t *typedTable[K, T]) fetch(ctx context.Context, c *nl.Conn) (snapshot, err
 				return err
 			}
 			k := t.key(&v)
-			if _, dup := s.m[k]; !dup {
+			if _, dup := s.m[k]; dup {
+				// An IPv4 route appended behind another of its key: the
+				// kernel uses the first, which the table holds.
+				if t.dup != nil {
+					t.dup(k)
+				}
+				continue
+			}
+			if ordered {
 				s.order = append(s.order, k)
 			}
-			s.m[k] = bytes.Clone(m.Data)
+			n := len(m.Data)
+			if cap(arena)-len(arena) < n {
+				arena = make([]byte, 0, max(n, arenaBlock))
+			}
+			arena = append(arena, m.Data...)
+			s.m[k] = arena[len(arena)-n : len(arena) : len(arena)]
 		}
 		return nil
 	})
@@ -128,9 +212,9 @@ func body(mt nl.MsgType, b []byte) nl.Message {
 	return nl.Message{Header: nl.Header{Type: mt, Len: uint32(nl.MsgLength(len(b)))}, Data: b}
 }
 
-func (t *typedTable[K, T]) initial(s snapshot, ev *Event, yield func(*Event) bool) bool {
+func (t *typedTable[K, T]) initial(s snapshot, guard func(func()), ev *Event, yield func(*Event) bool) bool {
 	snap := s.(typedSnapshot[K])
-	t.state = snap.m
+	guard(func() { t.state = snap.m })
 	for _, k := range snap.order {
 		var zero T
 		t.cur = zero
@@ -146,10 +230,10 @@ func (t *typedTable[K, T]) initial(s snapshot, ev *Event, yield func(*Event) boo
 	return true
 }
 
-func (t *typedTable[K, T]) resync(s snapshot, ev *Event, yield func(*Event) bool) (int, bool) {
+func (t *typedTable[K, T]) resync(s snapshot, guard func(func()), ev *Event, yield func(*Event) bool) (int, bool) {
 	snap := s.(typedSnapshot[K])
 	old := t.state
-	t.state = snap.m
+	guard(func() { t.state = snap.m }) // only this goroutine writes it
 	n := 0
 	emit := func(typ EventType, v *T) bool {
 		n++
@@ -185,17 +269,92 @@ func (t *typedTable[K, T]) resync(s snapshot, ev *Event, yield func(*Event) bool
 			return n, false
 		}
 	}
-	for _, k := range snap.order {
+	for k, b := range snap.m {
 		if _, ok := old[k]; ok {
 			continue
 		}
 		var zero T
 		t.cur = zero
-		if t.decode(&t.cur, body(t.newT, snap.m[k])) == nil && !emit(EventNew, &t.cur) {
+		if t.decode(&t.cur, body(t.newT, b)) == nil && !emit(EventNew, &t.cur) {
 			return n, false
 		}
 	}
 	return n, true
+}
+
+// linkRules are the changes the kernel makes without events when a link
+// changes: IPv4 routes through a link that goes down or away are removed,
+// routes and nexthops are flagged dead or linkdown, a VRF's enslaved
+// link's routes move; a deleted link takes its addresses, neighbours and
+// nexthops; rules naming a link attach or detach as it comes and goes.
+func linkRules(m nl.Message, prev []byte, l *Link) (bool, Kinds) {
+	const all = KindRoute | KindNexthop | KindAddress | KindNeighbour
+	if m.Header.Type == unix.RTM_DELLINK {
+		return true, all | KindRule
+	}
+	if prev == nil {
+		return true, KindRule
+	}
+	var old Link
+	if old.Decode(body(unix.RTM_NEWLINK, prev)) != nil {
+		return true, all | KindRule
+	}
+	const state = LinkUp | LinkLowerUp | LinkRunning
+	var implied Kinds
+	if old.Flags&state != l.Flags&state || old.OperState != l.OperState || old.MasterIndex != l.MasterIndex {
+		implied |= all
+	}
+	if old.Name != l.Name {
+		implied |= KindRule
+	}
+	return true, implied
+}
+
+// routeRules keep IPv4 alternates (routes appended behind the first of
+// their key, which the kernel does not use) out of the table, and have
+// the routes fetched again where the kernel's events do not tell the
+// whole story: the first of several alternates deleted, and IPv6
+// multipath routes, whose paths come and go in messages of their own.
+func routeRules(alts map[routeID]bool, m nl.Message, prev []byte, r *Route) (bool, Kinds) {
+	k := r.Key().id()
+	if r.Family == IPv6 {
+		// A replaced IPv6 route may have had another interface, hence
+		// another identity (RouteKey.LinkIndex): the kernel does not
+		// announce its going.
+		multi := len(r.Nexthops) > 0 || m.Header.Flags&(unix.NLM_F_APPEND|unix.NLM_F_REPLACE) != 0
+		if !multi && prev != nil {
+			var old Route
+			multi = old.Decode(body(unix.RTM_NEWROUTE, prev)) == nil && len(old.Nexthops) > 0
+		}
+		if multi {
+			return true, KindRoute
+		}
+		return true, 0
+	}
+	if m.Header.Type == unix.RTM_DELROUTE {
+		if alts[k] {
+			delete(alts, k)
+			return true, KindRoute // which alternate is first now
+		}
+		return true, 0
+	}
+	f := m.Header.Flags
+	switch {
+	case prev != nil && f&unix.NLM_F_APPEND != 0:
+		alts[k] = true
+		return false, 0 // behind the one held
+	case prev != nil && f&unix.NLM_F_REPLACE == 0:
+		alts[k] = true // prepended: the one held is behind it now
+	}
+	return true, 0
+}
+
+// internalNeighbour tells the entries of struct ndmsg b that the kernel
+// makes for multicast and broadcast addresses: NOARP, of those types.
+func internalNeighbour(b []byte) bool {
+	state := NeighState(binary.NativeEndian.Uint16(b[8:10]))
+	typ := RouteType(b[11])
+	return state == NeighNoARP && (typ == RouteMulticast || typ == RouteBroadcast)
 }
 
 // familyOf is the family byte every routing message body starts with.
@@ -228,6 +387,7 @@ func newTables(kinds Kinds, fam Family) []table {
 			stable: func(l *Link) { l.Stats = nil },
 			set:    func(ev *Event, v *Link) { ev.Link = v },
 			state:  map[LinkKey][]byte{},
+			rules:  linkRules,
 		})
 	}
 	if kinds&KindAddress != 0 {
@@ -241,6 +401,12 @@ func newTables(kinds Kinds, fam Family) []table {
 			},
 			set:   func(ev *Event, v *Address) { ev.Address = v },
 			state: map[AddressKey][]byte{},
+			rules: func(m nl.Message, _ []byte, a *Address) (bool, Kinds) {
+				if m.Header.Type == unix.RTM_DELADDR && a.Family == IPv4 {
+					return true, KindRoute // with the prefix and local routes
+				}
+				return true, 0
+			},
 		})
 	}
 	if kinds&KindNexthop != 0 {
@@ -256,21 +422,29 @@ func newTables(kinds Kinds, fam Family) []table {
 			},
 			set:   func(ev *Event, v *Nexthop) { ev.Nexthop = v },
 			state: map[NexthopKey][]byte{},
+			// Routes through a nexthop object list its paths, and go with
+			// it when it is deleted.
+			rules: func(nl.Message, []byte, *Nexthop) (bool, Kinds) { return true, KindRoute },
 		})
 	}
 	if kinds&KindRoute != 0 {
-		ts = append(ts, &typedTable[RouteKey, Route]{
-			k: KindRoute, newT: unix.RTM_NEWROUTE, delT: unix.RTM_DELROUTE,
+		alts := map[routeID]bool{} // IPv4 keys with routes appended behind the first
+		ts = append(ts, &typedTable[routeID, Route]{
+			rules: func(m nl.Message, prev []byte, r *Route) (bool, Kinds) {
+				return routeRules(alts, m, prev, r)
+			},
+			dup: func(k routeID) { alts[k] = true },
+			k:   KindRoute, newT: unix.RTM_NEWROUTE, delT: unix.RTM_DELROUTE,
 			build: func(e *nl.Encoder) { buildRouteDump(e, &RouteFilter{Family: fam}) },
 			accept: func(m nl.Message) bool {
 				// Cache exceptions (learnt PMTUs) are not routes.
 				return ip(m) && len(m.Data) >= rtmsgLen &&
 					RouteFlags(binary.NativeEndian.Uint32(m.Data[8:12]))&unix.RTM_F_CLONED == 0
 			},
-			decode: (*Route).Decode, key: (*Route).Key,
+			decode: (*Route).Decode, key: func(r *Route) routeID { return r.Key().id() },
 			stable: func(r *Route) { r.Expires, r.Cache = 0, RouteCacheInfo{} },
 			set:    func(ev *Event, v *Route) { ev.Route = v },
-			state:  map[RouteKey][]byte{},
+			state:  map[routeID][]byte{},
 		})
 	}
 	if kinds&KindNeighbour != 0 {
@@ -279,8 +453,11 @@ func newTables(kinds Kinds, fam Family) []table {
 			build: func(e *nl.Encoder) { buildNeighbourDump(e, &NeighbourFilter{Family: fam}) },
 			accept: func(m nl.Message) bool {
 				// Proxy entries are listed apart; FDB entries are the
-				// bridge's (AF_BRIDGE).
-				return ip(m) && len(m.Data) >= ndmsgLen && NeighFlags(m.Data[10])&NeighProxy == 0
+				// bridge's (AF_BRIDGE); the entries the kernel makes for
+				// multicast and broadcast addresses (NOARP) come and go
+				// without events.
+				return ip(m) && len(m.Data) >= ndmsgLen && NeighFlags(m.Data[10])&NeighProxy == 0 &&
+					!internalNeighbour(m.Data)
 			},
 			decode: (*Neighbour).Decode, key: (*Neighbour).Key,
 			stable: func(n *Neighbour) {

@@ -108,6 +108,38 @@ func (w *watchLog) wait(t *testing.T, want ...string) []string {
 	}
 }
 
+// settled waits until every resync begun has ended (a loss during a
+// resync makes another), and returns the lines.
+func (w *watchLog) settled(t *testing.T) []string {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		w.mu.Lock()
+		lines, err := slices.Clone(w.lines), w.err
+		w.mu.Unlock()
+		if err != nil {
+			t.Fatalf("watch ended: %v", err)
+		}
+		open := 0
+		for _, l := range lines {
+			switch {
+			case strings.HasPrefix(l, "resync-begin"):
+				open++
+			case strings.HasPrefix(l, "resync-end"):
+				open--
+			}
+		}
+		if open == 0 {
+			return lines
+		}
+		select {
+		case <-w.more:
+		case <-deadline:
+			t.Fatalf("a resync did not end in 20 s:\n%s", strings.Join(lines, "\n"))
+		}
+	}
+}
+
 // TestWatchEvents lists, then follows changes of every kind, as typed
 // events.
 func TestWatchEvents(t *testing.T) {
@@ -181,6 +213,7 @@ func TestWatchResync(t *testing.T) {
 		marker := fmt.Sprintf("10.99.%d.0/24", run)
 		ns.IP("route", "add", marker, "dev", "wr0")
 		w.wait(t, "resync-end", "new route "+marker)
+		lines = w.settled(t)
 		w.stop()
 
 		want := map[rtnl.RouteKey]string{}
@@ -194,7 +227,28 @@ func TestWatchResync(t *testing.T) {
 		got := w.routes
 		w.mu.Unlock()
 		if len(got) != len(want) {
-			t.Fatalf("run %d: the events paint %d routes, a dump has %d", run, len(got), len(want))
+			var extra []string
+			for k, v := range got {
+				if _, ok := want[k]; !ok && len(extra) < 5 {
+					extra = append(extra, v)
+				}
+			}
+			var marks []string
+			for i, l := range lines {
+				if strings.HasPrefix(l, "resync") || strings.HasPrefix(l, "synced") {
+					marks = append(marks, fmt.Sprintf("%d: %s", i, l))
+				}
+			}
+			var hist []string
+			if len(extra) > 0 {
+				probe := strings.Fields(extra[0])[0] + " "
+				for i, l := range lines {
+					if strings.Contains(l, probe) {
+						hist = append(hist, fmt.Sprintf("%d: %s", i, l))
+					}
+				}
+			}
+			t.Fatalf("run %d: the events paint %d routes, a dump has %d; extra %q; %d lines, markers %q; history of the first: %q", run, len(got), len(want), extra, len(lines), marks, hist)
 		}
 		for k, v := range want {
 			if got[k] != v {
@@ -263,7 +317,8 @@ func TestWatchStorm(t *testing.T) {
 		ns.IP("-batch", file)
 		marker := fmt.Sprintf("10.98.%d.0/24", run)
 		ns.IP("route", "add", marker, "dev", "ws0")
-		lines := w.wait(t, "new route "+marker)
+		w.wait(t, "new route "+marker)
+		lines := w.settled(t)
 		w.stop()
 		news, dels, resyncs := 0, 0, 0
 		for _, l := range lines {
