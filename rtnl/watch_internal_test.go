@@ -90,3 +90,41 @@ func BenchmarkResync(b *testing.B) {
 		t.resync(s, func(f func()) { f() }, &ev, func(*Event) bool { return true })
 	}
 }
+
+// FuzzWatchTables feeds any bytes, as a datagram of netlink messages, to
+// the watcher's tables of every kind, as events: nothing may panic, and
+// every body a table holds must decode again. Seeds: the kernel's
+// messages of the decoders' corpora.
+func FuzzWatchTables(f *testing.F) {
+	var e nl.Encoder
+	encodeRoute(&e, Add, &Route{Dst: netip.MustParsePrefix("10.0.0.0/8"), LinkIndex: 2})
+	encodeRoute(&e, Delete, &Route{Dst: netip.MustParsePrefix("10.0.0.0/8"), LinkIndex: 2})
+	f.Add(e.Bytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tables := newTables(AllKinds, AnyFamily)
+		var ev Event
+		for m, err := range nl.Messages(b) {
+			if err != nil {
+				break
+			}
+			for _, tb := range tables {
+				if tb.handles(m.Header.Type) {
+					tb.apply(m, &ev)
+					tb.take()
+				}
+			}
+		}
+		for _, tb := range tables {
+			switch tb := tb.(type) {
+			case *typedTable[routeID, Route]:
+				if got := len(tb.all()); got != tb.len() {
+					t.Fatalf("%d routes held, %d decode", tb.len(), got)
+				}
+			case *typedTable[LinkKey, Link]:
+				if got := len(tb.all()); got != tb.len() {
+					t.Fatalf("%d links held, %d decode", tb.len(), got)
+				}
+			}
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -349,5 +350,49 @@ func TestWatchStorm(t *testing.T) {
 			t.Fatalf("run %d: the events paint %d routes, a dump has %d", run, len(got), len(want))
 		}
 		ns.IP("route", "del", marker, "dev", "ws0")
+	}
+}
+
+// TestWatchNoLeaks starts and stops a watch 1,000 times (and a Cache 100
+// times) and checks that no goroutine or file descriptor is left behind.
+func TestWatchNoLeaks(t *testing.T) {
+	ns, h := newHandle(t)
+	ns.IP("link", "add", "wl0", "type", "ifb")
+	count := func() (fds, goroutines int) {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond) // goroutines that are ending
+		d, err := os.ReadDir("/proc/self/fd")
+		check(t, err)
+		return len(d), runtime.NumGoroutine()
+	}
+	cycles := 1000
+	if testing.Short() {
+		cycles = 100
+	}
+	cycle := func() {
+		for ev, err := range h.Watch(bg, nil) {
+			check(t, err)
+			if ev.Type == rtnl.EventSynced {
+				break
+			}
+		}
+	}
+	cycle()
+	fds, gs := count()
+	for range cycles {
+		cycle()
+	}
+	for range cycles / 10 {
+		c, err := h.NewCache(bg, nil)
+		check(t, err)
+		c.Close()
+	}
+	fds2, gs2 := count()
+	t.Logf("%d watches and %d caches: fds %d → %d, goroutines %d → %d", cycles, cycles/10, fds, fds2, gs, gs2)
+	if fds2 != fds {
+		t.Errorf("file descriptors: %d before, %d after", fds, fds2)
+	}
+	if gs2 > gs {
+		t.Errorf("goroutines: %d before, %d after", gs, gs2)
 	}
 }
