@@ -230,6 +230,24 @@ func get[K comparable, T any](c *Cache, t *typedTable[K, T], k K) (T, bool) {
 	return v, ok
 }
 
+// each calls fn with every object t holds, decoded into one reused value,
+// under the read lock, until fn returns false.
+func each[K comparable, T any](c *Cache, t *typedTable[K, T], fn func(*T) bool) {
+	if t == nil {
+		return
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var v T
+	for _, b := range t.state {
+		var zero T
+		v = zero
+		if t.decode(&v, body(t.newT, b)) == nil && !fn(&v) {
+			return
+		}
+	}
+}
+
 func list[K comparable, T any](c *Cache, t *typedTable[K, T]) []T {
 	if t == nil {
 		return nil
@@ -294,3 +312,27 @@ func (c *Cache) RuleByKey(k RuleKey) (Rule, bool) { return get(c, c.rules, k) }
 
 // Rules returns copies of the rules held, in no order.
 func (c *Cache) Rules() []Rule { return list(c, c.rules) }
+
+// The Range methods call fn with every object of a kind the Cache holds,
+// in no order, until fn returns false: for aggregates (counting routes by
+// table, neighbours by state) without copying the whole state. The value
+// is reused: copy it to keep it. The Cache holds its read lock meanwhile,
+// so the watcher waits: keep fn short.
+
+// RangeLinks calls fn with every link held.
+func (c *Cache) RangeLinks(fn func(*Link) bool) { each(c, c.links, fn) }
+
+// RangeAddresses calls fn with every address held.
+func (c *Cache) RangeAddresses(fn func(*Address) bool) { each(c, c.addrs, fn) }
+
+// RangeRoutes calls fn with every route held.
+func (c *Cache) RangeRoutes(fn func(*Route) bool) { each(c, c.rts, fn) }
+
+// RangeNexthops calls fn with every nexthop object held.
+func (c *Cache) RangeNexthops(fn func(*Nexthop) bool) { each(c, c.nhs, fn) }
+
+// RangeNeighbours calls fn with every neighbour entry held.
+func (c *Cache) RangeNeighbours(fn func(*Neighbour) bool) { each(c, c.neigh, fn) }
+
+// RangeRules calls fn with every rule held.
+func (c *Cache) RangeRules(fn func(*Rule) bool) { each(c, c.rules, fn) }

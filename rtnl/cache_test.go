@@ -293,3 +293,41 @@ func runCacheProperty(t testing.TB, steps int) {
 }
 
 var _ = netnstest.New
+
+// TestCacheRange counts routes through RangeRoutes and checks it agrees
+// with Routes, and that a false return stops it.
+func TestCacheRange(t *testing.T) {
+	ns, h := newHandle(t)
+	ns.IP("link", "add", "rg0", "type", "ifb")
+	ns.IP("link", "set", "rg0", "up")
+	for i := range 5 {
+		ns.IP("route", "add", fmt.Sprintf("10.3.%d.0/24", i), "dev", "rg0")
+	}
+	c, err := h.NewCache(bg, &rtnl.CacheOptions{Kinds: rtnl.KindRoute | rtnl.KindLink, Family: rtnl.IPv4})
+	check(t, err)
+	defer c.Close()
+	n := 0
+	c.RangeRoutes(func(r *rtnl.Route) bool {
+		if r.Table == rtnl.TableMain {
+			n++
+		}
+		return true
+	})
+	main := 0
+	for _, r := range c.Routes() {
+		if r.Table == rtnl.TableMain {
+			main++
+		}
+	}
+	if n != 5 || main != 5 {
+		t.Errorf("main-table routes: RangeRoutes %d, Routes %d, want 5", n, main)
+	}
+	seen := 0
+	c.RangeRoutes(func(*rtnl.Route) bool { seen++; return false })
+	if seen != 1 {
+		t.Errorf("RangeRoutes went on after false: %d calls", seen)
+	}
+	if l, ok := c.LinkByName("rg0"); !ok || l.Info.Kind != "ifb" {
+		t.Errorf("LinkByName(rg0): %v %v", l.Name, ok)
+	}
+}
