@@ -102,7 +102,7 @@ func (h *Handle) NewCache(ctx context.Context, opts *CacheOptions) (*Cache, erro
 		return nil, err
 	}
 	c := &Cache{done: make(chan struct{}), all: w.tables}
-	w.mu = &c.mu
+	w.mu, w.quiet = &c.mu, true
 	for _, t := range w.tables {
 		switch t := t.(type) {
 		case *typedTable[LinkKey, Link]:
@@ -238,14 +238,7 @@ func each[K comparable, T any](c *Cache, t *typedTable[K, T], fn func(*T) bool) 
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	var v T
-	for _, b := range t.state {
-		var zero T
-		v = zero
-		if t.decode(&v, body(t.newT, b)) == nil && !fn(&v) {
-			return
-		}
-	}
+	t.each(fn)
 }
 
 func list[K comparable, T any](c *Cache, t *typedTable[K, T]) []T {

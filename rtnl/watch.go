@@ -263,19 +263,12 @@ type watcher struct {
 	// out, because events implied changes of them (WatchOptions.Derived).
 	derive bool
 	dirty  Kinds
+	// quiet leaves the initial listing out of the events (a Cache's).
+	quiet bool
 	// mu, if set, guards changes of the tables against a Cache's
 	// readers; the watcher's goroutine alone changes them, so it reads
 	// them without it.
 	mu *sync.RWMutex
-}
-
-// guard runs f, a change of the tables, under mu.
-func (w *watcher) guard(f func()) {
-	if w.mu != nil {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-	}
-	f()
 }
 
 func (h *Handle) newWatcher(o *WatchOptions) (*watcher, error) {
@@ -320,16 +313,21 @@ func (w *watcher) run(ctx context.Context, yield func(*Event, error) bool) {
 		yield(nil, fmt.Errorf("rtnl: watch: %w", err))
 		return
 	}
+	initial := out
+	if w.quiet {
+		initial = nil
+	}
 	for _, t := range w.tables {
-		s, err := t.fetch(ctx, dc, true)
+		*ev = Event{Initial: true, Time: time.Now()}
+		_, more, err := t.refresh(ctx, dc, w.mu, ev, initial)
 		if err != nil {
 			yield(nil, fmt.Errorf("rtnl: watch: list %v: %w", t.kind(), err))
 			return
 		}
-		*ev = Event{Initial: true, Time: time.Now()}
-		if !t.initial(s, w.guard, ev, out) {
+		if !more {
 			return
 		}
+		t.take()
 	}
 	*ev = Event{Type: EventSynced, Time: time.Now()}
 	if !out(ev) {
@@ -453,13 +451,12 @@ func (w *watcher) refetch(ctx context.Context, dc *nl.Conn, kinds Kinds, lost er
 		if t.kind()&kinds == 0 {
 			continue
 		}
-		s, err := t.fetch(ctx, dc, false)
+		*ev = Event{Resync: lost != nil, Derived: lost == nil, Time: time.Now()}
+		n, more, err := t.refresh(ctx, dc, w.mu, ev, out)
 		if err != nil {
 			yield(nil, fmt.Errorf("rtnl: watch: fetch %v again: %w", t.kind(), err))
 			return false
 		}
-		*ev = Event{Resync: lost != nil, Derived: lost == nil, Time: time.Now()}
-		n, more := t.resync(s, w.guard, ev, out)
 		t.take() // what the fetched state implies is in it
 		total += n
 		if !more {

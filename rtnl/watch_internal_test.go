@@ -41,12 +41,10 @@ func BenchmarkResync(b *testing.B) {
 	}
 	ctx := context.Background()
 	t := newTables(KindRoute, IPv4)[0]
-	s, err := t.fetch(ctx, h.c, false)
-	if err != nil {
+	var ev Event
+	if _, _, err := t.refresh(ctx, h.c, nil, &ev, nil); err != nil {
 		b.Fatal(err)
 	}
-	var ev Event
-	t.initial(s, func(f func()) { f() }, &ev, func(*Event) bool { return true })
 	for b.Loop() {
 		// 1,000 routes change: half go, half come back.
 		bt := h.NewBatch()
@@ -64,11 +62,10 @@ func BenchmarkResync(b *testing.B) {
 		}
 		dump := time.Since(start)
 		start = time.Now()
-		s, err := t.fetch(ctx, h.c, false)
+		changes, _, err := t.refresh(ctx, h.c, nil, &ev, func(*Event) bool { return true })
 		if err != nil {
 			b.Fatal(err)
 		}
-		changes, _ := t.resync(s, func(f func()) { f() }, &ev, func(*Event) bool { return true })
 		resync := time.Since(start)
 		if changes != 500 {
 			b.Fatalf("resync found %d changes, want 500", changes)
@@ -83,11 +80,9 @@ func BenchmarkResync(b *testing.B) {
 		if err := bt.Run(ctx, nil); err != nil {
 			b.Fatal(err)
 		}
-		s, err = t.fetch(ctx, h.c, false)
-		if err != nil {
+		if _, _, err := t.refresh(ctx, h.c, nil, &ev, nil); err != nil {
 			b.Fatal(err)
 		}
-		t.resync(s, func(f func()) { f() }, &ev, func(*Event) bool { return true })
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"reflect"
+	"sync"
 
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
@@ -12,7 +14,7 @@ import (
 
 // A table holds what a watcher delivered of one kind of object: each
 // object's message body as the kernel sent it, by the object's identity.
-// Bodies are small (an IPv4 route's is about 60 bytes) and are decoded
+// Bodies are small (an IPv4 route's is about 40 bytes) and are decoded
 // again only to report a difference, so a table of 100,000 routes costs
 // little more than the bodies and the keys.
 type table interface {
@@ -23,25 +25,18 @@ type table interface {
 	// object; ok is false for a message the watcher does not follow (a
 	// family it does not watch, a route cache exception).
 	apply(m nl.Message, ev *Event) (ok bool, err error)
-	// fetch dumps the kind's current state on c, noting the order of the
-	// dump if ordered.
-	fetch(ctx context.Context, c *nl.Conn, ordered bool) (snapshot, error)
-	// initial makes s the table's state (in guard, which a Cache uses
-	// to keep its readers out) and yields its objects, in the order
-	// dumped, as events.
-	initial(s snapshot, guard func(func()), ev *Event, yield func(*Event) bool) bool
-	// resync makes s the table's state (in guard) and yields the
-	// differences from the previous state as events; n counts them.
-	resync(s snapshot, guard func(func()), ev *Event, yield func(*Event) bool) (n int, more bool)
+	// refresh dumps the kind on c and makes the dump the table's state,
+	// yielding the differences as events (for an empty table, every
+	// object, in the order dumped: the initial listing); n counts them.
+	// mu, if set, is held while the table changes (a Cache's readers
+	// wait), never while yield runs. A nil yield reports nothing.
+	refresh(ctx context.Context, c *nl.Conn, mu *sync.RWMutex, ev *Event, yield func(*Event) bool) (n int, more bool, err error)
 	// take returns and clears the kinds the events applied since the
 	// last call imply changes of.
 	take() Kinds
 	len() int
 	bytes() int
 }
-
-// A snapshot is a table's state freshly dumped, in the dump's order.
-type snapshot any
 
 // typedTable is the table of one kind, T, identified by K.
 type typedTable[K comparable, T any] struct {
@@ -70,19 +65,85 @@ type typedTable[K comparable, T any] struct {
 	// dup, if set, is told of a key a dump lists twice.
 	dup func(k K)
 
-	state    map[K][]byte
-	cur, old T // reused values that events point to
+	// The state: index finds an object's entry by key; entries hold the
+	// bodies (nil for a free slot, listed in free). gen marks the entries
+	// a refresh has seen.
+	index    map[K]int32
+	entries  []entry
+	free     []int32
+	gen      uint32
+	arena    []byte // the block bodies are cut from
+	cur, old T      // reused values that events point to
 }
 
-type typedSnapshot[K comparable] struct {
-	m     map[K][]byte
-	order []K
+// An entry is one object of a table: its body, and the refresh that last
+// saw it.
+type entry struct {
+	body []byte
+	gen  uint32
 }
+
+// arenaBlock is the size of the blocks bodies are cut from.
+const arenaBlock = 64 << 10
 
 func (t *typedTable[K, T]) kind() Kinds { return t.k }
-func (t *typedTable[K, T]) len() int    { return len(t.state) }
+func (t *typedTable[K, T]) len() int    { return len(t.index) }
 func (t *typedTable[K, T]) handles(mt nl.MsgType) bool {
 	return mt == t.newT || mt == t.delT
+}
+
+// store copies b into the table's block and returns the copy, with no
+// room to grow (a longer body replacing it is copied anew).
+func (t *typedTable[K, T]) store(b []byte) []byte {
+	n := len(b)
+	if cap(t.arena)-len(t.arena) < n {
+		t.arena = make([]byte, 0, max(n, arenaBlock))
+	}
+	t.arena = append(t.arena, b...)
+	return t.arena[len(t.arena)-n : len(t.arena) : len(t.arena)]
+}
+
+// put holds body under k, in place of what was held.
+func (t *typedTable[K, T]) put(k K, body []byte) {
+	if t.index == nil {
+		t.index = map[K]int32{}
+	}
+	if i, ok := t.index[k]; ok {
+		e := &t.entries[i]
+		if cap(e.body) >= len(body) {
+			e.body = append(e.body[:0], body...)
+		} else {
+			e.body = t.store(body)
+		}
+		e.gen = t.gen
+		return
+	}
+	var i int32
+	if n := len(t.free); n > 0 {
+		i, t.free = t.free[n-1], t.free[:n-1]
+	} else {
+		i = int32(len(t.entries))
+		t.entries = append(t.entries, entry{})
+	}
+	t.entries[i] = entry{body: t.store(body), gen: t.gen}
+	t.index[k] = i
+}
+
+// remove forgets the object held under k.
+func (t *typedTable[K, T]) remove(k K) {
+	if i, ok := t.index[k]; ok {
+		delete(t.index, k)
+		t.entries[i] = entry{}
+		t.free = append(t.free, i)
+	}
+}
+
+// held returns the body held under k, or nil.
+func (t *typedTable[K, T]) held(k K) []byte {
+	if i, ok := t.index[k]; ok {
+		return t.entries[i].body
+	}
+	return nil
 }
 
 func (t *typedTable[K, T]) apply(m nl.Message, ev *Event) (bool, error) {
@@ -97,7 +158,7 @@ func (t *typedTable[K, T]) apply(m nl.Message, ev *Event) (bool, error) {
 	k := t.key(&t.cur)
 	ev.Kind = t.k
 	t.set(ev, &t.cur)
-	prev, held := t.state[k]
+	prev := t.held(k)
 	keep := true
 	if t.rules != nil {
 		var implied Kinds
@@ -106,14 +167,12 @@ func (t *typedTable[K, T]) apply(m nl.Message, ev *Event) (bool, error) {
 	}
 	if m.Header.Type == t.delT {
 		ev.Type = EventDelete
-		if held {
-			delete(t.state, k)
-		}
+		t.remove(k)
 		return true, nil
 	}
 	ev.Type = EventNew
 	if keep {
-		t.state[k] = append(prev[:0], m.Data...) // reuses the body's memory when it fits
+		t.put(k, m.Data)
 	}
 	return true, nil
 }
@@ -127,8 +186,8 @@ func (t *typedTable[K, T]) take() Kinds {
 
 // lookup decodes the object held under k into v.
 func (t *typedTable[K, T]) lookup(k K, v *T) bool {
-	b, ok := t.state[k]
-	if !ok {
+	b := t.held(k)
+	if b == nil {
 		return false
 	}
 	var zero T
@@ -136,41 +195,78 @@ func (t *typedTable[K, T]) lookup(k K, v *T) bool {
 	return t.decode(v, body(t.newT, b)) == nil
 }
 
-// all decodes every object held, in no order.
-func (t *typedTable[K, T]) all() []T {
-	out := make([]T, 0, len(t.state))
-	for _, b := range t.state {
-		var v T
-		if t.decode(&v, body(t.newT, b)) == nil {
-			out = append(out, v)
+// each decodes every object held into one reused value and calls fn with
+// it, until fn returns false.
+func (t *typedTable[K, T]) each(fn func(*T) bool) {
+	var v T
+	for i := range t.entries {
+		if t.entries[i].body == nil {
+			continue
+		}
+		var zero T
+		v = zero
+		if t.decode(&v, body(t.newT, t.entries[i].body)) == nil && !fn(&v) {
+			return
 		}
 	}
+}
+
+// all decodes every object held, in no order.
+func (t *typedTable[K, T]) all() []T {
+	out := make([]T, 0, len(t.index))
+	t.each(func(v *T) bool {
+		out = append(out, *v)
+		return true
+	})
 	return out
 }
 
 // bytes is the memory the bodies take.
 func (t *typedTable[K, T]) bytes() int {
 	n := 0
-	for _, b := range t.state {
-		n += cap(b)
+	for i := range t.entries {
+		n += cap(t.entries[i].body)
 	}
 	return n
 }
 
-// arenaBlock is the size of the blocks a fetch cuts bodies from.
-const arenaBlock = 64 << 10
+// body returns m's body as a message of type mt, to decode.
+func body(mt nl.MsgType, b []byte) nl.Message {
+	return nl.Message{Header: nl.Header{Type: mt, Len: uint32(nl.MsgLength(len(b)))}, Data: b}
+}
 
-func (t *typedTable[K, T]) fetch(ctx context.Context, c *nl.Conn, ordered bool) (snapshot, error) {
+// errStop ends a refresh whose consumer stopped.
+var errStop = errors.New("rtnl: watch: stopped")
+
+func (t *typedTable[K, T]) refresh(ctx context.Context, c *nl.Conn, mu *sync.RWMutex, ev *Event, yield func(*Event) bool) (int, bool, error) {
 	var e nl.Encoder
 	t.build(&e)
 	if err := e.Err(); err != nil {
-		return nil, err
+		return 0, true, err
 	}
-	var s typedSnapshot[K]
+	lock := func() {
+		if mu != nil {
+			mu.Lock()
+		}
+	}
+	unlock := func() {
+		if mu != nil {
+			mu.Unlock()
+		}
+	}
+	n := 0
+	emit := func(typ EventType, v *T) bool {
+		n++
+		if yield == nil {
+			return true
+		}
+		ev.Type, ev.Kind = typ, t.k
+		t.set(ev, v)
+		return yield(ev)
+	}
 	err := nl.Retry(nl.DefaultRetries, func() error {
-		s = typedSnapshot[K]{m: make(map[K][]byte, len(t.state))}
-		var arena []byte // bodies are cut from blocks, not allocated one by one
-		var v T
+		t.gen++
+		gen := t.gen
 		for m, err := range c.Dump(ctx, &e) {
 			if err != nil {
 				return err
@@ -179,107 +275,82 @@ func (t *typedTable[K, T]) fetch(ctx context.Context, c *nl.Conn, ordered bool) 
 				continue
 			}
 			var zero T
-			v = zero
-			if err := t.decode(&v, m); err != nil {
+			t.cur = zero
+			if err := t.decode(&t.cur, m); err != nil {
 				return err
 			}
-			k := t.key(&v)
-			if _, dup := s.m[k]; dup {
+			k := t.key(&t.cur)
+			i, held := t.index[k]
+			switch {
+			case held && t.entries[i].gen == gen:
 				// An IPv4 route appended behind another of its key: the
 				// kernel uses the first, which the table holds.
 				if t.dup != nil {
 					t.dup(k)
 				}
 				continue
+			case held && bytes.Equal(t.entries[i].body, m.Data):
+				t.entries[i].gen = gen // the same: no need of the lock
+				continue
+			case held:
+				t.old = zero
+				same := t.decode(&t.old, body(t.newT, t.entries[i].body)) == nil && t.same(&t.old, m)
+				lock()
+				t.put(k, m.Data)
+				unlock()
+				if same {
+					continue
+				}
+			default:
+				lock()
+				t.put(k, m.Data)
+				unlock()
 			}
-			if ordered {
-				s.order = append(s.order, k)
+			t.cur = zero
+			_ = t.decode(&t.cur, m) // decoded once already, and compared
+			if !emit(EventNew, &t.cur) {
+				return errStop
 			}
-			n := len(m.Data)
-			if cap(arena)-len(arena) < n {
-				arena = make([]byte, 0, max(n, arenaBlock))
-			}
-			arena = append(arena, m.Data...)
-			s.m[k] = arena[len(arena)-n : len(arena) : len(arena)]
 		}
 		return nil
 	})
-	return s, err
+	if errors.Is(err, errStop) {
+		return n, false, nil
+	}
+	if err != nil {
+		return n, true, err
+	}
+	// What the dump did not list is gone.
+	var gone []K
+	for k, i := range t.index {
+		if t.entries[i].gen != t.gen {
+			gone = append(gone, k)
+		}
+	}
+	for _, k := range gone {
+		var zero T
+		t.old = zero
+		ok := t.decode(&t.old, body(t.newT, t.held(k))) == nil
+		lock()
+		t.remove(k)
+		unlock()
+		if ok && !emit(EventDelete, &t.old) {
+			return n, false, nil
+		}
+	}
+	return n, true, nil
 }
 
-// body returns m's body as a message of type mt, to decode.
-func body(mt nl.MsgType, b []byte) nl.Message {
-	return nl.Message{Header: nl.Header{Type: mt, Len: uint32(nl.MsgLength(len(b)))}, Data: b}
-}
-
-func (t *typedTable[K, T]) initial(s snapshot, guard func(func()), ev *Event, yield func(*Event) bool) bool {
-	snap := s.(typedSnapshot[K])
-	guard(func() { t.state = snap.m })
-	for _, k := range snap.order {
-		var zero T
-		t.cur = zero
-		if t.decode(&t.cur, body(t.newT, t.state[k])) != nil {
-			continue // decoded once already: cannot fail
-		}
-		ev.Type, ev.Kind = EventNew, t.k
-		t.set(ev, &t.cur)
-		if !yield(ev) {
-			return false
-		}
+// same reports whether the object held, old, equals the one m lists, but
+// for what changes by itself (counters, timers).
+func (t *typedTable[K, T]) same(old *T, m nl.Message) bool {
+	var cur T
+	if t.decode(&cur, m) != nil {
+		return false
 	}
-	return true
-}
-
-func (t *typedTable[K, T]) resync(s snapshot, guard func(func()), ev *Event, yield func(*Event) bool) (int, bool) {
-	snap := s.(typedSnapshot[K])
-	old := t.state
-	guard(func() { t.state = snap.m }) // only this goroutine writes it
-	n := 0
-	emit := func(typ EventType, v *T) bool {
-		n++
-		ev.Type, ev.Kind = typ, t.k
-		t.set(ev, v)
-		return yield(ev)
-	}
-	for k, b := range old {
-		nb, ok := snap.m[k]
-		var zero T
-		if !ok {
-			t.old = zero
-			if t.decode(&t.old, body(t.newT, b)) == nil && !emit(EventDelete, &t.old) {
-				return n, false
-			}
-			continue
-		}
-		if bytes.Equal(b, nb) {
-			continue
-		}
-		t.old, t.cur = zero, zero
-		if t.decode(&t.old, body(t.newT, b)) != nil || t.decode(&t.cur, body(t.newT, nb)) != nil {
-			continue
-		}
-		t.stable(&t.old)
-		t.stable(&t.cur)
-		if reflect.DeepEqual(t.old, t.cur) {
-			continue
-		}
-		t.cur = zero
-		_ = t.decode(&t.cur, body(t.newT, nb)) // with its counters back
-		if !emit(EventNew, &t.cur) {
-			return n, false
-		}
-	}
-	for k, b := range snap.m {
-		if _, ok := old[k]; ok {
-			continue
-		}
-		var zero T
-		t.cur = zero
-		if t.decode(&t.cur, body(t.newT, b)) == nil && !emit(EventNew, &t.cur) {
-			return n, false
-		}
-	}
-	return n, true
+	t.stable(old)
+	t.stable(&cur)
+	return reflect.DeepEqual(*old, cur)
 }
 
 // linkRules are the changes the kernel makes without events when a link
@@ -386,7 +457,6 @@ func newTables(kinds Kinds, fam Family) []table {
 			decode: (*Link).Decode, key: (*Link).Key,
 			stable: func(l *Link) { l.Stats = nil },
 			set:    func(ev *Event, v *Link) { ev.Link = v },
-			state:  map[LinkKey][]byte{},
 			rules:  linkRules,
 		})
 	}
@@ -399,8 +469,7 @@ func newTables(kinds Kinds, fam Family) []table {
 			stable: func(a *Address) {
 				a.ValidLifetime, a.PreferredLifetime, a.Updated = 0, 0, 0
 			},
-			set:   func(ev *Event, v *Address) { ev.Address = v },
-			state: map[AddressKey][]byte{},
+			set: func(ev *Event, v *Address) { ev.Address = v },
 			rules: func(m nl.Message, _ []byte, a *Address) (bool, Kinds) {
 				if m.Header.Type == unix.RTM_DELADDR && a.Family == IPv4 {
 					return true, KindRoute // with the prefix and local routes
@@ -420,8 +489,7 @@ func newTables(kinds Kinds, fam Family) []table {
 					nh.Group[i].Packets, nh.Group[i].HWPackets = 0, 0
 				}
 			},
-			set:   func(ev *Event, v *Nexthop) { ev.Nexthop = v },
-			state: map[NexthopKey][]byte{},
+			set: func(ev *Event, v *Nexthop) { ev.Nexthop = v },
 			// Routes through a nexthop object list its paths, and go with
 			// it when it is deleted.
 			rules: func(nl.Message, []byte, *Nexthop) (bool, Kinds) { return true, KindRoute },
@@ -444,7 +512,6 @@ func newTables(kinds Kinds, fam Family) []table {
 			decode: (*Route).Decode, key: func(r *Route) routeID { return r.Key().id() },
 			stable: func(r *Route) { r.Expires, r.Cache = 0, RouteCacheInfo{} },
 			set:    func(ev *Event, v *Route) { ev.Route = v },
-			state:  map[routeID][]byte{},
 		})
 	}
 	if kinds&KindNeighbour != 0 {
@@ -463,8 +530,7 @@ func newTables(kinds Kinds, fam Family) []table {
 			stable: func(n *Neighbour) {
 				n.Used, n.Confirmed, n.Updated, n.RefCount, n.Probes = 0, 0, 0, 0, 0
 			},
-			set:   func(ev *Event, v *Neighbour) { ev.Neighbour = v },
-			state: map[NeighbourKey][]byte{},
+			set: func(ev *Event, v *Neighbour) { ev.Neighbour = v },
 		})
 	}
 	if kinds&KindRule != 0 {
@@ -475,7 +541,6 @@ func newTables(kinds Kinds, fam Family) []table {
 			decode: (*Rule).Decode, key: (*Rule).Key,
 			stable: func(*Rule) {},
 			set:    func(ev *Event, v *Rule) { ev.Rule = v },
-			state:  map[RuleKey][]byte{},
 		})
 	}
 	if kinds&KindNetNSID != 0 {
@@ -495,7 +560,6 @@ func newTables(kinds Kinds, fam Family) []table {
 			key:    func(v *int) int { return *v },
 			stable: func(*int) {},
 			set:    func(ev *Event, v *int) { ev.NetNSID = *v },
-			state:  map[int][]byte{},
 		})
 	}
 	return ts
