@@ -135,6 +135,9 @@ type Event struct {
 	Changes int
 	// Err says what was lost (EventResyncBegin): an *nl.OverrunError.
 	Err error
+	// NetNS names the namespace of the event in a stream of several
+	// (WatchNetNS): its name, or path, as given; "" in Watch's.
+	NetNS string
 }
 
 // String describes the event for logs: "new route 10.0.0.0/8 via ...".

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/rtnl"
 )
 
@@ -394,5 +395,75 @@ func TestWatchNoLeaks(t *testing.T) {
 	}
 	if gs2 > gs {
 		t.Errorf("goroutines: %d before, %d after", gs, gs2)
+	}
+}
+
+// TestWatchNetNS follows two namespaces named, then every namespace of
+// /run/netns, including one made after the stream began.
+func TestWatchNetNS(t *testing.T) {
+	a, b := netnstest.New(t), netnstest.New(t)
+	a.MustNotBeHost()
+	b.MustNotBeHost()
+	for _, every := range []bool{false, true} {
+		ctx, cancel := context.WithTimeout(bg, 30*time.Second)
+		list := []string{a.Name, b.Name}
+		if every {
+			list = nil
+		}
+		type seen struct{ ns, what string }
+		got := make(chan seen, 64)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for ev, err := range rtnl.WatchNetNS(ctx, list, &rtnl.WatchOptions{Kinds: rtnl.KindLink}) {
+				if err != nil {
+					if ctx.Err() == nil && !every {
+						t.Errorf("WatchNetNS: %v", err)
+					}
+					continue
+				}
+				if ev.Initial {
+					continue
+				}
+				s := seen{ev.NetNS, ev.Type.String()}
+				if ev.Link != nil {
+					s.what += " " + ev.Link.Name
+				}
+				select {
+				case got <- s:
+				case <-ctx.Done():
+				}
+			}
+		}()
+		want := func(ns, what string) {
+			t.Helper()
+			for {
+				select {
+				case s := <-got:
+					if s.ns == ns && s.what == what {
+						return
+					}
+				case <-ctx.Done():
+					t.Fatalf("every=%v: no %q from %s", every, what, ns)
+				}
+			}
+		}
+		want(a.Name, "synced")
+		want(b.Name, "synced")
+		a.IP("link", "add", "na0", "type", "ifb")
+		want(a.Name, "new na0")
+		b.IP("link", "add", "nb0", "type", "ifb")
+		want(b.Name, "new nb0")
+		if every {
+			c := netnstest.New(t)
+			c.MustNotBeHost()
+			want(c.Name, "synced")
+			c.IP("link", "add", "nc0", "type", "ifb")
+			want(c.Name, "new nc0")
+		}
+		a.IP("link", "del", "na0")
+		b.IP("link", "del", "nb0")
+		cancel()
+		<-done
 	}
 }

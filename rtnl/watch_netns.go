@@ -1,0 +1,134 @@
+package rtnl
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nlkit/nlkit/netns"
+)
+
+// netnsPoll is how often WatchNetNS looks for namespaces added to or
+// removed from /run/netns.
+const netnsPoll = time.Second
+
+// WatchNetNS follows several network namespaces in one stream: each of
+// namespaces (names under /run/netns, or paths, as DialNetNS takes them),
+// or, if namespaces is nil, every namespace named in /run/netns, starting
+// to follow the ones added there and stopping for the ones removed (looked
+// for every second). Each namespace is watched as Watch does, with opts,
+// and its events carry its name or path in Event.NetNS; each has its own
+// initial listing, EventSynced and resyncs.
+//
+// Unlike Watch's, the events are copies that stay valid after the loop
+// moves on (the namespaces' watchers run concurrently), at the cost of an
+// allocation per event. A namespace that cannot be watched, or whose
+// watch fails, is reported as an error naming it, and the stream goes on
+// with the others; it ends with ctx or a broken loop.
+func WatchNetNS(ctx context.Context, namespaces []string, opts *WatchOptions) iter.Seq2[*Event, error] {
+	return func(yield func(*Event, error) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		type item struct {
+			ev  *Event
+			err error
+		}
+		out := make(chan item, 1024)
+		var wg sync.WaitGroup
+		running := map[string]context.CancelFunc{}
+		start := func(ns string) {
+			wctx, stop := context.WithCancel(ctx)
+			running[ns] = stop
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				send := func(it item) bool {
+					select {
+					case out <- it:
+						return true
+					case <-wctx.Done():
+						return false
+					}
+				}
+				h, err := DialNetNS(ns)
+				if err != nil {
+					send(item{err: fmt.Errorf("rtnl: watch namespace %s: %w", ns, err)})
+					return
+				}
+				defer h.Close()
+				for ev, err := range h.Watch(wctx, opts) {
+					if err != nil {
+						if wctx.Err() == nil {
+							send(item{err: fmt.Errorf("rtnl: watch namespace %s: %w", ns, err)})
+						}
+						return
+					}
+					c := *ev
+					c.NetNS = ns
+					if !send(item{ev: &c}) {
+						return
+					}
+				}
+			}()
+		}
+		list := func() []string {
+			names, err := netns.List()
+			if err != nil && !os.IsNotExist(err) {
+				return nil
+			}
+			return names
+		}
+		follow := namespaces == nil
+		if follow {
+			namespaces = list()
+		}
+		for _, ns := range namespaces {
+			if _, dup := running[ns]; !dup {
+				start(ns)
+			}
+		}
+		var tick <-chan time.Time
+		if follow {
+			t := time.NewTicker(netnsPoll)
+			defer t.Stop()
+			tick = t.C
+		}
+		defer func() {
+			cancel()
+			go func() { // let the watchers end without a reader
+				for range out {
+				}
+			}()
+			wg.Wait()
+			close(out)
+		}()
+		for {
+			select {
+			case <-ctx.Done():
+				yield(nil, ctx.Err())
+				return
+			case it := <-out:
+				if !yield(it.ev, it.err) {
+					return
+				}
+			case <-tick:
+				now := list()
+				for _, ns := range now {
+					if _, ok := running[ns]; !ok {
+						start(ns)
+					}
+				}
+				for ns, stop := range running {
+					if !slices.Contains(now, ns) {
+						stop()
+						delete(running, ns)
+					}
+				}
+			}
+		}
+	}
+}
