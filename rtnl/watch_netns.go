@@ -67,9 +67,9 @@ func WatchNetNS(ctx context.Context, namespaces []string, opts *WatchOptions) it
 						}
 						return
 					}
-					c := *ev
+					c := ev.clone()
 					c.NetNS = ns
-					if !send(item{ev: &c}) {
+					if !send(item{ev: c}) {
 						return
 					}
 				}
@@ -131,4 +131,36 @@ func WatchNetNS(ctx context.Context, namespaces []string, opts *WatchOptions) it
 			}
 		}
 	}
+}
+
+// clone copies the event and the object it points to, which the watcher
+// reuses. A decoded object's own memory (names, slices) is its own: a
+// copy of its struct keeps it valid.
+func (ev *Event) clone() *Event {
+	c := *ev
+	if ev.Link != nil {
+		v := *ev.Link
+		c.Link = &v
+	}
+	if ev.Address != nil {
+		v := *ev.Address
+		c.Address = &v
+	}
+	if ev.Route != nil {
+		v := *ev.Route
+		c.Route = &v
+	}
+	if ev.Nexthop != nil {
+		v := *ev.Nexthop
+		c.Nexthop = &v
+	}
+	if ev.Neighbour != nil {
+		v := *ev.Neighbour
+		c.Neighbour = &v
+	}
+	if ev.Rule != nil {
+		v := *ev.Rule
+		c.Rule = &v
+	}
+	return &c
 }
