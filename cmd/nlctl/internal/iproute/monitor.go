@@ -113,7 +113,9 @@ func parseMonitor(a *cli.Args) (*monitorArgs, error) {
 				return nil, err
 			}
 			o.dev, o.devSet = v, true
-		case "file", "mroute", "prefix", "netconf", "stats", "maddress", "acaddress", "all-nsid":
+		case "all-nsid":
+			return nil, cli.Syntaxf("monitor all-nsid is not supported yet (-all-netns follows the namespaces of /run/netns)")
+		case "file", "mroute", "prefix", "netconf", "stats", "maddress", "acaddress":
 			return nil, cli.Syntaxf("monitor %s is not supported yet: nlctl monitors link, address, route, neigh, nexthop, rule and nsid", kw)
 		default:
 			return nil, cli.Syntaxf("argument %s is unknown, try \"nlctl monitor help\"", cli.Quote(w))
