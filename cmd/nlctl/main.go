@@ -1,11 +1,11 @@
 // Command nlctl speaks netlink to the kernel. `link`, `address`, `route`,
-// `nexthop`, `neigh`, `rule` and `netns` take iproute2's grammar and print
-// what `ip` prints (with -j, the same JSON keys), with ip's exit statuses;
-// -batch runs a file of such commands, pipelined. `raw` sends any request
-// to any protocol and decodes the replies; `protocols` lists the netlink
-// protocols this kernel has; `usersock` serves, calls and watches a custom
-// protocol over NETLINK_USERSOCK; `completion` prints a shell completion
-// script.
+// `nexthop`, `neigh`, `rule`, `netns` and `monitor` take iproute2's grammar
+// and print what `ip` prints (with -j, the same JSON keys), with ip's exit
+// statuses; -batch runs a file of such commands, pipelined. `raw` sends
+// any request to any protocol and decodes the replies; `protocols` lists
+// the netlink protocols this kernel has; `usersock` serves, calls and
+// watches a custom protocol over NETLINK_USERSOCK; `completion` prints a
+// shell completion script.
 //
 // Every command takes -j for JSON and -n NETNS to run in another network
 // namespace.

@@ -31,6 +31,17 @@ func TestOptionAbbreviations(t *testing.T) {
 		{[]string{"-n", "lab"}, 2, func(e *Env) bool { return e.NetNS == "lab" }},
 		{[]string{"--netns=lab"}, 1, func(e *Env) bool { return e.NetNS == "lab" }},
 		{[]string{"-6"}, 1, func(e *Env) bool { return e.Family == 6 }},
+		// ip's order: -t is -timestamp, -ts -tshort, -r -resolve (refused
+		// below), -rc -rcvbuf, -a -all.
+		{[]string{"-t"}, 1, func(e *Env) bool { return e.Timestamp && !e.TShort }},
+		{[]string{"-timestamp"}, 1, func(e *Env) bool { return e.Timestamp && !e.TShort }},
+		{[]string{"-ts"}, 1, func(e *Env) bool { return e.Timestamp && e.TShort }},
+		{[]string{"--tshort"}, 1, func(e *Env) bool { return e.Timestamp && e.TShort }},
+		{[]string{"-rc", "4096"}, 2, func(e *Env) bool { return e.RcvBuf == 4096 }},
+		{[]string{"-rcvbuf=0x1000"}, 1, func(e *Env) bool { return e.RcvBuf == 4096 }},
+		{[]string{"-a"}, 1, func(e *Env) bool { return e.AllNetNS }},
+		{[]string{"-all-netns"}, 1, func(e *Env) bool { return e.AllNetNS }},
+		{[]string{"--all-netns"}, 1, func(e *Env) bool { return e.AllNetNS }},
 	}
 	for _, c := range cases {
 		var e Env
@@ -39,7 +50,8 @@ func TestOptionAbbreviations(t *testing.T) {
 			t.Errorf("%q: took %d, %v, env %+v", c.args, n, err, e)
 		}
 	}
-	for _, bad := range [][]string{{"-x"}, {"-n"}, {"-n", ""}, {"-j=1"}, {"-f", "link"}, {"-"}} {
+	for _, bad := range [][]string{{"-x"}, {"-n"}, {"-n", ""}, {"-j=1"}, {"-f", "link"}, {"-"},
+		{"-r"}, {"-rcvbuf"}, {"-rcvbuf", "x"}, {"-rcvbuf", "-1"}, {"-rcvbuf", "4294967296"}} {
 		var e Env
 		_, err := e.Option(bad)
 		if err == nil || Status(err) == ExitOK || Status(err) == ExitRefused {

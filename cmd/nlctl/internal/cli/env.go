@@ -30,6 +30,15 @@ type Env struct {
 	Oneline bool   // -o
 	Batch   string // -batch FILE
 	Force   bool   // -force
+	// Timestamp (-t, -timestamp) prefixes what a monitor prints with the
+	// time; TShort (-ts, -tshort) in ip's short form.
+	Timestamp, TShort bool
+	// RcvBuf (-rcvbuf SIZE) is a monitor's socket receive buffer, in
+	// bytes (0: the command's default).
+	RcvBuf int
+	// AllNetNS (-all, -all-netns) runs a monitor over every namespace
+	// in /run/netns.
+	AllNetNS bool
 
 	Stdin  io.Reader
 	Stdout io.Writer

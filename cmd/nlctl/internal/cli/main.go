@@ -95,6 +95,9 @@ options:
   -o           one line per object
   -batch FILE  run the commands in FILE (- for standard input), in ip -batch syntax
   -force       go on after errors in -batch
+  -t, -ts      monitor: print when each event came (-ts: on the event's line)
+  -rcvbuf SIZE monitor: the socket's receive buffer, in bytes
+  -all-netns   monitor: every namespace in /run/netns (also -all)
 
 environment: NLKIT_TRACE=1 prints every netlink message sent and received on stderr
 exit status (as ip's): 0 success; 1 a name that matches nothing (an unknown

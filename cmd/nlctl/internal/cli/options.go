@@ -1,6 +1,9 @@
 package cli
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // GlobalOption is one of nlctl's global options, for parsing and for
 // shell completion.
@@ -18,15 +21,19 @@ type GlobalOption struct {
 
 // GlobalOptions returns the global options in the order ip tries them, so
 // that an abbreviation means what it means to ip: -b is -batch, -br
-// -brief, -s -stats, -d -details, -f -family.
+// -brief, -s -stats, -d -details, -f -family, -r -resolve (refused), -t
+// -timestamp, -ts -tshort, -rc -rcvbuf, -a -all.
 func GlobalOptions() []GlobalOption {
 	return []GlobalOption{
 		{Name: "family", Value: ValueText, Unsupported: true},
 		{Name: "4"}, {Name: "6"}, {Name: "0", Unsupported: true},
-		{Name: "stats"}, {Name: "statistics"}, {Name: "details"}, {Name: "oneline"},
+		{Name: "stats"}, {Name: "statistics"}, {Name: "details"},
+		{Name: "resolve", Unsupported: true}, {Name: "oneline"},
+		{Name: "timestamp"}, {Name: "tshort"},
 		{Name: "force"}, {Name: "batch", Value: ValueFile}, {Name: "help"},
 		{Name: "netns", Value: ValueNetns}, {Name: "json"}, {Name: "ndjson"},
-		{Name: "pretty"}, {Name: "brief"},
+		{Name: "pretty"}, {Name: "rcvbuf", Value: ValueText}, {Name: "brief"},
+		{Name: "all"}, {Name: "all-netns"},
 	}
 }
 
@@ -97,6 +104,25 @@ func (e *Env) Option(args []string) (int, error) {
 		return n, nil
 	case "0":
 		return 0, Syntaxf("option %s is not supported: use -4 or -6", Quote(a))
+	case "resolve":
+		return 0, Syntaxf("option %s (-resolve) is not supported", Quote(a))
+	case "timestamp":
+		e.Timestamp = true
+	case "tshort":
+		e.Timestamp, e.TShort = true, true
+	case "rcvbuf":
+		v, n, err := arg()
+		if err != nil {
+			return 0, err
+		}
+		size, err := strconv.ParseUint(v, 0, 32)
+		if err != nil {
+			return 0, Syntaxf("option %s: invalid rcvbuf size %s: a number of bytes from 0 to 4294967295 is expected", a, Quote(v))
+		}
+		e.RcvBuf = int(size)
+		return n, nil
+	case "all", "all-netns":
+		e.AllNetNS = true
 	case "details":
 		e.Details = true
 	case "statistics", "stats":
@@ -134,7 +160,8 @@ func IsGlobal(a string) bool {
 	}
 	switch strings.TrimPrefix(a[1:], "-") {
 	case "j", "json", "ndjson", "p", "pretty", "n", "netns", "4", "6",
-		"d", "details", "s", "stats", "statistics", "br", "brief", "o", "oneline":
+		"d", "details", "s", "stats", "statistics", "br", "brief", "o", "oneline",
+		"t", "timestamp", "ts", "tshort", "all-netns":
 		return true
 	}
 	return false

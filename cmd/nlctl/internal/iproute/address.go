@@ -627,12 +627,8 @@ func addrLinkJSON(x *ipctx, j *output.JSON, t *linkTable, al *addrLink) {
 	}
 	if x.env.Brief {
 		j.Object("")
-		if l := al.l; l.ParentIndex != 0 && !al.noLink {
-			if l.LinkNetNSID != nil {
-				j.Int("link_index", int64(l.ParentIndex))
-			} else {
-				j.String("link", t.name(l.ParentIndex))
-			}
+		if !al.noLink {
+			linkParentJSON(j, t, al.l)
 		}
 		if !al.noLink {
 			j.String("ifname", al.l.Name)
@@ -926,6 +922,7 @@ func addrLinkText(x *ipctx, t *linkTable, al *addrLink) {
 			inet6:      al.inet6,
 			noLinkLine: al.family && !x.env.Details,
 			noStats:    true,
+			noAlias:    !x.env.Details,
 		})
 		b = append(b, '\n')
 	}

@@ -25,7 +25,8 @@ func addrState(t *testing.T) *netnstest.NS {
 		{"link", "set", "a1", "up"},
 		{"link", "add", "a2", "type", "veth", "peer", "name", "a3"},
 		{"link", "set", "a2", "addrgenmode", "none"},
-		{"link", "set", "a2", "up"}, // no carrier, no address; a3 stays down
+		{"link", "set", "a2", "up"},                // no carrier, no address; a3 stays down
+		{"link", "set", "a2", "alias", "an alias"}, // ip address prints it with -d only
 		{"address", "add", "10.1.0.5/24", "brd", "+", "dev", "a0", "metric", "9"},
 		{"address", "add", "10.1.0.6/24", "dev", "a0", "label", "a0:x"},
 		{"address", "add", "10.1.0.7/24", "dev", "a0"},

@@ -527,6 +527,20 @@ func exitCases() []exitCase {
 		ex("netns", "frob"),
 		except(255, 0, help, "netns", "help"),
 		except(0, 255, "ip ignores words after netns list; nlctl refuses them", "netns", "list", "bogus"),
+
+		// monitor: only the command lines that end at once (a monitor
+		// runs until interrupted).
+		ex("monitor", "bogus"),
+		ex("monitor", "d"),
+		ex("monitor", "s"),
+		ex("monitor", "dev"),
+		ex("monitor", "dev", "nlkit-nosuch0"),
+		ex("monitor", "link", "dev", "nlkit-nosuch0"),
+		ex("monitor", "file"),
+		ex("-rcvbuf", "x", "monitor"),
+		ex("-rcvbuf"),
+		except(255, 0, help, "monitor", "help"),
+		except(255, 0, help, "monitor", "h"),
 	}
 }
 

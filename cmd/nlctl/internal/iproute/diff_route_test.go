@@ -48,6 +48,11 @@ func routeState(t *testing.T) *netnstest.NS {
 		{"route", "add", "blackhole", "2001:db8:8::/48"},
 		{"nexthop", "add", "id", "5", "via", "10.1.0.7", "dev", "r0"},
 		{"route", "add", "10.23.0.0/16", "nhid", "5"},
+		// A group: the kernel lists its paths with the route, which ip -d
+		// prints after the nh_info line.
+		{"nexthop", "add", "id", "6", "via", "10.1.0.8", "dev", "r0"},
+		{"nexthop", "add", "id", "7", "group", "5/6"},
+		{"route", "add", "10.34.0.0/16", "nhid", "7"},
 		{"route", "add", "10.24.0.0/16", "encap", "ip", "id", "5", "dst", "10.1.0.9", "ttl", "9", "dev", "r0"},
 		{"route", "add", "10.25.0.0/16", "encap", "ip6", "id", "6", "dst", "2001:db8::9", "tc", "2", "dev", "r0"},
 		{"route", "add", "10.26.0.0/16", "dev", "r0", "realms", "3/4"},

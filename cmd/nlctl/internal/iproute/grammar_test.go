@@ -131,6 +131,9 @@ func TestGrammarKeywordsParse(t *testing.T) {
 		}
 	}
 	for _, o := range objectList() {
+		if o.cmd.Name == "monitor" {
+			continue // runs until interrupted: TestMonitorArgs checks its words
+		}
 		walk(o.cmd.Name, "", o.cmd.Grammar().Verbs)
 	}
 	t.Logf("%d keywords checked", checked)

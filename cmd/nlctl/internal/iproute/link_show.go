@@ -138,13 +138,7 @@ func linkKeep(f *rtnl.LinkFilter, l *rtnl.Link) bool {
 func linkBriefJSON(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 	var buf [64]byte
 	j.Object("")
-	if l.ParentIndex != 0 {
-		if l.LinkNetNSID != nil {
-			j.Int("link_index", int64(l.ParentIndex))
-		} else {
-			j.String("link", t.name(l.ParentIndex))
-		}
-	}
+	linkParentJSON(j, t, l)
 	j.String("ifname", l.Name)
 	j.String("operstate", l.OperState.String())
 	if len(l.HardwareAddr) > 0 {
@@ -182,9 +176,14 @@ func appendLinkBriefName(b []byte, t *linkTable, l *rtnl.Link) []byte {
 }
 
 // appendLinkName appends a link's name as ip prints it: NAME, or
-// NAME@PARENT for a link stacked on another.
+// NAME@PARENT for a link stacked on another, NAME@NONE for one whose
+// parent is gone or not yet there (a veth while its peer is made or
+// deleted, a tunnel bound to no device).
 func appendLinkName(b []byte, t *linkTable, l *rtnl.Link) []byte {
 	b = append(b, l.Name...)
+	if parentNone(l) {
+		return append(b, "@NONE"...)
+	}
 	if l.ParentIndex != 0 {
 		b = append(b, '@')
 		if l.LinkNetNSID != nil {
@@ -206,6 +205,38 @@ func appendJoined(b []byte, ss []string, sep byte) []byte {
 		b = append(b, s...)
 	}
 	return b
+}
+
+// linkParentJSON writes the key ip -j gives a link's parent: "link"
+// (null for none, as for "@NONE"), or "link_index" for a parent in another
+// namespace.
+func linkParentJSON(j *output.JSON, t *linkTable, l *rtnl.Link) {
+	switch {
+	case parentNone(l):
+		j.Null("link")
+	case l.ParentIndex != 0 && l.LinkNetNSID != nil:
+		j.Int("link_index", int64(l.ParentIndex))
+	case l.ParentIndex != 0:
+		j.String("link", t.name(l.ParentIndex))
+	}
+}
+
+// parentNone reports whether the kernel sent the link's IFLA_LINK with 0,
+// which ip prints as "@NONE". rtnl.Link does not say whether IFLA_LINK was
+// there, only its value; the kernel sends it whenever the device's
+// ndo_get_iflink gives another index than its own, so a link of these
+// kinds, whose ndo_get_iflink gives the peer's or the bound device's index
+// (0 when there is none), always has it.
+func parentNone(l *rtnl.Link) bool {
+	if l.ParentIndex != 0 {
+		return false
+	}
+	switch l.Info.Kind {
+	case "veth", "ipip", "gre", "gretap", "erspan", "sit", "vti",
+		"ip6tnl", "ip6gre", "ip6gretap", "ip6erspan", "vti6", "xfrm":
+		return true
+	}
+	return false
 }
 
 // appendLinkAddr appends a link-layer address as ip formats it: IP
@@ -231,13 +262,7 @@ func linkJSON(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 func linkJSONKeys(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 	var buf [64]byte
 	j.Uint("ifindex", uint64(l.Index))
-	if l.ParentIndex != 0 {
-		if l.LinkNetNSID != nil {
-			j.Int("link_index", int64(l.ParentIndex))
-		} else {
-			j.String("link", t.name(l.ParentIndex))
-		}
-	}
+	linkParentJSON(j, t, l)
 	j.String("ifname", l.Name)
 	j.Strings("flags", t.flagNames(x, l))
 	j.Uint("mtu", uint64(l.MTU))
@@ -407,6 +432,11 @@ type linkTextOpts struct {
 	// noStats leaves out the statistics (ip address prints them after
 	// the addresses).
 	noStats bool
+	// noQueue leaves out "qlen N" (ip monitor does).
+	noQueue bool
+	// noAlias leaves out the alias line, which ip prints for links only
+	// in ip link, or with -d (not in ip address or ip monitor).
+	noAlias bool
 }
 
 // appendLinkText appends one link's lines as `ip link show` prints them,
@@ -439,7 +469,7 @@ func appendLinkText(b []byte, x *ipctx, t *linkTable, l *rtnl.Link, o linkTextOp
 	}
 	// ip ends each of these fields with a blank, the queue length (if
 	// any) without.
-	if l.TxQueueLen != 0 {
+	if l.TxQueueLen != 0 && !o.noQueue {
 		b = append(b, " qlen "...)
 		b = appendUint(b, l.TxQueueLen)
 	} else {
@@ -480,7 +510,7 @@ func appendLinkText(b []byte, x *ipctx, t *linkTable, l *rtnl.Link, o linkTextOp
 			b = appendLinkDetails(b, t, l, o)
 		}
 	}
-	if l.Alias != "" {
+	if l.Alias != "" && !o.noAlias {
 		b = append(b, "\n    alias "...)
 		b = append(b, l.Alias...)
 	}

@@ -25,6 +25,7 @@ func objectList() []object {
 		{&cli.Command{Name: "rule", Summary: "policy routing rules (ip rule)", Grammar: ruleGrammar}, runRule},
 		{&cli.Command{Name: "neighbour", Aliases: []string{"neighbor"}, Summary: "neighbours and bridge FDB entries (ip neigh)", Grammar: neighGrammar}, runNeigh},
 		{&cli.Command{Name: "link", Summary: "network interfaces (ip link)", Grammar: linkGrammar}, runLink},
+		{&cli.Command{Name: "monitor", Summary: "print changes of links, addresses, routes... as they happen (ip monitor)", Grammar: monitorGrammar}, runMonitor},
 		{&cli.Command{Name: "netns", Summary: "network namespaces in /run/netns (ip netns)", Grammar: netnsGrammar,
 			KeepOptions: func(args []string) bool { return len(args) > 0 && cli.Matches(args[0], "exec") }}, runNetns},
 		{&cli.Command{Name: "nexthop", Summary: "nexthop objects and groups (ip nexthop)", Grammar: nexthopGrammar}, runNexthop},
@@ -238,6 +239,9 @@ func runNexthopBucket(x *ipctx, a *cli.Args) error {
 }
 
 func runNetns(x *ipctx, a *cli.Args) error {
+	if x.env.AllNetNS {
+		return cli.Syntaxf("option -all is not supported with netns yet")
+	}
 	// In -batch mode, the lines before act first (a link moved into a
 	// namespace before a command runs there).
 	if x.pipe != nil {

@@ -1,6 +1,8 @@
 package iproute
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -468,12 +470,10 @@ func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
 		b = append(b, r.Pref.String()...)
 	}
 	if nh := x.nexthops[r.NexthopID]; nh != nil && details {
-		// The nexthop object, which ends the line (a route with one
-		// has no paths of its own).
+		// The nexthop object, on a line of its own; the paths the
+		// kernel lists for a group (nexthop_compat_mode) follow it.
 		b = append(b, "\n\tnh_info "...)
-		x.out.Write(b)
-		printNexthop(x, nil, nh)
-		return
+		b = appendNexthopText(b, x, nh)
 	}
 	for _, nh := range r.Nexthops {
 		b = append(b, sl...)
@@ -499,6 +499,18 @@ func printRouteText(x *ipctx, r *rtnl.Route, sel *routeSelector) {
 	}
 	b = append(b, '\n')
 	x.out.Write(b)
+}
+
+// appendNexthopText appends a nexthop as printNexthop prints it, without
+// the newline that ends it.
+func appendNexthopText(b []byte, x *ipctx, nh *rtnl.Nexthop) []byte {
+	var buf bytes.Buffer
+	out := x.out
+	x.out = bufio.NewWriter(&buf)
+	printNexthop(x, nil, nh)
+	x.out.Flush()
+	x.out = out
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // appendGateway appends a gateway as ip words it: "via ADDR ", or
