@@ -64,6 +64,9 @@ type typedTable[K comparable, T any] struct {
 	implied Kinds
 	// dup, if set, is told of a key a dump lists twice.
 	dup func(k K)
+	// transient, if set, tells the objects whose events are reported but
+	// which the table never holds: the kernel makes them without events.
+	transient func(m nl.Message) bool
 
 	// The state: index finds an object's entry by key; entries hold the
 	// bodies (nil for a free slot, listed in free). gen marks the entries
@@ -155,9 +158,16 @@ func (t *typedTable[K, T]) apply(m nl.Message, ev *Event) (bool, error) {
 	if err := t.decode(&t.cur, m); err != nil {
 		return false, err
 	}
-	k := t.key(&t.cur)
 	ev.Kind = t.k
 	t.set(ev, &t.cur)
+	ev.Type = EventNew
+	if m.Header.Type == t.delT {
+		ev.Type = EventDelete
+	}
+	if t.transient != nil && t.transient(m) {
+		return true, nil
+	}
+	k := t.key(&t.cur)
 	prev := t.held(k)
 	keep := true
 	if t.rules != nil {
@@ -271,7 +281,7 @@ func (t *typedTable[K, T]) refresh(ctx context.Context, c *nl.Conn, mu *sync.RWM
 			if err != nil {
 				return err
 			}
-			if m.Header.Type != t.newT || !t.accept(m) {
+			if m.Header.Type != t.newT || !t.accept(m) || t.transient != nil && t.transient(m) {
 				continue
 			}
 			var zero T
@@ -520,13 +530,14 @@ func newTables(kinds Kinds, fam Family) []table {
 			build: func(e *nl.Encoder) { buildNeighbourDump(e, &NeighbourFilter{Family: fam}) },
 			accept: func(m nl.Message) bool {
 				// Proxy entries are listed apart; FDB entries are the
-				// bridge's (AF_BRIDGE); the entries the kernel makes for
-				// multicast and broadcast addresses (NOARP) come and go
-				// without events.
-				return ip(m) && len(m.Data) >= ndmsgLen && NeighFlags(m.Data[10])&NeighProxy == 0 &&
-					!internalNeighbour(m.Data)
+				// bridge's (AF_BRIDGE).
+				return ip(m) && len(m.Data) >= ndmsgLen && NeighFlags(m.Data[10])&NeighProxy == 0
 			},
-			decode: (*Neighbour).Decode, key: (*Neighbour).Key,
+			// The entries the kernel makes for multicast and broadcast
+			// addresses (NOARP) appear without events (their deletion is
+			// announced).
+			transient: func(m nl.Message) bool { return internalNeighbour(m.Data) },
+			decode:    (*Neighbour).Decode, key: (*Neighbour).Key,
 			stable: func(n *Neighbour) {
 				n.Used, n.Confirmed, n.Updated, n.RefCount, n.Probes = 0, 0, 0, 0, 0
 			},
