@@ -28,6 +28,7 @@ import (
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/completion"
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/exporter"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/iproute"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/raw"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/usersockcmd"
@@ -42,6 +43,7 @@ func registry() *cli.Registry {
 	r.Add(iproute.Commands()...)
 	r.Add(raw.Commands()...)
 	r.Add(usersockcmd.Commands()...)
+	r.Add(exporter.Commands()...)
 	r.Add(completion.Commands(r)...)
 	return r
 }
