@@ -20,6 +20,16 @@ import (
 // assembled from per-path messages) are fetched again after the event
 // that implied them (WatchOptions.Derived). Lost events make a resync.
 //
+// What a Cache holds is what the listings with nil filters return, but
+// for: routes of families other than IPv4 and IPv6 and route cache
+// exceptions; proxy neighbour entries and bridge FDB entries (listed with
+// their own filters); and the neighbour entries the kernel makes for
+// multicast and broadcast addresses (NOARP, such as ff02::16 after a
+// multicast listener report), which appear without events; rules of the
+// multicast routing families. A kernel that keeps IPv4 routes appended
+// behind another of the same key (alternates) uses the first, which is
+// the one held.
+//
 // A Cache is safe for concurrent use: lookups and listings decode copies
 // under a read lock, while one goroutine applies the events. It keeps each
 // object as the kernel's message body (about 60 bytes for an IPv4 route),
