@@ -200,3 +200,90 @@ func BenchmarkWatchStorm(b *testing.B) {
 }
 
 func contextWithCancel() (context.Context, context.CancelFunc) { return context.WithCancel(bg) }
+
+// BenchmarkWatchStormState is the storm of issue 13's first acceptance
+// point, ten times: 100,000 route adds then deletes from a churner
+// process, unthrottled, followed by Watch with its defaults; each run must
+// end with the events' picture equal to a fresh dump (whether every event
+// arrived or a resync made up for a loss), and the stream alive: a change
+// made afterwards is seen.
+func BenchmarkWatchStormState(b *testing.B) {
+	ns, h := newHandle(b)
+	ns.IP("link", "add", "wt0", "type", "ifb")
+	ns.IP("link", "set", "wt0", "up")
+	idx := ipIfindex(b, ns, "wt0")
+	const n, runs = 100000, 10
+	for b.Loop() {
+		lossless, resynced := 0, 0
+		for run := range runs {
+			ctx, cancel := context.WithCancel(bg)
+			type result struct {
+				routes  map[rtnl.RouteKey]bool
+				resyncs int
+				events  int
+			}
+			marker := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 97, byte(run), 0}), 24)
+			synced, done := make(chan struct{}), make(chan result)
+			go func() {
+				r := result{routes: map[rtnl.RouteKey]bool{}}
+				for ev, err := range h.Watch(ctx, &rtnl.WatchOptions{Kinds: rtnl.KindRoute, Family: rtnl.IPv4}) {
+					if err != nil {
+						break
+					}
+					switch {
+					case ev.Type == rtnl.EventSynced:
+						close(synced)
+					case ev.Type == rtnl.EventResyncEnd:
+						r.resyncs++
+					case ev.Kind == rtnl.KindRoute && ev.Type == rtnl.EventNew:
+						r.routes[ev.Route.Key()] = true
+						r.events++
+					case ev.Kind == rtnl.KindRoute && ev.Type == rtnl.EventDelete:
+						delete(r.routes, ev.Route.Key())
+						r.events++
+					}
+					if ev.Kind == rtnl.KindRoute && ev.Route.Dst == marker {
+						break
+					}
+				}
+				done <- r
+			}()
+			<-synced
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), churnEnv+"="+fmt.Sprintf("%s,%d,%d", ns.Path(), idx, n))
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("churner: %v: %s", err, out)
+			}
+			if err := h.AddRoute(bg, &rtnl.Route{Dst: marker, LinkIndex: idx}); err != nil {
+				b.Fatal(err)
+			}
+			r := <-done
+			cancel()
+			want := map[rtnl.RouteKey]bool{}
+			for rt, err := range h.Routes(bg, &rtnl.RouteFilter{Family: rtnl.IPv4}) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				want[rt.Key()] = true
+			}
+			if len(want) != len(r.routes) {
+				b.Fatalf("run %d: the events paint %d routes, a dump has %d (%d resyncs)", run, len(r.routes), len(want), r.resyncs)
+			}
+			for k := range want {
+				if !r.routes[k] {
+					b.Fatalf("run %d: route %v missing from the events' picture", run, k)
+				}
+			}
+			if r.resyncs > 0 {
+				resynced++
+			} else if r.events >= 2*n {
+				lossless++
+			}
+			if err := h.DeleteRoute(bg, &rtnl.Route{Dst: marker, LinkIndex: idx}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(lossless), "runs-lossless")
+		b.ReportMetric(float64(resynced), "runs-resynced")
+	}
+}

@@ -143,6 +143,8 @@ func run(e *cli.Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// nlctl's global -all-netns (as monitor takes it) says the same.
+	o.allNetNS = o.allNetNS || e.AllNetNS
 	if o.allNetNS && e.NetNS != "" {
 		return cli.Syntaxf("--all-netns exports every namespace: it takes no -n")
 	}
