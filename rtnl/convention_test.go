@@ -45,6 +45,7 @@ var notLinks = map[string]string{
 	"NetNSPID":          "a process, whose namespace a link moves to",
 	"LinkNetNSID":       "a namespace id",
 	"PeerNetNSID":       "a namespace id",
+	"PeerNSID":          "a namespace id (Event)",
 	"SuppressPrefixLen": "a prefix length",
 	"ID":                "a virtual function's number (VFInfo)",
 	"NetNSID":           "a namespace id (Event)",

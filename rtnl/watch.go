@@ -138,6 +138,10 @@ type Event struct {
 	// NetNS names the namespace of the event in a stream of several
 	// (WatchNetNS): its name, or path, as given; "" in Watch's.
 	NetNS string
+	// Peer marks an event of another namespace (WatchOptions.AllNSID),
+	// whose id in the watched namespace is PeerNSID.
+	Peer     bool
+	PeerNSID int
 }
 
 // String describes the event for logs: "new route 10.0.0.0/8 via ...".
@@ -195,6 +199,12 @@ type WatchOptions struct {
 	// what a fresh dump shows; without it, they are what the kernel
 	// announced, as `ip monitor` prints them.
 	Derived bool
+	// AllNSID also reports the events of every namespace that has an id
+	// in the watched one (NETLINK_LISTEN_ALL_NSID; ip monitor all-nsid),
+	// marked Peer, with the id. They are passed on as the kernel sends
+	// them: the watcher does not list those namespaces, hold their
+	// objects or resync them; their interface indexes are theirs.
+	AllNSID bool
 }
 
 // DefaultWatchBuffer is the receive buffer a watcher asks for: room for
@@ -282,6 +292,7 @@ func (h *Handle) newWatcher(o *WatchOptions) (*watcher, error) {
 	defer release()
 	cfg.ReadBuffer = o.ReadBuffer
 	cfg.StrictCheck = true
+	cfg.ListenAllNSID = o.AllNSID
 	listen, err := nl.Dial(nl.Route, &cfg)
 	if err != nil {
 		return nil, fmt.Errorf("rtnl: watch: %w", err)
@@ -293,7 +304,7 @@ func (h *Handle) newWatcher(o *WatchOptions) (*watcher, error) {
 		}
 	}
 	dumps := cfg
-	dumps.ReadBuffer = 0
+	dumps.ReadBuffer, dumps.ListenAllNSID = 0, false
 	return &watcher{
 		listen: listen,
 		resync: nl.NewResync(listen, &dumps),
@@ -412,6 +423,13 @@ read:
 			for _, t := range w.tables {
 				if !t.handles(m.Header.Type) {
 					continue
+				}
+				if m.Meta.HasNSID && m.Meta.NSID >= 0 { // another namespace's
+					*ev = Event{Time: now, Peer: true, PeerNSID: int(m.Meta.NSID)}
+					if ok, err := t.view(m, ev); err == nil && ok && !yield(ev, nil) {
+						return nil, false
+					}
+					break
 				}
 				*ev = Event{Time: now}
 				if w.mu != nil {

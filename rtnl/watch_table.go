@@ -31,6 +31,9 @@ type table interface {
 	// mu, if set, is held while the table changes (a Cache's readers
 	// wait), never while yield runs. A nil yield reports nothing.
 	refresh(ctx context.Context, c *nl.Conn, mu *sync.RWMutex, ev *Event, yield func(*Event) bool) (n int, more bool, err error)
+	// view points ev at the object of m, an event of another namespace,
+	// without applying it.
+	view(m nl.Message, ev *Event) (ok bool, err error)
 	// take returns and clears the kinds the events applied since the
 	// last call imply changes of.
 	take() Kinds
@@ -184,6 +187,23 @@ func (t *typedTable[K, T]) apply(m nl.Message, ev *Event) (bool, error) {
 	if keep {
 		t.put(k, m.Data)
 	}
+	return true, nil
+}
+
+func (t *typedTable[K, T]) view(m nl.Message, ev *Event) (bool, error) {
+	if !t.accept(m) {
+		return false, nil
+	}
+	var zero T
+	t.old = zero
+	if err := t.decode(&t.old, m); err != nil {
+		return false, err
+	}
+	ev.Kind, ev.Type = t.k, EventNew
+	if m.Header.Type == t.delT {
+		ev.Type = EventDelete
+	}
+	t.set(ev, &t.old)
 	return true, nil
 }
 

@@ -47,6 +47,9 @@ func startWatch(t *testing.T, h *rtnl.Handle, opts *rtnl.WatchOptions, pause cha
 				return
 			}
 			s := ev.String()
+			if ev.Peer {
+				s = fmt.Sprintf("[nsid %d] %s", ev.PeerNSID, s)
+			}
 			if ev.Initial {
 				s += " (initial)"
 			}
@@ -465,5 +468,35 @@ func TestWatchNetNS(t *testing.T) {
 		b.IP("link", "del", "nb0")
 		cancel()
 		<-done
+	}
+}
+
+// TestWatchAllNSID follows a namespace and, with AllNSID, a peer that has
+// an id in it: the peer's events come marked with that id, the watched
+// namespace's without.
+func TestWatchAllNSID(t *testing.T) {
+	ns, h := newHandle(t)
+	peer := netnstest.New(t)
+	peer.MustNotBeHost()
+	ns.IP("netns", "set", peer.Name, "9")
+	w := startWatch(t, h, &rtnl.WatchOptions{Kinds: rtnl.KindLink, AllNSID: true}, nil)
+	w.wait(t, "synced")
+	peer.IP("link", "add", "pe0", "type", "ifb")
+	ns.IP("link", "add", "ow0", "type", "ifb")
+	lines := w.wait(t, "new link pe0", "new link ow0")
+	for _, l := range lines {
+		switch {
+		case strings.Contains(l, "link pe0") && !strings.HasPrefix(l, "[nsid 9] "):
+			t.Errorf("the peer's event is not marked with its id: %q", l)
+		case strings.Contains(l, "link ow0") && strings.HasPrefix(l, "[nsid"):
+			t.Errorf("the watched namespace's event is marked as a peer's: %q", l)
+		}
+	}
+	// The watch's own picture holds only its namespace's links.
+	c, err := h.NewCache(bg, &rtnl.CacheOptions{Kinds: rtnl.KindLink})
+	check(t, err)
+	defer c.Close()
+	if _, ok := c.LinkByName("pe0"); ok {
+		t.Error("the peer's link is in the watched namespace's cache")
 	}
 }

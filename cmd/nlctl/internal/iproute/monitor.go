@@ -20,13 +20,15 @@ import (
 	"github.com/nlkit/nlkit/rtnl"
 )
 
-const monitorUsage = `usage: nlctl monitor [all | OBJECT...] [label] [dev DEVICE]
+const monitorUsage = `usage: nlctl monitor [all | OBJECT...] [label] [dev DEVICE] [all-nsid]
 OBJECT := link | address | route | neigh | nexthop | rule | nsid
 Prints every change of the objects named (of all of them by default) as
 ip monitor does, until interrupted; the objects that exist when it starts are
 not printed. "all" and "label" begin each event with its object ([LINK],
 [ADDR], [ROUTE], [NEIGH], [NEXTHOP], [RULE], [NSID]); "dev DEVICE" keeps the
-links, addresses, routes and neighbours of that interface.
+links, addresses, routes and neighbours of that interface. "all-nsid" also
+prints the events of the namespaces that have an id in this one, each line
+begun with "[nsid N]" ("[nsid current]" for this namespace's).
 Options: -t, -ts       the time of each event (ip's "Timestamp:" line, or short)
          -j            one JSON object per line: ip -j's keys of the object,
                        with "event" (new, delete), "object", "time" and
@@ -37,8 +39,7 @@ Options: -t, -ts       the time of each event (ip's "Timestamp:" line, or short)
 Events the kernel could not deliver (its buffer for the monitor overran) are
 never lost silently: a "Resync:" line says so, the objects that differ from
 what was printed follow, and "Resync: done" ends them.
-Not supported yet: mroute, prefix, netconf, stats, maddress, acaddress, file,
-all-nsid.
+Not supported yet: mroute, prefix, netconf, stats, maddress, acaddress, file.
 `
 
 // monitorWords are the words of ip monitor, in the order ip 6.1 tries them
@@ -94,6 +95,10 @@ type monitorArgs struct {
 	label  bool
 	dev    string
 	devSet bool
+	// allNSID also prints the events of the namespaces that have an id
+	// here, each line begun with "[nsid N]" ("[nsid current]" for this
+	// namespace's), as ip's all-nsid.
+	allNSID bool
 }
 
 func parseMonitor(a *cli.Args) (*monitorArgs, error) {
@@ -114,7 +119,7 @@ func parseMonitor(a *cli.Args) (*monitorArgs, error) {
 			}
 			o.dev, o.devSet = v, true
 		case "all-nsid":
-			return nil, cli.Syntaxf("monitor all-nsid is not supported yet (-all-netns follows the namespaces of /run/netns)")
+			o.allNSID = true
 		case "file", "mroute", "prefix", "netconf", "stats", "maddress", "acaddress":
 			return nil, cli.Syntaxf("monitor %s is not supported yet: nlctl monitors link, address, route, neigh, nexthop, rule and nsid", kw)
 		default:
@@ -156,6 +161,7 @@ func runMonitor(x *ipctx, a *cli.Args) error {
 		m.opts.Family = rtnl.IPv6
 	}
 	m.opts.ReadBuffer = e.RcvBuf
+	m.opts.AllNSID = o.allNSID
 	ctx := e.Context()
 	if e.AllNetNS {
 		return m.runAll(ctx)
@@ -206,6 +212,9 @@ func (m *monitor) printed(k rtnl.Kinds) bool {
 // nsMonitor follows one namespace.
 type nsMonitor struct {
 	m *monitor
+	// peer is the id of the namespace whose event is being printed
+	// (all-nsid), or -1 for this namespace's.
+	peer int
 	// x is the namespace's printing context: its handle, the names of its
 	// links, the printers' buffers. Its output goes to buf, which holds
 	// one event at a time.
@@ -316,7 +325,7 @@ func (n *nsMonitor) event(ev *rtnl.Event) error {
 	case rtnl.EventResyncEnd:
 		return n.resyncEnd(ev)
 	}
-	if ev.Kind == rtnl.KindLink {
+	if ev.Kind == rtnl.KindLink && !ev.Peer { // a peer's indexes are its own
 		n.trackLink(ev) // before printing, as ip updates its cache
 	}
 	if ev.Initial || !n.m.printed(ev.Kind) || !n.keep(ev) {
@@ -438,6 +447,13 @@ func (n *nsMonitor) headers(w *bufio.Writer, t time.Time, label string) {
 			fmt.Fprintf(w, "Timestamp: %s %d usec\n", t.Format(time.ANSIC), t.Nanosecond()/1000)
 		}
 	}
+	if n.m.args.allNSID {
+		if n.peer >= 0 {
+			fmt.Fprintf(w, "[nsid %d]", n.peer)
+		} else {
+			w.WriteString("[nsid current]")
+		}
+	}
 	w.WriteString(n.textTag)
 	if n.m.args.label {
 		w.WriteString(label)
@@ -447,6 +463,10 @@ func (n *nsMonitor) headers(w *bufio.Writer, t time.Time, label string) {
 // eventText prints an event as ip monitor does.
 func (n *nsMonitor) eventText(ev *rtnl.Event) {
 	x, w := n.x, n.x.out
+	n.peer = -1
+	if ev.Peer {
+		n.peer = ev.PeerNSID
+	}
 	n.headers(w, ev.Time, monitorLabels[ev.Kind])
 	if ev.Type == rtnl.EventDelete {
 		w.WriteString("Deleted ")
@@ -568,6 +588,9 @@ func (n *nsMonitor) eventJSON(ev *rtnl.Event) {
 	bw.Flush()
 	n.objectJSON(ev.Type.String(), ev.Time, func(j *output.JSON) {
 		j.String("object", monitorObjects[ev.Kind])
+		if ev.Peer {
+			j.Int("peer_nsid", int64(ev.PeerNSID))
+		}
 	}, ev.Resync, n.body.Bytes())
 }
 

@@ -660,7 +660,7 @@ func TestMonitorArgs(t *testing.T) {
 		{args: []string{"ns"}, kinds: rtnl.KindNetNSID},
 		{args: []string{"all"}, label: true},
 		{args: []string{"route", "link", "lab"}, kinds: rtnl.KindRoute | rtnl.KindLink, label: true},
-		{args: []string{"al"}, err: "all-nsid is not supported yet"},
+		{args: []string{"al"}}, // all-nsid
 		{args: []string{"m"}, err: "mroute is not supported yet"},
 		{args: []string{"ma"}, err: "maddress is not supported yet"},
 		{args: []string{"acaddress"}, err: "acaddress is not supported yet"},
@@ -840,4 +840,37 @@ func containsAll(s string, subs []string) bool {
 		}
 	}
 	return true
+}
+
+// TestDiffMonitorAllNSID compares `monitor all-nsid` with ip's: events of
+// a peer namespace that has an id here begin with "[nsid N]", this
+// namespace's with "[nsid current]".
+func TestDiffMonitorAllNSID(t *testing.T) {
+	ns := netnstest.New(t)
+	peer := netnstest.New(t)
+	ns.IP("netns", "set", peer.Name, "7")
+	args := []string{"-n", ns.Name, "monitor", "link", "route", "all-nsid"}
+	ip, ours := startIPMonitor(t, args...), startNlctlMonitor(t, args...)
+	procs := []*monProc{ip, ours}
+	from := syncMonitors(t, ns, procs, 0)
+	peer.IP("link", "add", "pn0", "type", "ifb")
+	peer.IP("route", "add", "unreachable", "10.77.0.0/16")
+	ns.IP("link", "add", "cn0", "type", "ifb")
+	peer.IP("link", "del", "pn0")
+	ns.IP("link", "del", "cn0")
+	to := syncMonitors(t, ns, procs, 1)
+	ip.stop()
+	if code := ours.stop(); code != 0 {
+		t.Errorf("%s: exit %d, stderr %q", ours.name, code, ours.errs.String())
+	}
+	want := monitorLines(between(ip, from, to))
+	got := monitorLines(between(ours, from, to))
+	if d := diffLines(strings.Join(want, "\n"), strings.Join(got, "\n")); d != "" {
+		t.Errorf("nlctl monitor all-nsid differs from ip:\n%s", d)
+	}
+	out := strings.Join(got, "\n")
+	if !containsAll(out, []string{"[nsid 7]", "[nsid current]", "unreachable 10.77.0.0/16"}) {
+		t.Errorf("the peer's and this namespace's events are not both there:\n%s", out)
+	}
+	t.Logf("%d lines compared", len(got))
 }
