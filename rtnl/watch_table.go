@@ -62,7 +62,7 @@ type typedTable[K comparable, T any] struct {
 	// names the kinds the kernel changes without events of their own
 	// because of this one (see watcher.dirty). prev is the body held
 	// before, or nil.
-	rules func(m nl.Message, prev []byte, cur *T) (keep bool, implied Kinds)
+	rules func(m nl.Message, prev []byte, cur *T, k K) (keep bool, implied Kinds)
 	// implied collects what rules said since the watcher last asked.
 	implied Kinds
 	// dup, if set, is told of a key a dump lists twice.
@@ -109,19 +109,24 @@ func (t *typedTable[K, T]) store(b []byte) []byte {
 	return t.arena[len(t.arena)-n : len(t.arena) : len(t.arena)]
 }
 
+// update holds body in entry i, in place of what it held.
+func (t *typedTable[K, T]) update(i int32, body []byte) {
+	e := &t.entries[i]
+	if cap(e.body) >= len(body) {
+		e.body = append(e.body[:0], body...)
+	} else {
+		e.body = t.store(body)
+	}
+	e.gen = t.gen
+}
+
 // put holds body under k, in place of what was held.
 func (t *typedTable[K, T]) put(k K, body []byte) {
 	if t.index == nil {
 		t.index = map[K]int32{}
 	}
 	if i, ok := t.index[k]; ok {
-		e := &t.entries[i]
-		if cap(e.body) >= len(body) {
-			e.body = append(e.body[:0], body...)
-		} else {
-			e.body = t.store(body)
-		}
-		e.gen = t.gen
+		t.update(i, body)
 		return
 	}
 	var i int32
@@ -138,10 +143,15 @@ func (t *typedTable[K, T]) put(k K, body []byte) {
 // remove forgets the object held under k.
 func (t *typedTable[K, T]) remove(k K) {
 	if i, ok := t.index[k]; ok {
-		delete(t.index, k)
-		t.entries[i] = entry{}
-		t.free = append(t.free, i)
+		t.removeAt(k, i)
 	}
+}
+
+// removeAt forgets the object held under k, in entry i.
+func (t *typedTable[K, T]) removeAt(k K, i int32) {
+	delete(t.index, k)
+	t.entries[i] = entry{}
+	t.free = append(t.free, i)
 }
 
 // held returns the body held under k, or nil.
@@ -171,20 +181,26 @@ func (t *typedTable[K, T]) apply(m nl.Message, ev *Event) (bool, error) {
 		return true, nil
 	}
 	k := t.key(&t.cur)
-	prev := t.held(k)
+	i, held := t.index[k]
+	var prev []byte
+	if held {
+		prev = t.entries[i].body
+	}
 	keep := true
 	if t.rules != nil {
 		var implied Kinds
-		keep, implied = t.rules(m, prev, &t.cur)
+		keep, implied = t.rules(m, prev, &t.cur, k)
 		t.implied |= implied
 	}
-	if m.Header.Type == t.delT {
-		ev.Type = EventDelete
-		t.remove(k)
-		return true, nil
-	}
-	ev.Type = EventNew
-	if keep {
+	switch {
+	case m.Header.Type == t.delT:
+		if held {
+			t.removeAt(k, i)
+		}
+	case !keep:
+	case held:
+		t.update(i, m.Data)
+	default:
 		t.put(k, m.Data)
 	}
 	return true, nil
@@ -326,7 +342,8 @@ func (t *typedTable[K, T]) refresh(ctx context.Context, c *nl.Conn, mu *sync.RWM
 				t.old = zero
 				same := t.decode(&t.old, body(t.newT, t.entries[i].body)) == nil && t.same(&t.old, m)
 				lock()
-				t.put(k, m.Data)
+				t.update(i, m.Data)
+				t.entries[i].gen = gen
 				unlock()
 				if same {
 					continue
@@ -388,7 +405,7 @@ func (t *typedTable[K, T]) same(old *T, m nl.Message) bool {
 // routes and nexthops are flagged dead or linkdown, a VRF's enslaved
 // link's routes move; a deleted link takes its addresses, neighbours and
 // nexthops; rules naming a link attach or detach as it comes and goes.
-func linkRules(m nl.Message, prev []byte, l *Link) (bool, Kinds) {
+func linkRules(m nl.Message, prev []byte, l *Link, _ LinkKey) (bool, Kinds) {
 	const all = KindRoute | KindNexthop | KindAddress | KindNeighbour
 	if m.Header.Type == unix.RTM_DELLINK {
 		return true, all | KindRule
@@ -416,8 +433,7 @@ func linkRules(m nl.Message, prev []byte, l *Link) (bool, Kinds) {
 // the routes fetched again where the kernel's events do not tell the
 // whole story: the first of several alternates deleted, and IPv6
 // multipath routes, whose paths come and go in messages of their own.
-func routeRules(alts map[routeID]bool, m nl.Message, prev []byte, r *Route) (bool, Kinds) {
-	k := r.Key().id()
+func routeRules(alts map[routeID]bool, m nl.Message, prev []byte, r *Route, k routeID) (bool, Kinds) {
 	if r.Family == IPv6 {
 		// A replaced IPv6 route may have had another interface, hence
 		// another identity (RouteKey.LinkIndex): the kernel does not
@@ -500,7 +516,7 @@ func newTables(kinds Kinds, fam Family) []table {
 				a.ValidLifetime, a.PreferredLifetime, a.Updated = 0, 0, 0
 			},
 			set: func(ev *Event, v *Address) { ev.Address = v },
-			rules: func(m nl.Message, _ []byte, a *Address) (bool, Kinds) {
+			rules: func(m nl.Message, _ []byte, a *Address, _ AddressKey) (bool, Kinds) {
 				if m.Header.Type == unix.RTM_DELADDR && a.Family == IPv4 {
 					return true, KindRoute // with the prefix and local routes
 				}
@@ -522,14 +538,14 @@ func newTables(kinds Kinds, fam Family) []table {
 			set: func(ev *Event, v *Nexthop) { ev.Nexthop = v },
 			// Routes through a nexthop object list its paths, and go with
 			// it when it is deleted.
-			rules: func(nl.Message, []byte, *Nexthop) (bool, Kinds) { return true, KindRoute },
+			rules: func(nl.Message, []byte, *Nexthop, NexthopKey) (bool, Kinds) { return true, KindRoute },
 		})
 	}
 	if kinds&KindRoute != 0 {
 		alts := map[routeID]bool{} // IPv4 keys with routes appended behind the first
 		ts = append(ts, &typedTable[routeID, Route]{
-			rules: func(m nl.Message, prev []byte, r *Route) (bool, Kinds) {
-				return routeRules(alts, m, prev, r)
+			rules: func(m nl.Message, prev []byte, r *Route, k routeID) (bool, Kinds) {
+				return routeRules(alts, m, prev, r, k)
 			},
 			dup: func(k routeID) { alts[k] = true },
 			k:   KindRoute, newT: unix.RTM_NEWROUTE, delT: unix.RTM_DELROUTE,
