@@ -128,7 +128,7 @@ type Event struct {
 	// without events of their own (WatchOptions.Derived).
 	Initial, Resync, Derived bool
 	// Time is when the event was received (for listings and resyncs: when
-	// their dump ended).
+	// their dump began).
 	Time time.Time
 	// Changes is the number of differences a resync found
 	// (EventResyncEnd).
