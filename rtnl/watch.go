@@ -416,7 +416,8 @@ read:
 				return nil, false
 			}
 		}
-		for m, err := range d.Messages() {
+		for m, err := range nl.Messages(d.Data) {
+			m.Meta = d.Meta
 			if err != nil {
 				break // the rest of a cut or malformed datagram
 			}

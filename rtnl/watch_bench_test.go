@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -182,10 +183,13 @@ func BenchmarkWatchStorm(b *testing.B) {
 			wdone <- r
 		}()
 		<-synced
+		var ms0, ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
 		before = cpuTime(b)
 		start := time.Now()
 		churn()
 		w := <-wdone
+		runtime.ReadMemStats(&ms1)
 		elapsed := time.Since(start)
 		watchCPU := cpuTime(b) - before
 		cancel()
@@ -195,6 +199,7 @@ func BenchmarkWatchStorm(b *testing.B) {
 		b.ReportMetric(float64(watchCPU)/float64(rawCPU)*float64(raw.got)/float64(max(w.events, 1)), "x-raw")
 		b.ReportMetric(float64(w.events)/elapsed.Seconds(), "events/s")
 		b.ReportMetric(float64(w.resyncs), "resyncs")
+		b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(max(w.events, 1)), "allocs/event")
 		b.ReportMetric(float64(raw.overruns), "raw-overruns")
 	}
 }
