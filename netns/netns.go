@@ -371,3 +371,31 @@ func validName(name string) error {
 	}
 	return nil
 }
+
+// PathID returns the identity of the namespace at path (a name's bind
+// mount, /proc/PID/ns/net), from stat(2), without opening it.
+func PathID(path string) (ID, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return ID{}, fmt.Errorf("netns: %w", &os.PathError{Op: "stat", Path: path, Err: err})
+	}
+	return ID{Dev: st.Dev, Ino: st.Ino}, nil
+}
+
+// Named returns the namespaces named in RunDir with their identities
+// (PathID), for a follower of RunDir to see names added and removed, and
+// names given to another namespace. A name removed while it is read is
+// left out.
+func Named() (map[string]ID, error) {
+	names, err := List()
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]ID, len(names))
+	for _, n := range names {
+		if id, err := PathID(filepath.Join(RunDir, n)); err == nil {
+			m[n] = id
+		}
+	}
+	return m, nil
+}

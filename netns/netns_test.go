@@ -172,3 +172,33 @@ func TestAttach(t *testing.T) {
 		t.Errorf("a failed Attach left its file: %v", err)
 	}
 }
+
+// TestNamed checks that Named lists a namespace made in RunDir with the
+// identity its handle has, and PathID the same for /proc/self/ns/net.
+func TestNamed(t *testing.T) {
+	ns := netnstest.New(t)
+	named, err := netns.Named()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ns.ID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := named[ns.Name]; !ok || got != want {
+		t.Errorf("Named()[%s] = %v %v, want %v", ns.Name, got, ok, want)
+	}
+	self, err := netns.Self()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer self.Close()
+	id, err := netns.PathID("/proc/self/ns/net")
+	sid, _ := self.ID()
+	if err != nil || id != sid {
+		t.Errorf("PathID(/proc/self/ns/net) = %v %v, want %v", id, err, sid)
+	}
+	if _, err := netns.PathID("/nonexistent"); err == nil {
+		t.Error("PathID of a missing path succeeded")
+	}
+}

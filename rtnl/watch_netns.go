@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"os"
-	"slices"
 	"sync"
 	"time"
 
@@ -20,7 +18,8 @@ const netnsPoll = time.Second
 // namespaces (names under /run/netns, or paths, as DialNetNS takes them),
 // or, if namespaces is nil, every namespace named in /run/netns, starting
 // to follow the ones added there and stopping for the ones removed (looked
-// for every second). Each namespace is watched as Watch does, with opts,
+// for every second, and followed anew when its name is given to another
+// namespace). Each namespace is watched as Watch does, with opts,
 // and its events carry its name or path in Event.NetNS; each has its own
 // initial listing, EventSynced and resyncs.
 //
@@ -39,10 +38,14 @@ func WatchNetNS(ctx context.Context, namespaces []string, opts *WatchOptions) it
 		}
 		out := make(chan item, 1024)
 		var wg sync.WaitGroup
-		running := map[string]context.CancelFunc{}
-		start := func(ns string) {
+		type follower struct {
+			id   netns.ID // of a name in RunDir, to see it given to another namespace
+			stop context.CancelFunc
+		}
+		running := map[string]follower{}
+		start := func(ns string, id netns.ID) {
 			wctx, stop := context.WithCancel(ctx)
-			running[ns] = stop
+			running[ns] = follower{id, stop}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -75,20 +78,32 @@ func WatchNetNS(ctx context.Context, namespaces []string, opts *WatchOptions) it
 				}
 			}()
 		}
-		list := func() []string {
-			names, err := netns.List()
-			if err != nil && !os.IsNotExist(err) {
-				return nil
-			}
-			return names
-		}
 		follow := namespaces == nil
+		// sync starts following the names of RunDir that are new, or
+		// that now name another namespace, and stops for the others.
+		sync := func() {
+			named, err := netns.Named()
+			if err != nil {
+				return
+			}
+			for ns, f := range running {
+				if id, ok := named[ns]; !ok || id != f.id {
+					f.stop()
+					delete(running, ns)
+				}
+			}
+			for ns, id := range named {
+				if _, ok := running[ns]; !ok {
+					start(ns, id)
+				}
+			}
+		}
 		if follow {
-			namespaces = list()
+			sync()
 		}
 		for _, ns := range namespaces {
 			if _, dup := running[ns]; !dup {
-				start(ns)
+				start(ns, netns.ID{})
 			}
 		}
 		var tick <-chan time.Time
@@ -116,18 +131,7 @@ func WatchNetNS(ctx context.Context, namespaces []string, opts *WatchOptions) it
 					return
 				}
 			case <-tick:
-				now := list()
-				for _, ns := range now {
-					if _, ok := running[ns]; !ok {
-						start(ns)
-					}
-				}
-				for ns, stop := range running {
-					if !slices.Contains(now, ns) {
-						stop()
-						delete(running, ns)
-					}
-				}
+				sync()
 			}
 		}
 	}

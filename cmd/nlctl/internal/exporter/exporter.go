@@ -7,11 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/nlkit/nlkit/netns"
@@ -297,21 +294,15 @@ func (x *Exporter) isSelf(name string) bool {
 // those deleted, and follows again a name that now names another
 // namespace.
 func (x *Exporter) refreshNamed() {
-	names, err := netns.List()
+	want, err := netns.Named()
 	if err != nil {
 		x.logOnce(netns.RunDir, err)
 		return
 	}
-	want := map[string]netns.ID{}
-	for _, n := range names {
+	for n := range want {
 		if x.isSelf(n) || x.cfg.Match != nil && !x.cfg.Match(n) {
-			continue
+			delete(want, n)
 		}
-		id, err := pathID(filepath.Join(netns.RunDir, n))
-		if err != nil {
-			continue // deleted meanwhile
-		}
-		want[n] = id
 	}
 	var gone []*target
 	var add []string
@@ -379,19 +370,6 @@ func (x *Exporter) openNamed(name string) (*target, error) {
 		return rtnl.Dial(&nl.Config{NetNS: ns})
 	}
 	return x.open(name, dial, id)
-}
-
-// pathID is the identity of the namespace mounted at path.
-func pathID(path string) (netns.ID, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return netns.ID{}, err
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return netns.ID{}, errors.New("no stat")
-	}
-	return netns.ID{Dev: uint64(st.Dev), Ino: st.Ino}, nil
 }
 
 // snapshot returns the targets by name, to scrape under x.mu's read lock.

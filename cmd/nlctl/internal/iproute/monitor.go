@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -698,18 +696,8 @@ func (m *monitor) runAll(ctx context.Context) error {
 	tick := time.NewTicker(netnsPoll)
 	defer tick.Stop()
 	for {
-		names, _ := netnsDirOrder()
-		seen := make(map[string]bool, len(names))
-		for _, name := range names {
-			st, err := os.Stat(filepath.Join(netns.RunDir, name))
-			if err != nil {
-				continue
-			}
-			id, ok := fileNSID(st)
-			if !ok {
-				continue
-			}
-			seen[name] = true
+		named, _ := netns.Named()
+		for name, id := range named {
 			if w := live[name]; w != nil {
 				if w.id == id {
 					continue
@@ -740,7 +728,7 @@ func (m *monitor) runAll(ctx context.Context) error {
 			}()
 		}
 		for name, w := range live {
-			if !seen[name] {
+			if _, ok := named[name]; !ok {
 				w.cancel()
 				delete(live, name)
 			}

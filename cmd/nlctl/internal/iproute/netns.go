@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
@@ -291,11 +290,7 @@ func netnsPids(x *ipctx, a *cli.Args) error {
 	paths, _ := filepath.Glob("/proc/[0-9]*/ns/net")
 	var pids []int
 	for _, p := range paths {
-		var st os.FileInfo
-		if st, err = os.Stat(p); err != nil {
-			continue
-		}
-		if id, ok := fileNSID(st); ok && id == want {
+		if id, err := netns.PathID(p); err == nil && id == want {
 			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(p))))
 			pids = append(pids, pid)
 		}
@@ -347,13 +342,4 @@ func netnsExec(x *ipctx, a *cli.Args) error {
 		return fmt.Errorf("netns exec %s: %s: %w", name, args[0], err)
 	}
 	return err
-}
-
-// fileNSID returns the identity of a namespace file from its stat.
-func fileNSID(st os.FileInfo) (netns.ID, bool) {
-	s, ok := st.Sys().(*syscall.Stat_t)
-	if !ok {
-		return netns.ID{}, false
-	}
-	return netns.ID{Dev: uint64(s.Dev), Ino: s.Ino}, true
 }
