@@ -26,13 +26,13 @@ type Datagram struct {
 
 // Truncated reports whether part of the datagram was lost because it did
 // not fit the receive buffer.
-func (d *Datagram) Truncated() bool { return d.Len > len(d.Data) }
+func (d Datagram) Truncated() bool { return d.Len > len(d.Data) }
 
 // Messages splits the datagram's netlink messages in place, each carrying
 // the datagram's Meta. A malformed message ends the iteration with an
 // error wrapping [ErrMalformed]. Check Truncated first: a cut datagram's
 // last message is missing or reads as malformed.
-func (d *Datagram) Messages() iter.Seq2[Message, error] {
+func (d Datagram) Messages() iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
 		for m, err := range Messages(d.Data) {
 			m.Meta = d.Meta

@@ -262,6 +262,11 @@ func (c *Conn) Queued() (bool, error) {
 	if parked {
 		return true, nil
 	}
+	return c.socketQueued()
+}
+
+// socketQueued reports whether the socket's receive queue holds anything.
+func (c *Conn) socketQueued() (bool, error) {
 	rc, err := c.syscallConn()
 	if err != nil {
 		return false, err

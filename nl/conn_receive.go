@@ -153,6 +153,11 @@ func (c *Conn) drainCongested(o *op) error {
 		o.inner = time.Time{}
 		switch {
 		case err == errInnerDeadline:
+			// A read whose deadline passed before it ran reports it
+			// without looking: make sure the queue is empty.
+			if queued, qerr := c.socketQueued(); qerr == nil && queued {
+				continue
+			}
 			return nil
 		case errors.As(err, new(*OverrunError)):
 			continue

@@ -416,8 +416,7 @@ read:
 				return nil, false
 			}
 		}
-		for m, err := range nl.Messages(d.Data) {
-			m.Meta = d.Meta
+		for m, err := range d.Messages() {
 			if err != nil {
 				break // the rest of a cut or malformed datagram
 			}
