@@ -124,6 +124,17 @@ func churnMain(spec string) error {
 	return nil
 }
 
+// runChurner runs this test binary as a churner (churnEnv) of n routes
+// through link idx in ns, and waits for it.
+func runChurner(tb testing.TB, ns *netnstest.NS, idx, n int) {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), churnEnv+"="+fmt.Sprintf("%s,%d,%d", ns.Path(), idx, n))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("churner: %v: %s", err, out)
+	}
+}
+
 // BenchmarkWatchStorm churns 100,000 route adds then 100,000 deletes from
 // another process (this test binary as a churner, in batches as fast as
 // the kernel takes them) twice: once followed by
@@ -135,13 +146,7 @@ func BenchmarkWatchStorm(b *testing.B) {
 	ns.IP("link", "set", "wb0", "up")
 	const n = 100000
 	idx := ipIfindex(b, ns, "wb0")
-	churn := func() {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), churnEnv+"="+fmt.Sprintf("%s,%d,%d", ns.Path(), idx, n))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("churner: %v: %s", err, out)
-		}
-	}
+	churn := func() { runChurner(b, ns, idx, n) }
 	for b.Loop() {
 		// The reference.
 		ready := make(chan struct{})
@@ -254,23 +259,13 @@ func BenchmarkWatchStormState(b *testing.B) {
 				done <- r
 			}()
 			<-synced
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), churnEnv+"="+fmt.Sprintf("%s,%d,%d", ns.Path(), idx, n))
-			if out, err := cmd.CombinedOutput(); err != nil {
-				b.Fatalf("churner: %v: %s", err, out)
-			}
+			runChurner(b, ns, idx, n)
 			if err := h.AddRoute(bg, &rtnl.Route{Dst: marker, LinkIndex: idx}); err != nil {
 				b.Fatal(err)
 			}
 			r := <-done
 			cancel()
-			want := map[rtnl.RouteKey]bool{}
-			for rt, err := range h.Routes(bg, &rtnl.RouteFilter{Family: rtnl.IPv4}) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				want[rt.Key()] = true
-			}
+			want := ipv4Routes(b, h)
 			if len(want) != len(r.routes) {
 				b.Fatalf("run %d: the events paint %d routes, a dump has %d (%d resyncs)", run, len(r.routes), len(want), r.resyncs)
 			}

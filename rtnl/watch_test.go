@@ -113,6 +113,20 @@ func (w *watchLog) wait(t *testing.T, want ...string) []string {
 	}
 }
 
+// ipv4Routes is a fresh dump of the IPv4 routes, as the watch tests paint
+// them from events: by identity, as text.
+func ipv4Routes(tb testing.TB, h *rtnl.Handle) map[rtnl.RouteKey]string {
+	tb.Helper()
+	m := map[rtnl.RouteKey]string{}
+	for r, err := range h.Routes(bg, &rtnl.RouteFilter{Family: rtnl.IPv4}) {
+		if err != nil {
+			tb.Fatal(err)
+		}
+		m[r.Key()] = r.String()
+	}
+	return m
+}
+
 // settled waits until every resync begun has ended (a loss during a
 // resync makes another), and returns the lines.
 func (w *watchLog) settled(t *testing.T) []string {
@@ -221,13 +235,7 @@ func TestWatchResync(t *testing.T) {
 		lines = w.settled(t)
 		w.stop()
 
-		want := map[rtnl.RouteKey]string{}
-		for r, err := range h.Routes(bg, &rtnl.RouteFilter{Family: rtnl.IPv4}) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			want[r.Key()] = r.String()
-		}
+		want := ipv4Routes(t, h)
 		w.mu.Lock()
 		got := w.routes
 		w.mu.Unlock()
@@ -340,13 +348,7 @@ func TestWatchStorm(t *testing.T) {
 		if resyncs == 0 && (news < n || dels < n) {
 			t.Errorf("run %d: %d adds and %d deletes of %d each seen, and no resync", run, news, dels, n)
 		}
-		want := map[rtnl.RouteKey]string{}
-		for r, err := range h.Routes(bg, &rtnl.RouteFilter{Family: rtnl.IPv4}) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			want[r.Key()] = r.String()
-		}
+		want := ipv4Routes(t, h)
 		w.mu.Lock()
 		got := w.routes
 		w.mu.Unlock()
