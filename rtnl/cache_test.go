@@ -23,74 +23,76 @@ const cacheSeedEnv = "NLKIT_CACHE_SEED"
 // changes by itself cleared, as strings to compare and print.
 func dumpState(t testing.TB, h *rtnl.Handle) map[string]string {
 	t.Helper()
-	s := map[string]string{}
-	put := func(kind string, k, v any) {
-		key := fmt.Sprintf("%s %+v", kind, k)
-		if _, dup := s[key]; !dup { // the first of IPv4 alternates
-			s[key] = asJSON(v)
-		}
-	}
-	links, err := h.ListLinks(bg, nil)
+	var st objects
+	var err error
+	st.links, err = h.ListLinks(bg, nil)
 	check(t, err)
-	for _, l := range links {
-		put("link", l.Key(), normLink(l))
-	}
-	addrs, err := h.ListAddresses(bg, nil)
+	st.addrs, err = h.ListAddresses(bg, nil)
 	check(t, err)
-	for _, a := range addrs {
-		put("address", a.Key(), normAddress(a))
-	}
-	routes, err := h.ListRoutes(bg, nil)
+	st.routes, err = h.ListRoutes(bg, nil)
 	check(t, err)
-	for _, r := range routes {
-		if r.Family == rtnl.IPv4 || r.Family == rtnl.IPv6 {
-			put("route", r.Key(), normRoute(r))
-		}
-	}
-	nhs, err := h.ListNexthops(bg, nil)
+	st.nhs, err = h.ListNexthops(bg, nil)
 	check(t, err)
-	for _, nh := range nhs {
-		put("nexthop", nh.Key(), normNexthop(nh))
-	}
-	neighs, err := h.ListNeighbours(bg, nil)
+	st.neighs, err = h.ListNeighbours(bg, nil)
 	check(t, err)
-	for _, n := range neighs {
-		if n.State == rtnl.NeighNoARP && (n.Type == rtnl.RouteMulticast || n.Type == rtnl.RouteBroadcast) {
-			continue // the kernel's own, made without events
-		}
-		put("neighbour", n.Key(), normNeighbour(n))
-	}
-	rules, err := h.ListRules(bg, nil)
+	st.rules, err = h.ListRules(bg, nil)
 	check(t, err)
-	for _, r := range rules {
-		if r.Family == rtnl.IPv4 || r.Family == rtnl.IPv6 {
-			put("rule", r.Key(), r)
-		}
-	}
-	return s
+	return st.picture(true)
 }
 
 // cacheState is the same picture from a Cache.
 func cacheState(c *rtnl.Cache) map[string]string {
+	st := objects{c.Links(), c.Addresses(), c.Routes(), c.Nexthops(), c.Neighbours(), c.Rules()}
+	return st.picture(false)
+}
+
+// objects are the objects of a namespace, of the kinds a Cache holds.
+type objects struct {
+	links  []rtnl.Link
+	addrs  []rtnl.Address
+	routes []rtnl.Route
+	nhs    []rtnl.Nexthop
+	neighs []rtnl.Neighbour
+	rules  []rtnl.Rule
+}
+
+// picture maps each object's kind and identity to its normalised JSON. A
+// dump's objects a Cache does not hold are left out of it (other families'
+// routes and rules, the kernel's own NOARP multicast neighbours) and of
+// IPv4 alternates the first is kept; a Cache's are all taken.
+func (st *objects) picture(dump bool) map[string]string {
 	s := map[string]string{}
-	put := func(kind string, k, v any) { s[fmt.Sprintf("%s %+v", kind, k)] = asJSON(v) }
-	for _, l := range c.Links() {
+	put := func(kind string, k, v any) {
+		key := fmt.Sprintf("%s %+v", kind, k)
+		if _, dup := s[key]; !dup {
+			s[key] = asJSON(v)
+		}
+	}
+	ip := func(f rtnl.Family) bool { return !dump || f == rtnl.IPv4 || f == rtnl.IPv6 }
+	for _, l := range st.links {
 		put("link", l.Key(), normLink(l))
 	}
-	for _, a := range c.Addresses() {
+	for _, a := range st.addrs {
 		put("address", a.Key(), normAddress(a))
 	}
-	for _, r := range c.Routes() {
-		put("route", r.Key(), normRoute(r))
+	for _, r := range st.routes {
+		if ip(r.Family) {
+			put("route", r.Key(), normRoute(r))
+		}
 	}
-	for _, nh := range c.Nexthops() {
+	for _, nh := range st.nhs {
 		put("nexthop", nh.Key(), normNexthop(nh))
 	}
-	for _, n := range c.Neighbours() {
+	for _, n := range st.neighs {
+		if dump && n.State == rtnl.NeighNoARP && (n.Type == rtnl.RouteMulticast || n.Type == rtnl.RouteBroadcast) {
+			continue // the kernel's own, made without events
+		}
 		put("neighbour", n.Key(), normNeighbour(n))
 	}
-	for _, r := range c.Rules() {
-		put("rule", r.Key(), r)
+	for _, r := range st.rules {
+		if ip(r.Family) {
+			put("rule", r.Key(), r)
+		}
 	}
 	return s
 }
