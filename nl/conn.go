@@ -71,6 +71,14 @@ type Config struct {
 	// Messages) and the buffer grows to fit the next. Set it to the
 	// largest datagram the protocol's peers send to rule truncation out.
 	DatagramBuffer int
+	// ReadBatch is how many queued datagrams a listener may read with one
+	// system call (recvmmsg), each into a buffer of DatagramBuffer bytes.
+	// A listener starts with one and doubles the number each time a read
+	// comes back full, up to ReadBatch: an idle listener keeps one buffer,
+	// one under a flood reads its queue at a fraction of a system call per
+	// datagram, at the price of ReadBatch buffers (kept once grown).
+	// Default 1: one datagram per read. Fake sockets always read one.
+	ReadBatch int
 
 	// Trace, if set, receives a description of every message sent and
 	// received. Setting the environment variable NLKIT_TRACE=1 traces to
@@ -146,6 +154,15 @@ type Conn struct {
 	llock chan struct{} // one listener at a time
 	lbuf  []byte        // receive buffer for listeners (under xlock)
 	loob  []byte
+	// A listener reading several datagrams at once (Config.ReadBatch)
+	// reads them into lslots/loobs, described in lrecv (under xlock), and
+	// delivers them from lbatch, in order, from lnext on (under qmu: a
+	// requester that keeps a datagram for the listener moves the
+	// undelivered ones to pending first, so that order holds).
+	lslots, loobs [][]byte
+	lrecv         []received
+	lbatch        []Datagram
+	lnext         int
 
 	dlmu   sync.Mutex
 	readDL time.Time

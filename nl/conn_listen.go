@@ -176,7 +176,26 @@ func (c *Conn) listen(ctx context.Context, fn func(Datagram, error) bool) {
 	defer func() { <-c.llock }()
 	o := c.begin(ctx)
 	defer o.end()
+	br, batching := c.sock.(batchReceiver)
+	batching = batching && c.cfg.ReadBatch > 1
+	if batching && len(c.lslots) == 0 {
+		c.layBatch(1, len(c.lbuf))
+	}
 	for {
+		// The rest of the last batch read comes next, unless a
+		// consumer that stopped mid-datagram left its tail first.
+		c.qmu.Lock()
+		d, ok := c.nextBatched()
+		c.qmu.Unlock()
+		if ok {
+			if c.staleDatagram(d.Data, d.Meta) {
+				continue
+			}
+			if !fn(d, nil) {
+				return
+			}
+			continue
+		}
 		if err := c.lockListener(ctx); err != nil {
 			fn(Datagram{}, err)
 			return
@@ -212,6 +231,29 @@ func (c *Conn) listen(ctx context.Context, fn func(Datagram, error) bool) {
 				return
 			}
 			continue
+		}
+		if batching {
+			err := c.receiveBatch(&o, br)
+			c.unlock()
+			if err == nil {
+				continue // deliver what was read
+			}
+			if err == errListenerYield {
+				continue
+			}
+			if errors.As(err, new(*OverrunError)) {
+				c.qmu.Lock()
+				if len(c.pending) == 0 {
+					c.lost, c.lostCause = false, ""
+				}
+				c.qmu.Unlock()
+				if !fn(Datagram{}, &OverrunError{Op: "receive"}) {
+					return
+				}
+				continue
+			}
+			fn(Datagram{}, err)
+			return
 		}
 		data, meta, full, err := c.receive(&o, &c.lbuf, c.loob, true, readOnce)
 		c.unlock()
@@ -251,6 +293,7 @@ func (c *Conn) parkDatagram(data []byte, meta Meta, full int) {
 	}
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
+	c.keepBatch()
 	if len(c.pending) >= c.cfg.PendingLimit {
 		c.lost, c.lostCause = true, lostPending
 		return
@@ -266,6 +309,7 @@ func (c *Conn) park(m Message) {
 	if c.isStale(m) {
 		return
 	}
+	c.keepBatch()
 	if len(c.pending) >= c.cfg.PendingLimit {
 		c.lost, c.lostCause = true, lostPending
 		return

@@ -66,6 +66,13 @@ type sysSocket struct {
 	read  func(fd uintptr) bool // prebuilt, so that Receive does not allocate
 	drop  func(fd uintptr)
 
+	// receiveBatch's state (socket_batch.go), also guarded by rmu.
+	bhdrs     []mmsghdr
+	bnames    []unix.RawSockaddrNetlink
+	biovs     []unix.Iovec
+	bk        int
+	readBatch func(fd uintptr) bool
+
 	wmu   sync.Mutex // guards the send state below, for one attempt
 	wname unix.RawSockaddrNetlink
 	wbuf  []byte
@@ -99,6 +106,7 @@ func openSocket(proto int, port, groups uint32) (*sysSocket, error) {
 		return nil, err
 	}
 	s.read = s.doRead
+	s.readBatch = s.doReadBatch
 	s.drop = s.doDrop
 	s.write = s.doWrite
 	return s, nil

@@ -174,6 +174,12 @@ func (ev *Event) String() string {
 	return ev.Type.String()
 }
 
+// watchReadBatch is how many events a watcher reads with one system call
+// once a flood makes its reads come back full (nl.Config.ReadBatch): a
+// system call costs about as much as decoding an event, and 16 datagram
+// buffers of 32 KiB are small beside the socket's 64 MiB.
+const watchReadBatch = 16
+
 // WatchOptions configure Watch.
 type WatchOptions struct {
 	// Kinds are the kinds of objects to follow (0: AllKinds).
@@ -291,6 +297,7 @@ func (h *Handle) newWatcher(o *WatchOptions) (*watcher, error) {
 	}
 	defer release()
 	cfg.ReadBuffer = o.ReadBuffer
+	cfg.ReadBatch = watchReadBatch
 	cfg.StrictCheck = true
 	cfg.ListenAllNSID = o.AllNSID
 	listen, err := nl.Dial(nl.Route, &cfg)
@@ -304,7 +311,7 @@ func (h *Handle) newWatcher(o *WatchOptions) (*watcher, error) {
 		}
 	}
 	dumps := cfg
-	dumps.ReadBuffer, dumps.ListenAllNSID = 0, false
+	dumps.ReadBuffer, dumps.ReadBatch, dumps.ListenAllNSID = 0, 0, false
 	return &watcher{
 		listen: listen,
 		resync: nl.NewResync(listen, &dumps),
