@@ -168,9 +168,11 @@ func TestWireGuardLargeConfig(t *testing.T) {
 		}
 		for j := range n {
 			if j%2 == 0 {
-				p.AllowedIPs = append(p.AllowedIPs, netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i), byte(j >> 8), byte(j)}), 32))
+				// distinct across peers: a prefix belongs to one peer,
+				// the last one given it
+				p.AllowedIPs = append(p.AllowedIPs, netip.PrefixFrom(netip.AddrFrom4([4]byte{10 + byte(i>>8), byte(i), byte(j >> 8), byte(j)}), 32))
 			} else {
-				p.AllowedIPs = append(p.AllowedIPs, netip.MustParsePrefix(fmt.Sprintf("fd%02x:%x::/64", i, j)))
+				p.AllowedIPs = append(p.AllowedIPs, netip.MustParsePrefix(fmt.Sprintf("fd00:%x:%x::/64", i, j)))
 			}
 		}
 		want[p.PublicKey] = sortedPrefixes(p.AllowedIPs)
