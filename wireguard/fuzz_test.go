@@ -122,12 +122,12 @@ func FuzzDeviceDecode(f *testing.F) {
 }
 
 // writeSeeds records messages as seeds of the fuzz target, in
-// testdata/fuzz/<fuzz>/ (go test's corpus format), or, where the test
-// binary runs without the source tree (a guest), on the test's log as
-// "SEED <fuzz> <hex>" lines to be written back with seedsFromLog.
-func writeSeeds(t *testing.T, fuzz string, msgs [][]byte) {
+// testdata/fuzz/<fuzz>/ (go test's corpus format), or, with toLog (where
+// the files would be lost, as in a guest), on the test's log as
+// "SEED <fuzz> <hex>" lines, which TestSeedsFromLog writes back.
+func writeSeeds(t *testing.T, fuzz string, msgs [][]byte, toLog bool) {
 	dir := filepath.Join("testdata", "fuzz", fuzz)
-	if _, err := os.Stat("fuzz_test.go"); err != nil { // not in the package's directory
+	if toLog {
 		for _, raw := range msgs {
 			t.Logf("SEED %s %x", fuzz, raw)
 		}
@@ -174,6 +174,52 @@ func TestSeedsFromLog(t *testing.T) {
 		seeds[f[i+1]] = append(seeds[f[i+1]], raw)
 	}
 	for fuzz, msgs := range seeds {
-		writeSeeds(t, fuzz, msgs)
+		writeSeeds(t, fuzz, msgs, false)
 	}
+}
+
+// TestSplitSeedMessage checks the split of big replies into seeds: every
+// part decodes, fits, and names its peers.
+func TestSplitSeedMessage(t *testing.T) {
+	d := Device{Index: 4, Name: "wg0", PrivateKey: testKey(1), PublicKey: testKey(1).PublicKey()}
+	for i := range 3 {
+		p := Peer{PublicKey: peerKey(i), Endpoint: netip.MustParseAddrPort("192.0.2.1:1"), ProtocolVersion: 1}
+		for j := range 200 {
+			p.AllowedIPs = append(p.AllowedIPs, netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i), byte(j >> 8), byte(j)}), 32))
+		}
+		d.Peers = append(d.Peers, p)
+	}
+	var e nl.Encoder
+	if err := encodeDevice(&e, &d); err != nil {
+		t.Fatal(err)
+	}
+	raw := nl.AppendMessage(nil, e.Message(0))
+	parts := splitMessage(raw, 1024)
+	if len(parts) < 2 {
+		t.Fatalf("%d bytes in %d parts", len(raw), len(parts))
+	}
+	ips := 0
+	for i, p := range parts {
+		m, _, err := nl.NextMessage(p)
+		if err != nil || len(p) > 1024 {
+			t.Fatalf("part %d: %d bytes, %v", i, len(p), err)
+		}
+		var got Device
+		if err := got.Decode(m); err != nil {
+			t.Fatalf("part %d: %v", i, err)
+		}
+		if got.Name != "wg0" || got.Index != 4 {
+			t.Errorf("part %d: %+v", i, got)
+		}
+		for _, peer := range got.Peers {
+			if peer.PublicKey.IsZero() {
+				t.Errorf("part %d: a peer without its key", i)
+			}
+			ips += len(peer.AllowedIPs)
+		}
+	}
+	if ips != 600 {
+		t.Errorf("%d allowed IPs in the parts, want 600", ips)
+	}
+	t.Logf("%d bytes in %d parts", len(raw), len(parts))
 }

@@ -203,6 +203,7 @@ func TestWireGuardLargeConfig(t *testing.T) {
 		total += len(p.AllowedIPs)
 	}
 	t.Logf("%d peers, %d allowed IPs", len(d.Peers), total)
+	wireguard.CaptureDeviceSeeds(t, c, "wg0", 1024)
 }
 
 // TestWireGuardErrors checks that refusals name the command and the
