@@ -32,6 +32,7 @@ import (
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/iproute"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/raw"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/usersockcmd"
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/wgcmd"
 )
 
 // registry returns nlctl's commands, in the order abbreviations are tried:
@@ -43,6 +44,7 @@ func registry() *cli.Registry {
 	r.Add(iproute.Commands()...)
 	r.Add(raw.Commands()...)
 	r.Add(usersockcmd.Commands()...)
+	r.Add(wgcmd.Commands()...)
 	r.Add(exporter.Commands()...)
 	r.Add(completion.Commands(r)...)
 	return r
