@@ -121,6 +121,10 @@ func (p *BridgePort) decode(m nl.Message, s *store) error {
 	}
 	p.LinkIndex = int(int32(binary.NativeEndian.Uint32(b[4:8])))
 	p.Flags = LinkFlags(binary.NativeEndian.Uint32(b[8:12]))
+	// A link message of another family (an event of the link group) has
+	// IFLA_PROTINFO and IFLA_AF_SPEC of its own families: only the
+	// bridge family's are read.
+	bridge := b[0] == unix.AF_BRIDGE
 	d := nl.NewAttrDecoder(b[ifinfomsgLen:])
 	for d.Next() {
 		switch d.Type() {
@@ -139,6 +143,9 @@ func (p *BridgePort) decode(m nl.Message, s *store) error {
 		case unix.IFLA_LINK_NETNSID:
 			p.LinkNetNSID = s.intPtr(int(d.Int32()))
 		case unix.IFLA_PROTINFO:
+			if !bridge {
+				continue
+			}
 			pi := s.newBridgePortInfo()
 			if d.IsNested() {
 				if err := pi.decode(d.Nested(), s); err != nil {
@@ -149,6 +156,9 @@ func (p *BridgePort) decode(m nl.Message, s *store) error {
 			}
 			p.Port = pi
 		case unix.IFLA_AF_SPEC:
+			if !bridge {
+				continue
+			}
 			if err := p.decodeAFSpec(d.Nested(), s); err != nil {
 				d.Fail(err)
 			}

@@ -389,7 +389,7 @@ func encodeNeighbour(e *nl.Encoder, v Verb, n *Neighbour) error {
 	}
 	var t nl.MsgType = unix.RTM_NEWNEIGH
 	switch v {
-	case Add, Replace, Change:
+	case Add, Replace, Change, Append:
 	case Delete:
 		t = unix.RTM_DELNEIGH
 	default:
@@ -619,6 +619,13 @@ func (h *Handle) AddNeighbour(ctx context.Context, n *Neighbour) error {
 // ReplaceNeighbour adds a neighbour entry or overrides the one there is.
 func (h *Handle) ReplaceNeighbour(ctx context.Context, n *Neighbour) error {
 	return h.changeNeighbour(ctx, Replace, n)
+}
+
+// AppendNeighbour adds an FDB entry beside those with the same address
+// (bridge fdb append): another remote of a VXLAN device's default entry,
+// for head-end replication.
+func (h *Handle) AppendNeighbour(ctx context.Context, n *Neighbour) error {
+	return h.changeNeighbour(ctx, Append, n)
 }
 
 // ChangeNeighbour changes an existing neighbour entry.

@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/bridge"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/completion"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/exporter"
@@ -41,6 +42,7 @@ func registry() *cli.Registry {
 	r := &cli.Registry{Batch: iproute.RunBatch}
 	iproute.SetValues(r)
 	r.Add(iproute.Commands()...)
+	r.Add(bridge.Commands()...)
 	r.Add(raw.Commands()...)
 	r.Add(usersockcmd.Commands()...)
 	r.Add(exporter.Commands()...)
