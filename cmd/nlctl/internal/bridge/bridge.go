@@ -61,7 +61,11 @@ func run(e *cli.Env, args []string) error {
 	defer x.out.Flush()
 	// bridge's own options, which nlctl's global ones do not cover.
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
-		switch o := strings.TrimLeft(args[0], "-"); {
+		o, _, _ := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		switch {
+		// bridge tries -color before -compressvlans: -c is -color.
+		case o != "" && cli.Matches(o, "color"):
+			// nlctl prints no colours.
 		case o != "" && cli.Matches(o, "compressvlans"):
 			x.compress = true
 		default:

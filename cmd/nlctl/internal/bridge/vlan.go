@@ -160,7 +160,9 @@ func (x *bctx) printVLANs(j *output.JSON, p *rtnl.BridgePort, filter uint16) {
 			j.Object("")
 		}
 		printRange(x, j, "vlan", uint32(v.VID), uint32(v.VIDEnd))
-		if names := v.Flags.Names(); len(names) > 0 {
+		// bridge prints the flags whenever the kernel's are not 0,
+		// which they are not for a range (its end flag): an empty list.
+		if names := v.Flags.Names(); v.Flags != 0 || v.VIDEnd != 0 {
 			if j != nil {
 				j.Strings("flags", names)
 			} else {
