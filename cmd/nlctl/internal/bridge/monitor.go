@@ -128,9 +128,6 @@ func runMonitor(x *bctx, a *cli.Args) error {
 		default:
 			continue
 		}
-		if j != nil {
-			x.out.WriteByte('\n')
-		}
 		if err := x.out.Flush(); err != nil {
 			return err
 		}
