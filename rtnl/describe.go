@@ -2,6 +2,7 @@ package rtnl
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
@@ -20,6 +21,9 @@ func DescribeRequest(m nl.Message, names func(int) string) string {
 	case unix.RTM_NEWLINK, unix.RTM_DELLINK, unix.RTM_GETLINK, unix.RTM_SETLINK:
 		if len(m.Data) > 0 && m.Data[0] == unix.AF_BRIDGE {
 			object = bridgeLinkObject(m, names)
+			if m.Header.Type == unix.RTM_SETLINK && strings.HasPrefix(object, "bridge vlan ") {
+				return "add " + object // a VLAN is added by a set of its port
+			}
 		} else {
 			object = "link " + linkObject(m, names)
 		}

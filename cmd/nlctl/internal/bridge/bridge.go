@@ -164,13 +164,11 @@ func (x *bctx) jsonArray() *output.JSON {
 	return j
 }
 
-// endJSON closes the listing's array and ends the output with a newline.
+// endJSON closes the listing's array (which ends the output's line).
 func (x *bctx) endJSON(j *output.JSON) {
-	if j == nil {
-		return
+	if j != nil {
+		j.End()
 	}
-	j.End()
-	x.out.WriteByte('\n')
 }
 
 // value reads the value of keyword kw.

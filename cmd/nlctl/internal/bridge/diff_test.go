@@ -180,6 +180,10 @@ func showBoth(t *testing.T, ns *netnstest.NS, args ...string) {
 		sort.Strings(problems)
 		t.Errorf("nlctl bridge -j %s differs from bridge:\n%s\nbridge: %.3000s\nnlctl:  %.3000s", strings.Join(args, " "), strings.Join(problems, "\n"), theirs, ours)
 	}
+	// Without -s (ages, timers) the output is bridge's, byte for byte.
+	if !strings.Contains(" "+strings.Join(args, " ")+" ", " -s ") && theirs != ours {
+		t.Errorf("nlctl bridge -j %s is not bridge's output byte for byte:\nbridge: %q\nnlctl:  %q", strings.Join(args, " "), tail(theirs), tail(ours))
+	}
 	// Something was compared: the listings the state fills are not empty.
 	if n := strings.Count(theirs, "{"); n == 0 && !strings.Contains(strings.Join(args, " "), "vlan") {
 		t.Errorf("bridge -j %s printed nothing to compare", strings.Join(args, " "))
@@ -338,3 +342,6 @@ func TestBridgeChanges(t *testing.T) {
 		t.Errorf("pvid on a range: exit %d, want 255", code)
 	}
 }
+
+// tail returns the end of a long output, for messages.
+func tail(s string) string { return s[max(0, len(s)-300):] }

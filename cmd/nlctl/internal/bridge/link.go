@@ -385,7 +385,7 @@ func linkSet(x *bctx, a *cli.Args) error {
 	}
 	i, err := x.index(dev)
 	if err != nil {
-		return err
+		return cli.Failf("Cannot find bridge device %s", strconv.Quote(dev))
 	}
 	p.LinkIndex = i
 	if set {
