@@ -245,6 +245,26 @@ func TestBridgeVLANs(t *testing.T) {
 	if n := len(ports[0].VLANs); n < 7 {
 		t.Errorf("p0 uncompressed: %d VLANs, want 1 PVID (default 1 may be there too) + 10 + 20..25", n)
 	}
+	// The VLAN database: ranges of VLANs with the same options, their
+	// STP state and tunnel ids.
+	db, err := h.ListBridgeVLANEntries(bg, &rtnl.BridgeVLANEntryFilter{Stats: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, e := range db {
+		switch {
+		case e.LinkIndex == idx["p0"] && e.VID == 20 && e.VIDEnd == 25:
+			found++
+		case e.LinkIndex == idx["p0"] && e.VID == 10 && e.Flags&rtnl.BridgeVLANPVID != 0 && e.Stats != nil:
+			found++
+		case e.LinkIndex == idx["vx0"] && e.VID <= 101 && 101 <= max(e.VID, e.VIDEnd) && e.TunnelID == 1100+uint32(e.VID-100):
+			found++
+		}
+	}
+	if found != 3 {
+		t.Errorf("VLAN database: found %d of 3 entries in %+v", found, db)
+	}
 	if err := h.DeleteBridgeVLANTunnel(bg, &tun); err != nil {
 		t.Fatal(err)
 	}
@@ -352,6 +372,14 @@ func TestCaptureBridgeSeeds(t *testing.T) {
 	}
 	captureSeeds(t, "FuzzBridgePort", h, links(0))
 	captureSeeds(t, "FuzzBridgePort", h, links(1<<2))
+	if ok, _ := kfeature.HasBridgeVLANFiltering(t, ns); ok {
+		captureSeeds(t, "FuzzBridgeVLANDB", h, func(e *nl.Encoder) {
+			e.Begin(112+2, unix.NLM_F_DUMP) // RTM_GETVLAN
+			e.Fixed(8)[0] = unix.AF_BRIDGE
+			e.Uint32(1, 1) // BRIDGE_VLANDB_DUMP_FLAGS: stats
+			e.End()
+		})
+	}
 	captureSeeds(t, "FuzzMDB", h, func(e *nl.Encoder) {
 		e.Begin(unix.RTM_GETMDB, unix.NLM_F_DUMP)
 		e.Fixed(8)[0] = unix.AF_BRIDGE

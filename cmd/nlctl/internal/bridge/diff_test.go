@@ -221,6 +221,9 @@ func TestDiffBridgeJSON(t *testing.T) {
 			[]string{"-compressvlans", "vlan", "tunnelshow"},
 			[]string{"vlan", "tunnelshow", "dev", "vx0"},
 			[]string{"mdb", "show", "vid", "10"},
+			[]string{"-d", "vlan", "show"},
+			[]string{"-d", "vlan", "show", "dev", "vx0"},
+			[]string{"-d", "vlan", "show", "vid", "22"},
 		)
 	}
 	for _, args := range cmds {
@@ -249,6 +252,7 @@ func TestDiffBridgeText(t *testing.T) {
 			[]string{"-compressvlans", "vlan", "show"},
 			[]string{"-compressvlans", "vlan", "tunnelshow"},
 			[]string{"vlan", "show", "vid", "22"},
+			[]string{"-d", "vlan", "show"},
 		)
 	}
 	for _, args := range cmds {

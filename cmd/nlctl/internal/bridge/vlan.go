@@ -56,8 +56,8 @@ func vlanShow(x *bctx, a *cli.Args, tunnels bool) error {
 			vid = uint16(v)
 		}
 	}
-	if x.env.Details && !tunnels {
-		return cli.Failf("bridge -d vlan show (the per-VLAN options of RTM_GETVLAN) is not supported yet")
+	if x.env.Details && !tunnels && x.env.Stats == 0 {
+		return vlanShowDB(x, dev, vid)
 	}
 	if x.env.Stats > 0 {
 		return cli.Failf("bridge -s vlan show (per-VLAN statistics) is not supported yet")
@@ -322,4 +322,82 @@ func vlanModify(x *bctx, a *cli.Args, verb rtnl.Verb) error {
 		return x.h.DeleteBridgeVLAN(x.ctx, &v)
 	}
 	return x.h.AddBridgeVLAN(x.ctx, &v)
+}
+
+// vlanShowDB is bridge -d vlan show: the VLAN database (RTM_GETVLAN), with
+// each VLAN's STP state and options.
+func vlanShowDB(x *bctx, dev string, vid uint16) error {
+	f := &rtnl.BridgeVLANEntryFilter{}
+	if dev != "" {
+		i, err := x.index(dev)
+		if err != nil {
+			return err
+		}
+		f.LinkIndex = i
+	}
+	if err := x.loadLinks(); err != nil {
+		return err
+	}
+	j := x.jsonArray()
+	if j == nil {
+		fmt.Fprintf(x.out, "%-16s  %-*s\n", "port", vlanIDLen, "vlan-id")
+	}
+	cur := -1
+	for e, err := range x.h.BridgeVLANEntries(x.ctx, f) {
+		if err != nil {
+			return err
+		}
+		if vid != 0 && (vid < e.VID || vid > max(e.VID, e.VIDEnd)) {
+			continue
+		}
+		if cur != e.LinkIndex {
+			if cur != -1 && j != nil {
+				j.End()
+				j.End()
+			}
+			cur = e.LinkIndex
+			if j != nil {
+				j.Object("")
+				j.String("ifname", x.name(e.LinkIndex))
+				j.Array("vlans")
+			} else {
+				fmt.Fprintf(x.out, "%-16s  ", x.name(e.LinkIndex))
+			}
+		} else if j == nil {
+			fmt.Fprintf(x.out, "%-16s  ", "")
+		}
+		if j != nil {
+			j.Object("")
+		}
+		printRange(x, j, "vlan", uint32(e.VID), uint32(e.VIDEnd))
+		if e.Flags != 0 {
+			names := e.Flags.Names()
+			if j != nil {
+				j.Strings("flags", names)
+			} else {
+				for _, n := range names {
+					x.out.WriteString(" " + n)
+				}
+			}
+		}
+		if j != nil {
+			j.String("state", stpState(e.State))
+			if e.McastRouter != nil {
+				j.Uint("mcast_router", uint64(*e.McastRouter))
+			}
+			j.End()
+			continue
+		}
+		fmt.Fprintf(x.out, "\n%-16s    state %s ", "", stpState(e.State))
+		if e.McastRouter != nil {
+			fmt.Fprintf(x.out, "mcast_router %d ", *e.McastRouter)
+		}
+		x.out.WriteByte('\n')
+	}
+	if cur != -1 && j != nil {
+		j.End()
+		j.End()
+	}
+	x.endJSON(j)
+	return nil
 }
