@@ -37,6 +37,7 @@ var linkRefs = map[string]string{
 	"ParentIndex":     "*",                       // the link this one is stacked on or paired with
 	"BackupPortIndex": "*",                       // a bridge port's backup port
 	"PeerIndex":       "VethInfo",                // a veth's other end
+	"ViaLinkIndex":    "Neighbour",               // the interface a VXLAN FDB entry's remote is reached through
 }
 
 // notLinks are the int fields that are not links, and what they are.
@@ -220,6 +221,9 @@ func checkMethod(t *testing.T, fset *token.FileSet, m *ast.FuncDecl, structs map
 		}
 	case strings.HasPrefix(name, "List") || len(ps) == 1 && strings.HasSuffix(ps[0].typ, "Filter"):
 		obj := strings.TrimSuffix(strings.TrimPrefix(name, "List"), "s")
+		if _, ok := structs[obj]; !ok && strings.HasSuffix(obj, "ie") {
+			obj = strings.TrimSuffix(obj, "ie") + "y" // MDBEntries
+		}
 		if _, ok := structs[obj]; !ok {
 			obj = strings.TrimSuffix(obj, "e") // Addresses
 		}

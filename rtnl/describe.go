@@ -2,6 +2,7 @@ package rtnl
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
@@ -18,7 +19,16 @@ func DescribeRequest(m nl.Message, names func(int) string) string {
 	var object string
 	switch m.Header.Type {
 	case unix.RTM_NEWLINK, unix.RTM_DELLINK, unix.RTM_GETLINK, unix.RTM_SETLINK:
-		object = "link " + linkObject(m, names)
+		if len(m.Data) > 0 && m.Data[0] == unix.AF_BRIDGE {
+			object = bridgeLinkObject(m, names)
+			if m.Header.Type == unix.RTM_SETLINK && strings.HasPrefix(object, "bridge vlan ") {
+				return "add " + object // a VLAN is added by a set of its port
+			}
+		} else {
+			object = "link " + linkObject(m, names)
+		}
+	case unix.RTM_NEWMDB, unix.RTM_DELMDB, unix.RTM_GETMDB:
+		object = mdbObject(m, names)
 	case unix.RTM_NEWLINKPROP, unix.RTM_DELLINKPROP:
 		object = "link property " + linkPropObject(m, names)
 	case unix.RTM_NEWADDR, unix.RTM_DELADDR, unix.RTM_GETADDR:

@@ -69,6 +69,9 @@ var seedSpecs = map[string]seedSpec{
 		{unix.IFLA_LINKINFO, unix.IFLA_INFO_KIND},
 		{unix.IFLA_LINKINFO, unix.IFLA_INFO_SLAVE_KIND},
 	}},
+	"FuzzBridgePort":   {unix.SizeofIfInfomsg, [][]uint16{{unix.IFLA_IFNAME}}},
+	"FuzzMDB":          {8, nil},
+	"FuzzBridgeVLANDB": {8, nil},
 }
 
 // TestSplitSeeds splits each kernel seed in testdata/fuzz bigger than

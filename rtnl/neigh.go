@@ -69,6 +69,13 @@ type Neighbour struct {
 	// NexthopID is the nexthop group of a VXLAN FDB entry (NDA_NH_ID), or
 	// 0.
 	NexthopID uint32
+	// SrcVNI is the source VNI of a VXLAN FDB entry (NDA_SRC_VNI), or 0.
+	SrcVNI uint32
+	// ViaLinkIndex is the interface a VXLAN FDB entry's remote is reached
+	// through (NDA_IFINDEX: bridge fdb's "via"), in the namespace
+	// LinkNetNSID names (nil: this one); 0 if none.
+	ViaLinkIndex int
+	LinkNetNSID  *int
 	// Used, Confirmed and Updated are how long ago the entry was last used,
 	// confirmed and updated (NDA_CACHEINFO; reported, never sent).
 	Used, Confirmed, Updated time.Duration
@@ -296,6 +303,12 @@ func (n *Neighbour) decode(m nl.Message, s *store) error {
 			n.Protocol = RouteProtocol(d.Uint8())
 		case ndaNHID:
 			n.NexthopID = d.Uint32()
+		case unix.NDA_SRC_VNI:
+			n.SrcVNI = d.Uint32()
+		case unix.NDA_IFINDEX:
+			n.ViaLinkIndex = int(d.Uint32())
+		case unix.NDA_LINK_NETNSID:
+			n.LinkNetNSID = s.intPtr(int(d.Int32()))
 		case ndaFlagsExt:
 			n.ExtFlags = NeighExtFlags(d.Uint32())
 		}
@@ -376,7 +389,7 @@ func encodeNeighbour(e *nl.Encoder, v Verb, n *Neighbour) error {
 	}
 	var t nl.MsgType = unix.RTM_NEWNEIGH
 	switch v {
-	case Add, Replace, Change:
+	case Add, Replace, Change, Append:
 	case Delete:
 		t = unix.RTM_DELNEIGH
 	default:
@@ -412,6 +425,12 @@ func encodeNeighbour(e *nl.Encoder, v Verb, n *Neighbour) error {
 	}
 	if n.NexthopID != 0 {
 		e.Uint32(ndaNHID, n.NexthopID)
+	}
+	if n.SrcVNI != 0 {
+		e.Uint32(unix.NDA_SRC_VNI, n.SrcVNI)
+	}
+	if n.ViaLinkIndex != 0 {
+		e.Uint32(unix.NDA_IFINDEX, uint32(n.ViaLinkIndex))
 	}
 	if n.ExtFlags != 0 {
 		e.Uint32(ndaFlagsExt, uint32(n.ExtFlags))
@@ -600,6 +619,13 @@ func (h *Handle) AddNeighbour(ctx context.Context, n *Neighbour) error {
 // ReplaceNeighbour adds a neighbour entry or overrides the one there is.
 func (h *Handle) ReplaceNeighbour(ctx context.Context, n *Neighbour) error {
 	return h.changeNeighbour(ctx, Replace, n)
+}
+
+// AppendNeighbour adds an FDB entry beside those with the same address
+// (bridge fdb append): another remote of a VXLAN device's default entry,
+// for head-end replication.
+func (h *Handle) AppendNeighbour(ctx context.Context, n *Neighbour) error {
+	return h.changeNeighbour(ctx, Append, n)
 }
 
 // ChangeNeighbour changes an existing neighbour entry.

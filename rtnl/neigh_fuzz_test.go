@@ -53,7 +53,7 @@ func FuzzNeighbour(f *testing.F) {
 		}
 		want := n
 		want.Family = n.family()
-		want.Probes, want.MasterIndex = 0, 0
+		want.Probes, want.MasterIndex, want.LinkNetNSID = 0, 0, nil
 		want.Used, want.Confirmed, want.Updated, want.RefCount = 0, 0, 0, 0
 		if len(want.LinkAddr) == 0 {
 			want.LinkAddr = nil

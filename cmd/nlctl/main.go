@@ -1,7 +1,9 @@
 // Command nlctl speaks netlink to the kernel. `link`, `address`, `route`,
 // `nexthop`, `neigh`, `rule`, `netns` and `monitor` take iproute2's grammar
 // and print what `ip` prints (with -j, the same JSON keys), with ip's exit
-// statuses; -batch runs a file of such commands, pipelined. `raw` sends
+// statuses; -batch runs a file of such commands, pipelined. `bridge`
+// takes iproute2 bridge's objects (link, fdb, mdb, vlan, monitor) with its
+// grammar, text and JSON keys. `raw` sends
 // any request to any protocol and decodes the replies; `protocols` lists
 // the netlink protocols this kernel has; `usersock` serves, calls and
 // watches a custom protocol over NETLINK_USERSOCK; `completion` prints a
@@ -26,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nlkit/nlkit/cmd/nlctl/internal/bridge"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/completion"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/exporter"
@@ -42,6 +45,7 @@ func registry() *cli.Registry {
 	r := &cli.Registry{Batch: iproute.RunBatch}
 	iproute.SetValues(r)
 	r.Add(iproute.Commands()...)
+	r.Add(bridge.Commands()...)
 	r.Add(raw.Commands()...)
 	r.Add(usersockcmd.Commands()...)
 	r.Add(wgcmd.Commands()...)

@@ -63,6 +63,7 @@ const (
 	RouteClassidFeature        = "route realms (CONFIG_IP_ROUTE_CLASSID)"
 	IPv6SubtreesFeature        = "IPv6 source routing (CONFIG_IPV6_SUBTREES)"
 	BridgeMcastSnoopingFeature = "bridge multicast snooping (CONFIG_BRIDGE_IGMP_SNOOPING)"
+	BridgeVLANFilteringFeature = "bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)"
 	NexthopResilientFeature    = "resilient nexthop groups and their buckets (NHA_RES_GROUP)"
 	NexthopStatsFeature        = "nexthop group statistics (NHA_OP_FLAGS)"
 	NexthopWideWeightsFeature  = "16-bit nexthop group weights (struct nexthop_grp weight_high)"
@@ -293,6 +294,22 @@ func HasLinkDataAttr(t testing.TB, ns *netnstest.NS, kind string, attr uint16) (
 // built with snooping (and otherwise ignores the setting).
 func HasBridgeMcastSnooping(t testing.TB, ns *netnstest.NS) (bool, string) {
 	t.Helper()
+	return bridgeDataHas(t, ns, unix.IFLA_BR_MCAST_SNOOPING, "IFLA_BR_MCAST_SNOOPING")
+}
+
+// HasBridgeVLANFiltering creates a bridge and looks whether the kernel
+// reports its default PVID, which it does exactly when built with VLAN
+// filtering (without, it reports vlan_filtering 0 and refuses to turn it
+// on, with a bare EOPNOTSUPP).
+func HasBridgeVLANFiltering(t testing.TB, ns *netnstest.NS) (bool, string) {
+	t.Helper()
+	return bridgeDataHas(t, ns, unix.IFLA_BR_VLAN_DEFAULT_PVID, "IFLA_BR_VLAN_DEFAULT_PVID")
+}
+
+// bridgeDataHas creates a bridge and reports whether its IFLA_INFO_DATA
+// has the attribute attr (named name).
+func bridgeDataHas(t testing.TB, ns *netnstest.NS, attr uint16, attrName string) (bool, string) {
+	t.Helper()
 	c := probeConn(t, ns)
 	const name = probeLinkName
 	var e nl.Encoder
@@ -322,13 +339,13 @@ func HasBridgeMcastSnooping(t testing.TB, ns *netnstest.NS) (bool, string) {
 			}
 			data := info.Nested()
 			for data.Next() {
-				if data.Type() == unix.IFLA_BR_MCAST_SNOOPING {
-					return true, "a new bridge's IFLA_INFO_DATA has IFLA_BR_MCAST_SNOOPING"
+				if data.Type() == attr {
+					return true, "a new bridge's IFLA_INFO_DATA has " + attrName
 				}
 			}
 		}
 	}
-	return false, "a new bridge's IFLA_INFO_DATA has no IFLA_BR_MCAST_SNOOPING"
+	return false, "a new bridge's IFLA_INFO_DATA has no " + attrName
 }
 
 // HasRuleAttr asks whether the kernel's rule policy has attribute attr,

@@ -31,12 +31,25 @@ func TestFeatureProbes(t *testing.T) {
 		{"nexthop dump NHA_OIF", true, func() (bool, string) { return hasNexthopDumpAttr(t, ns, unix.NHA_OIF) }},
 		{"nexthop dump attribute 200", false, func() (bool, string) { return hasNexthopDumpAttr(t, ns, 200) }},
 		{"encapsulation type 200", false, func() (bool, string) { return HasLWTEncap(t, ns, 200) }},
+		{"bridge data IFLA_BR_FORWARD_DELAY", true, func() (bool, string) {
+			return bridgeDataHas(t, ns, unix.IFLA_BR_FORWARD_DELAY, "IFLA_BR_FORWARD_DELAY")
+		}},
+		{"bridge data attribute 200", false, func() (bool, string) { return bridgeDataHas(t, ns, 200, "attribute 200") }},
 	} {
 		got, why := c.has()
 		if got != c.want {
 			t.Errorf("%s: present %v, want %v (%s)", c.name, got, c.want, why)
 		}
 	}
+	// VLAN filtering: the probe agrees with what the kernel does when
+	// asked to turn it on.
+	has, why := HasBridgeVLANFiltering(t, ns)
+	ns.IP("link", "add", "kf-br0", "type", "bridge")
+	_, err := ns.TryIP("link", "set", "kf-br0", "type", "bridge", "vlan_filtering", "1")
+	if has != (err == nil) {
+		t.Errorf("bridge VLAN filtering: probe says %v (%s), turning it on: %v", has, why, err)
+	}
+	ns.IP("link", "del", "kf-br0")
 	// What is left in the namespace: nothing the probes made.
 	if out := ns.IP("-o", "link", "show"); strings.Count(out, "\n") != 1 {
 		t.Errorf("links left by the probes:\n%s", out)
