@@ -37,6 +37,10 @@ var linkRefs = map[string]string{
 	"ParentIndex":     "*",                       // the link this one is stacked on or paired with
 	"BackupPortIndex": "*",                       // a bridge port's backup port
 	"PeerIndex":       "VethInfo",                // a veth's other end
+
+	// A bond's active and primary ports (ip's active_slave, primary).
+	"ActivePortIndex":  "BondInfo",
+	"PrimaryPortIndex": "BondInfo",
 }
 
 // notLinks are the int fields that are not links, and what they are.
