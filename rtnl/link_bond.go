@@ -101,7 +101,7 @@ type BondInfo struct {
 	UseCarrier      *bool
 	ARPInterval     *uint32
 	// ARPIPTargets and NSIP6Targets are the addresses ARP and neighbour
-	// solicitation probes go to (at most 16 of each); sent, they replace
+	// solicitation probes go to (the kernel takes at most 16 of each); sent, they replace
 	// the bond's (a non-nil empty slice clears them).
 	ARPIPTargets []netip.Addr
 	NSIP6Targets []netip.Addr
@@ -140,10 +140,6 @@ type BondInfo struct {
 	ADInfo *BondADInfo
 }
 
-// bondMaxTargets is the kernel's limit on ARP and NS targets
-// (BOND_MAX_ARP_TARGETS).
-const bondMaxTargets = 16
-
 func (*BondInfo) accepts(kind string) bool { return kind == "bond" }
 func (*BondInfo) defaultKind() string      { return "bond" }
 
@@ -160,12 +156,9 @@ func (b *BondInfo) validate(int) error {
 		}
 	}
 	for _, a := range b.NSIP6Targets {
-		if !a.Is6() || a.Is4In6() {
+		if !a.Is6() {
 			return fmt.Errorf("rtnl: bond NSIP6Targets: %v is not an IPv6 address", a)
 		}
-	}
-	if len(b.ARPIPTargets) > bondMaxTargets || len(b.NSIP6Targets) > bondMaxTargets {
-		return fmt.Errorf("rtnl: a bond takes at most %d ARP and %d NS targets", bondMaxTargets, bondMaxTargets)
 	}
 	if len(b.ADActorSystem) != 0 && len(b.ADActorSystem) != 6 {
 		return fmt.Errorf("rtnl: bond ADActorSystem %v is not an Ethernet address", b.ADActorSystem)

@@ -1,8 +1,6 @@
 package rtnl
 
 import (
-	"fmt"
-
 	"github.com/nlkit/nlkit/nl"
 	"golang.org/x/sys/unix"
 )
@@ -53,12 +51,9 @@ type IpvlanInfo struct {
 func (*IpvlanInfo) accepts(kind string) bool { return kind == "ipvlan" || kind == "ipvtap" }
 func (*IpvlanInfo) defaultKind() string      { return "ipvlan" }
 
-func (v *IpvlanInfo) validate(int) error {
-	if v.Flags != nil && *v.Flags&(IpvlanPrivate|IpvlanVEPA) == IpvlanPrivate|IpvlanVEPA {
-		return fmt.Errorf("rtnl: ipvlan flags private and vepa exclude each other")
-	}
-	return nil
-}
+// validate leaves the flags to the kernel, which refuses private and
+// vepa together.
+func (*IpvlanInfo) validate(int) error { return nil }
 
 func (v *IpvlanInfo) encodeData(e *nl.Encoder) {
 	if v.Mode != nil {

@@ -90,12 +90,9 @@ type VlanInfo struct {
 func (*VlanInfo) accepts(kind string) bool { return kind == "vlan" }
 func (*VlanInfo) defaultKind() string      { return "vlan" }
 
-func (v *VlanInfo) validate(int) error {
-	if v.ID != nil && *v.ID > 4095 {
-		return fmt.Errorf("rtnl: vlan ID %d is out of range (0 to 4095)", *v.ID)
-	}
-	return nil
-}
+// validate leaves the ID's range (0 to 4095) to the kernel, which says
+// so: data listed must encode again.
+func (*VlanInfo) validate(int) error { return nil }
 
 func (v *VlanInfo) encodeData(e *nl.Encoder) {
 	linkPutU16(e, unix.IFLA_VLAN_ID, v.ID)
