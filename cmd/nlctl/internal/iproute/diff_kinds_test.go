@@ -190,3 +190,40 @@ func TestDiffLinkKindChanges(t *testing.T) {
 		t.Errorf("ip -d link show after ip's and nlctl's changes:\n%s", strings.Join(problems, "\n"))
 	}
 }
+
+// TestDiffLinkBond8023AD compares an 802.3ad bond with a port: its
+// aggregator info, and the port's LACP states (which the bond's state
+// machines may change between two looks: a difference must persist over
+// three looks in a row).
+func TestDiffLinkBond8023AD(t *testing.T) {
+	ns := netnstest.New(t)
+	kfeature.RequireLinkKinds(t, ns, "bond", "veth")
+	for _, c := range [][]string{
+		{"link", "add", "b2", "type", "bond", "mode", "802.3ad", "lacp_rate", "fast", "ad_actor_system", "02:00:00:00:00:aa"},
+		{"link", "add", "q0", "type", "veth", "peer", "name", "q0x"},
+		{"link", "set", "q0x", "up"},
+		{"link", "set", "b2", "up"},
+		{"link", "set", "q0", "master", "b2"},
+	} {
+		ns.IP(c...)
+	}
+	for _, args := range [][]string{{"-d", "link", "show", "b2"}, {"-d", "link", "show", "q0"}} {
+		var err error
+		var ipOut, ours string
+		for range 3 {
+			ipOut = ns.IP(append([]string{"-j"}, args...)...)
+			code, out, errs := nlctl(append([]string{"-n", ns.Name, "-j"}, args...)...)
+			if code != 0 {
+				t.Fatalf("nlctl %v: exit %d: %s", args, code, errs)
+			}
+			ours = out
+			if err = compareIPJSON(dropTimers(t, ipOut), dropTimers(t, ours), keyOf("ifname")); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			t.Errorf("nlctl -j %s differs from ip:\n%v\nip:    %s\nnlctl: %s", strings.Join(args, " "), err, ipOut, ours)
+		}
+		textBoth(t, ns, nil, args...)
+	}
+}
