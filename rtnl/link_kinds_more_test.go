@@ -549,3 +549,61 @@ func TestLinkDummy(t *testing.T) {
 	}
 	linkGone(t, h, ns, "d0")
 }
+
+// TestLinkKindsInCacheAndWatch: the cache and the watcher decode kind and
+// port data with the same decoders as listings.
+func TestLinkKindsInCacheAndWatch(t *testing.T) {
+	ns, h := newHandle(t)
+	kfeature.RequireLinkKinds(t, ns, "vlan", "bond", "veth")
+	for _, c := range [][]string{
+		{"link", "add", "v0", "type", "veth", "peer", "name", "v1"},
+		{"link", "add", "vl5", "link", "v0", "type", "vlan", "id", "5", "protocol", "802.1ad"},
+		{"link", "add", "b0", "type", "bond", "mode", "active-backup", "miimon", "100"},
+		{"link", "set", "v1", "master", "b0"},
+	} {
+		ns.IP(c...)
+	}
+	check := func(where string, l *rtnl.Link) {
+		t.Helper()
+		switch l.Name {
+		case "vl5":
+			if v, ok := l.Info.Data.(*rtnl.VlanInfo); !ok || *v.ID != 5 || *v.Protocol != rtnl.VlanProtocol8021AD {
+				t.Errorf("%s: vl5: %#v", where, l.Info.Data)
+			}
+		case "b0":
+			if b, ok := l.Info.Data.(*rtnl.BondInfo); !ok || *b.Mode != rtnl.BondActiveBackup || *b.MIIMon != 100 {
+				t.Errorf("%s: b0: %#v", where, l.Info.Data)
+			}
+		case "v1":
+			if p, ok := l.Info.SlaveData.(*rtnl.BondPortInfo); !ok || p.QueueID == nil {
+				t.Errorf("%s: v1: %#v", where, l.Info.SlaveData)
+			}
+		}
+	}
+	c, err := h.NewCache(bg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, n := range []string{"vl5", "b0", "v1"} {
+		l, ok := c.LinkByName(n)
+		if !ok {
+			t.Fatalf("cache: no %s", n)
+		}
+		check("cache", &l)
+	}
+	seen := map[string]bool{}
+	for ev, err := range h.Watch(bg, &rtnl.WatchOptions{Kinds: rtnl.KindLink}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Link == nil {
+			continue
+		}
+		check("watch", ev.Link)
+		seen[ev.Link.Name] = true
+		if seen["vl5"] && seen["b0"] && seen["v1"] {
+			break
+		}
+	}
+}
