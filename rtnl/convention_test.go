@@ -38,6 +38,10 @@ var linkRefs = map[string]string{
 	"BackupPortIndex": "*",                       // a bridge port's backup port
 	"PeerIndex":       "VethInfo",                // a veth's other end
 	"ViaLinkIndex":    "Neighbour",               // the interface a VXLAN FDB entry's remote is reached through
+
+	// A bond's active and primary ports (ip's active_slave, primary).
+	"ActivePortIndex":  "BondInfo",
+	"PrimaryPortIndex": "BondInfo",
 }
 
 // notLinks are the int fields that are not links, and what they are.

@@ -20,8 +20,9 @@ type LinkInfo struct {
 	// empty if Data says it (a *BridgeInfo is a "bridge").
 	Kind string
 	// Data holds the kind's attributes (IFLA_INFO_DATA): a *VethInfo,
-	// *BridgeInfo, *MacvlanInfo (for macvlan and macvtap) or *VxlanInfo,
-	// or RawLinkData, as the kernel sent them, for the other kinds (and
+	// *BridgeInfo, *MacvlanInfo (for macvlan and macvtap), *VxlanInfo,
+	// *VlanInfo, *BondInfo, *VrfInfo or *IpvlanInfo (for ipvlan and
+	// ipvtap), or RawLinkData, as the kernel sent them, for the other kinds (and
 	// for data this package fails to decode). nil when there are none (as
 	// for ifb). A listed veth has a *VethInfo holding its peer's index,
 	// though the kernel sends no veth data.
@@ -30,12 +31,14 @@ type LinkInfo struct {
 	// (IFLA_INFO_SLAVE_KIND), such as "bridge".
 	SlaveKind string
 	// SlaveData holds the link's attributes as a port
-	// (IFLA_INFO_SLAVE_DATA): a *BridgePortInfo, or RawLinkData.
+	// (IFLA_INFO_SLAVE_DATA): a *BridgePortInfo, *BondPortInfo or
+	// *VrfPortInfo, or RawLinkData.
 	SlaveData LinkData
 }
 
 // LinkData is the kind-specific part of a link: *VethInfo, *BridgeInfo,
-// *BridgePortInfo, *MacvlanInfo, *VxlanInfo or RawLinkData. Only this
+// *BridgePortInfo, *MacvlanInfo, *VxlanInfo, *VlanInfo, *BondInfo,
+// *BondPortInfo, *VrfInfo, *VrfPortInfo, *IpvlanInfo or RawLinkData. Only this
 // package's types implement it.
 type LinkData interface {
 	// accepts reports whether the data fits the kind (or, for port data,
@@ -161,14 +164,33 @@ func decodeLinkData(kind string, b []byte, depth int, s *store) (LinkData, error
 	case "vxlan":
 		v := s.newVxlanInfo()
 		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "vlan":
+		v := new(VlanInfo)
+		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "bond":
+		v := new(BondInfo)
+		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "vrf":
+		v := new(VrfInfo)
+		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "ipvlan", "ipvtap":
+		v := new(IpvlanInfo)
+		return v, v.decode(nl.NewAttrDecoder(b), s)
 	}
 	return RawLinkData(s.bytes(b)), nil
 }
 
 func decodeSlaveData(kind string, b []byte, s *store) (LinkData, error) {
-	if kind == "bridge" {
+	switch kind {
+	case "bridge":
 		v := s.newBridgePortInfo()
 		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "bond":
+		v := new(BondPortInfo)
+		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "vrf":
+		v := new(VrfPortInfo)
+		return v, v.decode(nl.NewAttrDecoder(b))
 	}
 	return RawLinkData(s.bytes(b)), nil
 }

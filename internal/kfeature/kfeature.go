@@ -55,6 +55,11 @@ var linkKindFeatures = map[string]string{
 	"ifb":     "ifb devices (CONFIG_IFB)",
 	"vrf":     "VRF devices (CONFIG_NET_VRF)",
 	"veth":    "veth devices (CONFIG_VETH)",
+
+	"dummy":  "dummy devices (CONFIG_DUMMY)",
+	"vlan":   "802.1Q VLAN devices (CONFIG_VLAN_8021Q)",
+	"bond":   "bonding devices (CONFIG_BONDING)",
+	"ipvlan": "ipvlan devices (CONFIG_IPVLAN)",
 }
 
 // Feature names of the other probes.

@@ -38,7 +38,15 @@ KIND ARGS := veth [peer [name] NAME [LINK OPTIONS]]
            | vxlan id VNI [remote ADDR | group ADDR] [local ADDR] [dev DEV] [dstport PORT]
                     [srcport MIN MAX] [ttl N|auto|inherit] [tos N|inherit] [df unset|set|inherit]
                     [flowlabel N] [[no]learning] [ageing N] [maxaddr N] [[no]udpcsum] [external] ...
-           | ifb | any other kind (without arguments)
+           | vlan id VLANID [protocol 802.1Q|802.1ad] [reorder_hdr|gvrp|mvrp|loose_binding|
+                    bridge_binding {on | off}] [ingress-qos-map FROM:TO...] [egress-qos-map FROM:TO...]
+           | bond [mode MODE] [active_slave DEV | clear_active_slave] [miimon N] [updelay N]
+                    [downdelay N] [arp_interval N] [arp_ip_target ADDR,...] [primary DEV]
+                    [xmit_hash_policy POLICY] [lacp_rate slow|fast] [ad_select SEL] [min_links N] ...
+           | bond_slave [queue_id N] [prio N]
+           | vrf table TABLE
+           | ipvlan | ipvtap [mode {l2 | l3 | l3s}] [bridge | private | vepa]
+           | dummy | ifb | any other kind (without arguments)
 `
 
 // linkTable is one dump of every link: the links to show, and the names

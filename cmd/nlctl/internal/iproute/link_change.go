@@ -667,6 +667,42 @@ func parseLinkKind(x *ipctx, a *cli.Args, kind string, add bool) (*rtnl.LinkInfo
 			return nil, err
 		}
 		return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
+	case "vlan":
+		d, err := parseVlanArgs(a, add)
+		if err != nil {
+			return nil, err
+		}
+		return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
+	case "bond":
+		d, err := parseBondArgs(x, a)
+		if err != nil {
+			return nil, err
+		}
+		return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
+	case "bond_slave":
+		d, err := parseBondPortArgs(a)
+		if err != nil {
+			return nil, err
+		}
+		return &rtnl.LinkInfo{SlaveKind: "bond", SlaveData: d}, nil
+	case "vrf":
+		d, err := parseVrfArgs(x, a)
+		if err != nil {
+			return nil, err
+		}
+		return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
+	case "dummy", "ifb":
+		// ip's dummy and ifb take no options and ignore what follows.
+		for a.More() {
+			a.Next()
+		}
+		return &rtnl.LinkInfo{Kind: kind}, nil
+	case "ipvlan", "ipvtap":
+		d, err := parseIpvlanArgs(kind, a)
+		if err != nil {
+			return nil, err
+		}
+		return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
 	}
 	if a.More() {
 		return nil, cli.Failf("%s: options are not supported (%s)", cli.Quote(kind), cli.Quote(a.Peek()))

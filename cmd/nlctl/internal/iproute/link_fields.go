@@ -14,7 +14,7 @@ import (
 // text is empty).
 type linkField struct {
 	key  string
-	kind byte // 's' string, 'u' unsigned, 'b' bool, 'n' raw JSON number, '{' object, '}' end, 'a' strings
+	kind byte // 's' string, 'u' unsigned, 'b' bool, 'n' raw JSON number, '{' object, '}' end, 'a' strings, '[' array, ']' its end, 'z' null
 	s    string
 	u    uint64
 	b    bool
@@ -62,8 +62,8 @@ func linkHex(v uint64) string {
 
 func writeFieldsJSON(j *output.JSON, fs linkFields) {
 	for _, f := range fs {
-		if f.key == "" && f.kind != '}' {
-			continue
+		if f.key == "" && f.kind != '}' && f.kind != '{' && f.kind != ']' {
+			continue // ('{' without a key: an object in an array)
 		}
 		switch f.kind {
 		case 's':
@@ -78,8 +78,12 @@ func writeFieldsJSON(j *output.JSON, fs linkFields) {
 			j.Strings(f.key, f.ss)
 		case '{':
 			j.Object(f.key)
-		case '}':
+		case '}', ']':
 			j.End()
+		case '[':
+			j.Array(f.key)
+		case 'z':
+			j.Null(f.key)
 		}
 	}
 }
@@ -105,6 +109,18 @@ func linkDataFields(t *linkTable, data rtnl.LinkData) linkFields {
 		return macvlanFields(d)
 	case *rtnl.VxlanInfo:
 		return vxlanFields(t, d)
+	case *rtnl.VlanInfo:
+		return vlanFields(d)
+	case *rtnl.BondInfo:
+		return bondFields(t, d)
+	case *rtnl.BondPortInfo:
+		return bondPortFields(d)
+	case *rtnl.VrfInfo:
+		return vrfFields(d)
+	case *rtnl.VrfPortInfo:
+		return vrfPortFields(d)
+	case *rtnl.IpvlanInfo:
+		return ipvlanFields(d)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 // of `type KIND`. bridge_slave is for `link set DEV type bridge_slave`.
 func LinkKinds() []string {
 	return []string{"veth", "bridge", "bridge_slave", "macvlan", "macvtap", "vxlan",
+		"vlan", "bond", "bond_slave", "vrf", "ipvlan", "ipvtap",
 		"dummy", "ifb", "nlmon"}
 }
 
