@@ -9,7 +9,8 @@
 #
 #   -k KERNELS  comma list of 5.10,6.1,6.12,7,host or "all" (default all)
 #   -p PKGS     go package patterns, space or comma separated, relative to
-#               REPO (default: the packages with privileged kernel tests)
+#               REPO (default: the packages with privileged kernel tests;
+#               "none": no package, with NLKIT_MATRIX_SELFTEST=1)
 #   -r REGEX    passed to every test binary as -test.run
 #   -C REPO     the repository (or worktree) whose tests are built
 #               (default: the one this script is in)
@@ -70,7 +71,7 @@ done
 # The modules the tests may need, with the parameters that keep them from
 # creating devices by themselves. A kernel without one of them lacks it:
 # the tests detect that and skip.
-DEFAULT_MODULES="crc32c_generic dummy:numdummies=0 8021q bonding:max_bonds=0 vrf ipvlan ipvtap macvlan macvtap
+DEFAULT_MODULES="crc32c_generic crc32c_cryptoapi dummy:numdummies=0 8021q bonding:max_bonds=0 vrf ipvlan ipvtap macvlan macvtap
 wireguard ip_gre ip6_gre ipip sit ip6_tunnel geneve vxlan veth bridge ifb:numifbs=0 tun nlmon
 nfnetlink nf_tables nf_conntrack nf_conntrack_netlink nfnetlink_queue nfnetlink_log
 nft_ct nft_nat nf_nat sch_netem sch_htb sch_ingress cls_u32 cls_flower act_mirred act_gact"
@@ -159,10 +160,11 @@ build_tests() {
 }
 say "building test binaries from $repo: $pkgs"
 # shellcheck disable=SC2086 # patterns are words
-build_tests "$repo" $pkgs
+[ "$pkgs" = none ] || build_tests "$repo" $pkgs
 if [ "${NLKIT_MATRIX_SELFTEST:-0}" = 1 ]; then
 	say "NLKIT_MATRIX_SELFTEST=1: adding the runner's selftest package"
 	build_tests "$self_repo" ./kmatrix/selftest
+	echo "NLKIT_MATRIX_SELFTEST=1" >>"$stage/kmatrix/env"
 fi
 [ -s "$stage/kmatrix/tests.list" ] || die "no package with tests in: $pkgs"
 {
@@ -291,7 +293,9 @@ fetch_kernel() {
 		done
 		touch "$tree/.done"
 	fi
+	# boot/vmlinuz-ABI, or (newer packages) lib/modules/ABI/vmlinuz.
 	vmlinuz=$(find "$tree/x" -name "vmlinuz-$abi" | head -n 1)
+	[ -n "$vmlinuz" ] || vmlinuz=$(find "$tree/x" -path "*/modules/$abi/vmlinuz" | head -n 1)
 	[ -n "$vmlinuz" ] || die "$kpkg $kver: no vmlinuz-$abi in $debpkgs"
 	modroot=$(find "$tree/x" -maxdepth 4 -type d -path "*/modules/$abi" | head -n 1)
 	[ -n "$modroot" ] || die "$kpkg $kver: no modules/$abi"
@@ -325,8 +329,11 @@ stage_modules() {
 		if [ -z "$rel" ]; then
 			if sed 's/.*\///; s/\.ko$//; s/-/_/g' "$modroot/modules.builtin" 2>/dev/null | grep -qx "$n"; then
 				printf '%s\tbuiltin\t\n' "$name" >>"$dest/kmatrix/modules.list"
-			else
+			elif [ -f "$modroot/modules.builtin" ]; then
 				printf '%s\tabsent\t\n' "$name" >>"$dest/kmatrix/modules.list"
+			else
+				# No modules.builtin in the package: the guest tells.
+				printf '%s\tnotmodule\t\n' "$name" >>"$dest/kmatrix/modules.list"
 			fi
 			continue
 		fi
@@ -385,6 +392,9 @@ for k in $kernels; do
 		say "host: done in $(($(date +%s) - k0)) s"
 		continue
 	fi
+	# One run at a time fetches and unpacks into the shared cache.
+	exec 9>"$cache/.lock"
+	flock -x 9
 	fetch_kernel "$k"
 	say "$k: $kpkg $kver (kernel ready after $(($(date +%s) - k0)) s)"
 	root="$kdir/root"
@@ -392,6 +402,8 @@ for k in $kernels; do
 	cp -a "$userland" "$root"
 	cp -a "$stage/init" "$stage/kmatrix" "$root/"
 	stage_modules "$k" "$root"
+	flock -u 9
+	exec 9>&-
 	# After the modules: fallback tunnel devices only in the first
 	# namespace, so that a test's fresh namespace holds only lo (as on a
 	# kernel without these modules). NLKIT_KMATRIX_FB_TUNNELS=keep leaves

@@ -83,6 +83,15 @@ func (g *run) modules(dir string) {
 			params = fields[2]
 		}
 		switch where {
+		case "notmodule":
+			// Built in, or not there: built-in modules with
+			// parameters show in /sys/module.
+			where = "absent"
+			if _, err := os.Stat("/sys/module/" + strings.ReplaceAll(name, "-", "_")); err == nil {
+				where = "builtin"
+			}
+			g.w.line("KM MODULE %s %s", name, where)
+			continue
 		case "builtin", "absent":
 			g.w.line("KM MODULE %s %s", name, where)
 			continue
@@ -192,6 +201,14 @@ func (g *run) tests(dir string) {
 			}
 		}
 	}
+	env := g.env
+	if b, err := os.ReadFile(filepath.Join(dir, "env")); err == nil {
+		for _, e := range strings.Split(string(b), "\n") {
+			if strings.Contains(e, "=") {
+				env = append(env, e)
+			}
+		}
+	}
 	tmp, err := os.MkdirTemp("", "kmatrix-skips")
 	if err != nil {
 		g.w.line("KM TESTS-SETUP-FAIL %v", err)
@@ -209,7 +226,7 @@ func (g *run) tests(dir string) {
 		start := time.Now()
 		cmd := exec.Command(bin, append([]string{"-test.v", "-test.count=1"}, args...)...)
 		cmd.Dir = src
-		cmd.Env = append(append([]string(nil), g.env...), "NLKIT_SKIP_LOG="+skiplog)
+		cmd.Env = append(append([]string(nil), env...), "NLKIT_SKIP_LOG="+skiplog)
 		cmd.Stdout = g.w
 		cmd.Stderr = g.w
 		status := 0
