@@ -18,6 +18,7 @@ func main() {
 	docs := flag.String("w", "", "also write the report to `FILE` (docs/KERNEL-MATRIX.md)")
 	tests := flag.String("tests", "", "the tests.list of the run (`FILE`), for the packages' order")
 	regex := flag.String("regex", "", "the -test.run filter of the run, for the report's header")
+	note := flag.String("note", "", "a paragraph (`TEXT`) to put under the report's header")
 	flag.Parse()
 	var runs []*kernelRun
 	for _, dir := range flag.Args() {
@@ -38,7 +39,7 @@ func main() {
 			}
 		}
 	}
-	r := &report{runs: runs, pkgs: pkgs, regex: *regex, date: time.Now().UTC()}
+	r := &report{runs: runs, pkgs: pkgs, regex: *regex, note: *note, date: time.Now().UTC()}
 	text, ok := r.markdown()
 	fmt.Print(text)
 	for _, f := range []string{*out, *docs} {

@@ -13,6 +13,7 @@ type report struct {
 	runs  []*kernelRun
 	pkgs  []string
 	regex string
+	note  string
 	date  time.Time
 }
 
@@ -37,6 +38,9 @@ func (r *report) markdown() (string, bool) {
 		fmt.Fprintf(&b, " with `-r %s`", r.regex)
 	}
 	fmt.Fprintf(&b, ". Cells: passed / failed / skipped top-level tests; `—` not run; `!` the binary did not finish or exited non-zero without a failed test.\n\n")
+	if r.note != "" {
+		fmt.Fprintf(&b, "%s\n\n", r.note)
+	}
 
 	fmt.Fprintf(&b, "## Kernels\n\n| kernel | package | uname -r | accelerator | wall time | result |\n|---|---|---|---|---|---|\n")
 	for _, k := range r.runs {
