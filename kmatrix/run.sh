@@ -245,6 +245,16 @@ apt_version() { # SUITE PACKAGE: the candidate version
 	apt-cache $(apt_opts "$1") policy "$2" 2>/dev/null | sed -n 's/^ *Candidate: //p'
 }
 
+# find_deb PACKAGE VERSION prints the cached .deb of that version, if any
+# (apt names it PACKAGE_VERSION_ARCH.deb, a ':' of the version as %3a).
+find_deb() {
+	_v=$(printf '%s' "$2" | sed 's/:/%3a/')
+	for _f in "$cache/debs/$1_$_v"_*.deb; do
+		[ -f "$_f" ] && printf '%s\n' "$_f" && return 0
+	done
+	return 0
+}
+
 # fetch_kernel LABEL sets vmlinuz, modroot, abi, kpkg, kver: the newest
 # kernel of the label's suite, downloaded (never installed) and unpacked
 # in the cache.
@@ -274,7 +284,7 @@ fetch_kernel() {
 		mkdir -p "$tree/x" "$cache/debs"
 		for p in $debpkgs; do
 			v=$(apt_version "$suite" "$p")
-			deb=$(ls "$cache/debs/${p}_"*.deb 2>/dev/null | grep -F "_$(printf '%s' "$v" | sed 's/:/%3a/')_" | head -n 1 || true)
+			deb=$(find_deb "$p" "$v")
 			if [ -z "$deb" ]; then
 				say "$1: downloading $p $v"
 				# shellcheck disable=SC2046
@@ -284,7 +294,8 @@ fetch_kernel() {
 						# shellcheck disable=SC2046
 						(cd "$cache/debs" && apt-get $(apt_opts "$suite") download -qq "$p=$v" >/dev/null 2>&1)
 					} || die "apt-get download $p=$v ($suite)"
-				deb=$(ls "$cache/debs/${p}_"*.deb | head -n 1)
+				deb=$(find_deb "$p" "$v")
+				[ -n "$deb" ] || die "apt-get download $p=$v left no .deb"
 			fi
 			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tree/x" --exclude=./usr/share ||
 				die "unpacking $deb"
@@ -339,6 +350,7 @@ stage_modules() {
 		queue="$queue $rel"
 	done
 	while [ -n "$queue" ]; do
+		# shellcheck disable=SC2086 # the queue is a list of words
 		set -- $queue
 		rel=$1
 		shift

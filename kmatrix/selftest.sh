@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016 # backquotes are Markdown in this file
 # selftest.sh: the kernel matrix's test of itself. Runs kmatrix/run.sh on
 # the oldest and the newest kernel with only the selftest package
 # (kmatrix/selftest, whose TestDeliberateFailureBefore6 fails on kernels
