@@ -27,7 +27,7 @@ sed -n '/^## Kernels/,/^## Modules/p' "$report"
 # Both kernels ran to their end.
 [ "$(grep -c '| ran to the end |' "$report")" = 2 ] || fail "not both kernels ran to their end"
 # The table: columns 5.10 then 7.
-row=$(grep '^| kmatrix/selftest |' "$report") || fail "no table row for kmatrix/selftest"
+row=$(grep -m 1 '^| kmatrix/selftest |' "$report") || fail "no table row for kmatrix/selftest"
 case $row in
 '| kmatrix/selftest | **1 / 1 / 1** | 2 / 0 / 1 |') ;;
 *) fail "table row is '$row', want '| kmatrix/selftest | **1 / 1 / 1** | 2 / 0 / 1 |'" ;;
