@@ -84,9 +84,10 @@ func (g *run) modules(dir string) {
 		}
 		switch where {
 		case "notmodule":
-			// Built in, or not there: built-in modules with
-			// parameters show in /sys/module.
-			where = "absent"
+			// Built in, or not there (the package lists no
+			// modules.builtin): built-in modules with parameters show
+			// in /sys/module, others cannot be told from absent ones.
+			where = "notmodule"
 			if _, err := os.Stat("/sys/module/" + strings.ReplaceAll(name, "-", "_")); err == nil {
 				where = "builtin"
 			}

@@ -179,11 +179,13 @@ func (r *report) markdown() (string, bool) {
 		if len(k.Modules) == 0 {
 			continue
 		}
-		var absent, failed, builtin []string
+		var absent, failed, builtin, unknown []string
 		for name, st := range k.Modules {
 			switch {
 			case st == "absent":
 				absent = append(absent, name)
+			case st == "notmodule":
+				unknown = append(unknown, name)
 			case st == "builtin":
 				builtin = append(builtin, name)
 			case strings.HasPrefix(st, "failed"):
@@ -193,12 +195,16 @@ func (r *report) markdown() (string, bool) {
 		sort.Strings(absent)
 		sort.Strings(failed)
 		sort.Strings(builtin)
-		fmt.Fprintf(&b, "- %s: %d loaded", k.Label, len(k.Modules)-len(absent)-len(failed)-len(builtin))
+		sort.Strings(unknown)
+		fmt.Fprintf(&b, "- %s: %d loaded", k.Label, len(k.Modules)-len(absent)-len(failed)-len(builtin)-len(unknown))
 		if len(builtin) > 0 {
 			fmt.Fprintf(&b, "; built in: %s", strings.Join(builtin, " "))
 		}
 		if len(absent) > 0 {
 			fmt.Fprintf(&b, "; absent: %s", strings.Join(absent, " "))
+		}
+		if len(unknown) > 0 {
+			fmt.Fprintf(&b, "; not a loadable module (built in or absent: the package lists no modules.builtin): %s", strings.Join(unknown, " "))
 		}
 		if len(failed) > 0 {
 			fmt.Fprintf(&b, "; **failed to load**: %s", strings.Join(failed, "; "))
