@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlkit/nlkit/internal/kfeature"
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
@@ -208,6 +209,9 @@ var listingCases = []listingCase{
 		name:  "NexthopBuckets",
 		scale: 8192, // one resilient group of 8,192 buckets
 		fill: func(tb testing.TB, ns *netnstest.NS, h *rtnl.Handle, n int) {
+			if ok, why := kfeature.HasNexthopResilient(tb, ns); !ok {
+				netnstest.SkipFeature(tb, kfeature.NexthopResilientFeature, why)
+			}
 			idx := vethUp(tb, ns, "10.128.0.1/16")
 			b := h.NewBatch()
 			for i := range 2 {

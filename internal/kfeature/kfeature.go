@@ -500,7 +500,32 @@ func unknownAttrAt(ne *nl.Error, off int) bool {
 // hasNexthopDumpAttr dumps nexthops with the 32-bit attribute attr set to
 // 0: a kernel that does not know it refuses it as unknown (dump requests
 // are parsed strictly). NHA_OP_FLAGS (14) asks for group statistics.
+// Older kernels say less: 6.1 names no offset in a dump's error (only the
+// message; the request carries no other attribute, so it names this one),
+// and 5.10 answers a bare EINVAL. A bare EINVAL is evidence only when an
+// attribute no kernel knows (200) gets the very same answer.
 func hasNexthopDumpAttr(t testing.TB, ns *netnstest.NS, attr uint16) (bool, string) {
+	t.Helper()
+	ne := nexthopDumpAnswer(t, ns, attr)
+	what := fmt.Sprintf("RTM_GETNEXTHOP dump with attribute %d answered %s", attr, describeAnswer(ne))
+	switch {
+	case ne == nil:
+		return true, what
+	case unknownAttrAt(ne, nl.HeaderLen+8) || unknownAttrAt(ne, 0):
+		return false, what
+	case ne.Errno == unix.EINVAL && ne.Message == "" && ne.Offset == 0:
+		ref := nexthopDumpAnswer(t, ns, 200)
+		if ref != nil && ref.Errno == ne.Errno && ref.Message == "" && ref.Offset == 0 {
+			return false, what + ", as for attribute 200, which no kernel knows"
+		}
+		return true, what + ", unlike attribute 200 (" + describeAnswer(ref) + ")"
+	}
+	return true, what
+}
+
+// nexthopDumpAnswer dumps nexthops with the 32-bit attribute attr set to 0
+// and returns the kernel's refusal, or nil.
+func nexthopDumpAnswer(t testing.TB, ns *netnstest.NS, attr uint16) *nl.Error {
 	t.Helper()
 	c := probeConn(t, ns)
 	var e nl.Encoder
@@ -514,11 +539,10 @@ func hasNexthopDumpAttr(t testing.TB, ns *netnstest.NS, attr uint16) (bool, stri
 			if !errors.As(err, &ne) {
 				t.Fatalf("probe: %v", err)
 			}
-			what := fmt.Sprintf("RTM_GETNEXTHOP dump with attribute %d answered %s", attr, describeAnswer(ne))
-			return !unknownAttrAt(ne, nl.HeaderLen+8), what
+			return ne
 		}
 	}
-	return true, fmt.Sprintf("RTM_GETNEXTHOP dump with attribute %d accepted", attr)
+	return nil
 }
 
 // HasNexthopStats reports whether the kernel keeps nexthop group
