@@ -20,8 +20,9 @@ type LinkInfo struct {
 	// empty if Data says it (a *BridgeInfo is a "bridge").
 	Kind string
 	// Data holds the kind's attributes (IFLA_INFO_DATA): a *VethInfo,
-	// *BridgeInfo, *MacvlanInfo (for macvlan and macvtap) or *VxlanInfo,
-	// or RawLinkData, as the kernel sent them, for the other kinds (and
+	// *BridgeInfo, *MacvlanInfo (for macvlan and macvtap), *VxlanInfo,
+	// *GreInfo (gre, gretap, erspan and their ip6 kinds), *IPTunInfo
+	// (ipip, sit, ip6tnl), *GeneveInfo, or RawLinkData, as the kernel sent them, for the other kinds (and
 	// for data this package fails to decode). nil when there are none (as
 	// for ifb). A listed veth has a *VethInfo holding its peer's index,
 	// though the kernel sends no veth data.
@@ -35,7 +36,8 @@ type LinkInfo struct {
 }
 
 // LinkData is the kind-specific part of a link: *VethInfo, *BridgeInfo,
-// *BridgePortInfo, *MacvlanInfo, *VxlanInfo or RawLinkData. Only this
+// *BridgePortInfo, *MacvlanInfo, *VxlanInfo, *GreInfo, *IPTunInfo,
+// *GeneveInfo or RawLinkData. Only this
 // package's types implement it.
 type LinkData interface {
 	// accepts reports whether the data fits the kind (or, for port data,
@@ -67,6 +69,11 @@ func (i *LinkInfo) validate(depth int) error {
 		}
 		if err := i.Data.validate(depth); err != nil {
 			return err
+		}
+		if c, ok := i.Data.(kindChecker); ok {
+			if err := c.validateKind(i.kind()); err != nil {
+				return err
+			}
 		}
 	}
 	if i.SlaveData != nil {
@@ -160,6 +167,15 @@ func decodeLinkData(kind string, b []byte, depth int, s *store) (LinkData, error
 		return v, v.decode(nl.NewAttrDecoder(b), s)
 	case "vxlan":
 		v := s.newVxlanInfo()
+		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "gre", "gretap", "erspan", "ip6gre", "ip6gretap", "ip6erspan":
+		v := s.newGreInfo()
+		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "ipip", "sit", "ip6tnl":
+		v := s.newIPTunInfo()
+		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "geneve":
+		v := s.newGeneveInfo()
 		return v, v.decode(nl.NewAttrDecoder(b), s)
 	}
 	return RawLinkData(s.bytes(b)), nil

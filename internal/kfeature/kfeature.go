@@ -55,6 +55,16 @@ var linkKindFeatures = map[string]string{
 	"ifb":     "ifb devices (CONFIG_IFB)",
 	"vrf":     "VRF devices (CONFIG_NET_VRF)",
 	"veth":    "veth devices (CONFIG_VETH)",
+
+	"gre":       "GRE devices (CONFIG_NET_IPGRE)",
+	"gretap":    "GRE devices (CONFIG_NET_IPGRE)",
+	"erspan":    "GRE devices (CONFIG_NET_IPGRE)",
+	"ip6gre":    "IPv6 GRE devices (CONFIG_IPV6_GRE)",
+	"ip6gretap": "IPv6 GRE devices (CONFIG_IPV6_GRE)",
+	"ipip":      "IPIP devices (CONFIG_NET_IPIP)",
+	"sit":       "SIT devices (CONFIG_IPV6_SIT)",
+	"ip6tnl":    "IPv6 tunnel devices (CONFIG_IPV6_TUNNEL)",
+	"geneve":    "Geneve devices (CONFIG_GENEVE)",
 }
 
 // Feature names of the other probes.
