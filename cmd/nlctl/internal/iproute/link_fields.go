@@ -105,6 +105,12 @@ func linkDataFields(t *linkTable, data rtnl.LinkData) linkFields {
 		return macvlanFields(d)
 	case *rtnl.VxlanInfo:
 		return vxlanFields(t, d)
+	case *rtnl.GreInfo:
+		return greFields(t, d)
+	case *rtnl.IPTunInfo:
+		return ipTunFields(t, d)
+	case *rtnl.GeneveInfo:
+		return geneveFields(d)
 	}
 	return nil
 }

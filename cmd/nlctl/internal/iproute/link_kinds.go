@@ -13,8 +13,9 @@ import (
 // parseLinkKind), then common kinds that take none, for shell completion
 // of `type KIND`. bridge_slave is for `link set DEV type bridge_slave`.
 func LinkKinds() []string {
-	return []string{"veth", "bridge", "bridge_slave", "macvlan", "macvtap", "vxlan",
-		"dummy", "ifb", "nlmon"}
+	kinds := []string{"veth", "bridge", "bridge_slave", "macvlan", "macvtap", "vxlan"}
+	kinds = append(kinds, tunnelKinds...)
+	return append(kinds, "dummy", "ifb", "nlmon")
 }
 
 func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {

@@ -282,14 +282,14 @@ func linkJSONKeys(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 	if len(l.HardwareAddr) > 0 {
 		j.ASCII("address", appendLinkAddr(buf[:0], l.Type, l.HardwareAddr))
 	}
-	if len(l.PermHardwareAddr) > 0 && !bytes.Equal(l.PermHardwareAddr, l.HardwareAddr) {
-		j.ASCII("permaddr", appendLinkAddr(buf[:0], l.Type, l.PermHardwareAddr))
-	}
 	if len(l.Broadcast) > 0 {
 		if l.Flags&rtnl.LinkPointToPoint != 0 {
 			j.Bool("link_pointtopoint", true)
 		}
 		j.ASCII("broadcast", appendLinkAddr(buf[:0], l.Type, l.Broadcast))
+	}
+	if len(l.PermHardwareAddr) > 0 && !bytes.Equal(l.PermHardwareAddr, l.HardwareAddr) {
+		j.ASCII("permaddr", appendLinkAddr(buf[:0], l.Type, l.PermHardwareAddr))
 	}
 	if l.LinkNetNSID != nil {
 		j.Int("link_netnsid", int64(*l.LinkNetNSID))
@@ -482,10 +482,6 @@ func appendLinkText(b []byte, x *ipctx, t *linkTable, l *rtnl.Link, o linkTextOp
 			b = append(b, ' ')
 			b = appendLinkAddr(b, l.Type, l.HardwareAddr)
 		}
-		if len(l.PermHardwareAddr) > 0 && !bytes.Equal(l.PermHardwareAddr, l.HardwareAddr) {
-			b = append(b, " permaddr "...)
-			b = appendLinkAddr(b, l.Type, l.PermHardwareAddr)
-		}
 		if len(l.Broadcast) > 0 {
 			if l.Flags&rtnl.LinkPointToPoint != 0 {
 				b = append(b, " peer "...)
@@ -493,6 +489,10 @@ func appendLinkText(b []byte, x *ipctx, t *linkTable, l *rtnl.Link, o linkTextOp
 				b = append(b, " brd "...)
 			}
 			b = appendLinkAddr(b, l.Type, l.Broadcast)
+		}
+		if len(l.PermHardwareAddr) > 0 && !bytes.Equal(l.PermHardwareAddr, l.HardwareAddr) {
+			b = append(b, " permaddr "...)
+			b = appendLinkAddr(b, l.Type, l.PermHardwareAddr)
 		}
 		if l.LinkNetNSID != nil {
 			if n := netnsNameByID(x, *l.LinkNetNSID); n != "" {
