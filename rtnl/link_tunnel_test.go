@@ -398,3 +398,41 @@ func writeSeed(t *testing.T, fuzz string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestLinkSitISATAP6RD reads back a sit tunnel's ISATAP flag and 6rd
+// prefixes, and an ERSPAN tunnel's version 2 fields.
+func TestLinkSitISATAP6RD(t *testing.T) {
+	ns, h := newHandle(t)
+	kfeature.RequireLinkKinds(t, ns, "sit", "erspan")
+	for _, l := range []rtnl.Link{
+		{Name: "sit9", Info: rtnl.LinkInfo{Kind: "sit", Data: &rtnl.IPTunInfo{Local: netip.MustParseAddr("10.9.0.1"),
+			ISATAP: new(true), TTL: new(uint8(0))}}},
+		{Name: "sit6rd", Info: rtnl.LinkInfo{Kind: "sit", Data: &rtnl.IPTunInfo{Local: netip.MustParseAddr("10.9.0.2"),
+			SIT6RDPrefix: netip.MustParsePrefix("2001:db8::/32"), SIT6RDRelayPrefix: netip.MustParsePrefix("10.0.0.0/8")}}},
+		{Name: "ers9", Info: rtnl.LinkInfo{Kind: "erspan", Data: &rtnl.GreInfo{Local: netip.MustParseAddr("10.9.0.1"),
+			Remote: netip.MustParseAddr("10.9.0.3"), IFlags: new(rtnl.GreKey | rtnl.GreSeq), OFlags: new(rtnl.GreKey | rtnl.GreSeq),
+			IKey: new(uint32(3)), OKey: new(uint32(3)), ERSPANVer: new(uint8(2)), ERSPANDir: new(rtnl.ERSPANEgress),
+			ERSPANHWID: new(uint16(0x15))}}},
+	} {
+		if err := h.AddLink(bg, &l); err != nil {
+			t.Fatalf("add %s: %v", l.Name, err)
+		}
+	}
+	if s := iptun(t, mustLink(t, h, "sit9").Info.Data); s.ISATAP == nil || !*s.ISATAP {
+		t.Errorf("sit9: %+v", s)
+	}
+	ipKeys(t, ns, "sit9", map[string]any{"isatap": true, "local": "10.9.0.1"})
+	s := iptun(t, mustLink(t, h, "sit6rd").Info.Data)
+	if !s.SIT6RDPrefix.IsValid() {
+		kfeature.SkipPart(t, "6rd", "IPv6 rapid deployment (CONFIG_IPV6_SIT_6RD)", "the kernel lists no IFLA_IPTUN_6RD_PREFIX")
+	} else if s.SIT6RDPrefix.String() != "2001:db8::/32" || s.SIT6RDRelayPrefix.String() != "10.0.0.0/8" {
+		t.Errorf("sit6rd: %v %v", s.SIT6RDPrefix, s.SIT6RDRelayPrefix)
+	} else {
+		ipKeys(t, ns, "sit6rd", map[string]any{"prefix": "2001:db8::", "prefixlen": 32.0, "relay_prefix": "10.0.0.0", "relay_prefixlen": 8.0})
+	}
+	e := gre(t, mustLink(t, h, "ers9").Info.Data)
+	if *e.ERSPANVer != 2 || *e.ERSPANDir != rtnl.ERSPANEgress || *e.ERSPANHWID != 0x15 || *e.IKey != 3 {
+		t.Errorf("ers9: %+v", e)
+	}
+	ipKeys(t, ns, "ers9", map[string]any{"erspan_ver": 2.0, "erspan_dir": "egress", "erspan_hwid": "0x15", "iseq": true})
+}
