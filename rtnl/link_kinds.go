@@ -21,8 +21,9 @@ type LinkInfo struct {
 	Kind string
 	// Data holds the kind's attributes (IFLA_INFO_DATA): a *VethInfo,
 	// *BridgeInfo, *MacvlanInfo (for macvlan and macvtap), *VxlanInfo,
-	// *VlanInfo, *BondInfo, *VrfInfo or *IpvlanInfo (for ipvlan and
-	// ipvtap), or RawLinkData, as the kernel sent them, for the other kinds (and
+	// *VlanInfo, *BondInfo, *VrfInfo, *IpvlanInfo (for ipvlan and
+	// ipvtap), *GreInfo (gre, gretap, erspan and their ip6 kinds), *IPTunInfo
+	// (ipip, sit, ip6tnl), *GeneveInfo, or RawLinkData, as the kernel sent them, for the other kinds (and
 	// for data this package fails to decode). nil when there are none (as
 	// for ifb). A listed veth has a *VethInfo holding its peer's index,
 	// though the kernel sends no veth data.
@@ -38,7 +39,8 @@ type LinkInfo struct {
 
 // LinkData is the kind-specific part of a link: *VethInfo, *BridgeInfo,
 // *BridgePortInfo, *MacvlanInfo, *VxlanInfo, *VlanInfo, *BondInfo,
-// *BondPortInfo, *VrfInfo, *VrfPortInfo, *IpvlanInfo or RawLinkData. Only this
+// *BondPortInfo, *VrfInfo, *VrfPortInfo, *IpvlanInfo, *GreInfo, *IPTunInfo,
+// *GeneveInfo or RawLinkData. Only this
 // package's types implement it.
 type LinkData interface {
 	// accepts reports whether the data fits the kind (or, for port data,
@@ -70,6 +72,11 @@ func (i *LinkInfo) validate(depth int) error {
 		}
 		if err := i.Data.validate(depth); err != nil {
 			return err
+		}
+		if c, ok := i.Data.(kindChecker); ok {
+			if err := c.validateKind(i.kind()); err != nil {
+				return err
+			}
 		}
 	}
 	if i.SlaveData != nil {
@@ -175,6 +182,15 @@ func decodeLinkData(kind string, b []byte, depth int, s *store) (LinkData, error
 		return v, v.decode(nl.NewAttrDecoder(b), s)
 	case "ipvlan", "ipvtap":
 		v := new(IpvlanInfo)
+		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "gre", "gretap", "erspan", "ip6gre", "ip6gretap", "ip6erspan":
+		v := s.newGreInfo()
+		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "ipip", "sit", "ip6tnl":
+		v := s.newIPTunInfo()
+		return v, v.decode(nl.NewAttrDecoder(b), s)
+	case "geneve":
+		v := s.newGeneveInfo()
 		return v, v.decode(nl.NewAttrDecoder(b), s)
 	}
 	return RawLinkData(s.bytes(b)), nil

@@ -45,6 +45,12 @@ type store struct {
 	routeNHs    block[RouteNexthop]
 	groups      block[NexthopGroupMember]
 	uidRanges   block[RuleUIDRange]
+
+	// tunnels (link_gre.go, link_iptun.go, link_geneve.go)
+	greInfos     block[GreInfo]
+	ipTunInfos   block[IPTunInfo]
+	geneveInfos  block[GeneveInfo]
+	tunnelEncaps block[TunnelEncap]
 }
 
 // Block sizes, in bytes: the first block of each kind is small, so that a

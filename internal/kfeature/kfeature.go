@@ -56,10 +56,19 @@ var linkKindFeatures = map[string]string{
 	"vrf":     "VRF devices (CONFIG_NET_VRF)",
 	"veth":    "veth devices (CONFIG_VETH)",
 
-	"dummy":  "dummy devices (CONFIG_DUMMY)",
-	"vlan":   "802.1Q VLAN devices (CONFIG_VLAN_8021Q)",
-	"bond":   "bonding devices (CONFIG_BONDING)",
-	"ipvlan": "ipvlan devices (CONFIG_IPVLAN)",
+	"dummy":     "dummy devices (CONFIG_DUMMY)",
+	"vlan":      "802.1Q VLAN devices (CONFIG_VLAN_8021Q)",
+	"bond":      "bonding devices (CONFIG_BONDING)",
+	"ipvlan":    "ipvlan devices (CONFIG_IPVLAN)",
+	"gre":       "GRE devices (CONFIG_NET_IPGRE)",
+	"gretap":    "GRE devices (CONFIG_NET_IPGRE)",
+	"erspan":    "GRE devices (CONFIG_NET_IPGRE)",
+	"ip6gre":    "IPv6 GRE devices (CONFIG_IPV6_GRE)",
+	"ip6gretap": "IPv6 GRE devices (CONFIG_IPV6_GRE)",
+	"ipip":      "IPIP devices (CONFIG_NET_IPIP)",
+	"sit":       "SIT devices (CONFIG_IPV6_SIT)",
+	"ip6tnl":    "IPv6 tunnel devices (CONFIG_IPV6_TUNNEL)",
+	"geneve":    "Geneve devices (CONFIG_GENEVE)",
 }
 
 // Feature names of the other probes.

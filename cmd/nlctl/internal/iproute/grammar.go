@@ -48,8 +48,9 @@ var (
 		return []string{"permanent", "noarp", "stale", "reachable", "none", "incomplete", "delay", "probe", "failed"}
 	})
 	linkKinds = sync.OnceValue(func() []string {
-		return []string{"veth", "bridge", "bridge_slave", "macvlan", "macvtap", "vxlan", "ifb",
+		kinds := []string{"veth", "bridge", "bridge_slave", "macvlan", "macvtap", "vxlan", "ifb",
 			"vlan", "bond", "bond_slave", "vrf", "ipvlan", "ipvtap", "dummy"}
+		return append(kinds, tunnelKinds...)
 	})
 	addrGenModes = sync.OnceValue(func() []string { return []string{"eui64", "none", "stable_secret", "random"} })
 )
@@ -357,11 +358,13 @@ var (
 	})
 	linkSetOnly  = sync.OnceValue(func() []string { return []string{"nomaster", "alias", "carrier", "protodown"} })
 	linkTypeWord = sync.OnceValue(func() cli.Word {
-		return cli.Word{Name: "type", Abbrev: true, Value: cli.ValueLinkKind, Choices: linkKinds(),
+		w := cli.Word{Name: "type", Abbrev: true, Value: cli.ValueLinkKind, Choices: linkKinds(),
 			Then: map[string][]cli.Word{"veth": vethWords(), "bridge": bridgeWords(), "bridge_slave": bridgeSlaveWords(),
 				"macvlan": macvlanWords(), "macvtap": macvlanWords(), "vxlan": vxlanWords(),
 				"vlan": vlanWords(), "bond": bondWords(), "bond_slave": bondSlaveWords(), "vrf": vrfWords(),
 				"ipvlan": ipvlanWords(), "ipvtap": ipvlanWords()}}
+		addTunnelGrammar(w.Then)
+		return w
 	})
 	vethWords   = sync.OnceValue(func() []cli.Word { return cli.Kw("peer") })
 	bridgeWords = sync.OnceValue(func() []cli.Word {

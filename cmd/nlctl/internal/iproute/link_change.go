@@ -303,7 +303,7 @@ func parseLinkOpts(x *ipctx, a *cli.Args, add, peer bool) (*linkOpts, error) {
 			if err != nil {
 				return nil, err
 			}
-			if o.info, err = parseLinkKind(x, a, kind, add); err != nil {
+			if o.info, err = parseLinkKind(x, a, kind, add, o.dev); err != nil {
 				return nil, err
 			}
 		case w == "help":
@@ -619,8 +619,12 @@ func linkSet(x *ipctx, a *cli.Args) error {
 	return nil
 }
 
-// parseLinkKind reads the arguments after "type KIND".
-func parseLinkKind(x *ipctx, a *cli.Args, kind string, add bool) (*rtnl.LinkInfo, error) {
+// parseLinkKind reads the arguments after "type KIND"; dev is the link
+// named (link set: the one changed, which tunnels read first).
+func parseLinkKind(x *ipctx, a *cli.Args, kind string, add bool, dev string) (*rtnl.LinkInfo, error) {
+	if isTunnelKind(kind) {
+		return parseTunnelKind(x, a, kind, add, dev)
+	}
 	switch kind {
 	case "veth":
 		info := &rtnl.LinkInfo{Kind: kind}

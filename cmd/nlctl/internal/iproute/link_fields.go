@@ -121,6 +121,12 @@ func linkDataFields(t *linkTable, data rtnl.LinkData) linkFields {
 		return vrfPortFields(d)
 	case *rtnl.IpvlanInfo:
 		return ipvlanFields(d)
+	case *rtnl.GreInfo:
+		return greFields(t, d)
+	case *rtnl.IPTunInfo:
+		return ipTunFields(t, d)
+	case *rtnl.GeneveInfo:
+		return geneveFields(d)
 	}
 	return nil
 }
@@ -348,7 +354,9 @@ func macvlanFields(d *rtnl.MacvlanInfo) linkFields {
 	if d.BCQueueLen != nil {
 		f.uint("bcqueuelen", fmt.Sprintf("bcqueuelen %d", *d.BCQueueLen), uint64(*d.BCQueueLen))
 	}
-	f.uint("usedbcqueuelen", fmt.Sprintf("usedbcqueuelen %d", d.BCQueueLenUsed), uint64(d.BCQueueLenUsed))
+	if d.BCQueueLen != nil { // the kernel sends both (5.11 on) or neither
+		f.uint("usedbcqueuelen", fmt.Sprintf("usedbcqueuelen %d", d.BCQueueLenUsed), uint64(d.BCQueueLenUsed))
+	}
 	if d.Mode != rtnl.MacvlanSource {
 		return f
 	}

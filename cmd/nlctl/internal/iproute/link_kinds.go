@@ -13,9 +13,10 @@ import (
 // parseLinkKind), then common kinds that take none, for shell completion
 // of `type KIND`. bridge_slave is for `link set DEV type bridge_slave`.
 func LinkKinds() []string {
-	return []string{"veth", "bridge", "bridge_slave", "macvlan", "macvtap", "vxlan",
-		"vlan", "bond", "bond_slave", "vrf", "ipvlan", "ipvtap",
-		"dummy", "ifb", "nlmon"}
+	kinds := []string{"veth", "bridge", "bridge_slave", "macvlan", "macvtap", "vxlan",
+		"vlan", "bond", "bond_slave", "vrf", "ipvlan", "ipvtap"}
+	kinds = append(kinds, tunnelKinds...)
+	return append(kinds, "dummy", "ifb", "nlmon")
 }
 
 func parseBridgeArgs(a *cli.Args) (*rtnl.BridgeInfo, error) {

@@ -282,14 +282,14 @@ func linkJSONKeys(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 	if len(l.HardwareAddr) > 0 {
 		j.ASCII("address", appendLinkAddr(buf[:0], l.Type, l.HardwareAddr))
 	}
-	if len(l.PermHardwareAddr) > 0 && !bytes.Equal(l.PermHardwareAddr, l.HardwareAddr) {
-		j.ASCII("permaddr", appendLinkAddr(buf[:0], l.Type, l.PermHardwareAddr))
-	}
 	if len(l.Broadcast) > 0 {
 		if l.Flags&rtnl.LinkPointToPoint != 0 {
 			j.Bool("link_pointtopoint", true)
 		}
 		j.ASCII("broadcast", appendLinkAddr(buf[:0], l.Type, l.Broadcast))
+	}
+	if len(l.PermHardwareAddr) > 0 && !bytes.Equal(l.PermHardwareAddr, l.HardwareAddr) {
+		j.ASCII("permaddr", appendLinkAddr(buf[:0], l.Type, l.PermHardwareAddr))
 	}
 	if l.LinkNetNSID != nil {
 		j.Int("link_netnsid", int64(*l.LinkNetNSID))
@@ -299,7 +299,9 @@ func linkJSONKeys(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 	}
 	if x.env.Details {
 		j.Uint("promiscuity", uint64(l.Promiscuity))
-		j.Uint("allmulti", uint64(l.AllMulti))
+		if newLinkAttrs(l) {
+			j.Uint("allmulti", uint64(l.AllMulti))
+		}
 		j.Uint("min_mtu", uint64(l.MinMTU))
 		j.Uint("max_mtu", uint64(l.MaxMTU))
 		if l.Info.Kind != "" || l.Info.SlaveKind != "" {
@@ -329,9 +331,11 @@ func linkJSONKeys(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 		j.Uint("num_rx_queues", uint64(l.NumRxQueues))
 		j.Uint("gso_max_size", uint64(l.GSOMaxSize))
 		j.Uint("gso_max_segs", uint64(l.GSOMaxSegs))
-		j.Uint("tso_max_size", uint64(l.TSOMaxSize))
-		j.Uint("tso_max_segs", uint64(l.TSOMaxSegs))
-		j.Uint("gro_max_size", uint64(l.GROMaxSize))
+		if newLinkAttrs(l) {
+			j.Uint("tso_max_size", uint64(l.TSOMaxSize))
+			j.Uint("tso_max_segs", uint64(l.TSOMaxSegs))
+			j.Uint("gro_max_size", uint64(l.GROMaxSize))
+		}
 		if l.GSOIPv4MaxSize != 0 {
 			j.Uint("gso_ipv4_max_size", uint64(l.GSOIPv4MaxSize))
 		}
@@ -482,10 +486,6 @@ func appendLinkText(b []byte, x *ipctx, t *linkTable, l *rtnl.Link, o linkTextOp
 			b = append(b, ' ')
 			b = appendLinkAddr(b, l.Type, l.HardwareAddr)
 		}
-		if len(l.PermHardwareAddr) > 0 && !bytes.Equal(l.PermHardwareAddr, l.HardwareAddr) {
-			b = append(b, " permaddr "...)
-			b = appendLinkAddr(b, l.Type, l.PermHardwareAddr)
-		}
 		if len(l.Broadcast) > 0 {
 			if l.Flags&rtnl.LinkPointToPoint != 0 {
 				b = append(b, " peer "...)
@@ -493,6 +493,10 @@ func appendLinkText(b []byte, x *ipctx, t *linkTable, l *rtnl.Link, o linkTextOp
 				b = append(b, " brd "...)
 			}
 			b = appendLinkAddr(b, l.Type, l.Broadcast)
+		}
+		if len(l.PermHardwareAddr) > 0 && !bytes.Equal(l.PermHardwareAddr, l.HardwareAddr) {
+			b = append(b, " permaddr "...)
+			b = appendLinkAddr(b, l.Type, l.PermHardwareAddr)
 		}
 		if l.LinkNetNSID != nil {
 			if n := netnsNameByID(x, *l.LinkNetNSID); n != "" {
@@ -526,11 +530,22 @@ func appendLinkText(b []byte, x *ipctx, t *linkTable, l *rtnl.Link, o linkTextOp
 	return b
 }
 
+// newLinkAttrs reports whether the kernel sent the link's TSO and GRO
+// sizes and all-multicast count, which ip prints only when sent: a kernel
+// that sends IFLA_TSO_MAX_SIZE (5.18 on) sends it non-zero for every
+// device (its default is 65536), and kernels before it (5.10's) send none
+// of them. (rtnl.Link does not say which attributes came.)
+func newLinkAttrs(l *rtnl.Link) bool { return l.TSOMaxSize != 0 }
+
 // appendLinkDetails appends what `ip -d link show` adds to the link-layer
 // line.
 func appendLinkDetails(b []byte, t *linkTable, l *rtnl.Link, o linkTextOpts) []byte {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, " promiscuity %d  allmulti %d minmtu %d maxmtu %d ", l.Promiscuity, l.AllMulti, l.MinMTU, l.MaxMTU)
+	fmt.Fprintf(&sb, " promiscuity %d ", l.Promiscuity)
+	if newLinkAttrs(l) {
+		fmt.Fprintf(&sb, " allmulti %d ", l.AllMulti)
+	}
+	fmt.Fprintf(&sb, "minmtu %d maxmtu %d ", l.MinMTU, l.MaxMTU)
 	if l.Info.Kind != "" {
 		fmt.Fprintf(&sb, "\n    %s ", l.Info.Kind)
 		writeFieldsText(&sb, linkDataFields(t, l.Info.Data))
@@ -542,8 +557,11 @@ func appendLinkDetails(b []byte, t *linkTable, l *rtnl.Link, o linkTextOpts) []b
 	if l.AddrGenMode != rtnl.AddrGenUnset && !o.noMode {
 		fmt.Fprintf(&sb, "addrgenmode %s ", l.AddrGenMode)
 	}
-	fmt.Fprintf(&sb, "numtxqueues %d numrxqueues %d gso_max_size %d gso_max_segs %d tso_max_size %d tso_max_segs %d gro_max_size %d ",
-		l.NumTxQueues, l.NumRxQueues, l.GSOMaxSize, l.GSOMaxSegs, l.TSOMaxSize, l.TSOMaxSegs, l.GROMaxSize)
+	fmt.Fprintf(&sb, "numtxqueues %d numrxqueues %d gso_max_size %d gso_max_segs %d ",
+		l.NumTxQueues, l.NumRxQueues, l.GSOMaxSize, l.GSOMaxSegs)
+	if newLinkAttrs(l) {
+		fmt.Fprintf(&sb, "tso_max_size %d tso_max_segs %d gro_max_size %d ", l.TSOMaxSize, l.TSOMaxSegs, l.GROMaxSize)
+	}
 	if l.ParentDevBus != "" {
 		fmt.Fprintf(&sb, "parentbus %s ", l.ParentDevBus)
 	}
