@@ -62,7 +62,6 @@ func (h *Handle) addUnnamedLink(ctx context.Context, e *nl.Encoder) (index int, 
 // addOnListener sends the request in e on c, which listens to the link
 // group, and returns the new link's index (see addUnnamedLink).
 func addOnListener(ctx context.Context, h *Handle, c *nl.Conn, e *nl.Encoder) (int, error) {
-
 	// The barrier: everything announced before its acknowledgement is
 	// older than the request.
 	barrier := make([]byte, nl.HeaderLen)
