@@ -17,7 +17,8 @@ func TestAddLinkSetsIndex(t *testing.T) {
 	links := []*rtnl.Link{
 		{Name: "e0", Info: rtnl.LinkInfo{Kind: "ifb"}},
 		{Name: "e1", Info: rtnl.LinkInfo{Data: &rtnl.VethInfo{Peer: &rtnl.Link{Name: "e2"}}}},
-		{Info: rtnl.LinkInfo{Kind: "ifb"}}, // the kernel names it
+		{Info: rtnl.LinkInfo{Kind: "ifb"}},                                        // the kernel names it
+		{Info: rtnl.LinkInfo{Data: &rtnl.VethInfo{Peer: &rtnl.Link{Name: "e3"}}}}, // and this one, not its peer
 	}
 	for _, l := range links {
 		if err := h.AddLink(bg, l); err != nil {
@@ -35,6 +36,13 @@ func TestAddLinkSetsIndex(t *testing.T) {
 	got, err := h.LinkByIndex(bg, links[2].Index)
 	if err != nil || got.Info.Kind != "ifb" || got.Name == "e0" {
 		t.Errorf("the unnamed link's index %d: %v %v", links[2].Index, got, err)
+	}
+	got, err = h.LinkByIndex(bg, links[3].Index)
+	if err != nil || got.Info.Kind != "veth" || got.Name == "e3" || got.Name == "e1" || got.Name == "e2" {
+		t.Errorf("the unnamed veth's index %d: %v %v", links[3].Index, got, err)
+	}
+	if links[3].Index == ipIfindex(t, ns, "e3") {
+		t.Errorf("the unnamed veth's index %d is its peer's", links[3].Index)
 	}
 }
 

@@ -1256,7 +1256,10 @@ func (h *Handle) getLink(ctx context.Context, index int, name string, ext uint32
 // When the link is created in this namespace, AddLink sets l.Index to the
 // index the kernel gave it, from the kernel's echo of the new link
 // (NLM_F_ECHO, Linux 6.3 and later) or, from older kernels, by looking up
-// l.Name. A Link whose Index is not 0 asks the kernel for that index: to
+// l.Name; a link without a name, which the kernel names, is added on a
+// socket of its own that listens to the link group, whose announcement of
+// the new link during the request gives its index on every kernel (see
+// addUnnamedLink for how it is told apart). A Link whose Index is not 0 asks the kernel for that index: to
 // add another link from the same value, clear Index first.
 func (h *Handle) AddLink(ctx context.Context, l *Link) error {
 	e := h.encoder()
@@ -1265,6 +1268,14 @@ func (h *Handle) AddLink(ctx context.Context, l *Link) error {
 		return err
 	}
 	here := l.NetNS == nil && l.NetNSPID == 0
+	if here && l.Index == 0 && l.Name == "" {
+		if index, ok, err := h.addUnnamedLink(ctx, e); ok {
+			if err == nil {
+				l.Index = index
+			}
+			return err
+		}
+	}
 	if here && l.Index == 0 {
 		b := e.Bytes()
 		binary.NativeEndian.PutUint16(b[6:8], binary.NativeEndian.Uint16(b[6:8])|unix.NLM_F_ECHO)

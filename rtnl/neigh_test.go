@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -307,10 +308,14 @@ type bridgeFDB struct {
 	Flags  []string `json:"flags"`
 	Master string   `json:"master"`
 	State  string   `json:"state"`
+	Vlan   int      `json:"vlan"`
 }
 
 // bridgeFDBs returns `bridge -j fdb show ARGS` by MAC address, interface
-// and flags.
+// and flags, and VLAN when there is one: a kernel with VLAN filtering
+// built in (CONFIG_BRIDGE_VLAN_FILTERING, as Debian's) puts a bridge's and
+// its ports' own addresses in the FDB twice, without a VLAN and in the
+// default VLAN 1 (even with filtering off), and those are distinct entries.
 func bridgeFDBs(t *testing.T, ns *netnstest.NS, args ...string) map[string]bridgeFDB {
 	t.Helper()
 	out := ns.Exec("bridge", append([]string{"-j", "fdb", "show"}, args...)...)
@@ -320,7 +325,14 @@ func bridgeFDBs(t *testing.T, ns *netnstest.NS, args ...string) map[string]bridg
 	}
 	m := map[string]bridgeFDB{}
 	for _, e := range list {
-		m[e.MAC+"|"+e.Ifname+"|"+strings.Join(e.Flags, ",")] = e
+		k := e.MAC + "|" + e.Ifname + "|" + strings.Join(e.Flags, ",")
+		if e.Vlan != 0 {
+			k += "|vlan" + strconv.Itoa(e.Vlan)
+		}
+		if _, dup := m[k]; dup {
+			t.Fatalf("bridge -j fdb show %v: two entries %s", args, k)
+		}
+		m[k] = e
 	}
 	return m
 }
