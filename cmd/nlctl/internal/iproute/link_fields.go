@@ -348,7 +348,9 @@ func macvlanFields(d *rtnl.MacvlanInfo) linkFields {
 	if d.BCQueueLen != nil {
 		f.uint("bcqueuelen", fmt.Sprintf("bcqueuelen %d", *d.BCQueueLen), uint64(*d.BCQueueLen))
 	}
-	f.uint("usedbcqueuelen", fmt.Sprintf("usedbcqueuelen %d", d.BCQueueLenUsed), uint64(d.BCQueueLenUsed))
+	if d.BCQueueLenUsed != nil { // not reported before Linux 5.11
+		f.uint("usedbcqueuelen", fmt.Sprintf("usedbcqueuelen %d", *d.BCQueueLenUsed), uint64(*d.BCQueueLenUsed))
+	}
 	if d.Mode != rtnl.MacvlanSource {
 		return f
 	}
