@@ -608,6 +608,7 @@ func TestMonitorResync(t *testing.T) {
 	// resync-end counting them.
 	var beginN, endN, marked, plain int
 	var changes float64 = -1
+	seen := map[string][]string{} // the 10.x routes' events and differences, by destination
 	for _, l := range between(js, from, to) {
 		var o map[string]any
 		if err := json.Unmarshal([]byte(l), &o); err != nil {
@@ -623,13 +624,22 @@ func TestMonitorResync(t *testing.T) {
 			endN++
 			changes, _ = o["changes"].(float64)
 		case "new":
-			if dst, _ := o["dst"].(string); !strings.HasPrefix(dst, "10.") {
+			dst, _ := o["dst"].(string)
+			if !strings.HasPrefix(dst, "10.") {
 				continue // a marker
 			}
 			if o["resync"] == true {
 				marked++
 			} else {
 				plain++
+			}
+			seen[dst] = append(seen[dst], l)
+		}
+	}
+	if marked+plain != routes {
+		for dst, ls := range seen {
+			if len(ls) > 1 || !strings.Contains(ls[0], `"gateway":"10.9.0.2"`) {
+				t.Logf("%s: %q", dst, ls)
 			}
 		}
 	}
