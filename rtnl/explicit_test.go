@@ -1,6 +1,7 @@
 package rtnl_test
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/nlkit/nlkit/internal/kfeature"
 	"github.com/nlkit/nlkit/netns/netnstest"
+	"github.com/nlkit/nlkit/nl"
 	"github.com/nlkit/nlkit/rtnl"
 	"golang.org/x/sys/unix"
 )
@@ -364,6 +366,44 @@ func TestLinkAltNames(t *testing.T) {
 	for _, bad := range [][]string{nil, {""}, {strings.Repeat("x", 128)}, {"a/b"}} {
 		if err := h.AddAltNames(bg, l, bad...); err == nil {
 			t.Errorf("altnames %q accepted", bad)
+		}
+	}
+}
+
+// A decoded link names in Explicit the reported numbers the kernel sent as
+// zero, and only those: an attribute an older kernel does not send is no
+// zero.
+func TestLinkDecodeListedZeros(t *testing.T) {
+	msg := func(attrs ...[2]uint32) nl.Message {
+		b := make([]byte, unix.SizeofIfInfomsg)
+		for _, a := range attrs {
+			b = binary.NativeEndian.AppendUint16(b, 8)
+			b = binary.NativeEndian.AppendUint16(b, uint16(a[0]))
+			b = binary.NativeEndian.AppendUint32(b, a[1])
+		}
+		return nl.Message{Header: nl.Header{Type: unix.RTM_NEWLINK}, Data: b}
+	}
+	const allMulti, groMaxSize, tsoMaxSize, tsoMaxSegs = 61, 58, 59, 60
+	for _, c := range []struct {
+		name  string
+		m     nl.Message
+		want  rtnl.LinkFields
+		check func(*rtnl.Link) bool
+	}{
+		{"none sent (5.10)", msg([2]uint32{unix.IFLA_GSO_MAX_SIZE, 65536}), 0,
+			func(l *rtnl.Link) bool { return l.GSOMaxSize == 65536 }},
+		{"zeros sent", msg([2]uint32{allMulti, 0}, [2]uint32{tsoMaxSize, 0}, [2]uint32{tsoMaxSegs, 0}, [2]uint32{groMaxSize, 0}, [2]uint32{unix.IFLA_GSO_MAX_SEGS, 0}),
+			rtnl.LinkFieldAllMulti | rtnl.LinkFieldTSOMaxSize | rtnl.LinkFieldTSOMaxSegs | rtnl.LinkFieldGROMaxSize | rtnl.LinkFieldGSOMaxSegs,
+			func(l *rtnl.Link) bool { return l.AllMulti == 0 && l.TSOMaxSize == 0 }},
+		{"non-zero sent", msg([2]uint32{allMulti, 2}, [2]uint32{tsoMaxSize, 65536}, [2]uint32{groMaxSize, 65536}), 0,
+			func(l *rtnl.Link) bool { return l.AllMulti == 2 && l.TSOMaxSize == 65536 && l.GROMaxSize == 65536 }},
+	} {
+		var l rtnl.Link
+		if err := l.Decode(c.m); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if l.Explicit != c.want || !c.check(&l) {
+			t.Errorf("%s: Explicit %#x, want %#x; %+v", c.name, l.Explicit, c.want, l)
 		}
 	}
 }

@@ -139,7 +139,14 @@ type Link struct {
 	// out, for the kernel's default (iproute2 sends "txqueuelen 0" or
 	// "gro_max_size 0" as given; the kernel refuses some zeros, such as an
 	// MTU of 0). LinkMode and OperState, which listings fill, are sent
-	// only when named here. Listing never sets it.
+	// only when named here.
+	//
+	// A link decoded from the kernel has those of AllMulti, GSOMaxSize,
+	// GSOMaxSegs, GROMaxSize, TSOMaxSize and TSOMaxSegs in Explicit that
+	// the kernel sent as zero, so that a zero sent is told from an
+	// attribute older kernels do not send (as ip prints only what was
+	// sent). AllMulti, TSOMaxSize and TSOMaxSegs are reported only: naming
+	// them sends nothing.
 	Explicit LinkFields
 }
 
@@ -157,7 +164,22 @@ const (
 	LinkFieldGROMaxSize
 	LinkFieldLinkMode
 	LinkFieldOperState
+	LinkFieldAllMulti
+	LinkFieldTSOMaxSize
+	LinkFieldTSOMaxSegs
 )
+
+// linkFieldsReported are the fields of Explicit that only listings set:
+// they are never sent.
+const linkFieldsReported = LinkFieldAllMulti | LinkFieldTSOMaxSize | LinkFieldTSOMaxSegs
+
+// explicitZero names f in l.Explicit when the kernel sent v as zero.
+func (l *Link) explicitZero(f LinkFields, v uint32) uint32 {
+	if v == 0 {
+		l.Explicit |= f
+	}
+	return v
+}
 
 // A LinkStats holds a link's 64-bit counters (struct rtnl_link_stats64).
 type LinkStats struct {
@@ -554,21 +576,21 @@ func (l *Link) decodeBody(b []byte, depth int, s *store) error {
 		case unix.IFLA_PROMISCUITY:
 			l.Promiscuity = d.Uint32()
 		case iflaAllMulti:
-			l.AllMulti = d.Uint32()
+			l.AllMulti = l.explicitZero(LinkFieldAllMulti, d.Uint32())
 		case unix.IFLA_NUM_TX_QUEUES:
 			l.NumTxQueues = d.Uint32()
 		case unix.IFLA_NUM_RX_QUEUES:
 			l.NumRxQueues = d.Uint32()
 		case unix.IFLA_GSO_MAX_SIZE:
-			l.GSOMaxSize = d.Uint32()
+			l.GSOMaxSize = l.explicitZero(LinkFieldGSOMaxSize, d.Uint32())
 		case unix.IFLA_GSO_MAX_SEGS:
-			l.GSOMaxSegs = d.Uint32()
+			l.GSOMaxSegs = l.explicitZero(LinkFieldGSOMaxSegs, d.Uint32())
 		case iflaGROMaxSize:
-			l.GROMaxSize = d.Uint32()
+			l.GROMaxSize = l.explicitZero(LinkFieldGROMaxSize, d.Uint32())
 		case iflaTSOMaxSize:
-			l.TSOMaxSize = d.Uint32()
+			l.TSOMaxSize = l.explicitZero(LinkFieldTSOMaxSize, d.Uint32())
 		case iflaTSOMaxSegs:
-			l.TSOMaxSegs = d.Uint32()
+			l.TSOMaxSegs = l.explicitZero(LinkFieldTSOMaxSegs, d.Uint32())
 		case iflaGSOIPv4MaxSize:
 			l.GSOIPv4MaxSize = d.Uint32()
 		case iflaGROIPv4MaxSize:
@@ -924,7 +946,7 @@ func (l *Link) change() (*LinkChange, error) {
 		HardwareAddr: l.HardwareAddr, Broadcast: l.Broadcast,
 		NetNS: l.NetNS, NetNSPID: l.NetNSPID, AddrGenMode: l.AddrGenMode,
 		GSOMaxSize: l.GSOMaxSize, GSOMaxSegs: l.GSOMaxSegs, GROMaxSize: l.GROMaxSize,
-		Explicit: l.Explicit &^ LinkFieldTxQueueLen, // a pointer in a LinkChange
+		Explicit: l.Explicit &^ (LinkFieldTxQueueLen | linkFieldsReported), // a pointer in a LinkChange; reported only
 	}
 	if l.Explicit&LinkFieldLinkMode != 0 { // listings fill them: only as asked
 		c.LinkMode = l.LinkMode

@@ -842,9 +842,10 @@ type MacvlanInfo struct {
 	// MACAddrCount is the number of source addresses (reported only).
 	MACAddrCount uint32
 	// BCQueueLen is the length of the broadcast queue requested;
-	// BCQueueLenUsed (reported only) the length in use.
+	// BCQueueLenUsed (reported only) the length in use; nil when the
+	// kernel does not report it (before Linux 5.11).
 	BCQueueLen     *uint32
-	BCQueueLenUsed uint32
+	BCQueueLenUsed *uint32
 	// BCCutoff is the multicast cutoff (IFLA_MACVLAN_BC_CUTOFF).
 	BCCutoff *int32
 }
@@ -933,7 +934,7 @@ func (m *MacvlanInfo) decode(d nl.AttrDecoder, s *store) error {
 		case unix.IFLA_MACVLAN_BC_QUEUE_LEN:
 			m.BCQueueLen = linkU32(s, &d)
 		case unix.IFLA_MACVLAN_BC_QUEUE_LEN_USED:
-			m.BCQueueLenUsed = d.Uint32()
+			m.BCQueueLenUsed = linkU32(s, &d)
 		case unix.IFLA_MACVLAN_BC_CUTOFF:
 			m.BCCutoff = s.i32Ptr(d.Int32())
 		}

@@ -390,7 +390,7 @@ func TestLinkMacvlanVxlanIfb(t *testing.T) {
 		switch l.Name {
 		case "mv0", "mvt0":
 			m, ok := l.Info.Data.(*rtnl.MacvlanInfo)
-			if !ok || l.ParentIndex != v0.Index || (l.Name == "mv0") != (m.Mode == rtnl.MacvlanBridge) || bcQueue && m.BCQueueLenUsed == 0 {
+			if !ok || l.ParentIndex != v0.Index || (l.Name == "mv0") != (m.Mode == rtnl.MacvlanBridge) || bcQueue && (m.BCQueueLenUsed == nil || *m.BCQueueLenUsed == 0) {
 				t.Errorf("%s: %+v %+v", l.Name, l, l.Info.Data)
 			}
 		case "mvs":

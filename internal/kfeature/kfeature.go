@@ -82,6 +82,7 @@ const (
 	NexthopStatsFeature        = "nexthop group statistics (NHA_OP_FLAGS)"
 	NexthopWideWeightsFeature  = "16-bit nexthop group weights (struct nexthop_grp weight_high)"
 	StrictCheckFeature         = "strict checking of requests and kernel-side dump filters (NETLINK_GET_STRICT_CHK)"
+	NoMasterFilterFeature      = "dump filter for links without a master (IFLA_MASTER/NDA_MASTER of -1, Linux 5.12)"
 )
 
 var lwtFeatures = map[uint16]string{
@@ -599,3 +600,26 @@ func LinkKindFeature(kind string) string {
 // LWTFeature names the feature of a lightweight tunnel encapsulation type
 // (LWTUNNEL_ENCAP_*).
 func LWTFeature(typ uint16) string { return lwtFeatures[typ] }
+
+// HasNoMasterFilter asks for a dump of the links whose master is -1,
+// which a kernel with the filter takes for "no master" (what `ip link show
+// nomaster` and `ip neigh show nomaster` send) and an older one for a
+// master that does not exist: the namespace's loopback, which has no
+// master, is listed only by the former.
+func HasNoMasterFilter(t testing.TB, ns *netnstest.NS) (bool, string) {
+	t.Helper()
+	c := probeConn(t, ns)
+	var e nl.Encoder
+	e.Begin(unix.RTM_GETLINK, unix.NLM_F_DUMP)
+	e.Fixed(unix.SizeofIfInfomsg)
+	e.Uint32(unix.IFLA_MASTER, 0xffffffff)
+	e.End()
+	n := 0
+	for _, err := range c.Dump(context.Background(), &e) {
+		if err != nil {
+			t.Fatalf("probe: RTM_GETLINK dump with IFLA_MASTER -1: %v", err)
+		}
+		n++
+	}
+	return n > 0, fmt.Sprintf("RTM_GETLINK dump with IFLA_MASTER -1 listed %d links, loopback has no master", n)
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -130,12 +131,19 @@ func TestAddressCLI(t *testing.T) {
 func TestAddressCLIErrors(t *testing.T) {
 	ns := addrNS(t)
 	addrRun(t, ns, "address", "add", "10.1.0.5/24", "dev", "a0")
+	// The kernel explains the refusal of a duplicate address (extack)
+	// from Linux 6.3 on; before, it gives only EEXIST: nlctl must say what
+	// ip says the kernel said.
+	exists := "add address 10.1.0.5/24 dev a0: file exists"
+	if msg := ipRefusal(t, ns, "address", "add", "10.1.0.5/24", "dev", "a0"); msg != "" {
+		exists = "add address 10.1.0.5/24 dev a0: " + msg
+	}
 	for _, c := range []struct {
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"address", "add", "10.1.0.5/24", "dev", "a0"}, cli.ExitRefused, "add address 10.1.0.5/24 dev a0: ipv4: Address already assigned"},
+		{[]string{"address", "add", "10.1.0.5/24", "dev", "a0"}, cli.ExitRefused, exists},
 		{[]string{"address", "del", "10.1.0.99/24", "dev", "a0"}, cli.ExitRefused, "delete address 10.1.0.99/24 dev a0: "},
 		{[]string{"address", "add", "10.1.0.7/24"}, cli.ExitFailure, `"dev" argument is required`},
 		{[]string{"address", "add", "10.1.0.7/24", "dev", "nosuch"}, cli.ExitFailure, `Cannot find device "nosuch"`},
@@ -333,4 +341,21 @@ func TestNeighCLIErrors(t *testing.T) {
 			t.Errorf("nlctl %s: exit %d, %q; want exit %d, %q", strings.Join(c.args, " "), code, errs, c.code, c.want)
 		}
 	}
+}
+
+// ipRefusal runs ip with args in ns, which must fail, and returns the
+// kernel's extended acknowledgement message as ip prints it ("Error:
+// MSG."), or "" when the kernel sent none.
+func ipRefusal(t *testing.T, ns *netnstest.NS, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("ip", append([]string{"-n", ns.Name}, args...)...).CombinedOutput()
+	if err == nil {
+		t.Fatalf("ip %s: accepted, want a refusal", strings.Join(args, " "))
+	}
+	for line := range strings.Lines(string(out)) {
+		if msg, ok := strings.CutPrefix(strings.TrimSpace(line), "Error: "); ok {
+			return strings.TrimSuffix(msg, ".")
+		}
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package iproute
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -119,6 +120,12 @@ func TestDiffLinks(t *testing.T) {
 		{"link", "show", "nomaster"},
 		{"-d", "link", "show", "x0"},
 	} {
+		if slices.Contains(args, "nomaster") {
+			if ok, why := kfeature.HasNoMasterFilter(t, ns); !ok {
+				kfeature.SkipPart(t, "link_show_nomaster", kfeature.NoMasterFilterFeature, why)
+				continue
+			}
+		}
 		showLinksBoth(t, ns, args...)
 	}
 }

@@ -354,8 +354,8 @@ func macvlanFields(d *rtnl.MacvlanInfo) linkFields {
 	if d.BCQueueLen != nil {
 		f.uint("bcqueuelen", fmt.Sprintf("bcqueuelen %d", *d.BCQueueLen), uint64(*d.BCQueueLen))
 	}
-	if d.BCQueueLen != nil { // the kernel sends both (5.11 on) or neither
-		f.uint("usedbcqueuelen", fmt.Sprintf("usedbcqueuelen %d", d.BCQueueLenUsed), uint64(d.BCQueueLenUsed))
+	if d.BCQueueLenUsed != nil { // not reported before Linux 5.11
+		f.uint("usedbcqueuelen", fmt.Sprintf("usedbcqueuelen %d", *d.BCQueueLenUsed), uint64(*d.BCQueueLenUsed))
 	}
 	if d.Mode != rtnl.MacvlanSource {
 		return f

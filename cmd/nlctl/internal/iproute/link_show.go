@@ -299,7 +299,7 @@ func linkJSONKeys(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 	}
 	if x.env.Details {
 		j.Uint("promiscuity", uint64(l.Promiscuity))
-		if newLinkAttrs(l) {
+		if listed(l, rtnl.LinkFieldAllMulti, l.AllMulti) {
 			j.Uint("allmulti", uint64(l.AllMulti))
 		}
 		j.Uint("min_mtu", uint64(l.MinMTU))
@@ -329,12 +329,10 @@ func linkJSONKeys(x *ipctx, j *output.JSON, t *linkTable, l *rtnl.Link) {
 		}
 		j.Uint("num_tx_queues", uint64(l.NumTxQueues))
 		j.Uint("num_rx_queues", uint64(l.NumRxQueues))
-		j.Uint("gso_max_size", uint64(l.GSOMaxSize))
-		j.Uint("gso_max_segs", uint64(l.GSOMaxSegs))
-		if newLinkAttrs(l) {
-			j.Uint("tso_max_size", uint64(l.TSOMaxSize))
-			j.Uint("tso_max_segs", uint64(l.TSOMaxSegs))
-			j.Uint("gro_max_size", uint64(l.GROMaxSize))
+		for _, f := range linkOffloadLimits(l) {
+			if f.listed {
+				j.Uint(f.name, uint64(f.v))
+			}
 		}
 		if l.GSOIPv4MaxSize != 0 {
 			j.Uint("gso_ipv4_max_size", uint64(l.GSOIPv4MaxSize))
@@ -530,19 +528,12 @@ func appendLinkText(b []byte, x *ipctx, t *linkTable, l *rtnl.Link, o linkTextOp
 	return b
 }
 
-// newLinkAttrs reports whether the kernel sent the link's TSO and GRO
-// sizes and all-multicast count, which ip prints only when sent: a kernel
-// that sends IFLA_TSO_MAX_SIZE (5.18 on) sends it non-zero for every
-// device (its default is 65536), and kernels before it (5.10's) send none
-// of them. (rtnl.Link does not say which attributes came.)
-func newLinkAttrs(l *rtnl.Link) bool { return l.TSOMaxSize != 0 }
-
 // appendLinkDetails appends what `ip -d link show` adds to the link-layer
 // line.
 func appendLinkDetails(b []byte, t *linkTable, l *rtnl.Link, o linkTextOpts) []byte {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, " promiscuity %d ", l.Promiscuity)
-	if newLinkAttrs(l) {
+	if listed(l, rtnl.LinkFieldAllMulti, l.AllMulti) { // not sent before Linux 6.0
 		fmt.Fprintf(&sb, " allmulti %d ", l.AllMulti)
 	}
 	fmt.Fprintf(&sb, "minmtu %d maxmtu %d ", l.MinMTU, l.MaxMTU)
@@ -557,10 +548,11 @@ func appendLinkDetails(b []byte, t *linkTable, l *rtnl.Link, o linkTextOpts) []b
 	if l.AddrGenMode != rtnl.AddrGenUnset && !o.noMode {
 		fmt.Fprintf(&sb, "addrgenmode %s ", l.AddrGenMode)
 	}
-	fmt.Fprintf(&sb, "numtxqueues %d numrxqueues %d gso_max_size %d gso_max_segs %d ",
-		l.NumTxQueues, l.NumRxQueues, l.GSOMaxSize, l.GSOMaxSegs)
-	if newLinkAttrs(l) {
-		fmt.Fprintf(&sb, "tso_max_size %d tso_max_segs %d gro_max_size %d ", l.TSOMaxSize, l.TSOMaxSegs, l.GROMaxSize)
+	fmt.Fprintf(&sb, "numtxqueues %d numrxqueues %d ", l.NumTxQueues, l.NumRxQueues)
+	for _, f := range linkOffloadLimits(l) {
+		if f.listed {
+			fmt.Fprintf(&sb, "%s %d ", f.name, f.v)
+		}
 	}
 	if l.ParentDevBus != "" {
 		fmt.Fprintf(&sb, "parentbus %s ", l.ParentDevBus)
@@ -584,5 +576,30 @@ func linkStatsText(b *strings.Builder, l *rtnl.Link, more bool) {
 	if more {
 		b.WriteString("\n    TX errors: aborted   fifo  window heartbt transns")
 		fmt.Fprintf(b, "\n               %7d %6d %7d %7d %7d ", s.TxAbortedErrors, s.TxFIFOErrors, s.TxWindowErrors, s.TxHeartbeatErrors, l.CarrierChanges)
+	}
+}
+
+// listed tells whether the kernel sent the field f of l, whose value is v:
+// a zero counts when the decoder marked it in l.Explicit.
+func listed(l *rtnl.Link, f rtnl.LinkFields, v uint32) bool {
+	return v != 0 || l.Explicit&f != 0
+}
+
+// A linkLimit is one of a link's offload limits, as ip names it.
+type linkLimit struct {
+	name   string
+	v      uint32
+	listed bool
+}
+
+// linkOffloadLimits returns l's offload limits in ip's order, each marked
+// whether the kernel sent it (older kernels send fewer).
+func linkOffloadLimits(l *rtnl.Link) [5]linkLimit {
+	return [5]linkLimit{
+		{"gso_max_size", l.GSOMaxSize, listed(l, rtnl.LinkFieldGSOMaxSize, l.GSOMaxSize)},
+		{"gso_max_segs", l.GSOMaxSegs, listed(l, rtnl.LinkFieldGSOMaxSegs, l.GSOMaxSegs)},
+		{"tso_max_size", l.TSOMaxSize, listed(l, rtnl.LinkFieldTSOMaxSize, l.TSOMaxSize)},
+		{"tso_max_segs", l.TSOMaxSegs, listed(l, rtnl.LinkFieldTSOMaxSegs, l.TSOMaxSegs)},
+		{"gro_max_size", l.GROMaxSize, listed(l, rtnl.LinkFieldGROMaxSize, l.GROMaxSize)},
 	}
 }

@@ -188,6 +188,7 @@ func TestLinkCLIBatch(t *testing.T) {
 		fmt.Fprintf(&b, "link set d%d master br0 mtu 1400 up\n", i)
 	}
 	b.WriteString("link add d3 type ifb\n") // refused: exists
+	b.WriteString("link set d4 down\n")     // kernels before 6.2 refuse to rename a link that is up (EBUSY)
 	b.WriteString("link set d4 name e4\n")
 	b.WriteString("link delete d5\n")
 	b.WriteString("link set e4 alias renamed\n")

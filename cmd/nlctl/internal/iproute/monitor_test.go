@@ -605,9 +605,14 @@ func TestMonitorResync(t *testing.T) {
 	t.Logf("text: %d lines, then a resync of %d differences: %s", begin, n, lines[begin])
 
 	// JSON: resync-begin with a reason, the differences marked, and
-	// resync-end counting them.
+	// resync-end counting them; each of the test's routes printed once,
+	// as an event or as a difference. Other routes may be printed too
+	// (logged, not counted): on a slow machine (6.1 under TCG, loaded) two
+	// more 10.x routes were printed, most likely v0's address's, changed
+	// by the kernel late, after the monitors listed them.
 	var beginN, endN, marked, plain int
 	var changes float64 = -1
+	printed := map[string]int{} // the test's routes, by destination
 	for _, l := range between(js, from, to) {
 		var o map[string]any
 		if err := json.Unmarshal([]byte(l), &o); err != nil {
@@ -623,19 +628,33 @@ func TestMonitorResync(t *testing.T) {
 			endN++
 			changes, _ = o["changes"].(float64)
 		case "new":
-			if dst, _ := o["dst"].(string); !strings.HasPrefix(dst, "10.") {
+			dst, _ := o["dst"].(string)
+			if !strings.HasPrefix(dst, "10.") {
 				continue // a marker
 			}
 			if o["resync"] == true {
 				marked++
-			} else {
+			}
+			if o["gateway"] != "10.9.0.2" {
+				t.Logf("another route: %s", l)
+				continue
+			}
+			if o["resync"] != true {
 				plain++
 			}
+			printed[dst]++
 		}
 	}
-	if beginN != 1 || endN != 1 || int(changes) != marked || marked == 0 || marked+plain != routes {
-		t.Errorf("JSON: %d resync-begin, %d resync-end (changes %v), %d differences, %d events; want 1, 1, changes = differences, %d in all",
-			beginN, endN, changes, marked, plain, routes)
+	twice := 0
+	for dst, n := range printed {
+		if n != 1 {
+			twice++
+			t.Errorf("route %s printed %d times", dst, n)
+		}
+	}
+	if beginN != 1 || endN != 1 || int(changes) != marked || marked == 0 || len(printed) != routes || twice != 0 {
+		t.Errorf("JSON: %d resync-begin, %d resync-end (changes %v), %d differences, %d events, %d of the test's routes; want 1, 1, changes = differences, each of the %d routes once",
+			beginN, endN, changes, marked, plain, len(printed), routes)
 	}
 }
 
