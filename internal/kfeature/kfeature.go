@@ -83,6 +83,7 @@ const (
 	NexthopWideWeightsFeature  = "16-bit nexthop group weights (struct nexthop_grp weight_high)"
 	StrictCheckFeature         = "strict checking of requests and kernel-side dump filters (NETLINK_GET_STRICT_CHK)"
 	NoMasterFilterFeature      = "dump filter for links without a master (IFLA_MASTER/NDA_MASTER of -1, Linux 5.12)"
+	BridgeL2MDBFeature         = "layer-2 (MAC) groups in the bridge multicast database (MDB entry proto 0, Linux 5.11)"
 )
 
 var lwtFeatures = map[uint16]string{

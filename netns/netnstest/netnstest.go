@@ -186,6 +186,12 @@ func (ns *NS) Exec(cmd string, args ...string) string {
 	return out
 }
 
+// TryExec is Exec that returns the command's failure, with its standard
+// error, instead of failing the test: for probing what a kernel accepts.
+func (ns *NS) TryExec(cmd string, args ...string) (string, error) {
+	return ns.run("ip", append([]string{"netns", "exec", ns.Name, cmd}, args...)...)
+}
+
 func (ns *NS) run(name string, args ...string) (string, error) {
 	cmd := exec.Command(name, args...)
 	var stdout, stderr bytes.Buffer
