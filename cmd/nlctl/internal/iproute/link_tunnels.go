@@ -65,21 +65,39 @@ func parseTunnelKind(x *ipctx, a *cli.Args, kind string, add bool, dev string) (
 	return &rtnl.LinkInfo{Kind: kind, Data: d}, nil
 }
 
-// currentTunnel returns the data of the tunnel link set changes, as ip
-// reads it before applying the arguments.
-func currentTunnel(x *ipctx, dev string) (rtnl.LinkData, error) {
+// loadTunnel reads the tunnel link set changes, as ip reads it before
+// applying the arguments, and hands its data to load when it is a T.
+func loadTunnel[T rtnl.LinkData](x *ipctx, dev string, load func(T)) error {
 	if dev == "" {
-		return nil, cli.Failf("Failed to get existing tunnel info.")
+		return cli.Failf("Failed to get existing tunnel info.")
 	}
 	h, err := x.handle()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	l, err := h.LinkByName(x.ctx, dev)
 	if err != nil {
-		return nil, cli.Failf("Failed to get existing tunnel info: %v", err)
+		return cli.Failf("Failed to get existing tunnel info: %v", err)
 	}
-	return l.Info.Data, nil
+	d, ok := l.Info.Data.(T)
+	if !ok {
+		return cli.Failf("Failed to get existing tunnel info.")
+	}
+	load(d)
+	return nil
+}
+
+// sharedTunnelArg parses an argument GRE and IP tunnels share: the
+// encapsulation, and for IPv6 kinds (v6) the IPv6 tunnel's settings. It
+// reports whether w was one of them.
+func sharedTunnelArg(a *cli.Args, w string, encap *rtnl.TunnelEncap, v6 bool, flowInfo *uint32, flags *rtnl.IP6TunnelFlags, encapLimit *uint8, fwmark *uint32) (bool, error) {
+	if ok, err := encapArg(a, w, encap); ok {
+		return true, err
+	}
+	if v6 {
+		return ip6Args(a, w, flowInfo, flags, encapLimit, fwmark)
+	}
+	return false, nil
 }
 
 // greArgs are ip's variables for a GRE tunnel, with its defaults.
@@ -431,29 +449,16 @@ func parseGreArgs(x *ipctx, a *cli.Args, kind string, add bool, dev string) (*rt
 	// finding them is reported after the arguments' own errors.
 	var loadErr error
 	if !add {
-		cur, err := currentTunnel(x, dev)
-		if d, ok := cur.(*rtnl.GreInfo); ok && err == nil {
-			g.load(d)
-		} else if loadErr = err; err == nil {
-			loadErr = cli.Failf("Failed to get existing tunnel info.")
-		}
+		loadErr = loadTunnel(x, dev, g.load)
 	}
 	ws := greKindWords(kind)
 	for a.More() {
 		w := cli.Resolve(ws, a.Next())
-		if ok, err := encapArg(a, w, &g.encap); ok {
+		if ok, err := sharedTunnelArg(a, w, &g.encap, g.isV6, &g.flowInfo, &g.flags, &g.encapLimit, &g.fwmark); ok {
 			if err != nil {
 				return nil, err
 			}
 			continue
-		}
-		if g.isV6 {
-			if ok, err := ip6Args(a, w, &g.flowInfo, &g.flags, &g.encapLimit, &g.fwmark); ok {
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
 		}
 		var err error
 		switch w {
@@ -738,29 +743,16 @@ func parseIPTunArgs(x *ipctx, a *cli.Args, kind string, add bool, dev string) (*
 	// finding them is reported after the arguments' own errors.
 	var loadErr error
 	if !add {
-		cur, err := currentTunnel(x, dev)
-		if d, ok := cur.(*rtnl.IPTunInfo); ok && err == nil {
-			t.load(d)
-		} else if loadErr = err; err == nil {
-			loadErr = cli.Failf("Failed to get existing tunnel info.")
-		}
+		loadErr = loadTunnel(x, dev, t.load)
 	}
 	ws := ipTunKindWords(kind)
 	for a.More() {
 		w := cli.Resolve(ws, a.Next())
-		if ok, err := encapArg(a, w, &t.encap); ok {
+		if ok, err := sharedTunnelArg(a, w, &t.encap, t.v6, &t.flowInfo, &t.flags, &t.encapLimit, &t.fwmark); ok {
 			if err != nil {
 				return nil, err
 			}
 			continue
-		}
-		if t.v6 {
-			if ok, err := ip6Args(a, w, &t.flowInfo, &t.flags, &t.encapLimit, &t.fwmark); ok {
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
 		}
 		var err error
 		switch w {
