@@ -53,7 +53,7 @@ shift $((OPTIND - 1))
 
 # The default packages: those whose tests talk to the kernel (links,
 # addresses, routes, namespaces, sockets, the CLI against ip -j).
-DEFAULT_PKGS="./nl ./rtnl ./netns/... ./usersock ./internal/kfeature ./cmd/nlctl/internal/iproute ./cmd/nlctl/internal/exporter ./cmd/nlctl/internal/usersockcmd"
+DEFAULT_PKGS="./nl ./rtnl ./netns/... ./usersock ./internal/kfeature ./genl ./wireguard ./cmd/nlctl/internal/iproute ./cmd/nlctl/internal/bridge ./cmd/nlctl/internal/wgcmd ./cmd/nlctl/internal/exporter ./cmd/nlctl/internal/usersockcmd"
 [ -n "$pkgs" ] || pkgs=${NLKIT_KMATRIX_PKGS:-$DEFAULT_PKGS}
 pkgs=$(printf '%s' "$pkgs" | tr ',' ' ')
 [ "$kernels" = all ] && kernels=5.10,6.1,6.12,7,host
@@ -72,7 +72,7 @@ done
 # creating devices by themselves. A kernel without one of them lacks it:
 # the tests detect that and skip.
 DEFAULT_MODULES="crc32c_generic crc32c_cryptoapi dummy:numdummies=0 8021q bonding:max_bonds=0 vrf ipvlan ipvtap macvlan macvtap
-wireguard ip_gre ip6_gre ipip sit ip6_tunnel geneve vxlan veth bridge ifb:numifbs=0 tun nlmon
+wireguard ip_gre ip6_gre ipip sit ip6_tunnel fou fou6 geneve vxlan veth bridge ifb:numifbs=0 tun nlmon
 nfnetlink nf_tables nf_conntrack nf_conntrack_netlink nfnetlink_queue nfnetlink_log
 nft_ct nft_nat nf_nat sch_netem sch_htb sch_ingress cls_u32 cls_flower act_mirred act_gact"
 modules=${NLKIT_KMATRIX_MODULES:-$DEFAULT_MODULES}

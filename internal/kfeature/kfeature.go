@@ -65,6 +65,7 @@ var linkKindFeatures = map[string]string{
 	"erspan":    "GRE devices (CONFIG_NET_IPGRE)",
 	"ip6gre":    "IPv6 GRE devices (CONFIG_IPV6_GRE)",
 	"ip6gretap": "IPv6 GRE devices (CONFIG_IPV6_GRE)",
+	"ip6erspan": "IPv6 GRE devices (CONFIG_IPV6_GRE)",
 	"ipip":      "IPIP devices (CONFIG_NET_IPIP)",
 	"sit":       "SIT devices (CONFIG_IPV6_SIT)",
 	"ip6tnl":    "IPv6 tunnel devices (CONFIG_IPV6_TUNNEL)",
@@ -623,4 +624,58 @@ func HasNoMasterFilter(t testing.TB, ns *netnstest.NS) (bool, string) {
 		n++
 	}
 	return n > 0, fmt.Sprintf("RTM_GETLINK dump with IFLA_MASTER -1 listed %d links, loopback has no master", n)
+}
+
+// IFLA_GRE_ENCAP_TYPE and IFLA_GRE_ENCAP_DPORT (linux/if_tunnel.h), which
+// x/sys/unix does not name.
+const (
+	greEncapType  = 14
+	greEncapDPort = 17
+)
+
+// Tunnel UDP encapsulation types (TUNNEL_ENCAP_*), as IFLA_*_ENCAP_TYPE
+// carries them.
+const (
+	TunnelEncapFOU = 1
+	TunnelEncapGUE = 2
+)
+
+// TunnelEncapFeature names what the tunnel encapsulation typ (FOU or GUE)
+// of IPv4 (v6 false) or IPv6 tunnels needs.
+func TunnelEncapFeature(typ uint16, v6 bool) string {
+	name := "FOU"
+	if typ == TunnelEncapGUE {
+		name = "GUE"
+	}
+	if v6 {
+		return name + " encapsulation of IPv6 tunnels (CONFIG_IPV6_FOU_TUNNEL, module fou6)"
+	}
+	return name + " encapsulation of IPv4 tunnels (CONFIG_NET_FOU_IP_TUNNELS, module fou)"
+}
+
+// HasTunnelEncap asks the kernel to create a GRE device (ip6gre when v6)
+// encapsulated in UDP of type typ: without the encapsulation's handlers
+// registered (the fou or fou6 module) it answers EINVAL before creating
+// anything. A device the probe creates is deleted at once. The GRE kind
+// must be present.
+func HasTunnelEncap(t testing.TB, ns *netnstest.NS, typ uint16, v6 bool) (bool, string) {
+	t.Helper()
+	kind := "gre"
+	if v6 {
+		kind = "ip6gre"
+	}
+	ne := probeNewLink(t, ns, kind, func(e *nl.Encoder) {
+		e.Uint16(greEncapType, typ)
+		e.Uint16BE(greEncapDPort, 5555)
+	})
+	what := fmt.Sprintf("RTM_NEWLINK of kind %q with encapsulation type %d answered %s", kind, typ, describeAnswer(ne))
+	return ne == nil || ne.Errno != unix.EINVAL, what
+}
+
+// RequireTunnelEncap skips the test unless the kernel can encapsulate
+// IPv4 (v6 false) or IPv6 tunnels in UDP of type typ.
+func RequireTunnelEncap(t testing.TB, ns *netnstest.NS, typ uint16, v6 bool) {
+	t.Helper()
+	ok, ev := HasTunnelEncap(t, ns, typ, v6)
+	Require(t, TunnelEncapFeature(typ, v6), ok, ev)
 }

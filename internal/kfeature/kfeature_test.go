@@ -41,6 +41,12 @@ func TestFeatureProbes(t *testing.T) {
 			t.Errorf("%s: present %v, want %v (%s)", c.name, got, c.want, why)
 		}
 	}
+	// Tunnel encapsulation: a type no kernel has, where GRE devices exist.
+	if ok, _ := HasLinkKind(t, ns, "gre"); ok {
+		if has, why := HasTunnelEncap(t, ns, 200, false); has {
+			t.Errorf("tunnel encapsulation type 200: present (%s)", why)
+		}
+	}
 	// VLAN filtering: the probe agrees with what the kernel does when
 	// asked to turn it on.
 	has, why := HasBridgeVLANFiltering(t, ns)

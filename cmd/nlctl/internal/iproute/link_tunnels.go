@@ -697,6 +697,8 @@ func (t *ipTunArgs) load(d *rtnl.IPTunInfo) {
 		t.isatap = *d.ISATAP
 	}
 	t.prefix, t.relay = d.SIT6RDPrefix, d.SIT6RDRelayPrefix
+	// ip 6.1 keeps the encapsulation for ipip and sit but not for ip6tnl,
+	// whose change then resets it unless repeated: nlctl keeps it for all.
 	if d.Encap != nil {
 		t.encap = *d.Encap
 	}
