@@ -1,6 +1,7 @@
 package wireguard_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -16,12 +17,39 @@ import (
 )
 
 // TestWireGuardLink creates a wireguard link through rtnl: it lists with
-// its kind and no kind data, and a new device has no keys and no peers.
+// its kind and no kind data (as ip -j -d shows it), a new device has no
+// keys and no peers, and a change of the link is read back.
 func TestWireGuardLink(t *testing.T) {
-	_, h, c := newNS(t)
+	ns, h, c := newNS(t)
 	l := addDevice(t, h, "wg0")
 	if l.Info.Kind != "wireguard" || l.Info.Data != nil {
 		t.Errorf("listed info %+v, want kind wireguard without data", l.Info)
+	}
+	var ipLinks []struct {
+		Name     string `json:"ifname"`
+		MTU      int    `json:"mtu"`
+		LinkInfo struct {
+			Kind string `json:"info_kind"`
+		} `json:"linkinfo"`
+	}
+	ipShow := func() {
+		t.Helper()
+		if err := json.Unmarshal([]byte(ns.IP("-j", "-d", "link", "show", "dev", "wg0")), &ipLinks); err != nil || len(ipLinks) != 1 {
+			t.Fatalf("ip -j -d link show dev wg0: %v %+v", err, ipLinks)
+		}
+	}
+	ipShow()
+	if ipLinks[0].LinkInfo.Kind != "wireguard" || ipLinks[0].MTU != int(l.MTU) {
+		t.Errorf("ip -j -d: %+v, want kind wireguard and mtu %d", ipLinks[0], l.MTU)
+	}
+	if err := h.SetLink(bg, l, &rtnl.LinkChange{MTU: 1380}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := h.LinkByIndex(bg, l.Index); err != nil || got.MTU != 1380 || got.Info.Kind != "wireguard" {
+		t.Errorf("after the change: %+v %v", got, err)
+	}
+	if ipShow(); ipLinks[0].MTU != 1380 {
+		t.Errorf("ip -j -d after the change: %+v", ipLinks[0])
 	}
 	links, err := h.ListLinks(bg, &rtnl.LinkFilter{Kind: "wireguard"})
 	if err != nil || len(links) != 1 || links[0].Index != l.Index {
