@@ -229,6 +229,16 @@ func TestSyncing(t *testing.T) {
 		t.Errorf("with A changed: %+v", s)
 	}
 
+	// A file without a ListenPort leaves the port the kernel chose (wg
+	// sends 0, which moves a running device to a new random port).
+	cfg, _, err = parseConf("f", []byte(strings.Replace(text, "ListenPort = 51820\n", "", 1)), fakeLookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := syncing(cfg, cur); s.ListenPort != nil {
+		t.Errorf("without a ListenPort, the port is set to %d", *s.ListenPort)
+	}
+
 	// A file without peers, or a device without any, is setconf's.
 	cfg, _, _ = parseConf("f", []byte("[Interface]\nListenPort = 1\n"), fakeLookup)
 	if s := syncing(cfg, cur); !s.ReplacePeers || len(s.Peers) != 0 || !s.PrivateKey.IsZero() {

@@ -23,6 +23,13 @@ import (
 // leaving the peers that the file does not change alone, so that their
 // sessions go on. As wg, FILE is a file name ("/dev/stdin" for standard
 // input), and the file is read in full before the device is touched.
+//
+// Compared with wg (wireguard-tools v1.0.20210914, run beside nlctl in a
+// kmatrix guest), setconf and addconf leave devices alike. syncconf
+// clears the preshared key and keepalive of a kept peer when the file has
+// none, as wireguard-tools does since 2025 (not v1.0.20210914), and keeps
+// the listen port when the file gives none (wg sends 0, which moves a
+// running device to a new random port).
 func runConf(e *cli.Env, verb string, args []string) error {
 	if len(args) != 2 {
 		return cli.Syntaxf("wg %s takes an interface and a configuration file\n%s", verb, usage)
