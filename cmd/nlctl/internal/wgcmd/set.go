@@ -12,8 +12,9 @@ import (
 
 // parseSet reads `set IFACE ...` as wg(8) does: device settings, then any
 // number of `peer KEY` with the peer's settings. allowed-ips replaces the
-// peer's allowed IPs (an empty list removes them all).
-func parseSet(args []string) (string, *wireguard.Config, error) {
+// peer's allowed IPs (an empty list removes them all). An endpoint's host
+// may be a name, which look resolves, and its port a service name.
+func parseSet(args []string, look confLookup) (string, *wireguard.Config, error) {
 	a := cli.NewArgs(args)
 	if !a.More() {
 		return "", nil, cli.Syntaxf("wg set needs an interface\n%s", usage)
@@ -90,9 +91,9 @@ func parseSet(args []string) (string, *wireguard.Config, error) {
 			if err != nil {
 				return "", nil, err
 			}
-			ap, err := netip.ParseAddrPort(v)
+			ap, err := parseEndpoint(v, look)
 			if err != nil {
-				return "", nil, cli.Syntaxf("invalid endpoint %s: an IP:PORT is expected", cli.Quote(v))
+				return "", nil, cli.Syntaxf("invalid endpoint: %v", err)
 			}
 			peer.Endpoint = ap
 		case "persistent-keepalive":
@@ -146,7 +147,7 @@ func parsePrefix(s string) (netip.Prefix, error) {
 }
 
 func runSet(e *cli.Env, args []string) error {
-	dev, cfg, err := parseSet(args)
+	dev, cfg, err := parseSet(args, systemLookup(e.Context()))
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ var showFields = []string{"public-key", "private-key", "listen-port", "fwmark", 
 func Commands() []*cli.Command {
 	return []*cli.Command{{
 		Name:    "wg",
-		Summary: "WireGuard devices: show, set, genkey, genpsk, pubkey (wg(8)'s grammar)",
+		Summary: "WireGuard devices: show, showconf, set, setconf, addconf, syncconf, genkey, genpsk, pubkey (wg(8)'s grammar)",
 		Run:     run,
 		Grammar: func() cli.Grammar {
 			return cli.Grammar{Default: "show", Verbs: []cli.Verb{
@@ -33,6 +33,7 @@ func Commands() []*cli.Command {
 					cli.KwValue(cli.ValueText, "listen-port", "fwmark", "peer", "endpoint", "persistent-keepalive", "allowed-ips"),
 					cli.KwValue(cli.ValueFile, "private-key", "preshared-key"),
 					cli.Kw("remove", "update-only"))},
+				{Name: "setconf", Arg: cli.ValueDevice}, {Name: "addconf", Arg: cli.ValueDevice}, {Name: "syncconf", Arg: cli.ValueDevice},
 				{Name: "genkey"}, {Name: "genpsk"}, {Name: "pubkey"},
 			}}
 		},
@@ -42,9 +43,11 @@ func Commands() []*cli.Command {
 // usage is printed for a command line wg(8) would not take.
 const usage = `usage: nlctl wg [show [IFACE|all|interfaces] [FIELD]] | showconf IFACE |
        set IFACE [listen-port PORT] [fwmark MARK|off] [private-key FILE]
-           [peer KEY [remove] [update-only] [preshared-key FILE] [endpoint IP:PORT]
+           [peer KEY [remove] [update-only] [preshared-key FILE] [endpoint HOST:PORT]
             [persistent-keepalive SECONDS|off] [allowed-ips PREFIX[,PREFIX...]]]...
+       | setconf IFACE FILE | addconf IFACE FILE | syncconf IFACE FILE
        | genkey | genpsk | pubkey
+FILE of setconf, addconf, syncconf: wg's configuration format (/dev/stdin: standard input)
 FIELD: ` + "public-key private-key listen-port fwmark peers preshared-keys endpoints\n" +
 	"       allowed-ips latest-handshakes persistent-keepalive transfer dump\n"
 
@@ -60,6 +63,8 @@ func run(e *cli.Env, args []string) error {
 		return runShowconf(e, args)
 	case "set":
 		return runSet(e, args)
+	case "setconf", "addconf", "syncconf":
+		return runConf(e, verb, args)
 	case "genkey", "genpsk":
 		if len(args) > 0 {
 			return cli.Syntaxf("wg %s takes no arguments\n%s", verb, usage)

@@ -63,7 +63,7 @@ func TestWgSetGrammar(t *testing.T) {
 	dev, cfg, err := parseSet([]string{"wg0", "listen-port", "51820", "fwmark", "0x10", "private-key", keyFile,
 		"peer", peer, "preshared-key", keyFile, "endpoint", "[2001:db8::1]:5", "persistent-keepalive", "25",
 		"allowed-ips", "10.0.0.0/8, 192.0.2.1,fd00::/64",
-		"peer", peer, "remove"})
+		"peer", peer, "remove"}, confLookup{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,12 +75,24 @@ func TestWgSetGrammar(t *testing.T) {
 		fmt.Sprint(p.AllowedIPs) != "[10.0.0.0/8 192.0.2.1/32 fd00::/64]" || !cfg.Peers[1].Remove {
 		t.Errorf("peer: %+v", p)
 	}
+	// An endpoint's host and port may be names, resolved as wg resolves
+	// them (here without the network).
+	for arg, want := range map[string]string{"localhost:wireguard": "127.0.0.1:51820", "[ip6-localhost]:7": "[::1]:7", "gateway.test:1": "192.0.2.9:1", "fd00::1:9": "[fd00::1]:9"} {
+		_, cfg, err := parseSet([]string{"wg0", "peer", peer, "endpoint", arg}, fakeLookup)
+		if err != nil || cfg.Peers[0].Endpoint.String() != want {
+			t.Errorf("endpoint %s: %v, %v; want %s", arg, cfg, err, want)
+		}
+	}
+	if _, _, err := parseSet([]string{"wg0", "peer", peer, "endpoint", "nowhere.test:1"}, fakeLookup); err == nil || !strings.Contains(err.Error(), "host nowhere.test: unknown") {
+		t.Errorf("endpoint of an unknown host: %v", err)
+	}
 	for _, bad := range [][]string{
 		{"wg", "set"},
 		{"wg", "set", "wg0", "listen-port", "70000"},
 		{"wg", "set", "wg0", "bogus"},
 		{"wg", "set", "wg0", "peer", "notakey"},
-		{"wg", "set", "wg0", "peer", peer, "endpoint", "host:1"},
+		{"wg", "set", "wg0", "peer", peer, "endpoint", "192.0.2.1"},
+		{"wg", "set", "wg0", "peer", peer, "endpoint", "[::1:5"},
 		{"wg", "set", "wg0", "peer", peer, "allowed-ips", "10.0.0.0/33"},
 		{"wg", "set", "wg0", "peer", peer, "persistent-keepalive", "70000"},
 		{"wg", "show", "wg0", "bogus"},
@@ -177,6 +189,12 @@ func TestWgSetShow(t *testing.T) {
 	}
 	if got := run(0, "wg", "show", "wg0", "fwmark"); got != "off\n" {
 		t.Errorf("fwmark after off: %q", got)
+	}
+	// An endpoint by name: localhost, 127.0.0.1 in /etc/hosts here and
+	// in the guests (which copy the host's).
+	run(0, "wg", "set", "wg0", "peer", a.String(), "endpoint", "localhost:51899")
+	if got, want := run(0, "wg", "show", "wg0", "endpoints"), a.String()+"\t127.0.0.1:51899\n"; got != want {
+		t.Errorf("endpoint by name: %q, want %q", got, want)
 	}
 	run(2, "wg", "set", "nowg0", "listen-port", "1")
 	run(2, "wg", "show", "nowg0")
