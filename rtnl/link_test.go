@@ -84,6 +84,14 @@ func TestLinkVethAddListDelete(t *testing.T) {
 	if err := h.AddLink(bg, &l); err != nil {
 		t.Fatal(err)
 	}
+	// The kernel settles an up link's operational state later (linkwatch):
+	// wait for it, so that ip and the listing below see the same one.
+	ctx, cancel := context.WithTimeout(bg, time.Minute)
+	defer cancel()
+	lowerDown := func(l *rtnl.Link) bool { return l.OperState == rtnl.OperLowerLayerDown }
+	if _, err := h.WaitLink(ctx, &rtnl.Link{Name: "v0"}, lowerDown); err != nil {
+		t.Fatalf("v0 up with its peer down: %v", err)
+	}
 	ip := ipLinks(t, ns)
 	v0, v0p := ip["v0"], ip["v0p"]
 	if v0 == nil || v0p == nil {

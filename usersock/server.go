@@ -136,6 +136,10 @@ type Stats struct {
 	// sender's user id had spent its budget of key derivations for
 	// sessions that fail to authenticate (see the package documentation).
 	Limited uint64
+	// PeakInFlight is the most request datagrams one sender port had in
+	// flight at once since the server started: Config.MaxInFlight at
+	// most, reached when some client was refused as Busy.
+	PeakInFlight int
 }
 
 // A Server is the user-space end of a NETLINK_USERSOCK protocol, shaped like
@@ -180,7 +184,9 @@ type Server struct {
 
 	flightMu sync.Mutex
 	inFlight map[uint32]int // request datagrams queued, handled or waiting, by source port
-	waiting  atomic.Int64   // goroutines that left the pool to wait for a receiver
+	// peakInFlight is the highest value inFlight held (Stats.PeakInFlight).
+	peakInFlight int
+	waiting      atomic.Int64 // goroutines that left the pool to wait for a receiver
 }
 
 // A job is one received datagram waiting for a worker.
@@ -306,6 +312,9 @@ func (s *Server) Stats() Stats {
 	if s.peers != nil {
 		st.Derived = s.peers.keys.derived.Load()
 	}
+	s.flightMu.Lock()
+	st.PeakInFlight = s.peakInFlight
+	s.flightMu.Unlock()
 	return st
 }
 
@@ -421,6 +430,7 @@ func (s *Server) admit(port uint32) bool {
 		return false
 	}
 	s.inFlight[port]++
+	s.peakInFlight = max(s.peakInFlight, s.inFlight[port])
 	return true
 }
 
