@@ -10,7 +10,7 @@ import (
 	"github.com/nlkit/nlkit/rtnl"
 )
 
-// runVLAN runs `bridge vlan [show|tunnelshow|add|del|set] ...`.
+// runVLAN runs `bridge vlan [show|tunnelshow|add|del|set|global] ...`.
 func runVLAN(x *bctx, a *cli.Args) error {
 	if !a.More() {
 		return vlanShow(x, a, false)
@@ -27,6 +27,8 @@ func runVLAN(x *bctx, a *cli.Args) error {
 		return vlanShow(x, a, true)
 	case cli.Matches(w, "set"):
 		return vlanSet(x, a)
+	case w == "global":
+		return runVLANGlobal(x, a)
 	case cli.Matches(w, "help"):
 		return cli.ErrHelpShown
 	}
