@@ -75,7 +75,7 @@ func vlanShow(x *bctx, a *cli.Args, tunnels bool) error {
 		return vlanShowDB(x, dev, vid)
 	}
 	if x.env.Stats > 0 {
-		return cli.Failf("bridge -s vlan show (per-VLAN statistics) is not supported yet")
+		return vlanShowStats(x, dev, vid)
 	}
 	f := &rtnl.BridgePortFilter{VLANs: !x.compress, CompressVLANs: x.compress}
 	if dev != "" {
