@@ -213,6 +213,9 @@ func TestDiffBridgeJSON(t *testing.T) {
 		{"fdb", "show"},
 		{"fdb"},
 		{"-s", "fdb", "show"},
+		// bridge 6.1 prints no more FDB fields with -d: the same output.
+		{"-d", "fdb", "show"},
+		{"-d", "-s", "fdb", "show"},
 		{"fdb", "show", "dev", "vx0"},
 		{"fdb", "show", "br", "br0"},
 		{"fdb", "show", "state", "permanent"},
@@ -253,6 +256,7 @@ func TestDiffBridgeText(t *testing.T) {
 		{"-d", "link", "show"},
 		{"link", "show", "dev", "v1"},
 		{"fdb", "show"},
+		{"-d", "fdb", "show"},
 		{"fdb", "show", "dev", "vx0"},
 		{"fdb", "show", "br", "br0"},
 		{"mdb", "show"},
