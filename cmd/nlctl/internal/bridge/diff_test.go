@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/clitest"
@@ -65,6 +66,7 @@ func state(t *testing.T) (*netnstest.NS, bool) {
 	for _, d := range []string{"br0", "v0", "v0p", "v1", "v1p", "vx0", "u0", "u1"} {
 		ip("link", "set", d, "up")
 	}
+	waitForwarding(t, ns, "v0", "v1")
 	ip("addr", "add", "10.0.0.1/24", "dev", "u0")
 	vlan := func(args ...string) []string {
 		if !vlans {
@@ -113,6 +115,22 @@ func state(t *testing.T) (*netnstest.NS, bool) {
 		kfeature.SkipPart(t, "MDB", kfeature.BridgeMcastSnoopingFeature, why)
 	}
 	return ns, vlans
+}
+
+// waitForwarding waits until the ports are forwarding: the kernel moves
+// a port there once it sees the veth's carrier, a moment after both ends
+// are up, and refuses a dynamic FDB entry on a port that cannot learn yet
+// (EPERM).
+func waitForwarding(t *testing.T, ns *netnstest.NS, ports ...string) {
+	t.Helper()
+	for _, p := range ports {
+		for i := 0; !strings.Contains(bridgeCmd(t, ns, "-j", "link", "show", "dev", p), `"state":"forwarding"`); i++ {
+			if i == 500 {
+				t.Fatalf("port %s is not forwarding: %s", p, bridgeCmd(t, ns, "link", "show", "dev", p))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 }
 
 // diffJSON compares bridge's JSON with ours: every object key bridge
