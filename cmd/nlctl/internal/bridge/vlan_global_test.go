@@ -10,14 +10,24 @@ import (
 // bridgeVLANGlobalFeature names the kernel's VLAN global options.
 const bridgeVLANGlobalFeature = "bridge VLAN global options (BRIDGE_VLANDB_GLOBAL_OPTIONS, Linux 5.13)"
 
+// hasVLANGlobals reports whether the kernel lists global VLAN options
+// for br0, which has VLANs: one before 5.13 does not know the dump's
+// BRIDGE_VLANDB_DUMPF_GLOBAL flag. It returns the evidence.
+func hasVLANGlobals(t *testing.T, ns *netnstest.NS) (bool, string) {
+	t.Helper()
+	out, err := ns.TryExec("bridge", "-j", "vlan", "global", "show", "dev", "br0")
+	if err != nil {
+		return false, "bridge -j vlan global show dev br0 failed: " + err.Error()
+	}
+	return strings.Contains(out, `"ifname":"br0"`), "bridge -j vlan global show dev br0 printed " + strings.TrimSpace(out)
+}
+
 // requireVLANGlobals skips the test where the kernel lists no global VLAN
-// options for br0, which has VLANs: it does not know the dump's
-// BRIDGE_VLANDB_DUMPF_GLOBAL flag.
+// options.
 func requireVLANGlobals(t *testing.T, ns *netnstest.NS) {
 	t.Helper()
-	out := bridgeCmd(t, ns, "-j", "vlan", "global", "show", "dev", "br0")
-	if !strings.Contains(out, `"ifname":"br0"`) {
-		netnstest.SkipFeature(t, bridgeVLANGlobalFeature, "bridge -j vlan global show dev br0 printed "+strings.TrimSpace(out))
+	if ok, why := hasVLANGlobals(t, ns); !ok {
+		netnstest.SkipFeature(t, bridgeVLANGlobalFeature, why)
 	}
 }
 
