@@ -139,18 +139,13 @@ func (x *bctx) printRouters(j *output.JSON, routers []rtnl.MDBRouterPort) {
 	}
 }
 
+// routerType words a router port's type as bridge 6.1 does: "temp" for
+// the learned kinds (temp_query, temp), "permanent" for the others.
 func routerType(t uint8) string {
-	switch t {
-	case 0:
-		return "disabled"
-	case 1:
-		return "temp_query"
-	case 2:
-		return "permanent"
-	case 3:
+	if t == 1 || t == 3 {
 		return "temp"
 	}
-	return "<unknown type>"
+	return "permanent"
 }
 
 // formatTimer prints a timer as bridge does: seconds with two decimals,

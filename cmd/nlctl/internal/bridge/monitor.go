@@ -15,7 +15,7 @@ import (
 // the chosen groups, printed by the show commands' printers, until
 // interrupted (-j: one JSON object per line).
 func runMonitor(x *bctx, a *cli.Args) error {
-	var link, fdb, mdb, all, prefix bool
+	var link, fdb, mdb, vlan, all, prefix bool
 	for a.More() {
 		w := a.Next()
 		switch {
@@ -25,18 +25,22 @@ func runMonitor(x *bctx, a *cli.Args) error {
 			fdb = true
 		case cli.Matches(w, "mdb"):
 			mdb = true
-		case cli.Matches(w, "vlan"), w == "vni":
-			// VLAN and VNI events (RTM_NEWVLAN, RTM_NEWTUNNEL) are not
-			// printed yet; the group is accepted as bridge accepts it.
+		case cli.Matches(w, "vlan"):
+			vlan = true
+		case w == "vni":
+			// VNI events (RTM_NEWTUNNEL) are not printed yet; the
+			// group is accepted as bridge accepts it.
 		case w == "all":
-			all, prefix = true, true
+			all, prefix, vlan = true, true, true
 		case cli.Matches(w, "help"):
 			return cli.ErrHelpShown
 		default:
 			return cli.Syntaxf("Argument %s is unknown, try \"bridge monitor help\".", cli.Quote(w))
 		}
 	}
-	if !link && !fdb && !mdb {
+	// Without a group, bridge listens to all but the VLANs; with "vlan"
+	// alone, to the VLANs alone.
+	if !link && !fdb && !mdb && !vlan {
 		all = true
 	}
 	ns, err := x.env.OpenNS()
@@ -64,6 +68,9 @@ func runMonitor(x *bctx, a *cli.Args) error {
 	}
 	if all || mdb {
 		groups = append(groups, rtnl.GroupMDB)
+	}
+	if vlan {
+		groups = append(groups, rtnl.GroupBridgeVLAN)
 	}
 	for _, g := range groups {
 		if err := c.JoinGroup(g); err != nil {
@@ -126,7 +133,9 @@ func runMonitor(x *bctx, a *cli.Args) error {
 				}
 			}
 		default:
-			continue
+			if !x.printVLANEvent(j, m, prefix) {
+				continue
+			}
 		}
 		if err := x.out.Flush(); err != nil {
 			return err

@@ -86,7 +86,11 @@ func syncMark(t *testing.T, ns *netnstest.NS, n int, outs ...*syncBuffer) string
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	t.Fatal("the monitors did not both print a marker")
+	var got []string
+	for _, o := range outs {
+		got = append(got, tail(o.String()))
+	}
+	t.Fatalf("the monitors did not both print a marker; their outputs end with %q", got)
 	return ""
 }
 

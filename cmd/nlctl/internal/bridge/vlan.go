@@ -10,7 +10,7 @@ import (
 	"github.com/nlkit/nlkit/rtnl"
 )
 
-// runVLAN runs `bridge vlan [show|tunnelshow|add|del] ...`.
+// runVLAN runs `bridge vlan [show|tunnelshow|add|del|set|global] ...`.
 func runVLAN(x *bctx, a *cli.Args) error {
 	if !a.More() {
 		return vlanShow(x, a, false)
@@ -25,6 +25,10 @@ func runVLAN(x *bctx, a *cli.Args) error {
 		return vlanShow(x, a, false)
 	case cli.Matches(w, "tunnelshow"):
 		return vlanShow(x, a, true)
+	case cli.Matches(w, "set"):
+		return vlanSet(x, a)
+	case w == "global":
+		return runVLANGlobal(x, a)
 	case cli.Matches(w, "help"):
 		return cli.ErrHelpShown
 	}
@@ -34,33 +38,44 @@ func runVLAN(x *bctx, a *cli.Args) error {
 // vlanIDLen is the width of bridge's vlan-id column.
 const vlanIDLen = 9
 
-func vlanShow(x *bctx, a *cli.Args, tunnels bool) error {
-	var dev string
-	var vid uint16
+// vlanShowArgs reads bridge vlan show's (and global show's) [dev DEV]
+// [vid VID]; bridge skips words it does not know.
+func vlanShowArgs(a *cli.Args) (dev string, vid uint16, err error) {
 	for a.More() {
 		switch w := a.Next(); w {
 		case "dev":
 			v, err := value(a, w)
 			if err != nil {
-				return err
+				return "", 0, err
 			}
 			if dev != "" {
-				return cli.Syntaxf("duplicate \"dev\": %s is the second value", cli.Quote(v))
+				return "", 0, cli.Syntaxf("duplicate \"dev\": %s is the second value", cli.Quote(v))
 			}
 			dev = v
 		case "vid":
 			v, err := a.Uint(w, 16)
 			if err != nil {
-				return err
+				return "", 0, err
+			}
+			if vid != 0 {
+				return "", 0, cli.Syntaxf("duplicate \"vid\": %d is the second value", v)
 			}
 			vid = uint16(v)
 		}
 	}
-	if x.env.Details && !tunnels && x.env.Stats == 0 {
+	return dev, vid, nil
+}
+
+func vlanShow(x *bctx, a *cli.Args, tunnels bool) error {
+	dev, vid, err := vlanShowArgs(a)
+	if err != nil {
+		return err
+	}
+	if x.env.Details && !tunnels {
 		return vlanShowDB(x, dev, vid)
 	}
 	if x.env.Stats > 0 {
-		return cli.Failf("bridge -s vlan show (per-VLAN statistics) is not supported yet")
+		return vlanShowStats(x, dev, vid)
 	}
 	f := &rtnl.BridgePortFilter{VLANs: !x.compress, CompressVLANs: x.compress}
 	if dev != "" {
@@ -322,82 +337,4 @@ func vlanModify(x *bctx, a *cli.Args, verb rtnl.Verb) error {
 		return x.h.DeleteBridgeVLAN(x.ctx, &v)
 	}
 	return x.h.AddBridgeVLAN(x.ctx, &v)
-}
-
-// vlanShowDB is bridge -d vlan show: the VLAN database (RTM_GETVLAN), with
-// each VLAN's STP state and options.
-func vlanShowDB(x *bctx, dev string, vid uint16) error {
-	f := &rtnl.BridgeVLANEntryFilter{}
-	if dev != "" {
-		i, err := x.index(dev)
-		if err != nil {
-			return err
-		}
-		f.LinkIndex = i
-	}
-	if err := x.loadLinks(); err != nil {
-		return err
-	}
-	j := x.jsonArray()
-	if j == nil {
-		fmt.Fprintf(x.out, "%-16s  %-*s\n", "port", vlanIDLen, "vlan-id")
-	}
-	cur := -1
-	for e, err := range x.h.BridgeVLANEntries(x.ctx, f) {
-		if err != nil {
-			return err
-		}
-		if vid != 0 && (vid < e.VID || vid > max(e.VID, e.VIDEnd)) {
-			continue
-		}
-		if cur != e.LinkIndex {
-			if cur != -1 && j != nil {
-				j.End()
-				j.End()
-			}
-			cur = e.LinkIndex
-			if j != nil {
-				j.Object("")
-				j.String("ifname", x.name(e.LinkIndex))
-				j.Array("vlans")
-			} else {
-				fmt.Fprintf(x.out, "%-16s  ", x.name(e.LinkIndex))
-			}
-		} else if j == nil {
-			fmt.Fprintf(x.out, "%-16s  ", "")
-		}
-		if j != nil {
-			j.Object("")
-		}
-		printRange(x, j, "vlan", uint32(e.VID), uint32(e.VIDEnd))
-		if e.Flags != 0 {
-			names := e.Flags.Names()
-			if j != nil {
-				j.Strings("flags", names)
-			} else {
-				for _, n := range names {
-					x.out.WriteString(" " + n)
-				}
-			}
-		}
-		if j != nil {
-			j.String("state", stpState(e.State))
-			if e.McastRouter != nil {
-				j.Uint("mcast_router", uint64(*e.McastRouter))
-			}
-			j.End()
-			continue
-		}
-		fmt.Fprintf(x.out, "\n%-16s    state %s ", "", stpState(e.State))
-		if e.McastRouter != nil {
-			fmt.Fprintf(x.out, "mcast_router %d ", *e.McastRouter)
-		}
-		x.out.WriteByte('\n')
-	}
-	if cur != -1 && j != nil {
-		j.End()
-		j.End()
-	}
-	x.endJSON(j)
-	return nil
 }
