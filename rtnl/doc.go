@@ -1,6 +1,11 @@
 // Package rtnl is routing netlink (NETLINK_ROUTE) as typed Go values: links,
 // addresses, routes, nexthop objects, neighbours, policy rules and namespace
-// ids, listed, added, replaced, changed and deleted through a [Handle].
+// ids, listed, added, replaced, changed and deleted through a [Handle]; and
+// the bridge family: ports ([BridgePort]), VLANs ([BridgeVLAN], the VLAN
+// database's [BridgeVLANEntry], per-VLAN options [BridgeVLANOptions] and
+// global options [BridgeVLANGlobal], counters [BridgeVLANCounter]), the
+// multicast database ([MDBEntry]) and FDB entries (a [Neighbour] of family
+// [Bridge]).
 //
 // Every operation is one request encoded by this package and sent through
 // package nl, which does the acknowledging, dumping, retrying, batching and
