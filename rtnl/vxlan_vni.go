@@ -282,7 +282,8 @@ func buildVxlanVNIDump(e *nl.Encoder, f *VxlanVNIFilter) {
 // one VNI or range of VNIs at a time, in the kernel's order: a device's
 // VNIs together. The *VxlanVNI is reused: it is valid until the next
 // iteration. A kernel without the VNI filter (before 5.18) refuses the
-// dump.
+// dump (EOPNOTSUPP), and so does one asked for a device that is not a
+// VXLAN device with vnifilter on (EINVAL).
 func (h *Handle) VxlanVNIs(ctx context.Context, f *VxlanVNIFilter) iter.Seq2[*VxlanVNI, error] {
 	return func(yield func(*VxlanVNI, error) bool) {
 		e := h.encoder()
