@@ -1,4 +1,4 @@
-// Package bridge is nlctl's bridge: the objects link, fdb, mdb and vlan
+// Package bridge is nlctl's bridge: the objects link, fdb, mdb, vlan and vni
 // and the monitor of iproute2's bridge tool, with its grammar, its text
 // and its JSON keys (-j), on package rtnl's bridge family.
 package bridge
@@ -19,7 +19,7 @@ import (
 func Commands() []*cli.Command {
 	return []*cli.Command{{
 		Name:    "bridge",
-		Summary: "bridge ports, forwarding database, multicast database, VLANs (iproute2's bridge)",
+		Summary: "bridge ports, forwarding database, multicast database, VLANs, VXLAN VNI filters (iproute2's bridge)",
 		Run:     run,
 		Grammar: grammar,
 	}}
@@ -34,12 +34,13 @@ var objects = []struct {
 	{"fdb", runFDB},
 	{"mdb", runMDB},
 	{"vlan", runVLAN},
+	{"vni", runVNI},
 	{"monitor", runMonitor},
 }
 
 func grammar() cli.Grammar {
 	return cli.Grammar{Default: "link", Verbs: []cli.Verb{
-		{Name: "link"}, {Name: "fdb"}, {Name: "mdb"}, {Name: "vlan"}, {Name: "monitor"},
+		{Name: "link"}, {Name: "fdb"}, {Name: "mdb"}, {Name: "vlan"}, {Name: "vni"}, {Name: "monitor"},
 	}}
 }
 

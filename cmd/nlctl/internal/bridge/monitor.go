@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/cli"
 	"github.com/nlkit/nlkit/cmd/nlctl/internal/output"
@@ -11,11 +12,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// runMonitor runs `bridge monitor [link|fdb|mdb|vlan|all]`: the events of
-// the chosen groups, printed by the show commands' printers, until
-// interrupted (-j: one JSON object per line).
+// runMonitor runs `bridge monitor [link|fdb|mdb|vlan|vni|all]`: the events
+// of the chosen groups, printed by the show commands' printers, until
+// interrupted (-j: one JSON object per line). As bridge 6.1's, "all" joins
+// the VLAN and VNI (tunnel) groups too; no group at all, neither.
 func runMonitor(x *bctx, a *cli.Args) error {
-	var link, fdb, mdb, vlan, all, prefix bool
+	var link, fdb, mdb, vlan, vni, all, prefix bool
 	for a.More() {
 		w := a.Next()
 		switch {
@@ -28,19 +30,18 @@ func runMonitor(x *bctx, a *cli.Args) error {
 		case cli.Matches(w, "vlan"):
 			vlan = true
 		case w == "vni":
-			// VNI events (RTM_NEWTUNNEL) are not printed yet; the
-			// group is accepted as bridge accepts it.
+			vni = true
 		case w == "all":
-			all, prefix, vlan = true, true, true
+			all, prefix, vlan, vni = true, true, true, true
 		case cli.Matches(w, "help"):
 			return cli.ErrHelpShown
 		default:
 			return cli.Syntaxf("Argument %s is unknown, try \"bridge monitor help\".", cli.Quote(w))
 		}
 	}
-	// Without a group, bridge listens to all but the VLANs; with "vlan"
-	// alone, to the VLANs alone.
-	if !link && !fdb && !mdb && !vlan {
+	// Without a group, bridge listens to all but the VLANs and VNIs;
+	// with "vlan" or "vni" alone, to those alone.
+	if !link && !fdb && !mdb && !vlan && !vni {
 		all = true
 	}
 	ns, err := x.env.OpenNS()
@@ -75,6 +76,13 @@ func runMonitor(x *bctx, a *cli.Args) error {
 	for _, g := range groups {
 		if err := c.JoinGroup(g); err != nil {
 			return err
+		}
+	}
+	// The tunnel group (Linux 6.0 and later): bridge exits where the
+	// kernel lacks it.
+	if vni {
+		if err := c.JoinGroup(rtnl.GroupTunnel); err != nil {
+			return fmt.Errorf("joining the VNI filter's multicast group (RTNLGRP_TUNNEL, Linux 6.0 and later): %w", err)
 		}
 	}
 	if err := x.loadLinks(); err != nil {
@@ -133,7 +141,7 @@ func runMonitor(x *bctx, a *cli.Args) error {
 				}
 			}
 		default:
-			if !x.printVLANEvent(j, m, prefix) {
+			if !x.printVLANEvent(j, m, prefix) && !x.printVNIEvent(j, m, prefix) {
 				continue
 			}
 		}
