@@ -4,8 +4,8 @@
 // the bridge family: ports ([BridgePort]), VLANs ([BridgeVLAN], the VLAN
 // database's [BridgeVLANEntry], per-VLAN options [BridgeVLANOptions] and
 // global options [BridgeVLANGlobal], counters [BridgeVLANCounter]), the
-// multicast database ([MDBEntry]) and FDB entries (a [Neighbour] of family
-// [Bridge]).
+// multicast database ([MDBEntry]), FDB entries (a [Neighbour] of family
+// [Bridge]) and VXLAN devices' VNI filters ([VxlanVNI]).
 //
 // Every operation is one request encoded by this package and sent through
 // package nl, which does the acknowledging, dumping, retrying, batching and

@@ -79,7 +79,7 @@ func run(e *cli.Env, args []string) error {
 	}
 	word := args[0]
 	if word == "help" {
-		return cli.ErrHelpShown
+		return x.help("")
 	}
 	for _, o := range objects {
 		if cli.Matches(word, o.name) {

@@ -29,6 +29,8 @@ func runFDB(x *bctx, a *cli.Args) error {
 		return fdbModify(x, a, rtnl.Delete)
 	case cli.Matches(w, "show"), cli.Matches(w, "list"), cli.Matches(w, "lst"):
 		return fdbShow(x, a)
+	case cli.Matches(w, "help"):
+		return x.help("fdb")
 	}
 	return cli.Syntaxf("command %s is unknown, try \"bridge fdb help\"", cli.Quote(w))
 }
@@ -78,7 +80,7 @@ func fdbShow(x *bctx, a *cli.Args) error {
 			f.dynamic = true
 		default:
 			if cli.Matches(w, "help") {
-				return cli.ErrHelpShown
+				return x.help("fdb")
 			}
 		}
 	}
@@ -391,7 +393,7 @@ func fdbModify(x *bctx, a *cli.Args, v rtnl.Verb) error {
 				}
 				w = s
 			} else if cli.Matches(w, "help") {
-				return cli.ErrHelpShown
+				return x.help("fdb")
 			}
 			if addr != "" {
 				return cli.Syntaxf("duplicate \"to\": %s is the second value", cli.Quote(w))

@@ -23,7 +23,7 @@ func runLink(x *bctx, a *cli.Args) error {
 	case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
 		return linkShow(x, a)
 	case cli.Matches(w, "help"):
-		return cli.ErrHelpShown
+		return x.help("link")
 	}
 	return cli.Syntaxf("command %s is unknown, try \"bridge link help\"", cli.Quote(w))
 }
@@ -40,7 +40,7 @@ func linkShow(x *bctx, a *cli.Args) error {
 			}
 			dev = v
 		case cli.Matches(w, "help"):
-			return cli.ErrHelpShown
+			return x.help("link")
 		default:
 			dev = w
 		}
@@ -372,7 +372,7 @@ func linkSet(x *bctx, a *cli.Args) error {
 			p.Where |= rtnl.BridgeFlagMaster
 		default:
 			if cli.Matches(w, "help") {
-				return cli.ErrHelpShown
+				return x.help("link")
 			}
 			return cli.Syntaxf("unknown keyword %s", cli.Quote(w))
 		}

@@ -27,7 +27,7 @@ func runMDB(x *bctx, a *cli.Args) error {
 	case cli.Matches(w, "show"), cli.Matches(w, "lst"), cli.Matches(w, "list"):
 		return mdbShow(x, a)
 	case cli.Matches(w, "help"):
-		return cli.ErrHelpShown
+		return x.help("mdb")
 	}
 	return cli.Syntaxf("command %s is unknown, try \"bridge mdb help\"", cli.Quote(w))
 }
@@ -274,7 +274,7 @@ func mdbModify(x *bctx, a *cli.Args, v rtnl.Verb) error {
 			src, err = value(a, w)
 		default:
 			if cli.Matches(w, "help") {
-				return cli.ErrHelpShown
+				return x.help("mdb")
 			}
 			return cli.Syntaxf("unknown keyword %s", cli.Quote(w))
 		}

@@ -34,7 +34,7 @@ func runMonitor(x *bctx, a *cli.Args) error {
 		case w == "all":
 			all, prefix, vlan, vni = true, true, true, true
 		case cli.Matches(w, "help"):
-			return cli.ErrHelpShown
+			return x.help("monitor")
 		default:
 			return cli.Syntaxf("Argument %s is unknown, try \"bridge monitor help\".", cli.Quote(w))
 		}

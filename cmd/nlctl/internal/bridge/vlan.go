@@ -30,7 +30,7 @@ func runVLAN(x *bctx, a *cli.Args) error {
 	case w == "global":
 		return runVLANGlobal(x, a)
 	case cli.Matches(w, "help"):
-		return cli.ErrHelpShown
+		return x.help("vlan")
 	}
 	return cli.Syntaxf("command %s is unknown, try \"bridge vlan help\"", cli.Quote(w))
 }
@@ -302,7 +302,7 @@ func vlanModify(x *bctx, a *cli.Args, verb rtnl.Verb) error {
 			tunSet = true
 		default:
 			if cli.Matches(w, "help") {
-				return cli.ErrHelpShown
+				return x.help("vlan")
 			}
 		}
 	}

@@ -21,7 +21,7 @@ func runVLANGlobal(x *bctx, a *cli.Args) error {
 	case "set":
 		return vlanGlobalSet(x, a)
 	case "help":
-		return cli.ErrHelpShown
+		return x.help("vlan")
 	default:
 		return cli.Syntaxf("bridge vlan global: command %s is unknown, try \"bridge vlan help\"", cli.Quote(w))
 	}
@@ -85,7 +85,7 @@ next:
 			vidSet = true
 			continue
 		case "help":
-			return cli.ErrHelpShown
+			return x.help("vlan")
 		}
 		for _, g := range globalOptions {
 			if w == g.name {

@@ -83,7 +83,7 @@ func vlanSet(x *bctx, a *cli.Args) error {
 			o.McastRouter = &r
 		default:
 			if cli.Matches(w, "help") {
-				return cli.ErrHelpShown
+				return x.help("vlan")
 			}
 			return cli.Syntaxf("bridge vlan set: argument %s is unknown, try \"bridge vlan help\"", cli.Quote(w))
 		}

@@ -26,7 +26,7 @@ func runVNI(x *bctx, a *cli.Args) error {
 	case "show", "lst", "list":
 		return vniShow(x, a)
 	case "help":
-		return cli.ErrHelpShown
+		return x.help("vni")
 	default:
 		return cli.Syntaxf("Command %s is unknown, try \"bridge vni help\".", cli.Quote(w))
 	}
@@ -95,7 +95,7 @@ func vniModify(x *bctx, a *cli.Args, verb rtnl.Verb) error {
 			}
 			group = g
 		case "help":
-			return cli.ErrHelpShown
+			return x.help("vni")
 		default:
 			return cli.Syntaxf("argument %s is unknown, try \"bridge vni help\"", cli.Quote(w))
 		}
