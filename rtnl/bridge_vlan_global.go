@@ -255,54 +255,14 @@ func buildBridgeVLANGlobalDump(e *nl.Encoder, f *BridgeVLANGlobalFilter) {
 // next iteration. A kernel before 5.13, or without VLAN filtering,
 // refuses the dump or sends nothing.
 func (h *Handle) BridgeVLANGlobals(ctx context.Context, f *BridgeVLANGlobalFilter) iter.Seq2[*BridgeVLANGlobal, error] {
-	return func(yield func(*BridgeVLANGlobal, error) bool) {
-		e := h.encoder()
-		defer h.release(e)
-		buildBridgeVLANGlobalDump(e, f)
-		if err := e.Err(); err != nil {
-			yield(nil, err)
-			return
-		}
-		for msg, err := range h.c.Dump(ctx, e) {
-			if err != nil {
-				h.nameError(ctx, err, e.Message(0))
-				yield(nil, err)
-				return
-			}
-			if msg.Header.Type != rtmNewVLAN {
-				continue
-			}
-			var db BridgeVLANGlobalDB
-			if err := db.Decode(msg); err != nil {
-				yield(nil, err)
-				return
-			}
-			if f != nil && f.LinkIndex != 0 && db.LinkIndex != f.LinkIndex {
-				continue
-			}
-			for i := range db.Options {
-				if !yield(&db.Options[i], nil) {
-					return
-				}
-			}
-		}
-	}
+	return flatDump(ctx, h, func(e *nl.Encoder) { buildBridgeVLANGlobalDump(e, f) }, rtmNewVLAN, (*BridgeVLANGlobalDB).Decode,
+		func(db *BridgeVLANGlobalDB) bool { return f == nil || f.LinkIndex == 0 || db.LinkIndex == f.LinkIndex },
+		func(db *BridgeVLANGlobalDB) []BridgeVLANGlobal { return db.Options })
 }
 
 // ListBridgeVLANGlobals returns the global VLAN options the filter
 // selects, fetching the dump again if the kernel reports it was
 // interrupted by a change.
 func (h *Handle) ListBridgeVLANGlobals(ctx context.Context, f *BridgeVLANGlobalFilter) ([]BridgeVLANGlobal, error) {
-	var out []BridgeVLANGlobal
-	err := nl.Retry(nl.DefaultRetries, func() error {
-		out = out[:0]
-		for x, err := range h.BridgeVLANGlobals(ctx, f) {
-			if err != nil {
-				return err
-			}
-			out = append(out, *x)
-		}
-		return nil
-	})
-	return out, err
+	return listAll(h.BridgeVLANGlobals(ctx, f))
 }

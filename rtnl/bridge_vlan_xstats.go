@@ -136,54 +136,14 @@ func buildBridgeVLANCountersDump(e *nl.Encoder, f *BridgeVLANCounterFilter) {
 // The *BridgeVLANCounter is reused: it is valid until the next
 // iteration. A kernel without VLAN filtering lists none.
 func (h *Handle) BridgeVLANCounters(ctx context.Context, f *BridgeVLANCounterFilter) iter.Seq2[*BridgeVLANCounter, error] {
-	return func(yield func(*BridgeVLANCounter, error) bool) {
-		e := h.encoder()
-		defer h.release(e)
-		buildBridgeVLANCountersDump(e, f)
-		if err := e.Err(); err != nil {
-			yield(nil, err)
-			return
-		}
-		for msg, err := range h.c.Dump(ctx, e) {
-			if err != nil {
-				h.nameError(ctx, err, e.Message(0))
-				yield(nil, err)
-				return
-			}
-			if msg.Header.Type != unix.RTM_NEWSTATS {
-				continue
-			}
-			var s BridgeXStats
-			if err := s.Decode(msg); err != nil {
-				yield(nil, err)
-				return
-			}
-			if f != nil && f.LinkIndex != 0 && s.LinkIndex != f.LinkIndex {
-				continue
-			}
-			for i := range s.VLANs {
-				if !yield(&s.VLANs[i], nil) {
-					return
-				}
-			}
-		}
-	}
+	return flatDump(ctx, h, func(e *nl.Encoder) { buildBridgeVLANCountersDump(e, f) }, unix.RTM_NEWSTATS, (*BridgeXStats).Decode,
+		func(s *BridgeXStats) bool { return f == nil || f.LinkIndex == 0 || s.LinkIndex == f.LinkIndex },
+		func(s *BridgeXStats) []BridgeVLANCounter { return s.VLANs })
 }
 
 // ListBridgeVLANCounters returns the VLAN counters the filter selects,
 // fetching the dump again if the kernel reports it was interrupted by a
 // change.
 func (h *Handle) ListBridgeVLANCounters(ctx context.Context, f *BridgeVLANCounterFilter) ([]BridgeVLANCounter, error) {
-	var out []BridgeVLANCounter
-	err := nl.Retry(nl.DefaultRetries, func() error {
-		out = out[:0]
-		for x, err := range h.BridgeVLANCounters(ctx, f) {
-			if err != nil {
-				return err
-			}
-			out = append(out, *x)
-		}
-		return nil
-	})
-	return out, err
+	return listAll(h.BridgeVLANCounters(ctx, f))
 }

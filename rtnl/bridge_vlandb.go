@@ -196,54 +196,14 @@ func buildBridgeVLANDump(e *nl.Encoder, f *BridgeVLANEntryFilter) {
 // kernel without the VLAN database (before 5.10, or without
 // CONFIG_BRIDGE_VLAN_FILTERING) refuses the dump.
 func (h *Handle) BridgeVLANEntries(ctx context.Context, f *BridgeVLANEntryFilter) iter.Seq2[*BridgeVLANEntry, error] {
-	return func(yield func(*BridgeVLANEntry, error) bool) {
-		e := h.encoder()
-		defer h.release(e)
-		buildBridgeVLANDump(e, f)
-		if err := e.Err(); err != nil {
-			yield(nil, err)
-			return
-		}
-		for msg, err := range h.c.Dump(ctx, e) {
-			if err != nil {
-				h.nameError(ctx, err, e.Message(0))
-				yield(nil, err)
-				return
-			}
-			if msg.Header.Type != rtmNewVLAN {
-				continue
-			}
-			var db BridgeVLANDB
-			if err := db.Decode(msg); err != nil {
-				yield(nil, err)
-				return
-			}
-			if f != nil && f.LinkIndex != 0 && db.LinkIndex != f.LinkIndex {
-				continue
-			}
-			for i := range db.Entries {
-				if !yield(&db.Entries[i], nil) {
-					return
-				}
-			}
-		}
-	}
+	return flatDump(ctx, h, func(e *nl.Encoder) { buildBridgeVLANDump(e, f) }, rtmNewVLAN, (*BridgeVLANDB).Decode,
+		func(db *BridgeVLANDB) bool { return f == nil || f.LinkIndex == 0 || db.LinkIndex == f.LinkIndex },
+		func(db *BridgeVLANDB) []BridgeVLANEntry { return db.Entries })
 }
 
 // ListBridgeVLANEntries returns the VLAN database entries the filter
 // selects, fetching the dump again if the kernel reports it was
 // interrupted by a change.
 func (h *Handle) ListBridgeVLANEntries(ctx context.Context, f *BridgeVLANEntryFilter) ([]BridgeVLANEntry, error) {
-	var out []BridgeVLANEntry
-	err := nl.Retry(nl.DefaultRetries, func() error {
-		out = out[:0]
-		for x, err := range h.BridgeVLANEntries(ctx, f) {
-			if err != nil {
-				return err
-			}
-			out = append(out, *x)
-		}
-		return nil
-	})
-	return out, err
+	return listAll(h.BridgeVLANEntries(ctx, f))
 }

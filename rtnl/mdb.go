@@ -524,18 +524,7 @@ func (h *Handle) MDBEntries(ctx context.Context, f *MDBEntryFilter) iter.Seq2[*M
 // ListMDBEntries returns the MDB entries the filter selects, fetching the
 // dump again if the kernel reports it was interrupted by a change.
 func (h *Handle) ListMDBEntries(ctx context.Context, f *MDBEntryFilter) ([]MDBEntry, error) {
-	var out []MDBEntry
-	err := nl.Retry(nl.DefaultRetries, func() error {
-		out = out[:0]
-		for x, err := range h.MDBEntries(ctx, f) {
-			if err != nil {
-				return err
-			}
-			out = append(out, *x)
-		}
-		return nil
-	})
-	return out, err
+	return listAll(h.MDBEntries(ctx, f))
 }
 
 // AddMDBEntry adds a port to a group of a bridge's multicast database

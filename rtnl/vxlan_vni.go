@@ -285,54 +285,16 @@ func buildVxlanVNIDump(e *nl.Encoder, f *VxlanVNIFilter) {
 // dump (EOPNOTSUPP), and so does one asked for a device that is not a
 // VXLAN device with vnifilter on (EINVAL).
 func (h *Handle) VxlanVNIs(ctx context.Context, f *VxlanVNIFilter) iter.Seq2[*VxlanVNI, error] {
-	return func(yield func(*VxlanVNI, error) bool) {
-		e := h.encoder()
-		defer h.release(e)
-		buildVxlanVNIDump(e, f)
-		if err := e.Err(); err != nil {
-			yield(nil, err)
-			return
-		}
-		for msg, err := range h.c.Dump(ctx, e) {
-			if err != nil {
-				h.nameError(ctx, err, e.Message(0))
-				yield(nil, err)
-				return
-			}
-			if msg.Header.Type != rtmNewTunnel {
-				continue
-			}
-			var db VxlanVNIDB
-			if err := db.Decode(msg); err != nil {
-				yield(nil, err)
-				return
-			}
-			if db.Family != Bridge || f != nil && f.LinkIndex != 0 && db.LinkIndex != f.LinkIndex {
-				continue
-			}
-			for i := range db.Entries {
-				if !yield(&db.Entries[i], nil) {
-					return
-				}
-			}
-		}
-	}
+	return flatDump(ctx, h, func(e *nl.Encoder) { buildVxlanVNIDump(e, f) }, rtmNewTunnel, (*VxlanVNIDB).Decode,
+		func(db *VxlanVNIDB) bool {
+			return db.Family == Bridge && (f == nil || f.LinkIndex == 0 || db.LinkIndex == f.LinkIndex)
+		},
+		func(db *VxlanVNIDB) []VxlanVNI { return db.Entries })
 }
 
 // ListVxlanVNIs returns the VNI filter entries the filter selects,
 // fetching the dump again if the kernel reports it was interrupted by a
 // change.
 func (h *Handle) ListVxlanVNIs(ctx context.Context, f *VxlanVNIFilter) ([]VxlanVNI, error) {
-	var out []VxlanVNI
-	err := nl.Retry(nl.DefaultRetries, func() error {
-		out = out[:0]
-		for x, err := range h.VxlanVNIs(ctx, f) {
-			if err != nil {
-				return err
-			}
-			out = append(out, *x)
-		}
-		return nil
-	})
-	return out, err
+	return listAll(h.VxlanVNIs(ctx, f))
 }

@@ -4,15 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"path/filepath"
-	"slices"
-
-	"github.com/nlkit/nlkit/internal/fuzzseed"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 
+	"github.com/nlkit/nlkit/internal/fuzzseed"
 	"github.com/nlkit/nlkit/internal/kfeature"
 	"github.com/nlkit/nlkit/netns/netnstest"
 	"github.com/nlkit/nlkit/nl"
