@@ -87,61 +87,107 @@ func loadTunnel[T rtnl.LinkData](x *ipctx, dev string, load func(T)) error {
 	return nil
 }
 
-// sharedTunnelArg parses an argument GRE and IP tunnels share: the
-// encapsulation, and for IPv6 kinds (v6) the IPv6 tunnel's settings. It
-// reports whether w was one of them.
-func sharedTunnelArg(a *cli.Args, w string, encap *rtnl.TunnelEncap, v6 bool, flowInfo *uint32, flags *rtnl.IP6TunnelFlags, encapLimit *uint8, fwmark *uint32) (bool, error) {
-	if ok, err := encapArg(a, w, encap); ok {
+// tunnelArgs are ip's variables GRE and IP tunnels share, with their
+// defaults: pmtudisc, and for IPv6 kinds (v6) hoplimit 64, encaplimit 4
+// and encap-udp6-csum.
+type tunnelArgs struct {
+	local, remote netip.Addr
+	link          int
+	ttl, tos      uint8
+	pmtudisc      bool
+	encap         rtnl.TunnelEncap
+	external      bool
+	fwmark        uint32
+	encapLimit    uint8
+	flowInfo      uint32
+	flags         rtnl.IP6TunnelFlags
+	v6            bool
+}
+
+func newTunnelArgs(v6 bool) tunnelArgs {
+	t := tunnelArgs{pmtudisc: true, v6: v6}
+	if v6 {
+		t.ttl, t.encapLimit, t.encap.Flags = 64, 4, rtnl.TunnelEncapCsum6
+	}
+	return t
+}
+
+// loadEndpoints takes an existing tunnel's addresses (an unspecified one
+// stands for none) and device.
+func (t *tunnelArgs) loadEndpoints(local, remote netip.Addr, link int) {
+	t.local, t.remote, t.link = local, remote, link
+	if local.IsValid() && local.IsUnspecified() {
+		t.local = netip.Addr{}
+	}
+	if remote.IsValid() && remote.IsUnspecified() {
+		t.remote = netip.Addr{}
+	}
+}
+
+// arg parses an argument GRE and IP tunnels share: the addresses, the
+// device, the ttl, the encapsulation, and for IPv6 kinds the IPv6
+// tunnel's settings. It reports whether w was one of them.
+func (t *tunnelArgs) arg(x *ipctx, a *cli.Args, w string) (bool, error) {
+	switch w {
+	case "remote", "local":
+		s, err := a.Value(w)
+		if err != nil {
+			return true, err
+		}
+		ad, err := parseTunnelAddr(w, s, t.v6)
+		if err != nil {
+			return true, err
+		}
+		if w == "remote" {
+			t.remote = ad
+		} else {
+			t.local = ad
+		}
+		return true, nil
+	case "dev":
+		s, err := a.Value(w)
+		if err != nil {
+			return true, err
+		}
+		t.link, err = x.linkIndexArg(w, s)
+		return true, err
+	case "ttl", "hoplimit", "hlim":
+		s, err := a.Value(w)
+		if err != nil {
+			return true, err
+		}
+		t.ttl, err = parseTunnelTTL(w, s)
 		return true, err
 	}
-	if v6 {
-		return ip6Args(a, w, flowInfo, flags, encapLimit, fwmark)
+	if ok, err := encapArg(a, w, &t.encap); ok {
+		return true, err
+	}
+	if t.v6 {
+		return ip6Args(a, w, &t.flowInfo, &t.flags, &t.encapLimit, &t.fwmark)
 	}
 	return false, nil
 }
 
 // greArgs are ip's variables for a GRE tunnel, with its defaults.
 type greArgs struct {
+	tunnelArgs
 	iflags, oflags       rtnl.GreFlags
 	ikey, okey           uint32
-	local, remote        netip.Addr
-	pmtudisc             bool
 	ignoreDF             uint8 // 0 not given, 1 on, 2 off
-	tos, ttl             uint8
-	link                 int
-	encap                rtnl.TunnelEncap
-	external             bool
-	fwmark               uint32
 	erspanIdx            uint32
 	erspanVer, erspanDir uint8
 	erspanHWID           uint16
-	encapLimit           uint8
-	flowInfo             uint32
-	flags                rtnl.IP6TunnelFlags
-	isV6, isERSPAN       bool
+	isERSPAN             bool
 }
 
 func newGreArgs(kind string) *greArgs {
-	g := &greArgs{pmtudisc: true, erspanVer: 1}
-	g.isV6 = strings.HasPrefix(kind, "ip6")
-	g.isERSPAN = strings.HasSuffix(kind, "erspan")
-	if g.isV6 {
-		g.ttl = 64
-		g.encapLimit = 4
-		g.encap.Flags = rtnl.TunnelEncapCsum6
-	}
-	return g
+	return &greArgs{tunnelArgs: newTunnelArgs(strings.HasPrefix(kind, "ip6")), erspanVer: 1,
+		isERSPAN: strings.HasSuffix(kind, "erspan")}
 }
 
 // load takes the settings of an existing tunnel.
 func (g *greArgs) load(d *rtnl.GreInfo) {
-	g.local, g.remote, g.link = d.Local, d.Remote, d.LinkIndex
-	if d.Local.IsValid() && d.Local.IsUnspecified() {
-		g.local = netip.Addr{}
-	}
-	if d.Remote.IsValid() && d.Remote.IsUnspecified() {
-		g.remote = netip.Addr{}
-	}
+	g.loadEndpoints(d.Local, d.Remote, d.LinkIndex)
 	g.iflags, g.oflags = orValue(d.IFlags, 0), orValue(d.OFlags, 0)
 	g.ikey, g.okey = orValue(d.IKey, 0), orValue(d.OKey, 0)
 	g.tos, g.ttl, g.fwmark = orValue(d.TOS, 0), orValue(d.TTL, 0), orValue(d.FWMark, 0)
@@ -172,7 +218,7 @@ func (g *greArgs) info() *rtnl.GreInfo {
 		Local: g.local, Remote: g.remote, LinkIndex: g.link, TTL: new(g.ttl), FWMark: new(g.fwmark)}
 	encap := g.encap
 	d.Encap = &encap
-	if g.isV6 {
+	if g.v6 {
 		d.EncapLimit, d.FlowInfo, d.Flags = new(g.encapLimit), new(g.flowInfo), new(g.flags)
 	} else {
 		d.PMTUDisc, d.TOS = new(g.pmtudisc), new(g.tos)
@@ -180,7 +226,7 @@ func (g *greArgs) info() *rtnl.GreInfo {
 			d.IgnoreDF = new(g.ignoreDF&1 != 0)
 		}
 	}
-	if g.isERSPAN || g.isV6 && g.erspanVer <= 2 {
+	if g.isERSPAN || g.v6 && g.erspanVer <= 2 {
 		d.ERSPANVer = new(g.erspanVer)
 		switch {
 		case g.erspanVer == 1 && g.erspanIdx != 0:
@@ -454,7 +500,7 @@ func parseGreArgs(x *ipctx, a *cli.Args, kind string, add bool, dev string) (*rt
 	ws := greKindWords(kind)
 	for a.More() {
 		w := cli.Resolve(ws, a.Next())
-		if ok, err := sharedTunnelArg(a, w, &g.encap, g.isV6, &g.flowInfo, &g.flags, &g.encapLimit, &g.fwmark); ok {
+		if ok, err := g.arg(x, a, w); ok {
 			if err != nil {
 				return nil, err
 			}
@@ -507,31 +553,6 @@ func parseGreArgs(x *ipctx, a *cli.Args, kind string, add bool, dev string) (*rt
 			}
 		case "nopmtudisc", "pmtudisc":
 			g.pmtudisc = w == "pmtudisc"
-		case "remote", "local":
-			s, e := a.Value(w)
-			if e != nil {
-				return nil, e
-			}
-			var ad netip.Addr
-			if ad, err = parseTunnelAddr(w, s, g.isV6); err == nil {
-				if w == "remote" {
-					g.remote = ad
-				} else {
-					g.local = ad
-				}
-			}
-		case "dev":
-			s, e := a.Value(w)
-			if e != nil {
-				return nil, e
-			}
-			g.link, err = x.linkIndexArg(w, s)
-		case "ttl", "hoplimit", "hlim":
-			s, e := a.Value(w)
-			if e != nil {
-				return nil, e
-			}
-			g.ttl, err = parseTunnelTTL(w, s)
 		case "tos", "tclass", "dsfield":
 			s, e := a.Value(w)
 			if e != nil {
@@ -589,7 +610,7 @@ func parseGreArgs(x *ipctx, a *cli.Args, kind string, add bool, dev string) (*rt
 	if loadErr != nil {
 		return nil, loadErr
 	}
-	if !g.isV6 && g.remote.IsMulticast() {
+	if !g.v6 && g.remote.IsMulticast() {
 		b := g.remote.As4()
 		k := binary.BigEndian.Uint32(b[:])
 		if g.ikey == 0 {
@@ -622,20 +643,11 @@ func setGreFlag(f, bit rtnl.GreFlags, on bool) rtnl.GreFlags {
 
 // ipTunArgs are ip's variables for an ipip, sit or ip6tnl tunnel.
 type ipTunArgs struct {
-	proto              uint8
-	local, remote      netip.Addr
-	link               int
-	ttl, tos           uint8
-	pmtudisc           bool
-	isatap             bool
-	prefix, relay      netip.Prefix
-	encap              rtnl.TunnelEncap
-	external           bool
-	fwmark             uint32
-	encapLimit         uint8
-	flowInfo           uint32
-	flags              rtnl.IP6TunnelFlags
-	v6, sit, hasPrefix bool
+	tunnelArgs
+	proto          uint8
+	isatap         bool
+	prefix, relay  netip.Prefix
+	sit, hasPrefix bool
 }
 
 func ipTunWords(kind string) []cli.Word {
@@ -682,13 +694,7 @@ func ipTunKindWords(kind string) []cli.Word {
 
 func (t *ipTunArgs) load(d *rtnl.IPTunInfo) {
 	t.proto = orValue(d.Proto, t.proto)
-	t.local, t.remote, t.link = d.Local, d.Remote, d.LinkIndex
-	if t.local.IsValid() && t.local.IsUnspecified() {
-		t.local = netip.Addr{}
-	}
-	if t.remote.IsValid() && t.remote.IsUnspecified() {
-		t.remote = netip.Addr{}
-	}
+	t.loadEndpoints(d.Local, d.Remote, d.LinkIndex)
 	t.ttl, t.tos, t.encapLimit = orValue(d.TTL, t.ttl), orValue(d.TOS, t.tos), orValue(d.EncapLimit, t.encapLimit)
 	if d.PMTUDisc != nil {
 		t.pmtudisc = *d.PMTUDisc
@@ -737,10 +743,7 @@ func (t *ipTunArgs) info() *rtnl.IPTunInfo {
 }
 
 func parseIPTunArgs(x *ipctx, a *cli.Args, kind string, add bool, dev string) (*rtnl.IPTunInfo, error) {
-	t := &ipTunArgs{pmtudisc: true, v6: kind == "ip6tnl", sit: kind == "sit"}
-	if t.v6 {
-		t.ttl, t.encapLimit, t.encap.Flags = 64, 4, rtnl.TunnelEncapCsum6
-	}
+	t := &ipTunArgs{tunnelArgs: newTunnelArgs(kind == "ip6tnl"), sit: kind == "sit"}
 	// link set applies the arguments over the tunnel's settings; not
 	// finding them is reported after the arguments' own errors.
 	var loadErr error
@@ -750,7 +753,7 @@ func parseIPTunArgs(x *ipctx, a *cli.Args, kind string, add bool, dev string) (*
 	ws := ipTunKindWords(kind)
 	for a.More() {
 		w := cli.Resolve(ws, a.Next())
-		if ok, err := sharedTunnelArg(a, w, &t.encap, t.v6, &t.flowInfo, &t.flags, &t.encapLimit, &t.fwmark); ok {
+		if ok, err := t.arg(x, a, w); ok {
 			if err != nil {
 				return nil, err
 			}
@@ -768,31 +771,6 @@ func parseIPTunArgs(x *ipctx, a *cli.Args, kind string, add bool, dev string) (*
 				return nil, cli.Syntaxf("Cannot guess tunnel mode: %s", cli.Quote(s))
 			}
 			t.proto = p
-		case "remote", "local":
-			s, e := a.Value(w)
-			if e != nil {
-				return nil, e
-			}
-			var ad netip.Addr
-			if ad, err = parseTunnelAddr(w, s, t.v6); err == nil {
-				if w == "remote" {
-					t.remote = ad
-				} else {
-					t.local = ad
-				}
-			}
-		case "dev":
-			s, e := a.Value(w)
-			if e != nil {
-				return nil, e
-			}
-			t.link, err = x.linkIndexArg(w, s)
-		case "ttl", "hoplimit", "hlim":
-			s, e := a.Value(w)
-			if e != nil {
-				return nil, e
-			}
-			t.ttl, err = parseTunnelTTL(w, s)
 		case "tos", "tclass", "tc", "dsfield":
 			s, e := a.Value(w)
 			if e != nil {
